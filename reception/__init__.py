@@ -1,0 +1,78 @@
+"""The joint-reception hall: queue, kiosk, desks, live screens."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from . import config as config_module
+from . import (
+    models,  # noqa: F401 - registers the tables with the metadata
+    realtime,
+)
+from .extensions import babel, csrf, db, login_manager, migrate, socketio
+from .web import i18n, register
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("RECEPTION_INSTANCE_PATH") or str(ROOT / "instance"),
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.update(config_module.from_environment(app.instance_path))
+    app.config.update(config or {})
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", _engine_options(app.config))
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(ROOT / "reception" / "translations"))
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
+    config_module.check(app.config)
+    logging.getLogger("reception").setLevel(app.config["LOG_LEVEL"])
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    socketio.init_app(
+        app,
+        message_queue=app.config.get("REDIS_URL"),
+        async_mode="threading",
+        cors_allowed_origins=app.config.get("SOCKETIO_CORS_ORIGINS", []),
+        logger=False,
+        engineio_logger=False,
+    )
+    realtime.install()
+
+    register(app)
+    return app
+
+
+def _engine_options(config: dict[str, Any]) -> dict[str, Any]:
+    uri = config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("sqlite"):
+        # Generous busy timeout: writers queue on the database lock instead of failing.
+        return {"connect_args": {"timeout": 30, "check_same_thread": False}}
+    return {"pool_size": 10, "max_overflow": 20, "pool_pre_ping": True}
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
+    """WAL for concurrent readers, FULL sync so a confirmed ticket survives a crash."""
+    module = type(dbapi_connection).__module__
+    if not module.startswith("sqlite3"):
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()

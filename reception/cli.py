@@ -1,0 +1,115 @@
+"""The `reception` command: run the hall, create staff, load a hall description.
+
+`reception db …` gives Flask-Migrate's commands (upgrade, migrate, downgrade).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+from flask_migrate import upgrade
+
+from . import create_app
+from .extensions import db, socketio
+from .models import Role
+from .setup import (
+    DEMO_HALL,
+    DEMO_PASSWORD,
+    HallDescriptionError,
+    ensure_user,
+    hall_is_empty,
+    load_hall,
+    read_description,
+)
+
+
+@click.group(cls=FlaskGroup, create_app=create_app)
+def main() -> None:
+    """Joint-reception hall: queue, kiosk, desks, live screens."""
+
+
+@main.command("run")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option(
+    "--demo/--no-demo",
+    default=True,
+    show_default=True,
+    help="Load the demo hall and demo staff when the database is empty.",
+)
+@with_appcontext
+def run_command(host: str, port: int, demo: bool) -> None:
+    """Upgrade the database, seed the demo hall if empty, serve HTTP and Socket.IO."""
+    upgrade()
+    seeded = False
+    if demo and hall_is_empty():
+        load_hall(read_description(DEMO_HALL), default_password=DEMO_PASSWORD)
+        db.session.commit()
+        seeded = True
+    base = f"http://{host}:{port}"
+    click.echo(f"Reception hall running on {base}")
+    click.echo(f"  kiosk          {base}/kiosk/")
+    click.echo(f"  desk console   {base}/desk/")
+    click.echo(f"  staff login    {base}/login")
+    click.echo(f"  API            {base}/api/v1/services")
+    if seeded or demo:
+        click.echo(
+            f"Demo logins (password {DEMO_PASSWORD}): admin, registrar, desk, lawyer, supervisor"
+        )
+    db.session.remove()
+    # Flask's CLI refuses app.run() from inside a command; serving is this command's purpose.
+    os.environ.pop("FLASK_RUN_FROM_CLI", None)
+    socketio.run(
+        current_app,
+        host=host,
+        port=port,
+        use_reloader=False,
+        log_output=False,
+        allow_unsafe_werkzeug=True,
+    )
+
+
+@main.command("create-user")
+@click.argument("username")
+@click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.DESK.value)
+@click.option("--display-name", default="")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--api-token", is_flag=True, help="Also make an API token and print it once.")
+@with_appcontext
+def create_user(username: str, role: str, display_name: str, password: str, api_token: bool):
+    """Create a staff account (or give an existing one a new password)."""
+    if len(password) < 8:
+        raise click.BadParameter("at least 8 characters", param_hint="--password")
+    user = ensure_user(username, role, display_name or username, password)
+    user.set_password(password)
+    user.role = role
+    token = user.new_api_token() if api_token else None
+    db.session.commit()
+    click.echo(f"user {username} ({role}) saved")
+    if token:
+        click.echo(f"API token (shown once): {token}")
+
+
+@main.command("load-hall")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def load_hall_command(path: Path) -> None:
+    """Create or update a hall from a JSON description (see reception/demo_hall.json)."""
+    try:
+        data = read_description(path)
+        password = secrets.token_urlsafe(9) if data.get("users") else None
+        hall = load_hall(data, default_password=password)
+    except HallDescriptionError as exc:
+        db.session.rollback()
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    db.session.commit()
+    click.echo(f"hall {hall.name!r}: {len(hall.services)} services, {len(hall.desks)} desks")
+    if password:
+        click.echo(f"new users got the password {password}; change it with create-user")

@@ -1,0 +1,72 @@
+"""Configuration from the environment.
+
+Every setting has a `RECEPTION_` environment variable; the embedded default is one process on a
+SQLite file in the instance folder with no other server.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+DEFAULT_SECRET = "dev-insecure-secret-change-me"
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot run safely."""
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(f"RECEPTION_{name}")
+    return value if value not in (None, "") else default
+
+
+def _int_env(name: str, default: int) -> int:
+    raw = _env(name)
+    if raw is None:
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"RECEPTION_{name} must be a whole number, got {raw!r}") from exc
+
+
+def normalise_database_url(url: str) -> str:
+    """Let `postgres://` and `postgresql://` URLs use the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def from_environment(instance_path: str) -> dict[str, Any]:
+    env = _env("ENV", "development")
+    database_url = _env("DATABASE_URL") or os.environ.get("DATABASE_URL")
+    if not database_url:
+        database_url = "sqlite:///" + os.path.join(instance_path, "reception.sqlite3")
+    return {
+        "ENV_NAME": env,
+        "SECRET_KEY": _env("SECRET_KEY", DEFAULT_SECRET),
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
+        "REDIS_URL": _env("REDIS_URL"),
+        "PUBLIC_URL": _env("PUBLIC_URL"),
+        "HALL_TIMEZONE": _env("HALL_TIMEZONE", "Asia/Shanghai"),
+        "MAX_RECALLS": _int_env("MAX_RECALLS", 3),
+        "DEFAULT_SERVICE_MINUTES": _int_env("DEFAULT_SERVICE_MINUTES", 10),
+        "KIOSK_RETURN_SECONDS": _int_env("KIOSK_RETURN_SECONDS", 20),
+        "KIOSK_AUTO_PRINT": _env("KIOSK_AUTO_PRINT", "1") == "1",
+        "BABEL_DEFAULT_LOCALE": _env("LOCALE", "zh_CN"),
+        "LOG_LEVEL": _env("LOG_LEVEL", "INFO"),
+    }
+
+
+def check(config: dict[str, Any]) -> None:
+    """Refuse settings that must never reach production."""
+    if config.get("ENV_NAME") == "production" and config.get("SECRET_KEY") in (
+        None,
+        "",
+        DEFAULT_SECRET,
+    ):
+        raise ConfigError(
+            "RECEPTION_SECRET_KEY must be set to a long random value when RECEPTION_ENV=production"
+        )

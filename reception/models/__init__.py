@@ -1,0 +1,30 @@
+"""Typed SQLAlchemy models; importing this module registers every table."""
+
+from .hall import Desk, Hall, Service, ServiceKind, desk_services
+from .staff import Role, User
+from .ticket import (
+    ACTIVE_STATES,
+    OPEN_STATES,
+    DailyCounter,
+    Priority,
+    Ticket,
+    TicketEvent,
+    TicketState,
+)
+
+__all__ = [
+    "ACTIVE_STATES",
+    "OPEN_STATES",
+    "DailyCounter",
+    "Desk",
+    "Hall",
+    "Priority",
+    "Role",
+    "Service",
+    "ServiceKind",
+    "Ticket",
+    "TicketEvent",
+    "TicketState",
+    "User",
+    "desk_services",
+]

@@ -1,0 +1,84 @@
+"""The hall's setup: services (queues) and desks (windows)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from sqlalchemy import Column, ForeignKey, Integer, String, Table, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+
+
+class ServiceKind(StrEnum):
+    DEPARTMENT = "department"
+    LAWYER = "lawyer"
+    PSYCHOLOGIST = "psychologist"
+    MEDIATOR = "mediator"
+    VIDEO = "video"
+    LEADER = "leader"
+
+
+class Hall(db.Model):
+    __tablename__ = "halls"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
+    notice: Mapped[str] = mapped_column(String(500), default="")
+    # Bumped by every write to the hall's queues: orders events and serialises writers.
+    version: Mapped[int] = mapped_column(Integer, default=0)
+
+    services: Mapped[list[Service]] = relationship(
+        back_populates="hall", order_by="Service.sort_order"
+    )
+    desks: Mapped[list[Desk]] = relationship(back_populates="hall", order_by="Desk.number")
+
+
+desk_services = Table(
+    "desk_services",
+    db.metadata,
+    Column("desk_id", ForeignKey("desks.id", ondelete="CASCADE"), primary_key=True),
+    Column("service_id", ForeignKey("services.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Service(db.Model):
+    __tablename__ = "services"
+    __table_args__ = (UniqueConstraint("hall_id", "prefix", name="uq_service_prefix"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hall_id: Mapped[int] = mapped_column(ForeignKey("halls.id"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    name_en: Mapped[str] = mapped_column(String(120), default="")
+    kind: Mapped[str] = mapped_column(String(20), default=ServiceKind.DEPARTMENT.value)
+    prefix: Mapped[str] = mapped_column(String(4))
+    waiting_area: Mapped[str] = mapped_column(String(120), default="")
+    active: Mapped[bool] = mapped_column(default=True)
+    sort_order: Mapped[int] = mapped_column(default=0)
+
+    hall: Mapped[Hall] = relationship(back_populates="services")
+    desks: Mapped[list[Desk]] = relationship(
+        secondary=desk_services, back_populates="services", order_by="Desk.number"
+    )
+
+    def label(self, locale: str | None) -> str:
+        if locale and locale.startswith("en") and self.name_en:
+            return self.name_en
+        return self.name
+
+
+class Desk(db.Model):
+    __tablename__ = "desks"
+    __table_args__ = (UniqueConstraint("hall_id", "number", name="uq_desk_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hall_id: Mapped[int] = mapped_column(ForeignKey("halls.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(120), default="")
+    open: Mapped[bool] = mapped_column(default=True)
+
+    hall: Mapped[Hall] = relationship(back_populates="desks")
+    services: Mapped[list[Service]] = relationship(
+        secondary=desk_services, back_populates="desks", order_by="Service.sort_order"
+    )

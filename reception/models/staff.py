@@ -1,0 +1,57 @@
+"""Staff accounts."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from enum import StrEnum
+
+from flask_login import UserMixin
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..extensions import db
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    REGISTRAR = "registrar"
+    DESK = "desk"
+    SUPERVISOR = "supervisor"
+    LEADER = "leader"
+
+
+def hash_api_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(64), default="")
+    role: Mapped[str] = mapped_column(String(20), default=Role.DESK.value)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    api_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True, default=None)
+    active: Mapped[bool] = mapped_column(default=True)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
+        return self.active
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    def new_api_token(self) -> str:
+        """Make a fresh API token; only its hash is stored, so return it once."""
+        token = secrets.token_urlsafe(32)
+        self.api_token_hash = hash_api_token(token)
+        return token
+
+    def can(self, *roles: str) -> bool:
+        return self.role == Role.ADMIN or self.role in roles

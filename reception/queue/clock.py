@@ -1,0 +1,28 @@
+"""Hall-local days: timestamps are stored in UTC, days are counted in the hall's time zone."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .errors import InvalidInput
+
+
+@lru_cache(maxsize=64)
+def zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise InvalidInput("Unknown time zone: %(name)s", name=name) from exc
+
+
+def hall_day(timezone: str, moment: datetime) -> date:
+    """The calendar day in the hall's time zone at `moment` (an aware datetime)."""
+    if moment.tzinfo is None:
+        raise ValueError("hall_day needs an aware datetime")
+    return moment.astimezone(zone(timezone)).date()
+
+
+def local_time(timezone: str, moment: datetime) -> datetime:
+    return moment.astimezone(zone(timezone))

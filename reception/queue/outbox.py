@@ -1,0 +1,35 @@
+"""Changes waiting in the current transaction for publication after its commit.
+
+The engine notes what it changed here; `reception.realtime` turns the notes into Socket.IO
+events once (and only if) the transaction commits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+OUTBOX_KEY = "reception_outbox"
+
+
+@dataclass(frozen=True)
+class Change:
+    hall_id: int
+    version: int
+    ticket_id: int
+    action: str
+    service_ids: tuple[int, ...]
+    desk_ids: tuple[int, ...]
+
+
+def note(session: Session, change: Change) -> None:
+    session.info.setdefault(OUTBOX_KEY, []).append(change)
+
+
+def take(session: Session) -> list[Change]:
+    return session.info.pop(OUTBOX_KEY, [])
+
+
+def peek(session: Session) -> list[Change]:
+    return list(session.info.get(OUTBOX_KEY, []))

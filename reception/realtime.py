@@ -1,0 +1,94 @@
+"""Publishing queue changes to Socket.IO rooms, after the commit and only after it.
+
+The engine notes its changes in the session (`queue.outbox`). Just before the commit we turn
+them into payloads (the transaction still sees its own rows); once the commit has succeeded we
+emit them. A rollback throws them away, so a screen never shows a change the database undid.
+Rooms are named by ids: `hall:<id>`, `service:<id>`, `desk:<id>`, `ticket:<token>`.
+Payloads carry numbers, desks, services, states and counts: never personal data.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session
+
+from .extensions import socketio
+from .models import Desk, Ticket, TicketState
+from .queue import outbox
+
+READY_KEY = "reception_ready_events"
+EVENT_NAME = "queue"
+
+
+def ticket_view(ticket: Ticket, desk_number: int | None) -> dict[str, Any]:
+    return {
+        "id": ticket.id,
+        "number": ticket.number,
+        "state": ticket.state,
+        "service_id": ticket.service_id,
+        "desk_id": ticket.desk_id,
+        "desk_number": desk_number,
+        "target_desk_id": ticket.target_desk_id,
+        "leg": ticket.leg,
+        "recalls": ticket.recall_count,
+        "priority": ticket.priority,
+    }
+
+
+def waiting_counts(session: Session, hall_id: int, service_ids: set[int]) -> dict[str, int]:
+    rows = session.execute(
+        select(Ticket.service_id, func.count(Ticket.id))
+        .where(
+            Ticket.hall_id == hall_id,
+            Ticket.state == TicketState.WAITING.value,
+            Ticket.service_id.in_(service_ids),
+        )
+        .group_by(Ticket.service_id)
+    ).all()
+    counts = {str(service_id): 0 for service_id in service_ids}
+    counts.update({str(service_id): count for service_id, count in rows})
+    return counts
+
+
+def _prepare(session: Session) -> None:
+    changes = outbox.take(session)
+    if not changes:
+        return
+    ready = session.info.setdefault(READY_KEY, [])
+    for change in changes:
+        ticket = session.get(Ticket, change.ticket_id)
+        if ticket is None:
+            continue
+        desk = session.get(Desk, ticket.desk_id) if ticket.desk_id else None
+        payload = {
+            "hall_id": change.hall_id,
+            "version": change.version,
+            "action": change.action,
+            "ticket": ticket_view(ticket, desk.number if desk else None),
+            "waiting": waiting_counts(session, change.hall_id, set(change.service_ids)),
+        }
+        rooms = [f"hall:{change.hall_id}", f"ticket:{ticket.token}"]
+        rooms += [f"service:{service_id}" for service_id in dict.fromkeys(change.service_ids)]
+        rooms += [f"desk:{desk_id}" for desk_id in dict.fromkeys(change.desk_ids)]
+        ready.append((rooms, payload))
+
+
+def _publish(session: Session) -> None:
+    for rooms, payload in session.info.pop(READY_KEY, []):
+        socketio.emit(EVENT_NAME, payload, to=rooms)
+
+
+def _discard(session: Session, *args: object) -> None:
+    session.info.pop(READY_KEY, None)
+    outbox.take(session)
+
+
+def install() -> None:
+    """Hook publication into every SQLAlchemy session (idempotent)."""
+    if event.contains(Session, "before_commit", _prepare):
+        return
+    event.listen(Session, "before_commit", _prepare)
+    event.listen(Session, "after_commit", _publish)
+    event.listen(Session, "after_soft_rollback", _discard)

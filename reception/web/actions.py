@@ -1,0 +1,88 @@
+"""One table of the desk's moves on a ticket, shared by the desk console and the JSON API."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import current_app
+
+from ..models import Ticket
+from ..queue import moves
+from ..queue.errors import InvalidInput, NotFound
+from ..queue.messages import N_
+
+TICKET_ACTIONS = (
+    "call",
+    "recall",
+    "start",
+    "finish",
+    "no-show",
+    "return",
+    "hold",
+    "resume",
+    "transfer",
+    "cancel",
+)
+
+
+def optional_id(params: Mapping[str, Any], name: str) -> int | None:
+    """An id field from a form or JSON body: absent/empty is None, anything else must be one."""
+    value = params.get(name)
+    if value in (None, ""):
+        return None
+    if isinstance(value, bool):
+        raise InvalidInput(N_("%(field)s must be a whole number."), field=name)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    raise InvalidInput(N_("%(field)s must be a whole number."), field=name)
+
+
+def text(params: Mapping[str, Any], name: str) -> str:
+    value = params.get(name, "")
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise InvalidInput(N_("%(field)s must be text."), field=name)
+    return value
+
+
+def perform(
+    action: str, ticket_id: int, desk_id: int | None, staff_id: int | None, params: Mapping
+) -> Ticket:
+    """Run one move on a ticket on behalf of a desk (or of staff without one)."""
+    common = {"staff_id": staff_id}
+    if action == "call":
+        if desk_id is None:
+            raise InvalidInput(N_("A desk is needed to call a ticket."))
+        return moves.call_ticket(desk_id, ticket_id, **common)
+    if action == "recall":
+        return moves.recall(
+            ticket_id, desk_id=desk_id, max_recalls=current_app.config["MAX_RECALLS"], **common
+        )
+    if action == "start":
+        return moves.start(ticket_id, desk_id=desk_id, **common)
+    if action == "finish":
+        return moves.finish(ticket_id, text(params, "outcome"), desk_id=desk_id, **common)
+    if action == "no-show":
+        return moves.no_show(ticket_id, desk_id=desk_id, **common)
+    if action == "return":
+        return moves.return_to_queue(ticket_id, **common)
+    if action == "hold":
+        return moves.hold(ticket_id, text(params, "note"), desk_id=desk_id, **common)
+    if action == "resume":
+        return moves.resume(ticket_id, **common)
+    if action == "transfer":
+        return moves.transfer(
+            ticket_id,
+            service_id=optional_id(params, "service_id"),
+            to_desk_id=optional_id(params, "to_desk_id"),
+            note=text(params, "note"),
+            desk_id=desk_id,
+            **common,
+        )
+    if action == "cancel":
+        return moves.cancel(ticket_id, text(params, "note"), **common)
+    raise NotFound(N_("No such action."))

@@ -1,0 +1,46 @@
+"""Staff login and logout."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import login_required, login_user, logout_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired, Length
+
+from ..extensions import db
+from ..models import User
+
+bp = Blueprint("auth", __name__)
+
+
+class LoginForm(FlaskForm):
+    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("desk.choose")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = db.session.scalars(select(User).where(User.username == form.username.data)).first()
+        if user is not None and user.active and user.check_password(form.password.data or ""):
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")))
+        form.password.errors.append(_l("Wrong username or password."))
+    return render_template("auth/login.html", form=form), 200 if not form.errors else 422
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    logout_user()
+    return redirect(url_for("auth.login"))

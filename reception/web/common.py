@@ -1,0 +1,86 @@
+"""Helpers shared by the blueprints: the hall being served, roles, error translation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import abort, current_app, g
+from flask_babel import gettext
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..extensions import db, login_manager
+from ..models import Hall
+from ..queue.errors import QueueError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def current_hall() -> Hall:
+    """The hall this server runs (the configured one, else the first)."""
+    if "hall" not in g:
+        hall_id = current_app.config.get("HALL_ID")
+        query = select(Hall).order_by(Hall.id)
+        if hall_id:
+            query = query.where(Hall.id == int(hall_id))
+        hall = db.session.scalars(query).first()
+        if hall is None:
+            abort(503, description="No hall is set up yet: run `reception load-hall` or `run`.")
+        g.hall = hall
+    return g.hall
+
+
+def error_text(error: QueueError) -> str:
+    """The domain error's message in the visitor's or staff member's language."""
+    params = {key: _param_text(value) for key, value in error.params.items()}
+    return gettext(error.message, **params)
+
+
+def _param_text(value: object) -> object:
+    states = {
+        "waiting": gettext("waiting"),
+        "called": gettext("called"),
+        "serving": gettext("being served"),
+        "held": gettext("on hold"),
+        "no_show": gettext("a no-show"),
+        "finished": gettext("finished"),
+        "cancelled": gettext("cancelled"),
+        "call": gettext("call"),
+        "recall": gettext("recall"),
+        "start": gettext("start service"),
+        "finish": gettext("finish"),
+        "return": gettext("return to queue"),
+        "hold": gettext("hold"),
+        "resume": gettext("resume"),
+        "cancel": gettext("cancel"),
+        "transfer": gettext("transfer"),
+    }
+    return states.get(value, value) if isinstance(value, str) else value
+
+
+def roles_required(*roles: str) -> Callable[[F], F]:
+    """Only logged-in staff of one of `roles` (admins always) may use the view."""
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if not current_user.can(*roles):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorator
+
+
+def commit() -> None:
+    """The request's one commit; on failure roll back and let the error handler answer."""
+    try:
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise

@@ -1,0 +1,110 @@
+"""The desk console: call next, recall, start, finish, no-show, hold, transfer."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext
+from flask_login import current_user
+from sqlalchemy import or_, select
+
+from ..extensions import db
+from ..models import ACTIVE_STATES, Desk, Role, Ticket, TicketState
+from ..models.types import utcnow
+from ..queue import moves
+from ..queue.clock import hall_day, local_time
+from ..queue.errors import QueueError
+from .actions import TICKET_ACTIONS, perform
+from .common import commit, current_hall, error_text, roles_required
+
+bp = Blueprint("desk", __name__, url_prefix="/desk")
+DESK_ROLES = (Role.DESK, Role.SUPERVISOR)
+
+
+@bp.errorhandler(QueueError)
+def refused(error: QueueError):
+    """A refused move is shown on the console itself; nothing was changed."""
+    db.session.rollback()
+    flash(error_text(error), "error")
+    desk_id = request.view_args.get("desk_id") if request.view_args else None
+    if desk_id is None:
+        return redirect(url_for("desk.choose"))
+    return redirect(url_for("desk.console", desk_id=desk_id), code=303)
+
+
+def _desk(desk_id: int) -> Desk:
+    desk = db.session.get(Desk, desk_id)
+    if desk is None or desk.hall_id != current_hall().id:
+        abort(404)
+    return desk
+
+
+@bp.get("/")
+@roles_required(*DESK_ROLES)
+def choose():
+    remembered = session.get("desk_id")
+    if remembered and request.args.get("change") is None:
+        desk = db.session.get(Desk, remembered)
+        if desk is not None:
+            return redirect(url_for("desk.console", desk_id=desk.id))
+    return render_template("desk/choose.html", hall=current_hall(), desks=current_hall().desks)
+
+
+@bp.get("/<int:desk_id>")
+@roles_required(*DESK_ROLES)
+def console(desk_id: int):
+    desk = _desk(desk_id)
+    session["desk_id"] = desk.id
+    hall = current_hall()
+    today = hall_day(hall.timezone, utcnow())
+    service_ids = [service.id for service in desk.services]
+    todays = select(Ticket).where(Ticket.hall_id == hall.id, Ticket.service_day == today)
+    current = db.session.scalars(
+        todays.where(Ticket.desk_id == desk.id, Ticket.state.in_(ACTIVE_STATES))
+    ).first()
+    waiting = db.session.scalars(
+        todays.where(Ticket.state == TicketState.WAITING.value, moves.callable_by(desk))
+        .order_by(Ticket.priority.desc(), Ticket.line_at, Ticket.id)
+        .limit(200)
+    ).all()
+    parked = db.session.scalars(
+        todays.where(
+            Ticket.state.in_((TicketState.HELD.value, TicketState.NO_SHOW.value)),
+            or_(Ticket.target_desk_id == desk.id, Ticket.service_id.in_(service_ids)),
+        ).order_by(Ticket.updated_at.desc())
+    ).all()
+    return render_template(
+        "desk/console.html",
+        hall=hall,
+        desk=desk,
+        current=current,
+        waiting=waiting,
+        parked=parked,
+        services=hall.services,
+        desks=hall.desks,
+        local=lambda moment: local_time(hall.timezone, moment),
+    )
+
+
+@bp.post("/<int:desk_id>/call-next")
+@roles_required(*DESK_ROLES)
+def call_next(desk_id: int):
+    desk = _desk(desk_id)
+    ticket = moves.call_next(desk.id, staff_id=current_user.id)
+    commit()
+    if ticket is None:
+        flash(gettext("Nobody is waiting for this desk."), "info")
+    else:
+        flash(gettext("Called %(number)s.", number=ticket.number), "success")
+    return redirect(url_for("desk.console", desk_id=desk.id))
+
+
+@bp.post("/<int:desk_id>/tickets/<int:ticket_id>/<action>")
+@roles_required(*DESK_ROLES)
+def act(desk_id: int, ticket_id: int, action: str):
+    if action not in TICKET_ACTIONS:
+        abort(404)
+    desk = _desk(desk_id)
+    ticket = perform(action, ticket_id, desk.id, current_user.id, request.form)
+    commit()
+    flash(gettext("%(number)s: done.", number=ticket.number), "success")
+    return redirect(url_for("desk.console", desk_id=desk.id))

@@ -1,0 +1,71 @@
+"""The kiosk: big buttons per service, and the ticket it prints."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Service, Ticket
+from ..queue import estimate
+from ..queue.errors import InvalidInput
+from ..queue.issuing import issue_ticket
+from ..queue.messages import N_
+from .common import commit, current_hall
+from .tickets import qr_svg, ticket_url
+
+bp = Blueprint("kiosk", __name__, url_prefix="/kiosk")
+
+
+def _services() -> list[Service]:
+    hall = current_hall()
+    return list(
+        db.session.scalars(
+            select(Service)
+            .where(Service.hall_id == hall.id, Service.active.is_(True))
+            .order_by(Service.sort_order, Service.id)
+        )
+    )
+
+
+@bp.get("/")
+def index():
+    return render_template("kiosk/index.html", hall=current_hall(), services=_services())
+
+
+@bp.post("/issue")
+def issue():
+    raw = request.form.get("service_id", "")
+    if not raw.isdigit():
+        raise InvalidInput(N_("Choose a service."))
+    hall = current_hall()
+    ticket = issue_ticket(hall.id, int(raw), channel="kiosk")
+    commit()
+    return redirect(url_for("kiosk.printed", token=ticket.token))
+
+
+@bp.get("/ticket/<token>")
+def printed(token: str):
+    """The ticket on screen, laid out for an 80 mm thermal printer when printed."""
+    ticket = db.session.scalars(select(Ticket).where(Ticket.token == token)).first()
+    if ticket is None:
+        abort(404)
+    hall = current_hall()
+    url = ticket_url(ticket)
+    standing = estimate.standing(
+        ticket,
+        default_minutes=current_app.config["DEFAULT_SERVICE_MINUTES"],
+        now=ticket.issued_at,
+    )
+    return render_template(
+        "kiosk/ticket.html",
+        hall=hall,
+        ticket=ticket,
+        standing=standing,
+        qr=qr_svg(url),
+        url=url,
+        return_seconds=current_app.config["KIOSK_RETURN_SECONDS"],
+        auto_print=current_app.config["KIOSK_AUTO_PRINT"],
+        title=gettext("Your ticket"),
+    )

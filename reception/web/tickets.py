@@ -1,0 +1,89 @@
+"""The visitor's own ticket page `/t/<token>` (the QR code's target) and its QR code."""
+
+from __future__ import annotations
+
+import io
+
+import qrcode
+import qrcode.image.svg
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Ticket
+from ..models.types import utcnow
+from ..queue import estimate
+from ..queue.clock import local_time
+from ..queue.timeline import leg_times
+from .common import current_hall
+
+bp = Blueprint("tickets", __name__)
+
+
+def ticket_url(ticket: Ticket) -> str:
+    """Absolute address of the ticket page, on the public address when one is configured."""
+    public = current_app.config.get("PUBLIC_URL")
+    if public:
+        return public.rstrip("/") + url_for("tickets.status", token=ticket.token)
+    return url_for("tickets.status", token=ticket.token, _external=True)
+
+
+def qr_svg(data: str) -> str:
+    """An inline SVG QR code (error correction M, 4-module quiet zone)."""
+    code = qrcode.QRCode(
+        error_correction=qrcode.constants.ERROR_CORRECT_M,
+        box_size=10,
+        border=4,
+        image_factory=qrcode.image.svg.SvgPathImage,
+    )
+    code.add_data(data)
+    code.make(fit=True)
+    buffer = io.BytesIO()
+    code.make_image().save(buffer)
+    svg = buffer.getvalue().decode()
+    return svg[svg.index("<svg") :]
+
+
+def _find(token: str) -> Ticket:
+    if len(token) > 64:
+        abort(404)
+    ticket = db.session.scalars(select(Ticket).where(Ticket.token == token)).first()
+    if ticket is None:
+        abort(404)
+    return ticket
+
+
+@bp.get("/t/<token>")
+def status(token: str):
+    ticket = _find(token)
+    hall = current_hall()
+    now = utcnow()
+    standing = estimate.standing(
+        ticket, default_minutes=current_app.config["DEFAULT_SERVICE_MINUTES"], now=now
+    )
+    return render_template(
+        "ticket/status.html",
+        hall=hall,
+        ticket=ticket,
+        standing=standing,
+        issued_local=local_time(hall.timezone, ticket.issued_at),
+        legs=leg_times(ticket.events),
+        services={s.id: s for s in hall.services},
+    )
+
+
+@bp.get("/t/<token>/qr.svg")
+def qr_image(token: str):
+    ticket = _find(token)
+    response = Response(qr_svg(ticket_url(ticket)), mimetype="image/svg+xml")
+    response.headers["Cache-Control"] = "private, max-age=86400"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.after_app_request
+def no_referrer_on_tickets(response: Response) -> Response:
+    # The token is the key to the ticket page: never leak it to another site.
+    if request.path.startswith(("/t/", "/kiosk/ticket/")):
+        response.headers["Referrer-Policy"] = "no-referrer"
+    return response

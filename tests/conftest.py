@@ -1,0 +1,120 @@
+"""Shared fixtures: one app per session, a fresh migrated SQLite file per test."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask_migrate import upgrade
+from sqlalchemy import select
+
+from reception import create_app
+from reception.extensions import db as _db
+from reception.extensions import socketio
+from reception.models import Desk, Hall, Service, User
+from reception.setup import DEMO_HALL, DEMO_PASSWORD, load_hall, read_description
+
+REQUIRE_SERVICES = os.environ.get("RECEPTION_REQUIRE_SERVICES") == "1"
+POSTGRES_URL = os.environ.get("RECEPTION_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/")
+REDIS_URL = os.environ.get("RECEPTION_TEST_REDIS", "redis://127.0.0.1:6379/15")
+
+
+def need_service(reason: str) -> None:
+    """Skip with a clear reason, or fail when CI demands the real services."""
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{reason} (RECEPTION_REQUIRE_SERVICES=1)")
+    pytest.skip(reason)
+
+
+def base_config(database_uri: str) -> dict:
+    return {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_uri,
+        "WTF_CSRF_ENABLED": False,
+        "SERVER_NAME": "hall.test",
+        "PUBLIC_URL": None,
+        "REDIS_URL": None,
+    }
+
+
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database migrated with the real migrations and loaded with the demo hall, made once."""
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    app = create_app(base_config(f"sqlite:///{path}"))
+    with app.app_context():
+        upgrade()
+        load_hall(read_description(DEMO_HALL), default_password=DEMO_PASSWORD)
+        _db.session.commit()
+        _db.engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def app(template_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Flask:
+    path = tmp_path_factory.mktemp("live") / "reception.sqlite3"
+    shutil.copy(template_db, path)
+    return create_app(base_config(f"sqlite:///{path}"))
+
+
+@pytest.fixture
+def db(app: Flask, template_db: Path) -> Iterator:
+    """A fresh copy of the template database, inside an app context."""
+    with app.app_context():
+        _db.session.remove()
+        _db.engine.dispose()
+        target = Path(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///"))
+        for suffix in ("-wal", "-shm"):
+            Path(str(target) + suffix).unlink(missing_ok=True)
+        shutil.copy(template_db, target)
+        yield _db
+        _db.session.remove()
+
+
+@pytest.fixture
+def client(app: Flask, db):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def socket_client(app: Flask, client):
+    return socketio.test_client(app, flask_test_client=client)
+
+
+@pytest.fixture
+def hall(db) -> Hall:
+    return db.session.scalars(select(Hall)).one()
+
+
+def service_by_prefix(prefix: str) -> Service:
+    return _db.session.scalars(select(Service).where(Service.prefix == prefix)).one()
+
+
+def desk_by_number(number: int) -> Desk:
+    return _db.session.scalars(select(Desk).where(Desk.number == number)).one()
+
+
+def user_by_name(name: str) -> User:
+    return _db.session.scalars(select(User).where(User.username == name)).one()
+
+
+def login(client, username: str = "desk", password: str = DEMO_PASSWORD):
+    return client.post("/login", data={"username": username, "password": password})
+
+
+@pytest.fixture
+def api_token(db) -> str:
+    """A desk-role API token."""
+    user = user_by_name("desk")
+    token = user.new_api_token()
+    db.session.commit()
+    return token

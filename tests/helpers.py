@@ -1,0 +1,51 @@
+"""Small helpers for tests: hall-local times and ticket set-up through the engine."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from reception.extensions import db
+from reception.models import Ticket
+from reception.queue import moves
+from reception.queue.issuing import issue_ticket
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def local(day: str, clock: str) -> datetime:
+    """Wall-clock time in the hall's zone, e.g. local("2026-11-23", "09:00")."""
+    return datetime.fromisoformat(f"{day}T{clock}").replace(tzinfo=SHANGHAI)
+
+
+def issue(hall_id: int, service_id: int, when: datetime, **kwargs) -> Ticket:
+    ticket = issue_ticket(hall_id, service_id, now=when, **kwargs)
+    db.session.commit()
+    return ticket
+
+
+def commit(result):
+    db.session.commit()
+    return result
+
+
+def bring_to(state: str, hall_id: int, service_id: int, desk_id: int, when: datetime) -> Ticket:
+    """A fresh ticket moved into `state` through legal moves only."""
+    ticket = issue(hall_id, service_id, when)
+    if state == "waiting":
+        return ticket
+    called = commit(moves.call_ticket(desk_id, ticket.id, now=when))
+    if state == "called":
+        return called
+    if state == "no_show":
+        return commit(moves.no_show(ticket.id, now=when))
+    if state == "held":
+        return commit(moves.hold(ticket.id, now=when))
+    if state == "cancelled":
+        return commit(moves.cancel(ticket.id, now=when))
+    commit(moves.start(ticket.id, now=when))
+    if state == "serving":
+        return db.session.get(Ticket, ticket.id)
+    if state == "finished":
+        return commit(moves.finish(ticket.id, "answered", now=when))
+    raise ValueError(state)
