@@ -12,6 +12,7 @@ from sqlalchemy import select
 from .extensions import db
 from .models import Desk, Hall, Role, Service, ServiceKind, User
 from .queue.clock import zone
+from .queue.errors import InvalidInput
 
 DEMO_HALL = Path(__file__).with_name("demo_hall.json")
 DEMO_PASSWORD = "demo1234"
@@ -35,7 +36,10 @@ def validate(data: Any) -> None:
     """Refuse a description with missing fields, duplicate prefixes or desks, unknown kinds."""
     if not isinstance(data, dict) or not isinstance(data.get("name"), str):
         raise HallDescriptionError("a hall needs a name")
-    zone(data.get("timezone", "Asia/Shanghai"))
+    try:
+        zone(data.get("timezone", "Asia/Shanghai"))
+    except InvalidInput as exc:
+        raise HallDescriptionError(f"unknown time zone {data.get('timezone')!r}") from exc
     prefixes: set[str] = set()
     for service in data.get("services", []):
         prefix = service.get("prefix", "")

@@ -1,0 +1,167 @@
+"""Many desks and kiosks at once: numbers never collide, no ticket is called twice or lost.
+
+Real threads and real processes against a real SQLite file, and against PostgreSQL when it
+is there (required in CI).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, func, select, text
+
+from reception import create_app
+from reception.extensions import db
+from reception.models import Desk, Hall, Service, Ticket, TicketEvent
+from reception.setup import DEMO_HALL, DEMO_PASSWORD, load_hall, read_description
+from tests.conftest import POSTGRES_URL, base_config, need_service
+from tests.workers import Tally, caller, issuer, process_main
+
+THREADS = 8
+TICKETS_PER_ISSUER = 25
+
+
+def _add_desks(app: Flask, count: int) -> tuple[int, int, list[int]]:
+    """Give service A `count` extra desks; return (hall id, service id, desk ids)."""
+    with app.app_context():
+        hall = db.session.scalars(select(Hall)).one()
+        service = db.session.scalars(select(Service).where(Service.prefix == "A")).one()
+        desks = [
+            Desk(hall_id=hall.id, number=100 + i, name="test", services=[service])
+            for i in range(count)
+        ]
+        db.session.add_all(desks)
+        db.session.commit()
+        result = hall.id, service.id, [desk.id for desk in desks]
+        db.session.remove()
+        return result
+
+
+def _check_outcome(app: Flask, expected: int, called: list[int], errors: list[str]) -> None:
+    assert errors == []
+    with app.app_context():
+        numbers = db.session.scalars(select(Ticket.number)).all()
+        assert len(numbers) == expected
+        assert sorted(numbers) == [f"A{n:03d}" for n in range(1, expected + 1)]
+        calls = Counter(
+            db.session.scalars(select(TicketEvent.ticket_id).where(TicketEvent.action == "call"))
+        )
+        assert len(calls) == expected, "every ticket was called"
+        assert max(calls.values()) == 1, "no ticket was called twice"
+        assert sorted(called) == sorted(calls), "each desk saw exactly the calls it made"
+        states = Counter(db.session.scalars(select(Ticket.state)))
+        assert states == {"finished": expected}
+        versions = db.session.scalars(select(TicketEvent.hall_version)).all()
+        assert len(versions) == len(set(versions)), "hall versions never repeat"
+        db.session.remove()
+
+
+def _hammer_with_threads(app: Flask) -> None:
+    hall_id, service_id, desk_ids = _add_desks(app, THREADS)
+    tallies = [Tally() for _ in range(THREADS * 2)]
+    threads = [
+        threading.Thread(target=issuer, args=(app, hall_id, service_id, TICKETS_PER_ISSUER, t))
+        for t in tallies[:THREADS]
+    ] + [
+        threading.Thread(target=caller, args=(app, desk_id, 1.5, t))
+        for desk_id, t in zip(desk_ids, tallies[THREADS:], strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads)
+    _check_outcome(
+        app,
+        THREADS * TICKETS_PER_ISSUER,
+        [ticket_id for t in tallies for ticket_id in t.called],
+        [error for t in tallies for error in t.errors],
+    )
+
+
+def _hammer_with_processes(app: Flask, database_uri: str, processes: int = 3) -> None:
+    hall_id, service_id, desk_ids = _add_desks(app, processes)
+    context = multiprocessing.get_context("spawn")
+    out = context.Queue()
+    jobs = [
+        context.Process(target=process_main, args=(database_uri, "issue", service_id, 40, out))
+        for _ in range(processes)
+    ] + [
+        context.Process(target=process_main, args=(database_uri, "call", desk_id, 0, out))
+        for desk_id in desk_ids
+    ]
+    for job in jobs:
+        job.start()
+    results = [out.get(timeout=180) for _ in jobs]
+    for job in jobs:
+        job.join(timeout=30)
+        assert job.exitcode == 0
+    _check_outcome(
+        app,
+        processes * 40,
+        [ticket_id for _, _, called, _ in results for ticket_id in called],
+        [error for *_, errors in results for error in errors],
+    )
+
+
+def test_threads_on_sqlite(app, db):
+    _hammer_with_threads(app)
+
+
+def test_processes_on_sqlite(app, db):
+    _hammer_with_processes(app, app.config["SQLALCHEMY_DATABASE_URI"])
+
+
+@pytest.fixture
+def postgres_app() -> Iterator[tuple[Flask, str]]:
+    """A throw-away PostgreSQL database, migrated and loaded with the demo hall."""
+    admin_url = POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://", 1) + "postgres"
+    try:
+        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text("select 1"))
+    except Exception as exc:  # noqa: BLE001
+        need_service(f"PostgreSQL is not reachable at {POSTGRES_URL}: {exc}")
+    name = f"reception_test_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    uri = admin_url.rsplit("/", 1)[0] + "/" + name
+    app = create_app(base_config(uri))
+    with app.app_context():
+        upgrade()
+        load_hall(read_description(DEMO_HALL), default_password=DEMO_PASSWORD)
+        db.session.commit()
+    try:
+        yield app, uri
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.mark.services
+def test_threads_on_postgresql(postgres_app):
+    _hammer_with_threads(postgres_app[0])
+
+
+@pytest.mark.services
+def test_processes_on_postgresql(postgres_app):
+    app, uri = postgres_app
+    _hammer_with_processes(app, uri)
+
+
+@pytest.mark.services
+def test_postgresql_schema_matches_the_models(postgres_app):
+    app, _ = postgres_app
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Hall.id))) == 1

@@ -1,0 +1,110 @@
+"""Configuration from the environment, and the `reception` command's staff and hall commands."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import select
+
+from reception import config as config_module
+from reception import create_app
+from reception.cli import main
+from reception.models import Desk, Hall, User
+from reception.models.staff import hash_api_token
+
+
+def test_production_refuses_the_default_secret(monkeypatch, tmp_path):
+    monkeypatch.setenv("RECEPTION_ENV", "production")
+    monkeypatch.delenv("RECEPTION_SECRET_KEY", raising=False)
+    monkeypatch.setenv("RECEPTION_INSTANCE_PATH", str(tmp_path))
+    with pytest.raises(config_module.ConfigError, match="RECEPTION_SECRET_KEY"):
+        create_app()
+    monkeypatch.setenv("RECEPTION_SECRET_KEY", "a-long-random-production-secret-value")
+    assert create_app().config["SECRET_KEY"] == "a-long-random-production-secret-value"
+
+
+def test_defaults_to_sqlite_in_the_instance_folder(monkeypatch, tmp_path):
+    monkeypatch.delenv("RECEPTION_DATABASE_URL", raising=False)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    settings = config_module.from_environment(str(tmp_path))
+    assert settings["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path}/reception.sqlite3"
+    assert settings["HALL_TIMEZONE"] == "Asia/Shanghai"
+    assert settings["BABEL_DEFAULT_LOCALE"] == "zh_CN"
+
+
+def test_database_and_redis_urls_from_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("RECEPTION_DATABASE_URL", "postgres://hall@db/reception")
+    monkeypatch.setenv("RECEPTION_REDIS_URL", "redis://cache:6379/0")
+    settings = config_module.from_environment(str(tmp_path))
+    assert settings["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://hall@db/reception"
+    assert settings["REDIS_URL"] == "redis://cache:6379/0"
+
+
+def test_bad_numbers_in_the_environment_are_refused(monkeypatch, tmp_path):
+    monkeypatch.setenv("RECEPTION_MAX_RECALLS", "three")
+    with pytest.raises(config_module.ConfigError, match="RECEPTION_MAX_RECALLS"):
+        config_module.from_environment(str(tmp_path))
+
+
+def test_create_user_with_api_token(runner, db):
+    result = runner.invoke(
+        main,
+        args=[
+            "create-user",
+            "lawyer2",
+            "--role",
+            "desk",
+            "--password",
+            "s3cret-pass",
+            "--api-token",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    token = result.output.strip().rsplit(" ", 1)[1]
+    user = db.session.scalars(select(User).where(User.username == "lawyer2")).one()
+    assert user.check_password("s3cret-pass") and user.api_token_hash == hash_api_token(token)
+    assert "s3cret-pass" not in result.output
+
+
+def test_create_user_refuses_short_passwords(runner, db):
+    result = runner.invoke(main, args=["create-user", "x", "--password", "short"])
+    assert result.exit_code != 0 and "8 characters" in result.output
+
+
+def test_load_hall_creates_and_updates(runner, db, tmp_path):
+    description = {
+        "name": "东区接待中心",
+        "timezone": "Asia/Shanghai",
+        "services": [{"prefix": "A", "kind": "lawyer", "name": "律师"}],
+        "desks": [{"number": 1, "services": ["A"]}],
+    }
+    path = tmp_path / "hall.json"
+    path.write_text(json.dumps(description, ensure_ascii=False), encoding="utf-8")
+    assert runner.invoke(main, args=["load-hall", str(path)]).exit_code == 0
+    description["desks"].append({"number": 2, "services": ["A"]})
+    path.write_text(json.dumps(description, ensure_ascii=False), encoding="utf-8")
+    assert runner.invoke(main, args=["load-hall", str(path)]).exit_code == 0
+    hall = db.session.scalars(select(Hall).where(Hall.name == "东区接待中心")).one()
+    assert [d.number for d in db.session.scalars(select(Desk).where(Desk.hall_id == hall.id))] == [
+        1,
+        2,
+    ]
+
+
+@pytest.mark.parametrize(
+    "description",
+    [
+        {"services": []},
+        {"name": "x", "timezone": "Mars/Base"},
+        {"name": "x", "services": [{"prefix": "a1", "kind": "lawyer", "name": "l"}]},
+        {"name": "x", "services": [{"prefix": "A", "kind": "astrologer", "name": "l"}]},
+        {"name": "x", "desks": [{"number": 1, "services": ["Q"]}]},
+    ],
+)
+def test_load_hall_refuses_bad_descriptions(runner, db, tmp_path, description):
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(description), encoding="utf-8")
+    result = runner.invoke(main, args=["load-hall", str(path)])
+    assert result.exit_code == 2 and "error:" in result.output
+    assert db.session.scalars(select(Hall).where(Hall.name == "x")).first() is None

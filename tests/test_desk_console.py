@@ -1,0 +1,158 @@
+"""Staff login and the desk console over HTTP."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from reception.extensions import db
+from reception.models import Ticket, TicketEvent
+from tests.conftest import desk_by_number, login, service_by_prefix
+
+
+def _issue(client, prefix: str) -> Ticket:
+    client.post("/kiosk/issue", data={"service_id": service_by_prefix(prefix).id})
+    return db.session.scalars(select(Ticket).order_by(Ticket.id.desc())).first()
+
+
+def test_console_needs_login(client, db):
+    response = client.get("/desk/")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    assert client.post(f"/desk/{desk_by_number(1).id}/call-next").status_code == 302
+
+
+def test_wrong_password_is_a_form_error(client, db):
+    response = login(client, "desk", "wrong")
+    assert response.status_code == 422
+    assert "用户名或密码错误" in response.get_data(as_text=True)
+    assert client.get("/desk/").status_code == 302
+
+
+def test_visitor_role_cannot_use_the_console(client, db):
+    login(client, "registrar")
+    assert client.get("/desk/").status_code == 403
+
+
+def test_choose_desk_then_call_start_finish(client, db):
+    ticket = _issue(client, "A")
+    login(client)
+    desk = desk_by_number(1)
+    assert "规划资源窗口" in client.get("/desk/?change=1").get_data(as_text=True)
+    console = client.get(f"/desk/{desk.id}").get_data(as_text=True)
+    assert ticket.number in console and "叫下一位" in console
+    client.post(f"/desk/{desk.id}/call-next")
+    db.session.expire_all()
+    assert db.session.get(Ticket, ticket.id).state == "called"
+    page = client.get(f"/desk/{desk.id}").get_data(as_text=True)
+    assert "已呼叫" in page or "重呼" in page
+    client.post(f"/desk/{desk.id}/tickets/{ticket.id}/recall")
+    client.post(f"/desk/{desk.id}/tickets/{ticket.id}/start")
+    client.post(f"/desk/{desk.id}/tickets/{ticket.id}/finish", data={"outcome": "已答复"})
+    db.session.expire_all()
+    done = db.session.get(Ticket, ticket.id)
+    assert (done.state, done.outcome, done.recall_count) == ("finished", "已答复", 1)
+    actions = [e.action for e in done.events]
+    assert actions == ["issue", "call", "recall", "start", "finish"]
+    assert {e.staff_id for e in done.events[1:]} == {
+        db.session.scalar(select(TicketEvent.staff_id).where(TicketEvent.action == "call"))
+    }
+
+
+def test_remembered_desk_opens_directly(client, db):
+    login(client)
+    desk = desk_by_number(4)
+    client.get(f"/desk/{desk.id}")
+    response = client.get("/desk/")
+    assert response.headers["Location"].endswith(f"/desk/{desk.id}")
+
+
+def test_call_next_with_empty_queue_says_so(client, db):
+    login(client)
+    desk = desk_by_number(3)
+    response = client.post(f"/desk/{desk.id}/call-next", follow_redirects=True)
+    assert "暂无等候" in response.get_data(as_text=True)
+
+
+def test_illegal_move_is_shown_on_the_console_and_changes_nothing(client, db):
+    ticket = _issue(client, "A")
+    login(client)
+    desk = desk_by_number(1)
+    before = db.session.scalar(select(func.count(TicketEvent.id)))
+    response = client.post(f"/desk/{desk.id}/tickets/{ticket.id}/finish", data={"outcome": "x"})
+    assert response.status_code == 303
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "不能执行" in page and ticket.number in page
+    assert db.session.scalar(select(func.count(TicketEvent.id))) == before
+
+
+def test_finish_without_outcome_is_refused(client, db):
+    ticket = _issue(client, "A")
+    login(client)
+    desk = desk_by_number(1)
+    client.post(f"/desk/{desk.id}/call-next")
+    client.post(f"/desk/{desk.id}/tickets/{ticket.id}/start")
+    page = client.post(
+        f"/desk/{desk.id}/tickets/{ticket.id}/finish", data={"outcome": " "}, follow_redirects=True
+    ).get_data(as_text=True)
+    assert "请先填写办理结果" in page
+    db.session.expire_all()
+    assert db.session.get(Ticket, ticket.id).state == "serving"
+
+
+def test_transfer_from_the_console(client, db):
+    ticket = _issue(client, "A")
+    login(client)
+    desk = desk_by_number(1)
+    client.post(f"/desk/{desk.id}/call-next")
+    client.post(f"/desk/{desk.id}/tickets/{ticket.id}/start")
+    bad = client.post(
+        f"/desk/{desk.id}/tickets/{ticket.id}/transfer",
+        data={"service_id": "x"},
+        follow_redirects=True,
+    )
+    assert "必须是整数" in bad.get_data(as_text=True)
+    client.post(
+        f"/desk/{desk.id}/tickets/{ticket.id}/transfer",
+        data={"service_id": service_by_prefix("L").id, "to_desk_id": "", "note": "诉讼类"},
+    )
+    db.session.expire_all()
+    moved = db.session.get(Ticket, ticket.id)
+    assert (moved.state, moved.service_id, moved.leg) == ("waiting", service_by_prefix("L").id, 2)
+    assert moved.events[-1].note == "诉讼类"
+    lawyer = client.get(f"/desk/{desk_by_number(11).id}").get_data(as_text=True)
+    assert ticket.number in lawyer and "转办" in lawyer
+
+
+def test_unknown_action_and_desk_are_404(client, db):
+    ticket = _issue(client, "A")
+    login(client)
+    assert (
+        client.post(f"/desk/{desk_by_number(1).id}/tickets/{ticket.id}/explode").status_code == 404
+    )
+    assert client.get("/desk/99999").status_code == 404
+
+
+def test_changes_are_post_only(client, db):
+    login(client)
+    desk = desk_by_number(1)
+    assert client.get(f"/desk/{desk.id}/call-next").status_code == 405
+
+
+def test_csrf_is_required_on_forms(app, db):
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        client = app.test_client()
+        response = client.post("/kiosk/issue", data={"service_id": service_by_prefix("A").id})
+        assert response.status_code == 400
+        assert "表单已过期" in response.get_data(as_text=True)
+        assert db.session.scalar(select(func.count(Ticket.id))) == 0
+        response = client.post("/login", data={"username": "desk", "password": "demo1234"})
+        assert client.get("/desk/").status_code == 302  # not logged in
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+
+
+def test_logout_is_a_post(client, db):
+    login(client)
+    assert client.get("/logout").status_code == 405
+    client.post("/logout")
+    assert client.get("/desk/").status_code == 302
