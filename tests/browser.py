@@ -87,9 +87,7 @@ def launch_chromium(playwright):
         if REQUIRE_SERVICES:
             pytest.fail(reason)
         pytest.skip(reason)
-    return playwright.chromium.launch(
-        executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-    )
+    return playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
 
 
 def screenshot(page, name: str) -> Path:

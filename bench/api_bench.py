@@ -1,0 +1,252 @@
+"""Tickets issued per second and call-next latency through the HTTP API.
+
+    python bench/api_bench.py [--db sqlite|postgres|both] [--requests 400]
+
+For each database and for 1 and 16 concurrent clients it prints median, p95, p99 latency and
+throughput for POST /api/v1/tickets and POST /api/v1/desks/<id>/call-next, and the same for a
+bare Flask route that inserts one row (bench/bare_app.py). It starts and stops its own server
+processes on free loopback ports. Figures only: nothing here fails on time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+import requests
+from sqlalchemy import create_engine, text
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from tests.browser import free_port  # noqa: E402
+
+CLIENTS = (1, 16)
+PG_ADMIN = os.environ.get("BENCH_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+
+
+def bench_hall(desks: int) -> dict:
+    return {
+        "name": "基准测试大厅",
+        "timezone": "Asia/Shanghai",
+        "services": [{"prefix": "A", "kind": "department", "name": "基准服务"}],
+        "desks": [{"number": n, "services": ["A"]} for n in range(1, desks + 1)],
+    }
+
+
+def wait_up(url: str, process: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + 40
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(log.read_text())
+        try:
+            urllib.request.urlopen(url, timeout=1)
+            return
+        except urllib.error.HTTPError:
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("server did not start")
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def run_clients(clients: int, total: int, make_request) -> dict:
+    """`total` requests spread over `clients` threads, each with its own keep-alive session."""
+    latencies: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+
+    def worker(index: int, count: int) -> None:
+        session = requests.Session()
+        for _ in range(count):
+            started = time.perf_counter()
+            response = make_request(session, index)
+            elapsed = time.perf_counter() - started
+            if isinstance(response, tuple):  # the request timed only its own part
+                response, elapsed = response
+            with lock:
+                if response.status_code >= 400:
+                    errors.append(f"{response.status_code} {response.text[:100]}")
+                latencies.append(elapsed)
+
+    share = [total // clients + (1 if i < total % clients else 0) for i in range(clients)]
+    threads = [threading.Thread(target=worker, args=(i, n)) for i, n in enumerate(share)]
+    began = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - began
+    return {
+        "n": len(latencies),
+        "errors": len(errors),
+        "median_ms": statistics.median(latencies) * 1000,
+        "p95_ms": percentile(latencies, 0.95) * 1000,
+        "p99_ms": percentile(latencies, 0.99) * 1000,
+        "per_s": len(latencies) / wall,
+        "first_error": errors[0] if errors else "",
+    }
+
+
+def start_hall(database_url: str, workdir: Path) -> tuple[subprocess.Popen, str, str, list[int]]:
+    env = {
+        **os.environ,
+        "RECEPTION_INSTANCE_PATH": str(workdir),
+        "RECEPTION_DATABASE_URL": database_url,
+        "RECEPTION_LOG_LEVEL": "WARNING",
+    }
+    hall_file = workdir / "hall.json"
+    hall_file.write_text(json.dumps(bench_hall(max(CLIENTS)), ensure_ascii=False), "utf-8")
+    python = [sys.executable, "-m", "reception"]
+    subprocess.run([*python, "db", "upgrade"], env=env, check=True, capture_output=True)
+    subprocess.run([*python, "load-hall", str(hall_file)], env=env, check=True, capture_output=True)
+    made = subprocess.run(
+        [
+            *python,
+            "create-user",
+            "bench",
+            "--role",
+            "desk",
+            "--password",
+            "bench-password",
+            "--api-token",
+        ],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    token = made.stdout.strip().rsplit(" ", 1)[1]
+    port = free_port()
+    log = workdir / "server.log"
+    with open(log, "ab") as out:
+        process = subprocess.Popen(
+            [*python, "run", "--no-demo", "--port", str(port)],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    wait_up(base + "/api/v1/services", process, log)
+    services = requests.get(base + "/api/v1/services", timeout=5).json()["services"]
+    service_id = services[0]["id"]
+    desks = list(range(1, max(CLIENTS) + 1))
+    return process, base, token, [service_id, *desks]
+
+
+def bench_hall_api(database_url: str, label: str, total: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        process, base, token, ids = start_hall(database_url, Path(tmp))
+        service_id, desk_numbers = ids[0], ids[1:]
+        headers = {"Authorization": f"Bearer {token}"}
+        try:
+            for clients in CLIENTS:
+                issued = run_clients(
+                    clients,
+                    total,
+                    lambda s, i: s.post(
+                        base + "/api/v1/tickets", json={"service_id": service_id}, headers=headers
+                    ),
+                )
+                report(label, "issue ticket", clients, issued)
+                desk_ids = [d for d in desk_numbers[:clients]]
+
+                def call_and_finish(session, index, desk_ids=desk_ids):
+                    started = time.perf_counter()
+                    response = session.post(
+                        f"{base}/api/v1/desks/{desk_ids[index]}/call-next", headers=headers
+                    )
+                    elapsed = time.perf_counter() - started
+                    ticket = response.json().get("ticket")
+                    if ticket:  # free the desk for its next call (not timed separately)
+                        session.post(
+                            f"{base}/api/v1/tickets/{ticket['id']}/cancel", headers=headers
+                        )
+                    return response, elapsed
+
+                calls = run_clients(clients, total, call_and_finish)
+                report(label, "call-next", clients, calls)
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+
+
+def bench_bare(database_url: str, label: str, total: int) -> None:
+    port = free_port()
+    with tempfile.TemporaryDirectory() as tmp:
+        log = Path(tmp) / "bare.log"
+        with open(log, "ab") as out:
+            process = subprocess.Popen(
+                [sys.executable, str(ROOT / "bench" / "bare_app.py"), str(port), database_url],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                cwd=ROOT,
+            )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            wait_up(base + "/insert", process, log)
+            for clients in CLIENTS:
+                result = run_clients(clients, total, lambda s, i: s.post(base + "/insert"))
+                report(label, "bare insert (floor)", clients, result)
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+
+
+def report(label: str, what: str, clients: int, result: dict) -> None:
+    print(
+        f"{label:9} {what:22} clients={clients:<3} n={result['n']:<5} "
+        f"median={result['median_ms']:7.2f}ms p95={result['p95_ms']:7.2f}ms "
+        f"p99={result['p99_ms']:7.2f}ms  {result['per_s']:7.1f}/s  errors={result['errors']}"
+        + (f"  ({result['first_error']})" if result["errors"] else ""),
+        flush=True,
+    )
+
+
+def postgres_database() -> tuple[str, callable]:
+    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    name = f"reception_bench_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return PG_ADMIN.rsplit("/", 1)[0] + "/" + name, drop
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="both")
+    parser.add_argument("--requests", type=int, default=400)
+    args = parser.parse_args()
+    if args.db in ("sqlite", "both"):
+        with tempfile.TemporaryDirectory() as tmp:
+            bench_hall_api(f"sqlite:///{tmp}/hall.sqlite3", "sqlite", args.requests)
+            bench_bare(f"sqlite:///{tmp}/bare.sqlite3", "sqlite", args.requests)
+    if args.db in ("postgres", "both"):
+        for runner in (bench_hall_api, bench_bare):
+            url, drop = postgres_database()
+            try:
+                runner(url, "postgres", args.requests)
+            finally:
+                drop()
+
+
+if __name__ == "__main__":
+    main()
