@@ -50,6 +50,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         cors_allowed_origins=app.config.get("SOCKETIO_CORS_ORIGINS", []),
         logger=False,
         engineio_logger=False,
+        # Notice a dead connection within seconds, so screens can say so and reconnect.
+        ping_interval=app.config.get("SOCKETIO_PING_INTERVAL", 10),
+        ping_timeout=app.config.get("SOCKETIO_PING_TIMEOUT", 5),
     )
     realtime.install()
 

@@ -14,10 +14,11 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
+from sqlalchemy import select
 
 from . import create_app
 from .extensions import db, socketio
-from .models import Role
+from .models import Desk, DisplayDevice, Hall, Role
 from .setup import (
     DEMO_HALL,
     DEMO_PASSWORD,
@@ -113,3 +114,48 @@ def load_hall_command(path: Path) -> None:
     click.echo(f"hall {hall.name!r}: {len(hall.services)} services, {len(hall.desks)} desks")
     if password:
         click.echo(f"new users got the password {password}; change it with create-user")
+
+
+@main.command("enroll-display")
+@click.argument("name")
+@click.option(
+    "--desk",
+    "desk_number",
+    type=int,
+    default=None,
+    help="Tie the display to this desk number (an LED strip above the window).",
+)
+@click.option("--base-url", default="http://127.0.0.1:5000", show_default=True)
+@with_appcontext
+def enroll_display(name: str, desk_number: int | None, base_url: str) -> None:
+    """Enrol a lobby or desk display; prints the one-time address to open on it."""
+    hall = db.session.scalars(select(Hall).order_by(Hall.id)).first()
+    if hall is None:
+        raise click.ClickException("no hall yet: run `reception run` or `load-hall` first")
+    desk = None
+    if desk_number is not None:
+        desk = db.session.scalars(
+            select(Desk).where(Desk.hall_id == hall.id, Desk.number == desk_number)
+        ).first()
+        if desk is None:
+            raise click.ClickException(f"no desk {desk_number} in {hall.name}")
+    device = DisplayDevice(hall_id=hall.id, name=name, desk_id=desk.id if desk else None)
+    token = device.new_token()
+    db.session.add(device)
+    db.session.commit()
+    click.echo(f"display {name!r} enrolled; open this address once on it:")
+    click.echo(f"  {base_url.rstrip('/')}/display/enrol/{token}")
+
+
+@main.command("revoke-display")
+@click.argument("name")
+@with_appcontext
+def revoke_display(name: str) -> None:
+    """Stop a display from receiving anything (its token no longer works)."""
+    devices = db.session.scalars(select(DisplayDevice).where(DisplayDevice.name == name)).all()
+    if not devices:
+        raise click.ClickException(f"no display named {name!r}")
+    for device in devices:
+        device.revoked = True
+    db.session.commit()
+    click.echo(f"revoked {len(devices)} display(s) named {name!r}")

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from .extensions import socketio
 from .models import Desk, Ticket, TicketState
 from .queue import outbox
+from .speech import call_speech, call_text
 
 READY_KEY = "reception_ready_events"
 EVENT_NAME = "queue"
@@ -35,6 +36,10 @@ def ticket_view(ticket: Ticket, desk_number: int | None) -> dict[str, Any]:
         "recalls": ticket.recall_count,
         "priority": ticket.priority,
     }
+
+
+def announcement(number: str, desk_number: int) -> dict[str, str]:
+    return {"text": call_text(number, desk_number), "speech": call_speech(number, desk_number)}
 
 
 def waiting_counts(session: Session, hall_id: int, service_ids: set[int]) -> dict[str, int]:
@@ -69,6 +74,8 @@ def _prepare(session: Session) -> None:
             "ticket": ticket_view(ticket, desk.number if desk else None),
             "waiting": waiting_counts(session, change.hall_id, set(change.service_ids)),
         }
+        if change.action in ("call", "recall") and desk is not None:
+            payload["announce"] = announcement(ticket.number, desk.number)
         rooms = [f"hall:{change.hall_id}", f"ticket:{ticket.token}"]
         rooms += [f"service:{service_id}" for service_id in dict.fromkeys(change.service_ids)]
         rooms += [f"desk:{desk_id}" for desk_id in dict.fromkeys(change.desk_ids)]

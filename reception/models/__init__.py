@@ -1,5 +1,6 @@
 """Typed SQLAlchemy models; importing this module registers every table."""
 
+from .device import DisplayDevice
 from .hall import Desk, Hall, Service, ServiceKind, desk_services
 from .staff import Role, User
 from .ticket import (
@@ -16,6 +17,7 @@ __all__ = [
     "ACTIVE_STATES",
     "OPEN_STATES",
     "DailyCounter",
+    "DisplayDevice",
     "Desk",
     "Hall",
     "Priority",

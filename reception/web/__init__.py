@@ -14,12 +14,21 @@ from ..extensions import db, login_manager
 from ..models import User
 from ..queue.clock import local_time
 from ..queue.errors import QueueError
-from . import api, auth, desk, home, kiosk, tickets
+from . import (
+    api,
+    auth,
+    desk,
+    display,
+    home,
+    kiosk,
+    sockets,  # noqa: F401 - registers the Socket.IO handlers
+    tickets,
+)
 from .common import error_text
 
 
 def register(app: Flask) -> None:
-    for blueprint in (home.bp, auth.bp, kiosk.bp, tickets.bp, desk.bp, api.bp):
+    for blueprint in (home.bp, auth.bp, kiosk.bp, tickets.bp, desk.bp, display.bp, api.bp):
         app.register_blueprint(blueprint)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 from flask_login import current_user
 from sqlalchemy import or_, select
 
@@ -82,7 +82,30 @@ def console(desk_id: int):
         services=hall.services,
         desks=hall.desks,
         local=lambda moment: local_time(hall.timezone, moment),
+        console_data=_console_data(desk, current),
     )
+
+
+def _console_data(desk: Desk, current: Ticket | None) -> dict:
+    """What the console's script needs to redraw the waiting list live (no personal data)."""
+    locale = str(get_locale())
+    return {
+        "desk_id": desk.id,
+        "service_ids": [service.id for service in desk.services],
+        "current_id": current.id if current else None,
+        "names": {service.id: service.label(locale) for service in current_hall().services},
+        "priorities": [
+            gettext("walk-in"),
+            gettext("appointment"),
+            gettext("vulnerable"),
+            gettext("urgent"),
+        ],
+        "transferred": gettext("transferred"),
+        "call": gettext("Call this one"),
+        "nobody": gettext("Nobody is waiting."),
+        "call_url": url_for("desk.act", desk_id=desk.id, ticket_id=0, action="call"),
+        "timezone": current_hall().timezone,
+    }
 
 
 @bp.post("/<int:desk_id>/call-next")

@@ -7,6 +7,7 @@ import io
 import qrcode
 import qrcode.image.svg
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask_babel import get_locale
 from sqlalchemy import select
 
 from ..extensions import db
@@ -69,6 +70,7 @@ def status(token: str):
         issued_local=local_time(hall.timezone, ticket.issued_at),
         legs=leg_times(ticket.events),
         services={s.id: s for s in hall.services},
+        service_names={s.id: s.label(str(get_locale())) for s in hall.services},
     )
 
 

@@ -1,0 +1,169 @@
+"""What a live screen needs when it (re)joins a room: the state now, with the hall version.
+
+The version is read before the data, so a snapshot may already contain a change whose event
+arrives after it; clients apply events idempotently and key calls by version. Nothing here
+carries a name, an ID number or a phone number.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from .extensions import db
+from .models import ACTIVE_STATES, Desk, Hall, Service, Ticket, TicketEvent, TicketState
+from .queue import estimate, moves
+from .queue.clock import hall_day
+from .queue.timeline import leg_times
+from .realtime import announcement, ticket_view, waiting_counts
+
+RECENT_CALLS = 8
+
+
+def _version(hall_id: int) -> int:
+    return db.session.scalar(select(Hall.version).where(Hall.id == hall_id)) or 0
+
+
+def _desk_numbers(hall_id: int) -> dict[int, int]:
+    rows = db.session.execute(select(Desk.id, Desk.number).where(Desk.hall_id == hall_id))
+    return {desk_id: number for desk_id, number in rows}
+
+
+def recent_calls(hall: Hall, now: datetime, limit: int = RECENT_CALLS) -> list[dict[str, Any]]:
+    """The hall's latest calls and recalls today, newest first."""
+    rows = db.session.execute(
+        select(TicketEvent, Ticket.number)
+        .join(Ticket, Ticket.id == TicketEvent.ticket_id)
+        .where(
+            TicketEvent.hall_id == hall.id,
+            TicketEvent.action.in_(("call", "recall")),
+            Ticket.service_day == hall_day(hall.timezone, now),
+        )
+        .order_by(TicketEvent.hall_version.desc())
+        .limit(limit)
+    ).all()
+    desks = _desk_numbers(hall.id)
+    return [
+        {
+            "version": event.hall_version,
+            "action": event.action,
+            "ticket_id": event.ticket_id,
+            "number": number,
+            "desk_id": event.desk_id,
+            "desk_number": desks.get(event.desk_id),
+            "service_id": event.service_id,
+            "at": event.at.isoformat(),
+            "announce": announcement(number, desks[event.desk_id]) if event.desk_id else None,
+        }
+        for event, number in rows
+    ]
+
+
+def at_desks(hall: Hall, now: datetime) -> list[dict[str, Any]]:
+    """Which ticket each desk has called or is serving now."""
+    rows = db.session.scalars(
+        select(Ticket).where(
+            Ticket.hall_id == hall.id,
+            Ticket.service_day == hall_day(hall.timezone, now),
+            Ticket.state.in_(ACTIVE_STATES),
+        )
+    ).all()
+    desks = _desk_numbers(hall.id)
+    return [ticket_view(ticket, desks.get(ticket.desk_id)) for ticket in rows]
+
+
+def hall_snapshot(hall: Hall, now: datetime) -> dict[str, Any]:
+    version = _version(hall.id)
+    services = [s for s in hall.services if s.active]
+    counts = waiting_counts(db.session, hall.id, {s.id for s in services}) if services else {}
+    return {
+        "room": f"hall:{hall.id}",
+        "hall_id": hall.id,
+        "version": version,
+        "notice": hall.notice,
+        "services": [
+            {
+                "id": s.id,
+                "prefix": s.prefix,
+                "name": s.name,
+                "name_en": s.name_en,
+                "waiting": counts.get(str(s.id), 0),
+            }
+            for s in services
+        ],
+        "calls": recent_calls(hall, now),
+        "desks": at_desks(hall, now),
+    }
+
+
+def desk_snapshot(desk: Desk, now: datetime, *, with_queue: bool) -> dict[str, Any]:
+    hall = desk.hall
+    version = _version(hall.id)
+    today = hall_day(hall.timezone, now)
+    current = db.session.scalars(
+        select(Ticket).where(
+            Ticket.desk_id == desk.id,
+            Ticket.service_day == today,
+            Ticket.state.in_(ACTIVE_STATES),
+        )
+    ).first()
+    snapshot: dict[str, Any] = {
+        "room": f"desk:{desk.id}",
+        "version": version,
+        "desk_id": desk.id,
+        "desk_number": desk.number,
+        "current": ticket_view(current, desk.number) if current else None,
+    }
+    if with_queue:
+        waiting = db.session.scalars(
+            select(Ticket)
+            .where(
+                Ticket.hall_id == hall.id,
+                Ticket.service_day == today,
+                Ticket.state == TicketState.WAITING.value,
+                moves.callable_by(desk),
+            )
+            .order_by(Ticket.priority.desc(), Ticket.line_at, Ticket.id)
+            .limit(200)
+        ).all()
+        snapshot["waiting"] = [
+            {**ticket_view(t, None), "line_at": t.line_at.isoformat()} for t in waiting
+        ]
+    return snapshot
+
+
+def service_snapshot(service: Service) -> dict[str, Any]:
+    version = _version(service.hall_id)
+    counts = waiting_counts(db.session, service.hall_id, {service.id})
+    return {
+        "room": f"service:{service.id}",
+        "version": version,
+        "service_id": service.id,
+        "waiting": counts[str(service.id)],
+    }
+
+
+def ticket_snapshot(ticket: Ticket, now: datetime, default_minutes: float) -> dict[str, Any]:
+    version = _version(ticket.hall_id)
+    standing = estimate.standing(ticket, default_minutes=default_minutes, now=now)
+    desk = db.session.get(Desk, ticket.desk_id) if ticket.desk_id else None
+    service = ticket.service
+    return {
+        "room": f"ticket:{ticket.token}",
+        "version": version,
+        "ticket": ticket_view(ticket, desk.number if desk else None),
+        "service": {
+            "id": service.id,
+            "name": service.name,
+            "name_en": service.name_en,
+            "waiting_area": service.waiting_area,
+        },
+        "people_ahead": standing.people_ahead,
+        "wait_minutes": standing.wait_minutes,
+        "legs": [
+            {"leg": leg.leg, "service_id": leg.service_id, "end_action": leg.end_action}
+            for leg in leg_times(ticket.events)
+        ],
+    }

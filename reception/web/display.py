@@ -1,0 +1,88 @@
+"""Lobby display, desk screens, and the offline speech they fall back to.
+
+A display page works only on an enrolled device: the admin's `reception enroll-display`
+gives a one-time address `/display/enrol/<token>` that remembers the device in its cookie.
+Staff who are logged in may look at the screens too. A display listens; it never acts.
+"""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+
+from .. import speech
+from ..extensions import db
+from ..models import Desk
+from .common import current_hall
+from .live_access import DEVICE_KEY, current_viewer, device_by_token
+
+bp = Blueprint("display", __name__, url_prefix="/display")
+
+
+def _not_enrolled():
+    return render_template("display/not_enrolled.html", hall=current_hall()), 403
+
+
+@bp.get("/enrol/<token>")
+def enrol(token: str):
+    device = device_by_token(token)
+    if device is None:
+        return _not_enrolled()
+    session.permanent = True
+    session[DEVICE_KEY] = device.id
+    if device.desk_id:
+        return redirect(url_for("display.desk_screen", desk_id=device.desk_id))
+    return redirect(url_for("display.lobby"))
+
+
+@bp.get("/")
+def lobby():
+    viewer = current_viewer()
+    if not viewer.may_watch_hall:
+        return _not_enrolled()
+    hall = current_hall()
+    return render_template(
+        "display/lobby.html",
+        hall=hall,
+        espeak=speech.espeak_available(),
+        offline_after=current_app.config.get("DISPLAY_OFFLINE_SECONDS", 5),
+    )
+
+
+@bp.get("/desk/<int:desk_id>")
+def desk_screen(desk_id: int):
+    desk = db.session.get(Desk, desk_id)
+    if desk is None or desk.hall_id != current_hall().id:
+        abort(404)
+    if not current_viewer().may_watch_desk(desk.id):
+        return _not_enrolled()
+    return render_template(
+        "display/desk.html",
+        hall=current_hall(),
+        desk=desk,
+        offline_after=current_app.config.get("DISPLAY_OFFLINE_SECONDS", 5),
+    )
+
+
+@bp.get("/speech.wav")
+def speech_audio():
+    """The call sentence rendered offline, for displays whose browser has no Chinese voice."""
+    if not current_viewer().may_watch_hall:
+        abort(403)
+    number, desk = request.args.get("number", ""), request.args.get("desk", "")
+    if not speech.NUMBER.match(number) or not desk.isdigit():
+        abort(400)
+    if not speech.espeak_available():
+        abort(404)
+    response = Response(speech.render_wav(number, int(desk)), mimetype="audio/wav")
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response

@@ -1,0 +1,81 @@
+// The desk console, live: new tickets appear and tickets called elsewhere disappear from the
+// waiting list without a reload.
+import { connectLive, showConnection } from "./live.js";
+
+const data = JSON.parse(document.getElementById("console-data").textContent);
+const deskRoom = `desk:${data.desk_id}`;
+const tbody = document.getElementById("waiting-body");
+const count = document.querySelector("[data-testid=waiting-count]");
+const csrf = document.querySelector("input[name=csrf_token]")?.value || "";
+const timeFormat = new Intl.DateTimeFormat("zh-CN", { timeZone: data.timezone, hour: "2-digit", minute: "2-digit" });
+let refresh = null;
+
+function callForm(ticket) {
+  const form = document.createElement("form");
+  form.method = "post";
+  form.className = "move move-call";
+  form.action = data.call_url.replace("/tickets/0/", `/tickets/${ticket.id}/`);
+  const token = document.createElement("input");
+  token.type = "hidden";
+  token.name = "csrf_token";
+  token.value = csrf;
+  const button = document.createElement("button");
+  button.type = "submit";
+  button.textContent = data.call;
+  form.append(token, button);
+  return form;
+}
+
+function cell(text, className) {
+  const td = document.createElement("td");
+  td.textContent = text;
+  if (className) td.className = className;
+  return td;
+}
+
+function renderWaiting(waiting) {
+  count.textContent = waiting.length;
+  if (!waiting.length) {
+    const row = document.createElement("tr");
+    const td = cell(data.nobody);
+    td.colSpan = 5;
+    row.append(td);
+    tbody.replaceChildren(row);
+    return;
+  }
+  tbody.replaceChildren(
+    ...waiting.map((ticket) => {
+      const row = document.createElement("tr");
+      row.dataset.ticket = ticket.number;
+      const service = data.names[ticket.service_id] + (ticket.leg > 1 ? ` · ${data.transferred}` : "");
+      const action = document.createElement("td");
+      if (data.current_id === null) action.append(callForm(ticket));
+      row.append(
+        cell(ticket.number, "num"),
+        cell(service),
+        cell(data.priorities[ticket.priority]),
+        cell(timeFormat.format(new Date(ticket.line_at))),
+        action,
+      );
+      return row;
+    }),
+  );
+}
+
+const live = connectLive({
+  rooms: [deskRoom, ...data.service_ids.map((id) => `service:${id}`)],
+  onSnapshot: (room, snapshot) => {
+    if (room !== deskRoom) return;
+    const currentId = snapshot.current ? snapshot.current.id : null;
+    if (currentId !== data.current_id) {
+      window.location.reload(); // this desk's own ticket changed elsewhere
+      return;
+    }
+    renderWaiting(snapshot.waiting || []);
+  },
+  onEvent: () => {
+    clearTimeout(refresh);
+    refresh = setTimeout(() => live.resync(deskRoom), 250);
+  },
+  onStatus: (status) => showConnection(document.getElementById("offline"), status),
+});

@@ -1,0 +1,26 @@
+// The LED strip above a desk: the number being served there.
+import { connectLive, showConnection } from "./live.js";
+
+const body = document.getElementById("desk-screen");
+const deskId = body.dataset.deskId;
+const number = document.getElementById("desk-number");
+
+function show(ticket) {
+  number.textContent = ticket ? ticket.number : number.dataset.idle;
+  number.classList.toggle("busy", Boolean(ticket));
+}
+
+connectLive({
+  rooms: [`desk:${deskId}`],
+  onSnapshot: (room, snapshot) => show(snapshot.current),
+  onEvent: (event) => {
+    const ticket = event.ticket;
+    if (String(ticket.desk_id) === deskId && ["called", "serving"].includes(ticket.state)) {
+      show(ticket);
+    } else if (number.textContent === ticket.number) {
+      show(null);
+    }
+  },
+  offlineAfter: Number(body.dataset.offlineAfter || 5),
+  onStatus: (status) => showConnection(document.getElementById("offline"), status),
+});

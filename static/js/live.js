@@ -1,0 +1,74 @@
+// The live connection shared by every screen: join id-named rooms, take a snapshot on every
+// (re)connect, resync the hall room when its versions show a gap, and tell the page when the
+// connection has been lost for a while. Socket.IO's client reconnects with backoff by itself,
+// also to a server process that was killed and restarted.
+
+/* global io */
+
+export function connectLive({ rooms, onSnapshot, onEvent, onStatus, offlineAfter = 5, auth }) {
+  const socket = io({
+    transports: ["websocket", "polling"],
+    reconnectionDelay: 500,
+    reconnectionDelayMax: 4000,
+    auth,
+  });
+  const versions = new Map();
+  const joined = new Set(rooms);
+  let offlineTimer = null;
+
+  function apply(room, reply) {
+    if (!reply || !reply.ok) {
+      onStatus?.("refused", reply && reply.error);
+      return;
+    }
+    versions.set(room, reply.snapshot.version);
+    onSnapshot(room, reply.snapshot);
+  }
+
+  function join(room) {
+    joined.add(room);
+    if (socket.connected) socket.emit("join", { room }, (reply) => apply(room, reply));
+  }
+
+  function resync(room) {
+    socket.emit("snapshot", { room }, (reply) => apply(room, reply));
+  }
+
+  socket.on("connect", () => {
+    clearTimeout(offlineTimer);
+    offlineTimer = null;
+    onStatus?.("online");
+    for (const room of joined) socket.emit("join", { room }, (reply) => apply(room, reply));
+  });
+
+  socket.on("disconnect", () => {
+    onStatus?.("connecting");
+    if (!offlineTimer) offlineTimer = setTimeout(() => onStatus?.("offline"), offlineAfter * 1000);
+  });
+  socket.on("connect_error", () => {
+    if (!offlineTimer) offlineTimer = setTimeout(() => onStatus?.("offline"), offlineAfter * 1000);
+  });
+
+  socket.on("queue", (event) => {
+    const hallRoom = `hall:${event.hall_id}`;
+    if (joined.has(hallRoom) && versions.has(hallRoom)) {
+      const last = versions.get(hallRoom);
+      if (event.version <= last) return; // already part of the snapshot we hold
+      versions.set(hallRoom, event.version);
+      if (event.version > last + 1) {
+        onEvent(event, { gap: true });
+        resync(hallRoom);
+        return;
+      }
+    }
+    onEvent(event, { gap: false });
+  });
+
+  return { socket, join, resync };
+}
+
+export function showConnection(banner, status) {
+  if (!banner) return;
+  banner.hidden = status !== "offline";
+  document.body.dataset.connection = status;
+}

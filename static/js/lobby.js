@@ -1,0 +1,163 @@
+// The lobby display: current call, recent calls, waiting counts, clock, spoken calls.
+import { Announcer } from "./announcer.js";
+import { connectLive, showConnection } from "./live.js";
+
+const body = document.getElementById("lobby");
+const hallId = body.dataset.hallId;
+const currentCall = document.getElementById("current-call");
+const recentList = document.getElementById("recent-calls");
+const waitingList = document.getElementById("waiting-counts");
+const overlay = document.getElementById("sound-overlay");
+const SOUND_KEY = "reception.display.sound";
+const RECENT = 8;
+
+const calls = new Map(); // version -> call, the newest RECENT kept
+const services = new Map(); // id -> {prefix, name, waiting}
+let announcedUpTo = 0;
+
+const announcer = new Announcer({
+  serverSpeech: body.dataset.serverSpeech === "1",
+  speechUrl: body.dataset.speechUrl,
+});
+
+function deskLabel(number) {
+  return document.getElementById("desk-template").innerHTML.replace("{desk}", number);
+}
+
+function showCurrent(call) {
+  if (!call) {
+    currentCall.textContent = body.dataset.nobody;
+    return;
+  }
+  currentCall.textContent = call.announce ? call.announce.text : `${call.number} → ${call.desk_number}`;
+  currentCall.classList.remove("flash");
+  void currentCall.offsetWidth; // restart the animation
+  currentCall.classList.add("flash");
+}
+
+function renderRecent() {
+  // newest first, one line per ticket (a recall moves it back to the top)
+  const seen = new Set();
+  const newest = [...calls.values()]
+    .sort((a, b) => b.version - a.version)
+    .filter((call) => !seen.has(call.number) && seen.add(call.number))
+    .slice(0, RECENT);
+  const oldestKept = newest.length ? newest[newest.length - 1].version : 0;
+  for (const key of calls.keys()) if (key < oldestKept) calls.delete(key);
+  recentList.replaceChildren(
+    ...newest.map((call) => {
+      const row = document.createElement("tr");
+      const number = document.createElement("td");
+      number.textContent = call.number;
+      number.className = "num";
+      const desk = document.createElement("td");
+      desk.innerHTML = deskLabel(call.desk_number);
+      row.append(number, desk);
+      return row;
+    }),
+  );
+}
+
+function renderWaiting() {
+  waitingList.replaceChildren(
+    ...[...services.values()].map((service) => {
+      const item = document.createElement("li");
+      const name = document.createElement("span");
+      name.className = "svc";
+      name.textContent = service.name;
+      const count = document.createElement("b");
+      count.textContent = service.waiting;
+      count.dataset.serviceId = service.id;
+      item.append(name, count);
+      return item;
+    }),
+  );
+}
+
+function announce(call) {
+  if (call.version <= announcedUpTo || !call.announce) return;
+  announcedUpTo = call.version;
+  announcer.announce({
+    speech: call.announce.speech,
+    number: call.number,
+    desk: call.desk_number,
+  });
+}
+
+function onSnapshot(room, snapshot) {
+  services.clear();
+  for (const service of snapshot.services) services.set(String(service.id), service);
+  renderWaiting();
+  const fresh = snapshot.calls.filter((c) => !calls.has(c.version));
+  for (const call of snapshot.calls) calls.set(call.version, call);
+  renderRecent();
+  const newest = snapshot.calls[0];
+  if (announcedUpTo === 0) {
+    // first snapshot of this page: show the latest call, do not read out the past
+    announcedUpTo = snapshot.version;
+    showCurrent(newest);
+  } else {
+    // calls missed while disconnected: show and read out the ones not yet announced
+    fresh.sort((a, b) => a.version - b.version).forEach(announce);
+    if (fresh.length) showCurrent(newest);
+  }
+  document.getElementById("notice").textContent = snapshot.notice;
+}
+
+function onEvent(event) {
+  for (const [serviceId, count] of Object.entries(event.waiting || {})) {
+    const service = services.get(serviceId);
+    if (service) service.waiting = count;
+  }
+  renderWaiting();
+  if (event.action === "call" || event.action === "recall") {
+    const call = {
+      version: event.version,
+      action: event.action,
+      number: event.ticket.number,
+      desk_number: event.ticket.desk_number,
+      announce: event.announce,
+    };
+    calls.set(call.version, call);
+    renderRecent();
+    showCurrent(call);
+    announce(call);
+  }
+}
+
+function tickClock() {
+  const clock = document.getElementById("clock");
+  clock.textContent = new Intl.DateTimeFormat("zh-CN", {
+    timeZone: body.dataset.timezone,
+    dateStyle: "long",
+    timeStyle: "medium",
+  }).format(new Date());
+}
+
+function enableSound() {
+  announcer.enable();
+  localStorage.setItem(SOUND_KEY, "on");
+  overlay.hidden = true;
+}
+
+async function start() {
+  tickClock();
+  setInterval(tickClock, 1000);
+  const mode = await announcer.detect();
+  const label = document.getElementById("voice-mode");
+  label.textContent = body.dataset[`mode${mode[0].toUpperCase()}${mode.slice(1)}`];
+  body.dataset.voiceMode = mode;
+  if (localStorage.getItem(SOUND_KEY) === "on") announcer.enable();
+  // Browsers keep sound off until someone clicks once on this page load.
+  if (announcer.blocked) overlay.hidden = false;
+  overlay.addEventListener("click", enableSound);
+  connectLive({
+    rooms: [`hall:${hallId}`],
+    onSnapshot,
+    onEvent,
+    offlineAfter: Number(body.dataset.offlineAfter || 5),
+    onStatus: (status) => showConnection(document.getElementById("offline"), status),
+  });
+}
+
+start();

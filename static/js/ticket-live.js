@@ -1,0 +1,74 @@
+// The visitor's phone: the ticket's state, people ahead and wait, live; a banner, vibration
+// and a chime when called; the next leg after a transfer; a summary at the end.
+import { connectLive, showConnection } from "./live.js";
+
+const card = document.getElementById("ticket-status");
+const room = `ticket:${card.dataset.token}`;
+const names = JSON.parse(document.getElementById("service-names").textContent);
+let lastState = card.dataset.state;
+let refresh = null;
+
+function text(template, key, value) {
+  return template.replace(`{${key}}`, value);
+}
+
+function alertVisitor() {
+  navigator.vibrate?.([400, 150, 400, 150, 400]);
+  try {
+    const audio = new (window.AudioContext || window.webkitAudioContext)();
+    const tone = audio.createOscillator();
+    tone.frequency.value = 880;
+    tone.connect(audio.destination);
+    tone.start();
+    tone.stop(audio.currentTime + 0.6);
+  } catch (error) {
+    console.info("no sound before a tap", error);
+  }
+}
+
+function render(snapshot) {
+  const { ticket } = snapshot;
+  card.dataset.state = ticket.state;
+  for (const block of card.querySelectorAll("[data-when]")) {
+    block.hidden = !block.dataset.when.split(" ").includes(ticket.state);
+  }
+  document.getElementById("service-name").textContent = names[ticket.service_id] || "";
+  document.getElementById("people-ahead").textContent = snapshot.people_ahead;
+  document.getElementById("wait").textContent = snapshot.wait_minutes
+    ? text(card.dataset.about, "minutes", snapshot.wait_minutes)
+    : card.dataset.next;
+  const area = snapshot.service.waiting_area;
+  document.getElementById("where").textContent = area ? text(card.dataset.where, "area", area) : "";
+  if (ticket.desk_number) {
+    document.getElementById("called-banner").textContent = text(card.dataset.banner, "desk", ticket.desk_number);
+  }
+  const journey = document.getElementById("journey");
+  journey.replaceChildren(
+    ...snapshot.legs.map((leg) => {
+      const item = document.createElement("li");
+      const end = leg.end_action === "finish" ? card.dataset.done : leg.end_action === "transfer" ? card.dataset.passed : "";
+      item.textContent = names[leg.service_id] + (end ? ` · ${end}` : "");
+      return item;
+    }),
+  );
+  document.getElementById("journey-box").hidden = snapshot.legs.length < 2 && ticket.state !== "finished";
+  if (ticket.state === "called" && lastState !== "called") alertVisitor();
+  lastState = ticket.state;
+}
+
+const live = connectLive({
+  rooms: [room],
+  onSnapshot: (_room, snapshot) => render(snapshot),
+  onEvent: (event) => {
+    if (String(event.ticket.id) === card.dataset.ticketId) {
+      if (event.action === "recall") alertVisitor();
+      if (event.action === "transfer") live.join(room); // follow the new queue
+      else live.resync(room);
+      return;
+    }
+    // someone else in this queue moved: our place may have changed
+    clearTimeout(refresh);
+    refresh = setTimeout(() => live.resync(room), 400);
+  },
+  onStatus: (status) => showConnection(document.getElementById("offline"), status),
+});

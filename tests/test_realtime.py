@@ -1,0 +1,56 @@
+"""Events are published after the commit, and a rolled-back change is never shown."""
+
+from __future__ import annotations
+
+from reception.extensions import socketio
+from reception.queue import moves
+from reception.queue.issuing import issue_ticket
+from tests.conftest import desk_by_number, login, service_by_prefix
+
+
+def _queue_events(socket_client) -> list[dict]:
+    return [m["args"][0] for m in socket_client.get_received() if m["name"] == "queue"]
+
+
+def test_rolled_back_changes_are_never_published(app, client, db, hall):
+    login(client, "supervisor")
+    listener = socketio.test_client(app, flask_test_client=client)
+    assert listener.emit("join", {"room": f"hall:{hall.id}"}, callback=True)["ok"] is True
+    listener.get_received()
+
+    issue_ticket(hall.id, service_by_prefix("A").id)
+    assert _queue_events(listener) == []  # flushed, not committed: nothing yet
+    db.session.rollback()
+    db.session.commit()  # a later, empty commit must not publish the discarded change
+    assert _queue_events(listener) == []
+
+    ticket = issue_ticket(hall.id, service_by_prefix("A").id)
+    db.session.commit()
+    events = _queue_events(listener)
+    assert [(e["action"], e["ticket"]["number"]) for e in events] == [("issue", ticket.number)]
+    listener.disconnect()
+
+
+def test_one_commit_publishes_each_change_once_in_order(app, client, db, hall):
+    login(client, "supervisor")
+    listener = socketio.test_client(app, flask_test_client=client)
+    listener.emit("join", {"room": f"hall:{hall.id}"}, callback=True)
+    listener.get_received()
+    ticket = issue_ticket(hall.id, service_by_prefix("B").id)
+    moves.call_ticket(desk_by_number(2).id, ticket.id)
+    db.session.commit()
+    events = _queue_events(listener)
+    assert [e["action"] for e in events] == ["issue", "call"]
+    assert events[1]["version"] == events[0]["version"] + 1
+    assert events[1]["announce"]["text"] == f"请 {ticket.number} 号 到 2 号窗口"
+    listener.disconnect()
+
+
+def test_staff_desk_snapshot_has_the_queue(app, client, db, hall):
+    login(client)
+    issue_ticket(hall.id, service_by_prefix("A").id)
+    db.session.commit()
+    listener = socketio.test_client(app, flask_test_client=client)
+    reply = listener.emit("join", {"room": f"desk:{desk_by_number(1).id}"}, callback=True)
+    assert [t["number"] for t in reply["snapshot"]["waiting"]] == ["A001"]
+    listener.disconnect()
