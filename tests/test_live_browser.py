@@ -14,7 +14,7 @@ sync_api = pytest.importorskip("playwright.sync_api")
 
 CAPTURE_SPEECH = """
 window.__spoken = [];
-const voice = {lang: 'zh-CN', name: 'test-zh', voiceURI: 'test-zh', localService: true, default: true};
+const voice = {lang: 'zh-CN', name: 'test-zh', voiceURI: 'test-zh', localService: true};
 window.speechSynthesis.getVoices = () => [voice];
 window.speechSynthesis.speak = (utterance) => {
   window.__spoken.push(utterance.text);
