@@ -46,6 +46,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     socketio.init_app(
         app,
         message_queue=app.config.get("REDIS_URL"),
+        channel=app.config.get("SOCKETIO_CHANNEL", "reception"),
         async_mode="threading",
         cors_allowed_origins=app.config.get("SOCKETIO_CORS_ORIGINS", []),
         logger=False,

@@ -49,6 +49,7 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "SECRET_KEY": _env("SECRET_KEY", DEFAULT_SECRET),
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
         "REDIS_URL": _env("REDIS_URL"),
+        "SOCKETIO_CHANNEL": _env("SOCKETIO_CHANNEL", "reception"),
         "PUBLIC_URL": _env("PUBLIC_URL"),
         "HALL_TIMEZONE": _env("HALL_TIMEZONE", "Asia/Shanghai"),
         "MAX_RECALLS": _int_env("MAX_RECALLS", 3),

@@ -1,0 +1,211 @@
+"""Fan-out latency of a desk's call to N live screens, ours against a bare Flask-SocketIO app.
+
+    python bench/socket_bench.py [--clients 100 500 1000] [--rounds 20]
+
+N asyncio Socket.IO clients connect over websocket: half are lobby displays in the `hall`
+room, half are phones in `ticket:` rooms (which also follow their service's room). A desk
+calls through the HTTP API; we time from sending that request to the moment the last client
+has received the call event (median, p99 over the rounds). The same clients then measure a
+bare Flask-SocketIO app that broadcasts a payload of the same size on an HTTP request.
+Prints the ratio ours/bare per N. Figures only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import aiohttp
+import socketio
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench.api_bench import percentile, wait_up  # noqa: E402
+from tests.browser import free_port  # noqa: E402
+
+
+class Fleet:
+    """N clients; records when each one receives the event with a given version."""
+
+    def __init__(self) -> None:
+        self.clients: list[socketio.AsyncClient] = []
+        self.arrivals: dict[int, list[float]] = {}
+        self.waiters: dict[int, asyncio.Event] = {}
+        self.expected = 0
+        self.payload_bytes = 0
+
+    def _on_event(self, event: dict) -> None:
+        if event.get("action") != "call":
+            return
+        self.payload_bytes = len(json.dumps(event, ensure_ascii=False).encode())
+        # ours: keyed by the called ticket's id; the bare app: by its version
+        key = event["ticket"]["id"] if "ticket" in event else event["version"]
+        times = self.arrivals.setdefault(key, [])
+        times.append(time.perf_counter())
+        if len(times) >= self.expected and key in self.waiters:
+            self.waiters[key].set()
+
+    async def connect(self, url: str, rooms: list[str], auth: dict | None) -> None:
+        async def one(room: str) -> None:
+            client = socketio.AsyncClient(reconnection=False)
+            client.on("queue", self._on_event)
+            await client.connect(url, auth=auth, transports=["websocket"], wait_timeout=30)
+            reply = await client.call("join", {"room": room}, timeout=30)
+            assert reply and reply.get("ok"), reply
+            self.clients.append(client)
+
+        for start in range(0, len(rooms), 50):  # connect in waves, not all at once
+            await asyncio.gather(*(one(room) for room in rooms[start : start + 50]))
+        self.expected = len(self.clients)
+
+    async def wait_version(self, key: int, timeout: float = 30) -> list[float]:
+        event = self.waiters.setdefault(key, asyncio.Event())
+        if len(self.arrivals.get(key, [])) >= self.expected:
+            event.set()
+        await asyncio.wait_for(event.wait(), timeout)
+        return self.arrivals[key]
+
+    async def close(self) -> None:
+        await asyncio.gather(*(c.disconnect() for c in self.clients), return_exceptions=True)
+
+
+def start_hall(workdir: Path) -> tuple[subprocess.Popen, str, str, str]:
+    env = {**os.environ, "RECEPTION_INSTANCE_PATH": str(workdir), "RECEPTION_LOG_LEVEL": "WARNING"}
+    env.pop("RECEPTION_DATABASE_URL", None)
+    python = [sys.executable, "-m", "reception"]
+    port = free_port()
+    log = workdir / "server.log"
+    with open(log, "ab") as out:
+        process = subprocess.Popen(
+            [*python, "run", "--port", str(port)], env=env, stdout=out, stderr=subprocess.STDOUT
+        )
+    base = f"http://127.0.0.1:{port}"
+    wait_up(base + "/kiosk/", process, log)
+    made = subprocess.run(
+        [
+            *python,
+            "create-user",
+            "benchdesk",
+            "--role",
+            "desk",
+            "--password",
+            "bench-password",
+            "--api-token",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    token = made.stdout.strip().rsplit(" ", 1)[1]
+    enrolled = subprocess.run(
+        [*python, "enroll-display", "bench-lobby"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return process, base, token, enrolled.stdout.strip().rsplit("/", 1)[1]
+
+
+async def measure_ours(n: int, rounds: int) -> tuple[list[float], int]:
+    with tempfile.TemporaryDirectory() as tmp:
+        process, base, token, device = start_hall(Path(tmp))
+        headers = {"Authorization": f"Bearer {token}"}
+        fleet = Fleet()
+        try:
+            async with aiohttp.ClientSession(headers=headers) as http:
+                service = (await (await http.get(base + "/api/v1/services")).json())["services"][0]
+                tickets = []
+                for _ in range(n // 2 + rounds):
+                    reply = await http.post(
+                        base + "/api/v1/tickets", json={"service_id": service["id"]}
+                    )
+                    tickets.append((await reply.json())["ticket"])
+                await fleet.connect(base, ["hall:1"] * (n - n // 2), {"device": device})
+                await fleet.connect(base, [f"ticket:{t['token']}" for t in tickets[: n // 2]], None)
+                fleet.expected = n
+                latencies = []
+                for _ in range(rounds):
+                    started = time.perf_counter()
+                    reply = await http.post(f"{base}/api/v1/desks/1/call-next")
+                    called = (await reply.json())["ticket"]
+                    arrivals = await fleet.wait_version(called["id"])
+                    latencies.append(max(arrivals) - started)
+                    await http.post(f"{base}/api/v1/tickets/{called['id']}/cancel")
+                size = fleet.payload_bytes
+        finally:
+            await fleet.close()
+            process.terminate()
+            process.wait(timeout=10)
+    return latencies, size
+
+
+async def measure_bare(n: int, rounds: int, size: int) -> list[float]:
+    port = free_port()
+    with tempfile.TemporaryDirectory() as tmp:
+        log = Path(tmp) / "bare.log"
+        with open(log, "ab") as out:
+            process = subprocess.Popen(
+                [
+                    sys.executable,
+                    str(ROOT / "bench" / "bare_socketio_app.py"),
+                    str(port),
+                    str(size),
+                ],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                cwd=ROOT,
+            )
+        base = f"http://127.0.0.1:{port}"
+        fleet = Fleet()
+        try:
+            wait_up(base + "/socket.io/?EIO=4&transport=polling", process, log)
+            await fleet.connect(base, ["hall"] * n, None)
+            latencies = []
+            async with aiohttp.ClientSession() as http:
+                for _ in range(rounds):
+                    started = time.perf_counter()
+                    version = (await (await http.post(base + "/emit")).json())["version"]
+                    arrivals = await fleet.wait_version(version)
+                    latencies.append(max(arrivals) - started)
+        finally:
+            await fleet.close()
+            process.terminate()
+            process.wait(timeout=10)
+    return latencies
+
+
+def summary(latencies: list[float]) -> str:
+    return (
+        f"median={statistics.median(latencies) * 1000:8.1f}ms "
+        f"p99={percentile(latencies, 0.99) * 1000:8.1f}ms"
+    )
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, nargs="+", default=[100, 500, 1000])
+    parser.add_argument("--rounds", type=int, default=20)
+    args = parser.parse_args()
+    for n in args.clients:
+        ours, size = await measure_ours(n, args.rounds)
+        bare = await measure_bare(n, args.rounds, size)
+        ratio = statistics.median(ours) / statistics.median(bare)
+        print(
+            f"N={n:<5} ours {summary(ours)} | bare {summary(bare)} | "
+            f"ratio ours/bare (median) = {ratio:.2f}",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
