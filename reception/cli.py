@@ -48,18 +48,23 @@ def main() -> None:
 def run_command(host: str, port: int, demo: bool) -> None:
     """Upgrade the database, seed the demo hall if empty, serve HTTP and Socket.IO."""
     upgrade()
-    seeded = False
-    if demo and hall_is_empty():
-        load_hall(read_description(DEMO_HALL), default_password=DEMO_PASSWORD)
-        db.session.commit()
-        seeded = True
     base = f"http://{host}:{port}"
+    demo_display = None
+    if demo and hall_is_empty():
+        hall = load_hall(read_description(DEMO_HALL), default_password=DEMO_PASSWORD)
+        device = DisplayDevice(hall_id=hall.id, name="demo lobby")
+        demo_display = f"{base}/display/enrol/{device.new_token()}"
+        db.session.add(device)
+        db.session.commit()
     click.echo(f"Reception hall running on {base}")
     click.echo(f"  kiosk          {base}/kiosk/")
     click.echo(f"  desk console   {base}/desk/")
     click.echo(f"  staff login    {base}/login")
     click.echo(f"  API            {base}/api/v1/services")
-    if seeded or demo:
+    click.echo(f"  lobby display  {base}/display/  (enrolled screens, or staff logged in)")
+    if demo_display:
+        click.echo(f"  demo display   {demo_display}  (enrols this browser as a lobby screen)")
+    if demo:
         click.echo(
             f"Demo logins (password {DEMO_PASSWORD}): admin, registrar, desk, lawyer, supervisor"
         )
