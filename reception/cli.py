@@ -66,7 +66,8 @@ def run_command(host: str, port: int, demo: bool) -> None:
         click.echo(f"  demo display   {demo_display}  (enrols this browser as a lobby screen)")
     if demo:
         click.echo(
-            f"Demo logins (password {DEMO_PASSWORD}): admin, registrar, desk, lawyer, supervisor"
+            f"Demo logins (password {DEMO_PASSWORD}): admin, registrar, desk, lawyer, zhujian, "
+            "supervisor, leader"
         )
     db.session.remove()
     # Flask's CLI refuses app.run() from inside a command; serving is this command's purpose.

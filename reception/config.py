@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from .triage.crypto import development_key
+
 DEFAULT_SECRET = "dev-insecure-secret-change-me"
 
 
@@ -47,6 +49,8 @@ def from_environment(instance_path: str) -> dict[str, Any]:
     return {
         "ENV_NAME": env,
         "SECRET_KEY": _env("SECRET_KEY", DEFAULT_SECRET),
+        "DATA_KEY": _env("DATA_KEY", development_key()),
+        "ELDERLY_AGE": _int_env("ELDERLY_AGE", 70),
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
         "REDIS_URL": _env("REDIS_URL"),
         "SOCKETIO_CHANNEL": _env("SOCKETIO_CHANNEL", "reception"),
@@ -70,4 +74,9 @@ def check(config: dict[str, Any]) -> None:
     ):
         raise ConfigError(
             "RECEPTION_SECRET_KEY must be set to a long random value when RECEPTION_ENV=production"
+        )
+    if config.get("ENV_NAME") == "production" and config.get("DATA_KEY") == development_key():
+        raise ConfigError(
+            "RECEPTION_DATA_KEY must be set when RECEPTION_ENV=production "
+            '(python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key())")'
         )

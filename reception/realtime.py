@@ -15,12 +15,13 @@ from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from .extensions import socketio
-from .models import Desk, Ticket, TicketState
+from .models import Alert, Desk, Ticket, TicketState
 from .queue import outbox
 from .speech import call_speech, call_text
 
 READY_KEY = "reception_ready_events"
 EVENT_NAME = "queue"
+ALERT_EVENT = "alert"
 
 
 def ticket_view(ticket: Ticket, desk_number: int | None) -> dict[str, Any]:
@@ -57,11 +58,23 @@ def waiting_counts(session: Session, hall_id: int, service_ids: set[int]) -> dic
     return counts
 
 
+def alert_view(alert: Alert) -> dict[str, Any]:
+    return {
+        "id": alert.id,
+        "kind": alert.kind,
+        "ticket_number": alert.ticket_number,
+        "text": alert.text,
+        "at": alert.at.isoformat(),
+    }
+
+
 def _prepare(session: Session) -> None:
-    changes = outbox.take(session)
-    if not changes:
-        return
     ready = session.info.setdefault(READY_KEY, [])
+    for alert_id in outbox.take_alerts(session):
+        alert = session.get(Alert, alert_id)
+        if alert is not None:
+            ready.append(([f"alerts:{alert.hall_id}"], alert_view(alert), ALERT_EVENT))
+    changes = outbox.take(session)
     for change in changes:
         ticket = session.get(Ticket, change.ticket_id)
         if ticket is None:
@@ -79,17 +92,18 @@ def _prepare(session: Session) -> None:
         rooms = [f"hall:{change.hall_id}", f"ticket:{ticket.token}"]
         rooms += [f"service:{service_id}" for service_id in dict.fromkeys(change.service_ids)]
         rooms += [f"desk:{desk_id}" for desk_id in dict.fromkeys(change.desk_ids)]
-        ready.append((rooms, payload))
+        ready.append((rooms, payload, EVENT_NAME))
 
 
 def _publish(session: Session) -> None:
-    for rooms, payload in session.info.pop(READY_KEY, []):
-        socketio.emit(EVENT_NAME, payload, to=rooms)
+    for rooms, payload, name in session.info.pop(READY_KEY, []):
+        socketio.emit(name, payload, to=rooms)
 
 
 def _discard(session: Session, *args: object) -> None:
     session.info.pop(READY_KEY, None)
     outbox.take(session)
+    outbox.take_alerts(session)
 
 
 def install() -> None:

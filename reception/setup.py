@@ -62,6 +62,14 @@ def validate(data: Any) -> None:
     for user in data.get("users", []):
         if user.get("role") not in {r.value for r in Role}:
             raise HallDescriptionError(f"user {user.get('username')}: unknown role")
+        if user.get("department") and user["department"] not in prefixes:
+            raise HallDescriptionError(f"user {user.get('username')}: unknown department")
+    triage = data.get("triage", {})
+    for category, targets in triage.get("routing", {}).items():
+        kinds = {k.value for k in ServiceKind}
+        unknown = [t for t in targets if t not in kinds and t not in prefixes]
+        if unknown:
+            raise HallDescriptionError(f"routing {category}: unknown desks {unknown}")
 
 
 def load_hall(data: dict[str, Any], *, default_password: str | None = None) -> Hall:
@@ -73,6 +81,7 @@ def load_hall(data: dict[str, Any], *, default_password: str | None = None) -> H
         db.session.add(hall)
     hall.timezone = data.get("timezone", "Asia/Shanghai")
     hall.notice = data.get("notice", "")
+    hall.triage = data.get("triage", {})
     db.session.flush()
     by_prefix = {s.prefix: s for s in hall.services}
     for order, item in enumerate(data.get("services", [])):
@@ -91,12 +100,14 @@ def load_hall(data: dict[str, Any], *, default_password: str | None = None) -> H
         desk.services = [by_prefix[prefix] for prefix in item.get("services", [])]
         db.session.add(desk)
     for item in data.get("users", []):
-        ensure_user(
+        user = ensure_user(
             item["username"],
             item["role"],
             item.get("display_name", ""),
             item.get("password") or default_password,
         )
+        if item.get("department"):
+            user.department_id = by_prefix[item["department"]].id
     db.session.flush()
     return hall
 

@@ -7,17 +7,26 @@ carries a name, an ID number or a phone number.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any
 
 from sqlalchemy import select
 
 from .extensions import db
-from .models import ACTIVE_STATES, Desk, Hall, Service, Ticket, TicketEvent, TicketState
+from .models import (
+    ACTIVE_STATES,
+    Alert,
+    Desk,
+    Hall,
+    Service,
+    Ticket,
+    TicketEvent,
+    TicketState,
+)
 from .queue import estimate, moves
-from .queue.clock import hall_day
+from .queue.clock import hall_day, zone
 from .queue.timeline import leg_times
-from .realtime import announcement, ticket_view, waiting_counts
+from .realtime import alert_view, announcement, ticket_view, waiting_counts
 
 RECENT_CALLS = 8
 
@@ -167,3 +176,12 @@ def ticket_snapshot(ticket: Ticket, now: datetime, default_minutes: float) -> di
             for leg in leg_times(ticket.events)
         ],
     }
+
+
+def todays_alerts(hall: Hall, now: datetime) -> list[dict[str, Any]]:
+    """Today's urgent and group-visit alerts, newest first."""
+    start = datetime.combine(hall_day(hall.timezone, now), time.min, tzinfo=zone(hall.timezone))
+    rows = db.session.scalars(
+        select(Alert).where(Alert.hall_id == hall.id, Alert.at >= start).order_by(Alert.id.desc())
+    ).all()
+    return [alert_view(alert) for alert in rows]

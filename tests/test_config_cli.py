@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from cryptography.fernet import Fernet
 from sqlalchemy import select
 
 from reception import config as config_module
@@ -21,6 +22,9 @@ def test_production_refuses_the_default_secret(monkeypatch, tmp_path):
     with pytest.raises(config_module.ConfigError, match="RECEPTION_SECRET_KEY"):
         create_app()
     monkeypatch.setenv("RECEPTION_SECRET_KEY", "a-long-random-production-secret-value")
+    with pytest.raises(config_module.ConfigError, match="RECEPTION_DATA_KEY"):
+        create_app()
+    monkeypatch.setenv("RECEPTION_DATA_KEY", Fernet.generate_key().decode())
     assert create_app().config["SECRET_KEY"] == "a-long-random-production-secret-value"
 
 

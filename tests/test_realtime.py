@@ -5,6 +5,8 @@ from __future__ import annotations
 from reception.extensions import socketio
 from reception.queue import moves
 from reception.queue.issuing import issue_ticket
+from reception.triage import registration, routing
+from reception.triage.registration import MatterInput, VisitorInput
 from tests.conftest import desk_by_number, login, service_by_prefix
 
 
@@ -53,4 +55,46 @@ def test_staff_desk_snapshot_has_the_queue(app, client, db, hall):
     listener = socketio.test_client(app, flask_test_client=client)
     reply = listener.emit("join", {"room": f"desk:{desk_by_number(1).id}"}, callback=True)
     assert [t["number"] for t in reply["snapshot"]["waiting"]] == ["A001"]
+    listener.disconnect()
+
+
+def test_urgent_and_group_alerts_reach_the_supervisor_never_the_lobby(app, client, db, hall):
+    login(client, "supervisor")
+    supervisor = socketio.test_client(app, flask_test_client=client)
+    assert supervisor.emit("join", {"room": f"alerts:{hall.id}"}, callback=True)["ok"] is True
+    supervisor.emit("join", {"room": f"hall:{hall.id}"}, callback=True)
+    supervisor.get_received()
+    matter = MatterInput(
+        account="三十名职工反映欠薪",
+        category="劳动保障",
+        urgent=True,
+        group_size=30,
+        representatives=["甲", "乙"],
+        route=[service_by_prefix("G").id],
+    )
+    _, ticket = registration.register(
+        hall,
+        VisitorInput(name="甲", no_id_card=True),
+        matter,
+        staff_id=None,
+        categories=routing.categories(hall),
+        elderly_age=70,
+    )
+    db.session.commit()
+    received = supervisor.get_received()
+    alerts = [m["args"][0] for m in received if m["name"] == "alert"]
+    assert sorted(a["kind"] for a in alerts) == ["group", "urgent"]
+    assert all(a["ticket_number"] == ticket.number for a in alerts)
+    lobby = [m["args"][0] for m in received if m["name"] == "queue"]
+    assert lobby and all("group" not in str(e) and "甲" not in str(e) for e in lobby)
+    page = client.get("/supervisor/").get_data(as_text=True)
+    assert "集体访 30 人" in page and "紧急事项" in page
+    supervisor.disconnect()
+
+
+def test_alerts_are_for_supervisors_and_leaders_only(app, client, db, hall):
+    login(client, "desk")
+    listener = socketio.test_client(app, flask_test_client=client)
+    assert listener.emit("join", {"room": f"alerts:{hall.id}"}, callback=True)["ok"] is False
+    assert client.get("/supervisor/").status_code == 403
     listener.disconnect()

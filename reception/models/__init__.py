@@ -1,5 +1,15 @@
 """Typed SQLAlchemy models; importing this module registers every table."""
 
+from .case import (
+    Alert,
+    AuditEntry,
+    Case,
+    CaseNote,
+    CaseStatus,
+    JourneyStop,
+    Representative,
+    Visitor,
+)
 from .device import DisplayDevice
 from .hall import Desk, Hall, Service, ServiceKind, desk_services
 from .staff import Role, User
@@ -14,6 +24,14 @@ from .ticket import (
 )
 
 __all__ = [
+    "Alert",
+    "AuditEntry",
+    "Case",
+    "CaseNote",
+    "CaseStatus",
+    "JourneyStop",
+    "Representative",
+    "Visitor",
     "ACTIVE_STATES",
     "OPEN_STATES",
     "DailyCounter",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from sqlalchemy import Column, ForeignKey, Integer, String, Table, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, Integer, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -26,6 +26,8 @@ class Hall(db.Model):
     name: Mapped[str] = mapped_column(String(120))
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
     notice: Mapped[str] = mapped_column(String(500), default="")
+    # Triage settings: {"categories": [...], "routing": {category: [service kinds or prefixes]}}
+    triage: Mapped[dict] = mapped_column(JSON, default=dict)
     # Bumped by every write to the hall's queues: orders events and serialises writers.
     version: Mapped[int] = mapped_column(Integer, default=0)
 

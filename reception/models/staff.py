@@ -7,7 +7,7 @@ import secrets
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -36,6 +36,8 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(256))
     api_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True, default=None)
     active: Mapped[bool] = mapped_column(default=True)
+    # The stationed department a desk-staff account belongs to (for what it may see).
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("services.id"), default=None)
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts

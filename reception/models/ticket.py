@@ -64,6 +64,7 @@ class Ticket(db.Model):
     state: Mapped[str] = mapped_column(String(12), default=TicketState.WAITING.value)
     priority: Mapped[int] = mapped_column(default=Priority.WALK_IN.value)
     channel: Mapped[str] = mapped_column(String(16), default="kiosk")
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), default=None)
     leg: Mapped[int] = mapped_column(default=1)
     recall_count: Mapped[int] = mapped_column(default=0)
     outcome: Mapped[str] = mapped_column(Text, default="")

@@ -12,7 +12,16 @@ from datetime import datetime
 from sqlalchemy import and_, or_, select
 
 from ..extensions import db
-from ..models import ACTIVE_STATES, Desk, Hall, Service, Ticket, TicketState
+from ..models import (
+    ACTIVE_STATES,
+    CaseNote,
+    Desk,
+    Hall,
+    JourneyStop,
+    Service,
+    Ticket,
+    TicketState,
+)
 from ..models.types import utcnow
 from .clock import hall_day
 from .errors import IllegalMove, InvalidInput, NotFound
@@ -198,9 +207,10 @@ def _simple_move(
     staff_id: int | None,
     now: datetime | None,
     note: str = "",
+    version: tuple[Ticket, int] | None = None,
 ) -> Ticket:
     now = now or utcnow()
-    ticket, version = _locked_ticket(ticket_id, action, desk_id)
+    ticket, hall_version = version or _locked_ticket(ticket_id, action, desk_id)
     from_state = ticket.state
     old_desk = ticket.desk_id
     ticket.state = to_state.value
@@ -215,13 +225,11 @@ def _simple_move(
         # A visitor who missed the call rejoins at the back of the line.
         ticket.line_at = now
         ticket.recall_count = 0
-    elif action == "finish":
-        ticket.outcome = note
     record(
         ticket,
         action=action,
         from_state=from_state,
-        version=version,
+        version=hall_version,
         now=now,
         staff_id=staff_id,
         note=note,
@@ -250,15 +258,63 @@ def finish(
     staff_id: int | None = None,
     now: datetime | None = None,
 ) -> Ticket:
-    """Service ends with an outcome note (required: it is what the desk did)."""
+    """Service ends with an outcome note; a planned journey goes on to its next desk."""
     outcome = (outcome or "").strip()
     if not outcome:
         raise InvalidInput(N_("Write the outcome before finishing."))
     if len(outcome) > 2000:
         raise InvalidInput(N_("The outcome is too long (2000 characters at most)."))
-    return _simple_move(
-        ticket_id, "finish", S.FINISHED, desk_id=desk_id, staff_id=staff_id, now=now, note=outcome
+    now = now or utcnow()
+    ticket, version = _locked_ticket(ticket_id, "finish", desk_id)
+    if ticket.case_id is not None:
+        db.session.add(
+            CaseNote(
+                case_id=ticket.case_id,
+                at=now,
+                staff_id=staff_id,
+                kind="outcome",
+                service_id=ticket.service_id,
+                desk_id=ticket.desk_id,
+                text=outcome,
+            )
+        )
+    ticket.outcome = outcome
+    stop = db.session.scalars(
+        select(JourneyStop)
+        .where(JourneyStop.ticket_id == ticket.id, JourneyStop.done.is_(False))
+        .order_by(JourneyStop.position)
+    ).first()
+    if stop is None:
+        return _simple_move(
+            ticket_id,
+            "finish",
+            S.FINISHED,
+            desk_id=desk_id,
+            staff_id=staff_id,
+            now=now,
+            note=outcome,
+            version=(ticket, version),
+        )
+    # the registrar planned more desks: the visitor goes on, keeping the place in line
+    stop.done = True
+    old_desk, old_service = ticket.desk_id, ticket.service_id
+    ticket.state, ticket.service_id = S.WAITING.value, stop.service_id
+    ticket.desk_id, ticket.target_desk_id = None, None
+    ticket.leg += 1
+    ticket.recall_count = 0
+    record(
+        ticket,
+        action="transfer",
+        from_state=S.SERVING,
+        version=version,
+        now=now,
+        staff_id=staff_id,
+        note=outcome,
+        extra_service_ids=(old_service,),
+        extra_desk_ids=(old_desk,) if old_desk else (),
     )
+    db.session.flush()
+    return ticket
 
 
 def no_show(

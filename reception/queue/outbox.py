@@ -33,3 +33,14 @@ def take(session: Session) -> list[Change]:
 
 def peek(session: Session) -> list[Change]:
     return list(session.info.get(OUTBOX_KEY, []))
+
+
+ALERTS_KEY = "reception_alert_outbox"
+
+
+def note_alert(session: Session, alert_id: int) -> None:
+    session.info.setdefault(ALERTS_KEY, []).append(alert_id)
+
+
+def take_alerts(session: Session) -> list[int]:
+    return session.info.pop(ALERTS_KEY, [])

@@ -17,18 +17,33 @@ from ..queue.errors import QueueError
 from . import (
     api,
     auth,
+    cases,
     desk,
     display,
     home,
     kiosk,
+    registration,
     sockets,  # noqa: F401 - registers the Socket.IO handlers
+    supervisor,
     tickets,
 )
 from .common import error_text
 
 
 def register(app: Flask) -> None:
-    for blueprint in (home.bp, auth.bp, kiosk.bp, tickets.bp, desk.bp, display.bp, api.bp):
+    blueprints = (
+        home.bp,
+        auth.bp,
+        kiosk.bp,
+        tickets.bp,
+        desk.bp,
+        display.bp,
+        registration.bp,
+        cases.bp,
+        supervisor.bp,
+        api.bp,
+    )
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None

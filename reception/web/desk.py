@@ -13,6 +13,7 @@ from ..models.types import utcnow
 from ..queue import moves
 from ..queue.clock import hall_day, local_time
 from ..queue.errors import QueueError
+from . import case_view
 from .actions import TICKET_ACTIONS, perform
 from .common import commit, current_hall, error_text, roles_required
 
@@ -72,7 +73,7 @@ def console(desk_id: int):
             or_(Ticket.target_desk_id == desk.id, Ticket.service_id.in_(service_ids)),
         ).order_by(Ticket.updated_at.desc())
     ).all()
-    return render_template(
+    response = render_template(
         "desk/console.html",
         hall=hall,
         desk=desk,
@@ -83,7 +84,10 @@ def console(desk_id: int):
         desks=hall.desks,
         local=lambda moment: local_time(hall.timezone, moment),
         console_data=_console_data(desk, current),
+        case=case_view.for_serving_desk(current, desk, current_user),
     )
+    commit()  # the audit entry of a visitor record shown to this desk
+    return response
 
 
 def _console_data(desk: Desk, current: Ticket | None) -> dict:

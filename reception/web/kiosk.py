@@ -7,7 +7,7 @@ from flask_babel import gettext
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Service, Ticket
+from ..models import JourneyStop, Service, Ticket
 from ..queue import estimate
 from ..queue.errors import InvalidInput
 from ..queue.issuing import issue_ticket
@@ -68,4 +68,19 @@ def printed(token: str):
         return_seconds=current_app.config["KIOSK_RETURN_SECONDS"],
         auto_print=current_app.config["KIOSK_AUTO_PRINT"],
         title=gettext("Your ticket"),
+        journey=_journey(ticket),
+        # printed at the registration counter: go back there, not to the kiosk
+        return_url=url_for(
+            "registration.start" if request.args.get("registered") else "kiosk.index"
+        ),
     )
+
+
+def _journey(ticket: Ticket) -> list[Service]:
+    """The desks of the visit: the current one, then the planned ones still to come."""
+    stops = db.session.scalars(
+        select(JourneyStop)
+        .where(JourneyStop.ticket_id == ticket.id, JourneyStop.done.is_(False))
+        .order_by(JourneyStop.position)
+    ).all()
+    return [ticket.service, *(db.session.get(Service, stop.service_id) for stop in stops)]

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from .. import snapshots
 from ..extensions import db, socketio
-from ..models import Desk, Service, Ticket
+from ..models import Desk, Role, Service, Ticket
 from ..models.types import utcnow
 from .common import current_hall
 from .live_access import DEVICE_KEY, current_viewer, device_by_token
@@ -54,6 +54,9 @@ def _snapshot(room: Any) -> tuple[dict[str, Any], list[str]]:
         ]
     if not key.isdigit():
         raise Refused("unknown room")
+    supervises = viewer.staff is not None and viewer.staff.can(Role.SUPERVISOR, Role.LEADER)
+    if kind == "alerts" and int(key) == hall.id and supervises:
+        return {"room": room, "alerts": snapshots.todays_alerts(hall, now)}, [room]
     if kind == "hall" and int(key) == hall.id and viewer.may_watch_hall:
         return snapshots.hall_snapshot(hall, now), [room]
     if kind == "desk":

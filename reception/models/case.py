@@ -1,0 +1,148 @@
+"""Visitors, their matters (cases) under 信访工作条例, representatives, the audit trail."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import Date, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..triage.crypto import Encrypted
+from .types import UTCDateTime, utcnow
+
+
+class CaseStatus(StrEnum):
+    REGISTERED = "registered"
+    ACCEPTED = "accepted"
+    NOT_ACCEPTED = "not_accepted"
+    TRANSFERRED = "transferred"
+    CONCLUDED = "concluded"
+
+
+class Visitor(db.Model):
+    """A person who petitions. Identity fields are encrypted; `id_hash` finds a repeat visitor."""
+
+    __tablename__ = "visitors"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(Encrypted())
+    id_number: Mapped[str | None] = mapped_column(Encrypted(), default=None)
+    id_hash: Mapped[str | None] = mapped_column(String(64), unique=True, default=None)
+    phone: Mapped[str | None] = mapped_column(Encrypted(), default=None)
+    phone_hash: Mapped[str | None] = mapped_column(String(64), index=True, default=None)
+    address: Mapped[str | None] = mapped_column(Encrypted(), default=None)
+    birth_date: Mapped[date | None] = mapped_column(Date, default=None)
+    sex: Mapped[str | None] = mapped_column(String(1), default=None)
+    no_id_card: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    cases: Mapped[list[Case]] = relationship(back_populates="visitor", order_by="Case.id.desc()")
+
+
+class Case(db.Model):
+    """One matter (信访事项) and its statutory dates."""
+
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hall_id: Mapped[int] = mapped_column(ForeignKey("halls.id"), index=True)
+    visitor_id: Mapped[int] = mapped_column(ForeignKey("visitors.id"), index=True)
+    registered_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    registered_on: Mapped[date] = mapped_column(Date)
+    account: Mapped[str] = mapped_column(Text)  # the visitor's spoken account, typed by staff
+    facts: Mapped[str] = mapped_column(Text, default="")
+    request: Mapped[str] = mapped_column(Text, default="")
+    category: Mapped[str] = mapped_column(String(40))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("services.id"), default=None)
+    urgent: Mapped[bool] = mapped_column(default=False)
+    vulnerable: Mapped[str] = mapped_column(String(20), default="")  # elderly/disabled/pregnant
+    risk: Mapped[bool] = mapped_column(default=False)
+    repeat: Mapped[bool] = mapped_column(default=False)
+    accusation: Mapped[bool] = mapped_column(default=False)  # 检举控告
+    accused_id: Mapped[int | None] = mapped_column(ForeignKey("services.id"), default=None)
+    group_size: Mapped[int] = mapped_column(default=1)
+    status: Mapped[str] = mapped_column(String(16), default=CaseStatus.REGISTERED.value)
+    decided_on: Mapped[date | None] = mapped_column(Date, default=None)
+    extension_days: Mapped[int] = mapped_column(default=0)
+    extension_approver: Mapped[str] = mapped_column(String(64), default="")
+    extension_reason: Mapped[str] = mapped_column(Text, default="")
+    replied_on: Mapped[date | None] = mapped_column(Date, default=None)
+    review_requested_on: Mapped[date | None] = mapped_column(Date, default=None)
+    review_replied_on: Mapped[date | None] = mapped_column(Date, default=None)
+    recheck_requested_on: Mapped[date | None] = mapped_column(Date, default=None)
+    leader_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+
+    visitor: Mapped[Visitor] = relationship(back_populates="cases")
+    department = relationship("Service", foreign_keys=[department_id])
+    representatives: Mapped[list[Representative]] = relationship(order_by="Representative.id")
+    notes: Mapped[list[CaseNote]] = relationship(order_by="CaseNote.id")
+
+
+class Representative(db.Model):
+    """One of at most five representatives of a group visit (Art. 20)."""
+
+    __tablename__ = "representatives"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    name: Mapped[str] = mapped_column(Encrypted())
+    id_number: Mapped[str | None] = mapped_column(Encrypted(), default=None)
+
+
+class CaseNote(db.Model):
+    """What a desk did for the case (its outcome at finish), or a decision on the case."""
+
+    __tablename__ = "case_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    service_id: Mapped[int | None] = mapped_column(ForeignKey("services.id"))
+    desk_id: Mapped[int | None] = mapped_column(ForeignKey("desks.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text, default="")
+
+
+class JourneyStop(db.Model):
+    """A desk the registrar planned for a ticket's visit, in order."""
+
+    __tablename__ = "journey_stops"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    position: Mapped[int] = mapped_column()
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id"))
+    done: Mapped[bool] = mapped_column(default=False)
+
+
+class AuditEntry(db.Model):
+    """Who looked at or changed which visitor's record or case, and when."""
+
+    __tablename__ = "audit_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[str] = mapped_column(String(40))
+    visitor_id: Mapped[int | None] = mapped_column(ForeignKey("visitors.id"))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+    detail: Mapped[str] = mapped_column(String(200), default="")
+
+
+class Alert(db.Model):
+    """An alert for the supervisor's and leader's screens (urgent matter, group visit)."""
+
+    __tablename__ = "alerts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hall_id: Mapped[int] = mapped_column(ForeignKey("halls.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    kind: Mapped[str] = mapped_column(String(20))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    ticket_number: Mapped[str] = mapped_column(String(12), default="")
+    text: Mapped[str] = mapped_column(String(200), default="")
+    seen: Mapped[bool] = mapped_column(default=False)

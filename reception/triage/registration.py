@@ -1,0 +1,252 @@
+"""The registrar's counter: find or register the visitor, record the matter, plan the visit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import (
+    OPEN_STATES,
+    Alert,
+    AuditEntry,
+    Case,
+    CaseStatus,
+    Hall,
+    JourneyStop,
+    Priority,
+    Representative,
+    Service,
+    Ticket,
+    Visitor,
+)
+from ..models.types import utcnow
+from ..queue import outbox
+from ..queue.clock import hall_day
+from ..queue.errors import IllegalMove, InvalidInput, NotFound
+from ..queue.issuing import issue_ticket
+from ..queue.messages import N_
+from . import crypto, identity
+
+MAX_REPRESENTATIVES = 5  # 《信访工作条例》 Art. 20
+VULNERABLE_REASONS = ("", "elderly", "disabled", "pregnant")
+
+
+@dataclass
+class VisitorInput:
+    name: str
+    id_number: str = ""
+    no_id_card: bool = False
+    phone: str = ""
+    address: str = ""
+
+
+@dataclass
+class MatterInput:
+    account: str
+    category: str
+    facts: str = ""
+    request: str = ""
+    department_id: int | None = None
+    urgent: bool = False
+    vulnerable: str = ""
+    risk: bool = False
+    accusation: bool = False
+    accused_id: int | None = None
+    group_size: int = 1
+    representatives: list[str] = field(default_factory=list)
+    route: list[int] = field(default_factory=list)  # service ids, in order
+
+
+def audit(staff_id: int | None, action: str, **refs: object) -> None:
+    db.session.add(AuditEntry(staff_id=staff_id, action=action, **refs))
+
+
+def find_by_id_number(id_number: str, staff_id: int | None, today) -> Visitor | None:
+    """Look a visitor up by ID number (through its keyed hash); the look-up is audited."""
+    card = identity.parse_id_number(id_number, today=today)
+    visitor = db.session.scalars(
+        select(Visitor).where(Visitor.id_hash == crypto.lookup_hash("id", card.number))
+    ).first()
+    if visitor is not None:
+        audit(staff_id, "view_visitor", visitor_id=visitor.id, detail="lookup by ID number")
+    return visitor
+
+
+def open_cases(visitor: Visitor) -> list[Case]:
+    """Matters already accepted or in progress (Art. 19: not accepted twice)."""
+    return [c for c in visitor.cases if c.status in (CaseStatus.REGISTERED, CaseStatus.ACCEPTED)]
+
+
+def _visitor(data: VisitorInput, today) -> Visitor:
+    name = data.name.strip()
+    if not name or len(name) > 40:
+        raise InvalidInput(N_("Write the visitor's name (40 characters at most)."))
+    phone = identity.normalise_mobile(data.phone) if data.phone.strip() else None
+    if data.no_id_card:
+        visitor = Visitor(name=name, no_id_card=True)
+    else:
+        card = identity.parse_id_number(data.id_number, today=today)
+        key = crypto.lookup_hash("id", card.number)
+        visitor = db.session.scalars(select(Visitor).where(Visitor.id_hash == key)).first()
+        if visitor is None:
+            visitor = Visitor(id_hash=key, id_number=card.number)
+        visitor.name, visitor.birth_date, visitor.sex = name, card.birth_date, card.sex
+    if phone:
+        visitor.phone, visitor.phone_hash = phone, crypto.lookup_hash("phone", phone)
+    if data.address.strip():
+        visitor.address = data.address.strip()[:200]
+    db.session.add(visitor)
+    db.session.flush()
+    return visitor
+
+
+def _check_matter(hall: Hall, matter: MatterInput, categories: list[str]) -> list[Service]:
+    if not matter.account.strip():
+        raise InvalidInput(N_("Type the visitor's account of the matter."))
+    if matter.category not in categories:
+        raise InvalidInput(N_("Choose a category from the list."))
+    if matter.vulnerable not in VULNERABLE_REASONS:
+        raise InvalidInput(N_("Unknown vulnerability."))
+    if not 1 <= matter.group_size <= 500:
+        raise InvalidInput(N_("The group size is 1 to 500."))
+    names = [n.strip() for n in matter.representatives if n.strip()]
+    if len(names) > MAX_REPRESENTATIVES:
+        raise InvalidInput(N_("At most 5 representatives per group visit (Art. 20)."))
+    if matter.group_size > 1 and not names:
+        raise InvalidInput(N_("A group visit needs its representatives' names."))
+    services = {s.id: s for s in hall.services if s.active}
+    route = [services.get(service_id) for service_id in matter.route]
+    if not route or None in route:
+        raise InvalidInput(N_("Choose at least one desk for the visit."))
+    if matter.accusation and matter.accused_id in matter.route:
+        raise InvalidInput(N_("An accusation never goes to the department it accuses."))
+    return route  # type: ignore[return-value]
+
+
+def register(
+    hall: Hall,
+    person: VisitorInput,
+    matter: MatterInput,
+    *,
+    staff_id: int | None,
+    categories: list[str],
+    elderly_age: int,
+    now: datetime | None = None,
+) -> tuple[Case, Ticket]:
+    """Record the visitor and the matter, and issue one ticket whose legs are the chosen desks."""
+    now = now or utcnow()
+    today = hall_day(hall.timezone, now)
+    route = _check_matter(hall, matter, categories)
+    visitor = _visitor(person, today)
+    repeat = bool(visitor.cases)
+    vulnerable = matter.vulnerable
+    if (
+        not vulnerable
+        and visitor.birth_date
+        and identity.age_on(visitor.birth_date, today) >= elderly_age
+    ):
+        vulnerable = "elderly"
+    case = Case(
+        hall_id=hall.id,
+        visitor_id=visitor.id,
+        registered_by=staff_id,
+        registered_on=today,
+        account=matter.account.strip(),
+        facts=matter.facts.strip(),
+        request=matter.request.strip(),
+        category=matter.category,
+        department_id=matter.department_id,
+        urgent=matter.urgent,
+        vulnerable=vulnerable,
+        risk=matter.risk,
+        repeat=repeat,
+        accusation=matter.accusation,
+        accused_id=matter.accused_id if matter.accusation else None,
+        group_size=matter.group_size,
+    )
+    db.session.add(case)
+    db.session.flush()
+    for name in [n.strip() for n in matter.representatives if n.strip()]:
+        db.session.add(Representative(case_id=case.id, name=name[:40]))
+    priority = (
+        Priority.URGENT
+        if matter.urgent
+        else Priority.VULNERABLE
+        if vulnerable
+        else Priority.WALK_IN
+    )
+    ticket = issue_ticket(
+        hall.id, route[0].id, priority=priority, channel="registration", staff_id=staff_id, now=now
+    )
+    ticket.case_id = case.id
+    for position, service in enumerate(route[1:], start=2):
+        db.session.add(JourneyStop(ticket_id=ticket.id, position=position, service_id=service.id))
+    audit(staff_id, "register_case", visitor_id=visitor.id, case_id=case.id, ticket_id=ticket.id)
+    alerts = []
+    if matter.urgent:
+        alerts.append(
+            Alert(
+                hall_id=hall.id,
+                kind="urgent",
+                case_id=case.id,
+                ticket_number=ticket.number,
+                text=matter.category,
+            )
+        )
+    if matter.group_size > 1:
+        alerts.append(
+            Alert(
+                hall_id=hall.id,
+                kind="group",
+                case_id=case.id,
+                ticket_number=ticket.number,
+                text=str(matter.group_size),
+            )
+        )
+    db.session.add_all(alerts)
+    db.session.flush()
+    for alert in alerts:  # to the supervisor's and leader's screens, after the commit
+        outbox.note_alert(db.session, alert.id)
+    return case, ticket
+
+
+def next_stop(ticket: Ticket) -> JourneyStop | None:
+    return db.session.scalars(
+        select(JourneyStop)
+        .where(JourneyStop.ticket_id == ticket.id, JourneyStop.done.is_(False))
+        .order_by(JourneyStop.position)
+    ).first()
+
+
+def visible_to(case: Case, department_ids: set[int]) -> bool:
+    """An accusation (检举控告) is never shown to the department it accuses."""
+    return not (case.accusation and case.accused_id in department_ids)
+
+
+def decide(case: Case, status: str, on, staff_id: int | None, note: str = "") -> None:
+    """Accept, not accept, or transfer the matter (within 15 days of registration)."""
+    if case.status != CaseStatus.REGISTERED:
+        raise IllegalMove(N_("This case has already been decided."))
+    if status not in (CaseStatus.ACCEPTED, CaseStatus.NOT_ACCEPTED, CaseStatus.TRANSFERRED):
+        raise InvalidInput(N_("Unknown decision."))
+    case.status, case.decided_on = status, on
+    audit(staff_id, f"case_{status}", case_id=case.id, detail=note[:200])
+
+
+def ticket_in_progress(visitor: Visitor) -> Ticket | None:
+    case_ids = [c.id for c in visitor.cases]
+    if not case_ids:
+        return None
+    return db.session.scalars(
+        select(Ticket).where(Ticket.case_id.in_(case_ids), Ticket.state.in_(OPEN_STATES))
+    ).first()
+
+
+def case_or_404(case_id: int) -> Case:
+    case = db.session.get(Case, case_id)
+    if case is None:
+        raise NotFound(N_("No such case."))
+    return case

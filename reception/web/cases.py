@@ -1,0 +1,145 @@
+"""Cases and their statutory clocks: due-soon and overdue lists, decisions, extensions, reviews."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Case, CaseStatus, Role, ServiceKind, User
+from ..models.types import utcnow
+from ..queue.clock import hall_day
+from ..queue.errors import InvalidInput, QueueError
+from ..queue.messages import N_
+from ..triage import clocks
+from ..triage.registration import audit, case_or_404, decide, visible_to
+from . import case_view
+from .actions import optional_id
+from .common import commit, current_hall, error_text, roles_required
+
+bp = Blueprint("cases", __name__, url_prefix="/cases")
+STAFF = (Role.REGISTRAR, Role.DESK, Role.SUPERVISOR, Role.LEADER)
+DECIDERS = (Role.REGISTRAR, Role.SUPERVISOR, Role.LEADER)
+
+
+def _today() -> date:
+    return hall_day(current_hall().timezone, utcnow())
+
+
+def _departments_of(user: User) -> set[int]:
+    return {user.department_id} if user.department_id else set()
+
+
+def _may_see(case: Case) -> bool:
+    if current_user.role == Role.DESK and current_user.department_id:
+        # department staff see their department's matters, never an accusation against it
+        return case.department_id == current_user.department_id and visible_to(
+            case, _departments_of(current_user)
+        )
+    return visible_to(case, _departments_of(current_user))
+
+
+@bp.errorhandler(QueueError)
+def refused(error: QueueError):
+    db.session.rollback()
+    flash(error_text(error), "error")
+    case_id = request.view_args.get("case_id") if request.view_args else None
+    return redirect(
+        url_for("cases.detail", case_id=case_id) if case_id else url_for("cases.due"), 303
+    )
+
+
+@bp.get("/")
+@roles_required(*STAFF)
+def due():
+    """Cases due within 7 days and overdue, grouped by department in charge."""
+    today = _today()
+    department = optional_id(request.args, "department")
+    query = select(Case).where(
+        Case.hall_id == current_hall().id,
+        Case.status.in_((CaseStatus.REGISTERED, CaseStatus.ACCEPTED)),
+    )
+    if department:
+        query = query.where(Case.department_id == department)
+    rows = []
+    for case in db.session.scalars(query.order_by(Case.id)):
+        standing = clocks.standing(case, today)
+        if standing != "ok" and _may_see(case):
+            rows.append((case, clocks.next_deadline(case), standing))
+    rows.sort(key=lambda row: row[1].due)
+    departments = [s for s in current_hall().services if s.kind == ServiceKind.DEPARTMENT]
+    return render_template(
+        "cases/due.html",
+        hall=current_hall(),
+        rows=rows,
+        today=today,
+        departments=departments,
+        department=department,
+    )
+
+
+@bp.get("/<int:case_id>")
+@roles_required(*STAFF)
+def detail(case_id: int):
+    case = case_or_404(case_id)
+    if case.hall_id != current_hall().id or not _may_see(case):
+        abort(404)
+    audit(current_user.id, "view_case", case_id=case.id, visitor_id=case.visitor_id)
+    page = render_template(
+        "cases/detail.html",
+        hall=current_hall(),
+        case=case,
+        person=case_view.masked(case),
+        clocks=clocks,
+        today=_today(),
+        deadline=clocks.next_deadline(case),
+        may_decide=current_user.can(*DECIDERS),
+        leaders=db.session.scalars(select(User).where(User.role == Role.LEADER)).all(),
+    )
+    commit()
+    return page
+
+
+@bp.post("/<int:case_id>/<action>")
+@roles_required(*DECIDERS)
+def act(case_id: int, action: str):
+    case = case_or_404(case_id)
+    if case.hall_id != current_hall().id:
+        abort(404)
+    today = _today()
+    if action in ("accepted", "not_accepted", "transferred"):
+        decide(case, action, today, current_user.id, request.form.get("note", ""))
+    elif action == "extend":
+        days = request.form.get("days", "")
+        if not days.isdigit():
+            raise InvalidInput(N_("An extension is 1 to 30 days (Art. 32)."))
+        clocks.extend(
+            case, int(days), request.form.get("approver", ""), request.form.get("reason", "")
+        )
+    elif action == "reply":
+        if case.status != CaseStatus.ACCEPTED or case.replied_on:
+            raise InvalidInput(N_("Only an accepted case without a reply can be replied to."))
+        case.replied_on = today
+    elif action == "review":
+        clocks.request_review(case, today)
+    elif action == "review-answer":
+        if case.review_requested_on is None or case.review_replied_on:
+            raise InvalidInput(N_("There is no review request to answer."))
+        case.review_replied_on = today
+    elif action == "recheck":
+        clocks.request_recheck(case, today)
+    elif action == "leader":
+        leader = db.session.get(User, optional_id(request.form, "leader_id") or 0)
+        if leader is None or leader.role != Role.LEADER:
+            raise InvalidInput(N_("Choose a leader."))
+        case.leader_id = leader.id
+    else:
+        abort(404)
+    audit(current_user.id, f"case_{action}", case_id=case.id)
+    commit()
+    flash(gettext("Saved."), "success")
+    return redirect(url_for("cases.detail", case_id=case.id))
