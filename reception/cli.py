@@ -17,6 +17,9 @@ from flask_migrate import upgrade
 from sqlalchemy import select
 
 from . import create_app
+from .appointments.checkin import sweep_no_shows
+from .appointments.notify import load_notifier, send_reminders
+from .appointments.slots import policy_from
 from .extensions import db, socketio
 from .models import Desk, DisplayDevice, Hall, Role
 from .setup import (
@@ -165,3 +168,27 @@ def revoke_display(name: str) -> None:
         device.revoked = True
     db.session.commit()
     click.echo(f"revoked {len(devices)} display(s) named {name!r}")
+
+
+@main.command("send-reminders")
+@with_appcontext
+def send_reminders_command() -> None:
+    """Remind tomorrow's bookings (run daily, e.g. from cron in the afternoon)."""
+    hall = db.session.scalars(select(Hall).order_by(Hall.id)).first()
+    if hall is None:
+        raise click.ClickException("no hall yet")
+    sent = send_reminders(hall, load_notifier(current_app.config))
+    db.session.commit()
+    click.echo(f"{sent} reminder(s) sent")
+
+
+@main.command("sweep-appointments")
+@with_appcontext
+def sweep_appointments_command() -> None:
+    """Mark bookings whose check-in window has closed as no-shows."""
+    hall = db.session.scalars(select(Hall).order_by(Hall.id)).first()
+    if hall is None:
+        raise click.ClickException("no hall yet")
+    count = sweep_no_shows(hall, policy=policy_from(current_app.config))
+    db.session.commit()
+    click.echo(f"{count} booking(s) marked no-show")

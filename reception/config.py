@@ -62,6 +62,11 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "KIOSK_AUTO_PRINT": _env("KIOSK_AUTO_PRINT", "1") == "1",
         "BABEL_DEFAULT_LOCALE": _env("LOCALE", "zh_CN"),
         "LOG_LEVEL": _env("LOG_LEVEL", "INFO"),
+        "APPOINTMENT_HORIZON_DAYS": _int_env("APPOINTMENT_HORIZON_DAYS", 14),
+        "APPOINTMENT_CUTOFF": _env("APPOINTMENT_CUTOFF", "17:00"),
+        "CHECKIN_EARLY_MINUTES": _int_env("CHECKIN_EARLY_MINUTES", 30),
+        "CHECKIN_LATE_MINUTES": _int_env("CHECKIN_LATE_MINUTES", 15),
+        "NOTIFIER": _env("NOTIFIER", ""),
     }
 
 

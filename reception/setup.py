@@ -4,13 +4,24 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from .extensions import db
-from .models import Desk, Hall, Role, Service, ServiceKind, User
+from .models import (
+    Closure,
+    Desk,
+    Hall,
+    LeaderDay,
+    Role,
+    Service,
+    ServiceKind,
+    SlotTemplate,
+    User,
+)
 from .queue.clock import zone
 from .queue.errors import InvalidInput
 
@@ -64,12 +75,32 @@ def validate(data: Any) -> None:
             raise HallDescriptionError(f"user {user.get('username')}: unknown role")
         if user.get("department") and user["department"] not in prefixes:
             raise HallDescriptionError(f"user {user.get('username')}: unknown department")
+    _validate_appointments(data.get("appointments", {}), prefixes)
     triage = data.get("triage", {})
     for category, targets in triage.get("routing", {}).items():
         kinds = {k.value for k in ServiceKind}
         unknown = [t for t in targets if t not in kinds and t not in prefixes]
         if unknown:
             raise HallDescriptionError(f"routing {category}: unknown desks {unknown}")
+
+
+def _validate_appointments(data: dict[str, Any], prefixes: set[str]) -> None:
+    try:
+        for item in data.get("templates", []):
+            if set(item["services"]) - prefixes:
+                raise HallDescriptionError(f"slot template: unknown services {item['services']}")
+            if time.fromisoformat(item["start"]) >= time.fromisoformat(item["end"]):
+                raise HallDescriptionError("slot template: start must be before end")
+            if int(item.get("capacity", 2)) < 1 or int(item.get("slot_minutes", 30)) < 5:
+                raise HallDescriptionError("slot template: capacity ≥ 1, slots ≥ 5 minutes")
+        for item in data.get("closures", []):
+            date.fromisoformat(item["day"])
+        for item in data.get("leader_days", []):
+            if item["service"] not in prefixes:
+                raise HallDescriptionError(f"leader day: unknown service {item['service']}")
+            time.fromisoformat(item["start"]), time.fromisoformat(item["end"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise HallDescriptionError(f"appointments: {exc}") from exc
 
 
 def load_hall(data: dict[str, Any], *, default_password: str | None = None) -> Hall:
@@ -109,7 +140,64 @@ def load_hall(data: dict[str, Any], *, default_password: str | None = None) -> H
         if item.get("department"):
             user.department_id = by_prefix[item["department"]].id
     db.session.flush()
+    load_appointments(hall, data.get("appointments", {}), by_prefix)
+    db.session.flush()
     return hall
+
+
+def load_appointments(hall: Hall, data: dict[str, Any], by_prefix: dict[str, Service]) -> None:
+    """Slot templates, closures and leader days from the description (replacing the old ones)."""
+    if not data:
+        return
+    service_ids = [s.id for s in by_prefix.values()]
+    db.session.execute(delete(SlotTemplate).where(SlotTemplate.service_id.in_(service_ids)))
+    for item in data.get("templates", []):
+        for prefix in item["services"]:
+            db.session.add(
+                SlotTemplate(
+                    service_id=by_prefix[prefix].id,
+                    weekdays=item.get("weekdays", "0,1,2,3,4"),
+                    start=time.fromisoformat(item["start"]),
+                    end=time.fromisoformat(item["end"]),
+                    slot_minutes=item.get("slot_minutes", 30),
+                    capacity=item.get("capacity", 2),
+                )
+            )
+    known = {c.day for c in db.session.scalars(select(Closure).where(Closure.hall_id == hall.id))}
+    for item in data.get("closures", []):
+        day = date.fromisoformat(item["day"])
+        if day not in known:
+            db.session.add(Closure(hall_id=hall.id, day=day, reason=item.get("reason", "")))
+    today = datetime.now(zone(hall.timezone)).date()
+    for item in data.get("leader_days", []):
+        if "day" in item:
+            days = [date.fromisoformat(item["day"])]
+        else:  # the next four of a weekday, for a published weekly schedule
+            first = today + timedelta(days=(item["weekday"] - today.weekday()) % 7 or 7)
+            days = [first + timedelta(weeks=n) for n in range(4)]
+        for day in days:
+            exists = db.session.scalar(
+                select(LeaderDay.id).where(
+                    LeaderDay.hall_id == hall.id,
+                    LeaderDay.day == day,
+                    LeaderDay.service_id == by_prefix[item["service"]].id,
+                )
+            )
+            if exists is None:
+                db.session.add(
+                    LeaderDay(
+                        hall_id=hall.id,
+                        service_id=by_prefix[item["service"]].id,
+                        day=day,
+                        leader=item["leader"],
+                        place=item.get("place", ""),
+                        matters=item.get("matters", ""),
+                        start=time.fromisoformat(item["start"]),
+                        end=time.fromisoformat(item["end"]),
+                        slot_minutes=item.get("slot_minutes", 30),
+                        capacity=item.get("capacity", 3),
+                    )
+                )
 
 
 def ensure_user(username: str, role: str, display_name: str, password: str | None) -> User:

@@ -7,7 +7,7 @@ carries a name, an ID number or a phone number.
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -18,6 +18,7 @@ from .models import (
     Alert,
     Desk,
     Hall,
+    LeaderDay,
     Service,
     Ticket,
     TicketEvent,
@@ -83,6 +84,27 @@ def at_desks(hall: Hall, now: datetime) -> list[dict[str, Any]]:
     return [ticket_view(ticket, desks.get(ticket.desk_id)) for ticket in rows]
 
 
+def notice_line(hall: Hall, now: datetime) -> str:
+    """The lobby's notice, with the leaders' reception days of the coming week."""
+    today = hall_day(hall.timezone, now)
+    days = db.session.scalars(
+        select(LeaderDay)
+        .where(
+            LeaderDay.hall_id == hall.id,
+            LeaderDay.day >= today,
+            LeaderDay.day <= today + timedelta(days=7),
+        )
+        .order_by(LeaderDay.day)
+    ).all()
+    parts = [hall.notice] if hall.notice else []
+    parts += [
+        f"领导接访日：{d.day.month}月{d.day.day}日 {d.start:%H:%M} {d.leader}，{d.place}，"
+        f"接访事项：{d.matters}"
+        for d in days
+    ]
+    return "　".join(parts)
+
+
 def hall_snapshot(hall: Hall, now: datetime) -> dict[str, Any]:
     version = _version(hall.id)
     services = [s for s in hall.services if s.active]
@@ -91,7 +113,7 @@ def hall_snapshot(hall: Hall, now: datetime) -> dict[str, Any]:
         "room": f"hall:{hall.id}",
         "hall_id": hall.id,
         "version": version,
-        "notice": hall.notice,
+        "notice": notice_line(hall, now),
         "services": [
             {
                 "id": s.id,

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 import shutil
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask_migrate import upgrade
-from sqlalchemy import select
+from sqlalchemy import create_engine, select, text
 
 from reception import create_app
 from reception.extensions import db as _db
@@ -118,3 +119,33 @@ def api_token(db) -> str:
     token = user.new_api_token()
     db.session.commit()
     return token
+
+
+@pytest.fixture
+def postgres_app() -> Iterator[tuple[Flask, str]]:
+    """A throw-away PostgreSQL database, migrated and loaded with the demo hall."""
+    admin_url = POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://", 1) + "postgres"
+    try:
+        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text("select 1"))
+    except Exception as exc:  # noqa: BLE001
+        need_service(f"PostgreSQL is not reachable at {POSTGRES_URL}: {exc}")
+    name = f"reception_test_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    uri = admin_url.rsplit("/", 1)[0] + "/" + name
+    app = create_app(base_config(uri))
+    with app.app_context():
+        upgrade()
+        load_hall(read_description(DEMO_HALL), default_password=DEMO_PASSWORD)
+        _db.session.commit()
+    try:
+        yield app, uri
+    finally:
+        with app.app_context():
+            _db.session.remove()
+            _db.engine.dispose()
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

@@ -8,20 +8,14 @@ from __future__ import annotations
 
 import multiprocessing
 import threading
-import uuid
 from collections import Counter
-from collections.abc import Iterator
 
 import pytest
 from flask import Flask
-from flask_migrate import upgrade
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select
 
-from reception import create_app
 from reception.extensions import db
 from reception.models import Desk, Hall, Service, Ticket, TicketEvent
-from reception.setup import DEMO_HALL, DEMO_PASSWORD, load_hall, read_description
-from tests.conftest import POSTGRES_URL, base_config, need_service
 from tests.workers import Tally, caller, issuer, process_main
 
 THREADS = 8
@@ -117,36 +111,6 @@ def test_threads_on_sqlite(app, db):
 
 def test_processes_on_sqlite(app, db):
     _hammer_with_processes(app, app.config["SQLALCHEMY_DATABASE_URI"])
-
-
-@pytest.fixture
-def postgres_app() -> Iterator[tuple[Flask, str]]:
-    """A throw-away PostgreSQL database, migrated and loaded with the demo hall."""
-    admin_url = POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://", 1) + "postgres"
-    try:
-        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(text("select 1"))
-    except Exception as exc:  # noqa: BLE001
-        need_service(f"PostgreSQL is not reachable at {POSTGRES_URL}: {exc}")
-    name = f"reception_test_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    uri = admin_url.rsplit("/", 1)[0] + "/" + name
-    app = create_app(base_config(uri))
-    with app.app_context():
-        upgrade()
-        load_hall(read_description(DEMO_HALL), default_password=DEMO_PASSWORD)
-        db.session.commit()
-    try:
-        yield app, uri
-    finally:
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.mark.services

@@ -15,7 +15,7 @@ def test_kiosk_shows_a_button_per_active_service(client, db):
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "市规划和自然资源局" in html and "律师接访" in html and "心理疏导" in html
-    assert html.count('class="kiosk-button') == 15
+    assert html.count('name="service_id"') == 15
     assert 'lang="zh-CN"' in html
 
 

@@ -1,5 +1,14 @@
 """Typed SQLAlchemy models; importing this module registers every table."""
 
+from .appointment import (
+    Appointment,
+    BookingState,
+    Closure,
+    LeaderDay,
+    OutboxMessage,
+    SlotCount,
+    SlotTemplate,
+)
 from .case import (
     Alert,
     AuditEntry,
@@ -24,6 +33,13 @@ from .ticket import (
 )
 
 __all__ = [
+    "Appointment",
+    "BookingState",
+    "Closure",
+    "LeaderDay",
+    "OutboxMessage",
+    "SlotCount",
+    "SlotTemplate",
     "Alert",
     "AuditEntry",
     "Case",

@@ -16,7 +16,10 @@ from ..queue.clock import local_time
 from ..queue.errors import QueueError
 from . import (
     api,
+    api_appointments,  # noqa: F401 - adds the appointment routes to the API blueprint
+    appointments,
     auth,
+    booking,
     cases,
     desk,
     display,
@@ -41,6 +44,8 @@ def register(app: Flask) -> None:
         registration.bp,
         cases.bp,
         supervisor.bp,
+        booking.bp,
+        appointments.bp,
         api.bp,
     )
     for blueprint in blueprints:

@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext
 from sqlalchemy import select
 
+from ..appointments.checkin import check_in
+from ..appointments.slots import policy_from
 from ..extensions import db
 from ..models import JourneyStop, Service, Ticket
 from ..queue import estimate
-from ..queue.errors import InvalidInput
+from ..queue.errors import InvalidInput, QueueError
 from ..queue.issuing import issue_ticket
 from ..queue.messages import N_
-from .common import commit, current_hall
+from .common import commit, current_hall, error_text
 from .tickets import qr_svg, ticket_url
 
 bp = Blueprint("kiosk", __name__, url_prefix="/kiosk")
@@ -43,6 +54,32 @@ def issue():
     ticket = issue_ticket(hall.id, int(raw), channel="kiosk")
     commit()
     return redirect(url_for("kiosk.printed", token=ticket.token))
+
+
+@bp.get("/checkin")
+def checkin_page():
+    return render_template("kiosk/checkin.html", hall=current_hall(), error="")
+
+
+@bp.post("/checkin")
+def checkin():
+    """A scanned or typed booking code becomes a ticket (USB scanners type it, then Enter)."""
+    hall = current_hall()
+    try:
+        result = check_in(
+            hall, request.form.get("code", ""), policy=policy_from(current_app.config)
+        )
+    except QueueError as error:
+        db.session.rollback()
+        return render_template(
+            "kiosk/checkin.html", hall=hall, error=error_text(error)
+        ), error.status
+    commit()
+    if result.late:
+        flash(gettext("You are past your booking window: this is a walk-in ticket."), "error")
+    else:
+        flash(gettext("Checked in: you will be called with appointment priority."), "success")
+    return redirect(url_for("kiosk.printed", token=result.ticket.token))
 
 
 @bp.get("/ticket/<token>")

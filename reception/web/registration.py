@@ -69,6 +69,7 @@ def _page(*, visitor: Visitor | None = None, error: str = "", suggestion=None, s
             services=[s for s in hall.services if s.active],
             suggestion=suggestion,
             open_cases=registration.open_cases(visitor) if visitor else [],
+            service_names={s.id: s.name for s in hall.services},
         ),
         status,
     )

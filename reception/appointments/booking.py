@@ -1,0 +1,205 @@
+"""Booking, looking up, cancelling and moving appointments; capacity held by the database."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+
+from ..extensions import db
+from ..models import Appointment, BookingState, Hall, Service, SlotCount
+from ..models.types import utcnow
+from ..queue.clock import hall_day
+from ..queue.errors import IllegalMove, InvalidInput, NotFound
+from ..queue.messages import N_
+from ..triage import crypto, identity
+from .slots import Policy, Slot, bookable_days, slots_for
+
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud and typed by hand
+CODE_LENGTH = 8
+
+
+@dataclass
+class Booker:
+    name: str
+    phone: str
+    id_number: str = ""
+    description: str = ""
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalise_code(raw: str) -> str:
+    return "".join(ch for ch in (raw or "").upper() if ch.isalnum())[: CODE_LENGTH + 4]
+
+
+def _take_place(slot: Slot) -> None:
+    """Take one place in the slot, or refuse: a conditional UPDATE, safe under concurrency."""
+    dialect = db.session.get_bind().dialect.name
+    insert = (postgresql if dialect == "postgresql" else sqlite).insert
+    db.session.execute(
+        insert(SlotCount)
+        .values(service_id=slot.service_id, starts_at=slot.starts_at, taken=0)
+        .on_conflict_do_nothing()
+    )
+    result = db.session.execute(
+        update(SlotCount)
+        .where(
+            SlotCount.service_id == slot.service_id,
+            SlotCount.starts_at == slot.starts_at,
+            SlotCount.taken < slot.capacity,
+        )
+        .values(taken=SlotCount.taken + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise IllegalMove(N_("This time is fully booked: please choose another."))
+
+
+def _free_place(appointment: Appointment) -> None:
+    db.session.execute(
+        update(SlotCount)
+        .where(
+            SlotCount.service_id == appointment.service_id,
+            SlotCount.starts_at == appointment.starts_at,
+            SlotCount.taken > 0,
+        )
+        .values(taken=SlotCount.taken - 1)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def find_slot(
+    hall: Hall, service: Service, starts_at: datetime, now: datetime, policy: Policy
+) -> Slot:
+    day = hall_day(hall.timezone, starts_at)
+    if day not in bookable_days(hall, now, policy):
+        raise InvalidInput(
+            N_("Book from tomorrow up to %(days)s days ahead, until %(cutoff)s the day before."),
+            days=policy.horizon_days,
+            cutoff=policy.cutoff.strftime("%H:%M"),
+        )
+    for slot in slots_for(hall, service, day):
+        if slot.starts_at == starts_at:
+            return slot
+    raise NotFound(N_("There is no such time to book."))
+
+
+def book(
+    hall: Hall,
+    service_id: int,
+    starts_at: datetime,
+    booker: Booker,
+    *,
+    policy: Policy,
+    now: datetime | None = None,
+) -> Appointment:
+    """Book one place; flushes (the caller commits)."""
+    now = now or utcnow()
+    service = db.session.get(Service, service_id)
+    if service is None or service.hall_id != hall.id or not service.active:
+        raise NotFound(N_("No such service."))
+    name = booker.name.strip()
+    if not name or len(name) > 40:
+        raise InvalidInput(N_("Write the visitor's name (40 characters at most)."))
+    phone = identity.normalise_mobile(booker.phone)
+    card = (
+        identity.parse_id_number(booker.id_number, today=hall_day(hall.timezone, now))
+        if booker.id_number.strip()
+        else None
+    )
+    slot = find_slot(hall, service, starts_at, now, policy)
+    day = hall_day(hall.timezone, starts_at)
+    phone_hash = crypto.lookup_hash("phone", phone)
+    _refuse_second_booking(
+        service.id, day, phone_hash, card and crypto.lookup_hash("id", card.number)
+    )
+    _take_place(slot)
+    appointment = Appointment(
+        hall_id=hall.id,
+        service_id=service.id,
+        leader_day_id=slot.leader_day_id,
+        day=day,
+        starts_at=slot.starts_at,
+        code=new_code(),
+        name=name,
+        phone=phone,
+        phone_hash=phone_hash,
+        id_number=card.number if card else None,
+        id_hash=crypto.lookup_hash("id", card.number) if card else None,
+        description=booker.description.strip()[:500],
+        created_at=now,
+    )
+    db.session.add(appointment)
+    try:
+        db.session.flush()
+    except IntegrityError as exc:  # the same person, booking twice at the same instant
+        raise IllegalMove(N_("You already have a booking with this service that day.")) from exc
+    return appointment
+
+
+def _refuse_second_booking(service_id: int, day, phone_hash: str, id_hash: str | None) -> None:
+    query = select(Appointment.id).where(
+        Appointment.service_id == service_id,
+        Appointment.day == day,
+        Appointment.state != BookingState.CANCELLED.value,
+    )
+    same_phone = db.session.scalar(query.where(Appointment.phone_hash == phone_hash))
+    same_id = id_hash and db.session.scalar(query.where(Appointment.id_hash == id_hash))
+    if same_phone or same_id:
+        raise IllegalMove(N_("You already have a booking with this service that day."))
+
+
+def lookup(code: str, phone: str) -> Appointment:
+    """A booking by its code and the phone it was made with (both must match)."""
+    appointment = db.session.scalars(
+        select(Appointment).where(Appointment.code == normalise_code(code))
+    ).first()
+    try:
+        phone_hash = crypto.lookup_hash("phone", identity.normalise_mobile(phone))
+    except InvalidInput:
+        phone_hash = ""
+    if appointment is None or appointment.phone_hash != phone_hash:
+        raise NotFound(N_("No booking with this code and phone number."))
+    return appointment
+
+
+def cancel(appointment: Appointment) -> None:
+    if appointment.state != BookingState.BOOKED:
+        raise IllegalMove(N_("Only a booking not yet used can be cancelled or moved."))
+    appointment.state = BookingState.CANCELLED.value
+    _free_place(appointment)
+    db.session.flush()
+
+
+def move(
+    hall: Hall,
+    appointment: Appointment,
+    starts_at: datetime,
+    *,
+    policy: Policy,
+    now: datetime | None = None,
+) -> Appointment:
+    """Move to another slot of the same service: the new place is taken, the old one freed."""
+    now = now or utcnow()
+    if appointment.state != BookingState.BOOKED:
+        raise IllegalMove(N_("Only a booking not yet used can be cancelled or moved."))
+    if starts_at == appointment.starts_at:
+        return appointment
+    service = db.session.get(Service, appointment.service_id)
+    slot = find_slot(hall, service, starts_at, now, policy)
+    new_day = hall_day(hall.timezone, starts_at)
+    if new_day != appointment.day:
+        _refuse_second_booking(service.id, new_day, appointment.phone_hash, appointment.id_hash)
+    _take_place(slot)
+    _free_place(appointment)
+    appointment.starts_at, appointment.day = slot.starts_at, new_day
+    appointment.leader_day_id = slot.leader_day_id
+    db.session.flush()
+    return appointment

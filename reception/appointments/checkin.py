@@ -1,0 +1,87 @@
+"""Check-in at the kiosk: inside the window a booking becomes a ticket with appointment priority."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Appointment, BookingState, Hall, Priority, Ticket
+from ..models.types import utcnow
+from ..queue.clock import hall_day, local_time
+from ..queue.errors import IllegalMove, NotFound
+from ..queue.issuing import issue_ticket
+from ..queue.messages import N_
+from .booking import normalise_code
+from .slots import Policy
+
+
+@dataclass
+class CheckIn:
+    appointment: Appointment
+    ticket: Ticket
+    late: bool
+
+
+def check_in(
+    hall: Hall,
+    code: str,
+    *,
+    policy: Policy,
+    staff_id: int | None = None,
+    now: datetime | None = None,
+) -> CheckIn:
+    """Turn a booking into a ticket: appointment priority inside its window, walk-in if late."""
+    now = now or utcnow()
+    appointment = db.session.scalars(
+        select(Appointment).where(
+            Appointment.code == normalise_code(code), Appointment.hall_id == hall.id
+        )
+    ).first()
+    if appointment is None:
+        raise NotFound(N_("No booking with this code."))
+    # a booking marked no-show at the end of its window still gets a late walk-in ticket today
+    if appointment.state not in (BookingState.BOOKED, BookingState.NO_SHOW):
+        raise IllegalMove(N_("This booking was already used or cancelled."))
+    if appointment.day != hall_day(hall.timezone, now):
+        raise IllegalMove(N_("This booking is for %(day)s."), day=appointment.day.isoformat())
+    opens = appointment.starts_at - timedelta(minutes=policy.early_minutes)
+    closes = appointment.starts_at + timedelta(minutes=policy.late_minutes)
+    if now < opens:
+        raise IllegalMove(
+            N_("Too early: please come back from %(time)s."),
+            time=local_time(hall.timezone, opens).strftime("%H:%M"),
+        )
+    late = now > closes
+    priority = Priority.WALK_IN if late else Priority.APPOINTMENT
+    ticket = issue_ticket(
+        hall.id,
+        appointment.service_id,
+        priority=priority,
+        channel="appointment",
+        staff_id=staff_id,
+        now=now,
+    )
+    appointment.state = BookingState.CHECKED_IN.value
+    appointment.ticket_id = ticket.id
+    db.session.flush()
+    return CheckIn(appointment=appointment, ticket=ticket, late=late)
+
+
+def sweep_no_shows(hall: Hall, *, policy: Policy, now: datetime | None = None) -> int:
+    """Mark bookings whose check-in window has closed without a check-in as no-shows."""
+    now = now or utcnow()
+    latest_start = now - timedelta(minutes=policy.late_minutes)
+    missed = db.session.scalars(
+        select(Appointment).where(
+            Appointment.hall_id == hall.id,
+            Appointment.state == BookingState.BOOKED.value,
+            Appointment.starts_at < latest_start,
+        )
+    ).all()
+    for appointment in missed:
+        appointment.state = BookingState.NO_SHOW.value
+    db.session.flush()
+    return len(missed)

@@ -1,0 +1,78 @@
+"""Reminders through a pluggable notifier.
+
+The default notifier writes to the outbox table, which staff can read. A gateway (an SMS
+provider's client, say) plugs in with `RECEPTION_NOTIFIER=package.module:ClassName`: a class
+taking the app config and having `send(phone, body) -> str` that returns the channel's name.
+"""
+
+from __future__ import annotations
+
+import importlib
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Appointment, BookingState, Hall, OutboxMessage
+from ..models.types import utcnow
+from ..queue.clock import hall_day, local_time
+
+
+class Notifier(Protocol):
+    def send(self, phone: str, body: str) -> str: ...
+
+
+class OutboxNotifier:
+    """Keeps the message for staff to see; sends nothing."""
+
+    def __init__(self, config: Any = None) -> None:
+        self.config = config
+
+    def send(self, phone: str, body: str) -> str:
+        return "outbox"
+
+
+def load_notifier(config: Any) -> Notifier:
+    path = config.get("NOTIFIER") or ""
+    if not path:
+        return OutboxNotifier(config)
+    module_name, _, class_name = path.partition(":")
+    return getattr(importlib.import_module(module_name), class_name)(config)
+
+
+def reminder_text(hall: Hall, appointment: Appointment) -> str:
+    start = local_time(hall.timezone, appointment.starts_at)
+    return (
+        f"【{hall.name}】您预约的{appointment.service.name}在{start:%m月%d日 %H:%M}，"
+        f"预约码 {appointment.code}。请提前到大厅自助机扫码签到。如需取消请登录预约页面。"
+    )
+
+
+def send_reminders(hall: Hall, notifier: Notifier, *, now: datetime | None = None) -> int:
+    """Remind everyone booked for tomorrow who has not been reminded yet."""
+    now = now or utcnow()
+    tomorrow = hall_day(hall.timezone, now) + timedelta(days=1)
+    due = db.session.scalars(
+        select(Appointment).where(
+            Appointment.hall_id == hall.id,
+            Appointment.day == tomorrow,
+            Appointment.state == BookingState.BOOKED.value,
+            Appointment.reminded_at.is_(None),
+        )
+    ).all()
+    for appointment in due:
+        body = reminder_text(hall, appointment)
+        channel = notifier.send(appointment.phone, body)
+        db.session.add(
+            OutboxMessage(
+                appointment_id=appointment.id,
+                phone=appointment.phone,
+                body=body,
+                created_at=now,
+                sent_via=channel,
+            )
+        )
+        appointment.reminded_at = now
+    db.session.flush()
+    return len(due)

@@ -1,0 +1,109 @@
+"""Bookable slots of a service on a hall-local day, from templates, leader days and closures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Closure, Hall, LeaderDay, Service, SlotCount, SlotTemplate
+from ..queue.clock import hall_day, zone
+
+
+@dataclass(frozen=True)
+class Policy:
+    horizon_days: int = 14  # bookable up to this many days ahead
+    cutoff: time = time(17, 0)  # the day before, bookings close at this local time
+    early_minutes: int = 30  # check-in opens this long before the slot
+    late_minutes: int = 15  # and closes this long after its start
+
+
+@dataclass(frozen=True)
+class Slot:
+    service_id: int
+    starts_at: datetime  # UTC
+    local_start: time
+    capacity: int
+    taken: int
+    leader_day_id: int | None = None
+
+    @property
+    def free(self) -> int:
+        return max(0, self.capacity - self.taken)
+
+
+def _cut(day: date, start: time, end: time, minutes: int, tz: str) -> list[tuple[time, datetime]]:
+    out = []
+    moment = datetime.combine(day, start, tzinfo=zone(tz))
+    finish = datetime.combine(day, end, tzinfo=zone(tz))
+    while moment + timedelta(minutes=minutes) <= finish:
+        out.append((moment.time(), moment.astimezone(zone("UTC"))))
+        moment += timedelta(minutes=minutes)
+    return out
+
+
+def closed(hall: Hall, day: date) -> bool:
+    query = select(Closure.id).where(Closure.hall_id == hall.id, Closure.day == day)
+    return db.session.scalar(query) is not None
+
+
+def slots_for(hall: Hall, service: Service, day: date) -> list[Slot]:
+    """All slots of `service` on `day` (empty on a closure), with places taken."""
+    if closed(hall, day):
+        return []
+    raw: list[tuple[time, datetime, int, int | None]] = []
+    templates = db.session.scalars(
+        select(SlotTemplate).where(SlotTemplate.service_id == service.id)
+    )
+    for template in templates:
+        if template.on(day):
+            for local, utc in _cut(
+                day, template.start, template.end, template.slot_minutes, hall.timezone
+            ):
+                raw.append((local, utc, template.capacity, None))
+    leader_days = db.session.scalars(
+        select(LeaderDay).where(LeaderDay.service_id == service.id, LeaderDay.day == day)
+    )
+    for leader_day in leader_days:
+        for local, utc in _cut(
+            day, leader_day.start, leader_day.end, leader_day.slot_minutes, hall.timezone
+        ):
+            raw.append((local, utc, leader_day.capacity, leader_day.id))
+    if not raw:
+        return []
+    rows = db.session.execute(
+        select(SlotCount.starts_at, SlotCount.taken).where(
+            SlotCount.service_id == service.id,
+            SlotCount.starts_at.in_([utc for _, utc, _, _ in raw]),
+        )
+    )
+    taken = {starts_at: count for starts_at, count in rows}
+    return sorted(
+        (
+            Slot(service.id, utc, local, capacity, taken.get(utc, 0), leader_day_id)
+            for local, utc, capacity, leader_day_id in raw
+        ),
+        key=lambda slot: slot.starts_at,
+    )
+
+
+def bookable_days(hall: Hall, now: datetime, policy: Policy) -> list[date]:
+    """Days one may book now: from tomorrow (until the cut-off today) up to the horizon."""
+    today = hall_day(hall.timezone, now)
+    local_now = now.astimezone(zone(hall.timezone)).time()
+    first = today + timedelta(days=1 if local_now < policy.cutoff else 2)
+    last = today + timedelta(days=policy.horizon_days)
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def policy_from(config) -> Policy:
+    """The booking rules from the app's configuration."""
+    hours, _, minutes = str(config.get("APPOINTMENT_CUTOFF", "17:00")).partition(":")
+    return Policy(
+        horizon_days=int(config.get("APPOINTMENT_HORIZON_DAYS", 14)),
+        cutoff=time(int(hours), int(minutes or 0)),
+        early_minutes=int(config.get("CHECKIN_EARLY_MINUTES", 30)),
+        late_minutes=int(config.get("CHECKIN_LATE_MINUTES", 15)),
+    )

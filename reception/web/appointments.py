@@ -1,0 +1,106 @@
+"""Staff view of the day's bookings: states per service, check-in by hand, reminders, closures."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..appointments.checkin import check_in, sweep_no_shows
+from ..appointments.slots import policy_from
+from ..extensions import db
+from ..models import Appointment, Closure, OutboxMessage, Role
+from ..models.types import utcnow
+from ..queue.clock import hall_day, local_time
+from ..queue.errors import InvalidInput, QueueError
+from ..queue.messages import N_
+from ..triage.identity import mask_name, mask_phone
+from .common import commit, current_hall, error_text, roles_required
+
+bp = Blueprint("appointments", __name__, url_prefix="/appointments")
+STAFF = (Role.REGISTRAR, Role.DESK, Role.SUPERVISOR)
+
+
+@bp.errorhandler(QueueError)
+def refused(error: QueueError):
+    db.session.rollback()
+    flash(error_text(error), "error")
+    return redirect(url_for("appointments.day"), 303)
+
+
+@bp.get("/")
+@roles_required(*STAFF)
+def day():
+    hall = current_hall()
+    sweep_no_shows(hall, policy=policy_from(current_app.config))
+    commit()
+    try:
+        chosen = date.fromisoformat(request.args.get("day", ""))
+    except ValueError:
+        chosen = hall_day(hall.timezone, utcnow())
+    bookings = db.session.scalars(
+        select(Appointment)
+        .where(Appointment.hall_id == hall.id, Appointment.day == chosen)
+        .order_by(Appointment.service_id, Appointment.starts_at)
+    ).all()
+    by_service: dict[str, list[Appointment]] = {}
+    for booking in bookings:
+        by_service.setdefault(booking.service.name, []).append(booking)
+    return render_template(
+        "appointments/day.html",
+        hall=hall,
+        chosen=chosen,
+        by_service=by_service,
+        local=lambda m: local_time(hall.timezone, m),
+        mask_name=mask_name,
+        mask_phone=mask_phone,
+        closures=db.session.scalars(
+            select(Closure).where(Closure.hall_id == hall.id).order_by(Closure.day)
+        ).all(),
+        outbox=db.session.scalars(
+            select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(20)
+        ).all(),
+    )
+
+
+@bp.post("/<int:appointment_id>/checkin")
+@roles_required(Role.REGISTRAR, Role.SUPERVISOR)
+def checkin(appointment_id: int):
+    booking = db.session.get(Appointment, appointment_id)
+    if booking is None or booking.hall_id != current_hall().id:
+        abort(404)
+    result = check_in(
+        current_hall(),
+        booking.code,
+        policy=policy_from(current_app.config),
+        staff_id=current_user.id,
+    )
+    commit()
+    flash(gettext("Checked in: ticket %(number)s.", number=result.ticket.number), "success")
+    return redirect(url_for("kiosk.printed", token=result.ticket.token))
+
+
+@bp.post("/closures")
+@roles_required(Role.ADMIN)
+def closures():
+    """Add or remove a holiday or closure date."""
+    hall = current_hall()
+    try:
+        when = date.fromisoformat(request.form.get("day", ""))
+    except ValueError as exc:
+        raise InvalidInput(N_("Give the date as YYYY-MM-DD.")) from exc
+    existing = db.session.scalars(
+        select(Closure).where(Closure.hall_id == hall.id, Closure.day == when)
+    ).first()
+    if request.form.get("action") == "remove":
+        if existing is not None:
+            db.session.delete(existing)
+    elif existing is None:
+        db.session.add(
+            Closure(hall_id=hall.id, day=when, reason=request.form.get("reason", "")[:100])
+        )
+    commit()
+    return redirect(url_for("appointments.day"))

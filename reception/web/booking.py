@@ -1,0 +1,189 @@
+"""The public booking pages for phones (no login): choose, book, confirm, look up, cancel, move."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext
+from sqlalchemy import select
+
+from ..appointments import booking
+from ..appointments.slots import bookable_days, policy_from, slots_for
+from ..extensions import db
+from ..models import Appointment, LeaderDay, Service, ServiceKind
+from ..models.types import utcnow
+from ..queue.clock import hall_day, local_time
+from ..queue.errors import QueueError
+from .common import commit, current_hall, error_text
+from .tickets import qr_svg
+
+bp = Blueprint("booking", __name__, url_prefix="/book")
+
+
+def _policy():
+    return policy_from(current_app.config)
+
+
+def _service(service_id: int) -> Service:
+    service = db.session.get(Service, service_id)
+    if service is None or service.hall_id != current_hall().id or not service.active:
+        abort(404)
+    return service
+
+
+def _upcoming_leader_days() -> list[LeaderDay]:
+    hall = current_hall()
+    today = hall_day(hall.timezone, utcnow())
+    return list(
+        db.session.scalars(
+            select(LeaderDay)
+            .where(LeaderDay.hall_id == hall.id, LeaderDay.day >= today)
+            .order_by(LeaderDay.day)
+        )
+    )
+
+
+@bp.get("/")
+def index():
+    hall = current_hall()
+    services = [s for s in hall.services if s.active and s.kind != ServiceKind.LEADER]
+    return render_template(
+        "booking/index.html", hall=hall, services=services, leader_days=_upcoming_leader_days()
+    )
+
+
+@bp.get("/leaders")
+def leaders():
+    return render_template(
+        "booking/leaders.html", hall=current_hall(), leader_days=_upcoming_leader_days()
+    )
+
+
+def _slots_page(service: Service, *, error: str = "", status: int = 200, form=None):
+    hall = current_hall()
+    days = [d for d in bookable_days(hall, utcnow(), _policy()) if slots_for(hall, service, d)]
+    try:
+        chosen = (
+            date.fromisoformat(request.values.get("day", "")) if request.values.get("day") else None
+        )
+    except ValueError:
+        chosen = None
+    chosen = chosen if chosen in days else (days[0] if days else None)
+    slots = slots_for(hall, service, chosen) if chosen else []
+    return render_template(
+        "booking/slots.html",
+        hall=hall,
+        service=service,
+        days=days,
+        chosen=chosen,
+        slots=slots,
+        error=error,
+        form=form or {},
+        local=lambda m: local_time(hall.timezone, m),
+    ), status
+
+
+@bp.get("/<int:service_id>")
+def slots(service_id: int):
+    return _slots_page(_service(service_id))
+
+
+def _starts_at(raw: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(raw)
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        abort(400, description=gettext("Choose a time."))
+    return moment
+
+
+@bp.post("/<int:service_id>")
+def book(service_id: int):
+    service = _service(service_id)
+    booker = booking.Booker(
+        name=request.form.get("name", ""),
+        phone=request.form.get("phone", ""),
+        id_number=request.form.get("id_number", ""),
+        description=request.form.get("description", ""),
+    )
+    try:
+        appointment = booking.book(
+            current_hall(),
+            service.id,
+            _starts_at(request.form.get("starts_at", "")),
+            booker,
+            policy=_policy(),
+        )
+    except QueueError as error:
+        db.session.rollback()
+        return _slots_page(service, error=error_text(error), status=error.status, form=request.form)
+    commit()
+    return redirect(url_for("booking.done", code=appointment.code))
+
+
+def _confirmation(appointment: Appointment, template: str, **extra):
+    hall = current_hall()
+    return render_template(
+        template,
+        hall=hall,
+        appointment=appointment,
+        qr=qr_svg(appointment.code),
+        starts=local_time(hall.timezone, appointment.starts_at),
+        **extra,
+    )
+
+
+@bp.get("/done/<code>")
+def done(code: str):
+    appointment = db.session.scalars(
+        select(Appointment).where(Appointment.code == booking.normalise_code(code))
+    ).first()
+    if appointment is None:
+        abort(404)
+    return _confirmation(appointment, "booking/done.html")
+
+
+@bp.route("/manage", methods=["GET", "POST"])
+def manage():
+    """Look a booking up by code and phone (POSTed), then cancel or move it."""
+    if request.method == "GET":
+        return render_template("booking/manage.html", hall=current_hall(), error="")
+    hall = current_hall()
+    code, phone = request.form.get("code", ""), request.form.get("phone", "")
+    try:
+        appointment = booking.lookup(code, phone)
+        action = request.form.get("action", "")
+        if action == "cancel":
+            booking.cancel(appointment)
+            commit()
+        elif action == "move":
+            booking.move(
+                hall, appointment, _starts_at(request.form.get("starts_at", "")), policy=_policy()
+            )
+            commit()
+    except QueueError as error:
+        db.session.rollback()
+        return render_template(
+            "booking/manage.html", hall=hall, error=error_text(error), code=code, phone=phone
+        ), error.status
+    service = db.session.get(Service, appointment.service_id)
+    day = request.form.get("day") or appointment.day.isoformat()
+    try:
+        move_day = date.fromisoformat(day)
+    except ValueError:
+        move_day = appointment.day
+    return _confirmation(
+        appointment,
+        "booking/manage.html",
+        error="",
+        code=appointment.code,
+        phone=phone,
+        move_days=[
+            d for d in bookable_days(hall, utcnow(), _policy()) if slots_for(hall, service, d)
+        ],
+        move_day=move_day,
+        move_slots=slots_for(hall, service, move_day),
+        local=lambda m: local_time(hall.timezone, m),
+    )

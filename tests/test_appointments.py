@@ -1,0 +1,282 @@
+"""Appointments: slots, the horizon, one booking per person, capacity under concurrency,
+check-in windows, no-shows, moves, reminders, and the pages and API."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from reception.appointments import booking
+from reception.appointments.checkin import check_in, sweep_no_shows
+from reception.appointments.notify import OutboxNotifier, send_reminders
+from reception.appointments.slots import Policy, bookable_days, slots_for
+from reception.extensions import db as _db
+from reception.models import (
+    Appointment,
+    Closure,
+    Hall,
+    LeaderDay,
+    OutboxMessage,
+    Priority,
+    SlotCount,
+)
+from reception.queue import moves
+from reception.queue.errors import IllegalMove, InvalidInput, NotFound
+from tests.conftest import desk_by_number, service_by_prefix
+from tests.helpers import commit, issue, local
+
+POLICY = Policy()
+NOW = local("2026-11-26", "10:00")  # a Thursday
+
+
+def _book(hall, prefix="A", when=("2026-11-27", "09:00"), phone="13812345678", **extra):
+    result = booking.book(
+        hall,
+        service_by_prefix(prefix).id,
+        local(*when),
+        booking.Booker(name="赵六", phone=phone, **extra),
+        policy=POLICY,
+        now=NOW,
+    )
+    commit(None)
+    return result
+
+
+def test_slots_follow_templates_weekdays_closures_and_month_end(db, hall):
+    service = service_by_prefix("A")
+    friday = slots_for(hall, service, date(2026, 11, 27))
+    assert [s.local_start.strftime("%H:%M") for s in friday][:3] == ["09:00", "09:30", "10:00"]
+    assert len(friday) == 10 and all(s.capacity == 2 for s in friday)
+    assert slots_for(hall, service, date(2026, 11, 28)) == []  # Saturday
+    assert len(slots_for(hall, service, date(2026, 11, 30))) == 10  # month end, a Monday
+    db.session.add(Closure(hall_id=hall.id, day=date(2026, 12, 1), reason="临时闭馆"))
+    db.session.commit()
+    assert slots_for(hall, service, date(2026, 12, 1)) == []
+    assert slots_for(hall, service, date(2027, 1, 1)) == []  # 元旦, from the demo hall
+    assert slots_for(hall, service, date(2026, 12, 2)) != []
+    assert friday[0].starts_at.isoformat() == "2026-11-27T01:00:00+00:00"  # 09:00 Shanghai
+
+
+def test_booking_horizon_and_cutoff(db, hall):
+    days = bookable_days(hall, local("2026-11-26", "16:59"), POLICY)
+    assert days[0] == date(2026, 11, 27) and days[-1] == date(2026, 12, 10)
+    assert bookable_days(hall, local("2026-11-26", "17:00"), POLICY)[0] == date(2026, 11, 28)
+    with pytest.raises(InvalidInput, match="tomorrow"):
+        _book(hall, when=("2026-11-26", "14:00"))  # today
+    with pytest.raises(InvalidInput):
+        _book(hall, when=("2026-12-11", "09:00"))  # past the horizon
+    with pytest.raises(NotFound):
+        _book(hall, when=("2026-11-27", "09:10"))  # not a slot
+
+
+def test_one_booking_per_person_per_service_per_day(db, hall):
+    first = _book(hall)
+    assert len(first.code) == 8 and first.state == "booked"
+    with pytest.raises(IllegalMove):
+        _book(hall, when=("2026-11-27", "10:00"))
+    db.session.rollback()
+    _book(hall, prefix="B")  # another service the same day is fine
+    _book(hall, when=("2026-11-30", "09:00"))  # and the same service another day
+    booking.cancel(first)
+    commit(None)
+    _book(hall, when=("2026-11-27", "10:00"))  # after cancelling, a new one is allowed
+
+
+def test_capacity_is_enforced_and_a_move_frees_the_old_place(db, hall):
+    _book(hall, phone="13800000001")
+    second = _book(hall, phone="13800000002")
+    with pytest.raises(IllegalMove, match="fully booked"):
+        _book(hall, phone="13800000003")
+    db.session.rollback()
+    booking.move(hall, second, local("2026-11-27", "10:00"), policy=POLICY, now=NOW)
+    commit(None)
+    third = _book(hall, phone="13800000003")
+    assert third.starts_at == local("2026-11-27", "09:00")
+    taken = db.session.scalars(select(SlotCount.taken).order_by(SlotCount.starts_at)).all()
+    assert taken == [2, 1]
+
+
+def _race_for_last_place(app, hall_id: int, service_id: int, starts_at, threads: int = 8):
+    results: list[str] = []
+
+    def attempt(n: int) -> None:
+        with app.app_context():
+            hall = _db.session.get(Hall, hall_id)
+            try:
+                booking.book(
+                    hall,
+                    service_id,
+                    starts_at,
+                    booking.Booker(name="并发", phone=f"1390000{n:04d}"),
+                    policy=POLICY,
+                    now=NOW,
+                )
+                _db.session.commit()
+                results.append("ok")
+            except (IllegalMove, InvalidInput) as refused:
+                _db.session.rollback()
+                results.append(type(refused).__name__)
+            finally:
+                _db.session.remove()
+
+    workers = [threading.Thread(target=attempt, args=(n,)) for n in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=60)
+    return results
+
+
+def test_two_people_never_get_the_last_place_sqlite(app, db, hall):
+    lawyer = service_by_prefix("L")  # capacity 1 per slot
+    results = _race_for_last_place(app, hall.id, lawyer.id, local("2026-11-27", "09:00"))
+    assert sorted(results) == ["IllegalMove"] * 7 + ["ok"]
+    assert db.session.scalar(select(func.count(Appointment.id))) == 1
+
+
+@pytest.mark.services
+def test_two_people_never_get_the_last_place_postgresql(postgres_app):
+    app, _ = postgres_app
+    with app.app_context():
+        hall = _db.session.scalars(select(Hall)).one()
+        lawyer = service_by_prefix("L")
+        hall_id, lawyer_id = hall.id, lawyer.id
+        _db.session.remove()
+    results = _race_for_last_place(app, hall_id, lawyer_id, local("2026-11-27", "09:00"))
+    assert sorted(results) == ["IllegalMove"] * 7 + ["ok"]
+    with app.app_context():
+        assert _db.session.scalar(select(func.count(Appointment.id))) == 1
+        _db.session.remove()
+
+
+def test_check_in_early_on_time_late_and_no_show(db, hall):
+    on_time = _book(hall, phone="13800000001", when=("2026-11-27", "10:00"))
+    late = _book(hall, phone="13800000002", when=("2026-11-27", "10:00"))
+    missed = _book(hall, phone="13800000003", when=("2026-11-27", "09:00"))
+    with pytest.raises(IllegalMove) as early:
+        check_in(hall, on_time.code, policy=POLICY, now=local("2026-11-27", "09:20"))
+    assert early.value.params == {"time": "09:30"}
+    with pytest.raises(IllegalMove) as wrong_day:
+        check_in(hall, on_time.code, policy=POLICY, now=local("2026-11-26", "10:00"))
+    assert wrong_day.value.params == {"day": "2026-11-27"}
+    result = check_in(hall, on_time.code.lower(), policy=POLICY, now=local("2026-11-27", "09:30"))
+    commit(None)
+    assert not result.late and result.ticket.priority == Priority.APPOINTMENT
+    with pytest.raises(IllegalMove, match="already used"):
+        check_in(hall, on_time.code, policy=POLICY, now=local("2026-11-27", "09:40"))
+    assert sweep_no_shows(hall, policy=POLICY, now=local("2026-11-27", "09:16")) == 1
+    commit(None)
+    assert db.session.get(Appointment, missed.id).state == "no_show"
+    walk_in = check_in(hall, late.code, policy=POLICY, now=local("2026-11-27", "10:16"))
+    commit(None)
+    assert walk_in.late and walk_in.ticket.priority == Priority.WALK_IN
+    with pytest.raises(NotFound):
+        check_in(hall, "NOSUCH99", policy=POLICY, now=local("2026-11-27", "10:00"))
+
+
+def test_appointment_ticket_is_called_before_an_earlier_walk_in(db, hall):
+    appointment = _book(hall, when=("2026-11-27", "10:00"))
+    walk_in = issue(hall.id, service_by_prefix("A").id, local("2026-11-27", "08:30"))
+    ticket = check_in(hall, appointment.code, policy=POLICY, now=local("2026-11-27", "09:50"))
+    commit(None)
+    called = commit(moves.call_next(desk_by_number(1).id, now=local("2026-11-27", "09:55")))
+    assert called.id == ticket.ticket.id != walk_in.id
+
+
+def test_reminders_go_out_the_day_before_once(db, hall):
+    _book(hall, when=("2026-11-27", "09:00"))
+    _book(hall, phone="13800000009", when=("2026-11-30", "09:00"))
+    assert send_reminders(hall, OutboxNotifier(), now=NOW) == 1
+    assert send_reminders(hall, OutboxNotifier(), now=NOW) == 0
+    commit(None)
+    [message] = db.session.scalars(select(OutboxMessage)).all()
+    assert "11月27日 09:00" in message.body and message.phone == "13812345678"
+    assert "赵六" not in message.body
+
+
+def test_leader_days_are_bookable_and_published(client, db, hall):
+    leader = service_by_prefix("Z")
+    page = client.get("/book/leaders").get_data(as_text=True)
+    assert "副市长 李明" in page and "三楼领导接待室" in page
+    day = db.session.scalars(select(LeaderDay).order_by(LeaderDay.day)).first()
+    slots = slots_for(hall, leader, day.day)
+    assert slots and slots[0].leader_day_id == day.id and slots[0].capacity == 2
+
+
+def test_booking_pages_and_bad_input(client, db, hall, monkeypatch):
+    service = service_by_prefix("D")
+    assert "市民政局" in client.get("/book/").get_data(as_text=True)
+    page = client.get(f"/book/{service.id}").get_data(as_text=True)
+    assert 'name="starts_at"' in page
+    first = page[page.index('name="starts_at" value="') + 24 :].split('"', 1)[0]
+    form = {"starts_at": first, "name": "钱七", "phone": "13812345678", "description": "低保"}
+    bad = client.post(f"/book/{service.id}", data={**form, "phone": "123"})
+    assert bad.status_code == 422 and "手机号码" in bad.get_data(as_text=True)
+    done = client.post(f"/book/{service.id}", data=form)
+    assert done.status_code == 302
+    confirmation = client.get(done.headers["Location"]).get_data(as_text=True)
+    code = done.headers["Location"].rsplit("/", 1)[1]
+    assert code in confirmation and "<svg" in confirmation and "钱七" not in confirmation
+    again = client.post(f"/book/{service.id}", data=form)
+    assert again.status_code == 409 and "已有该窗口的预约" in again.get_data(as_text=True)
+    wrong = client.post("/book/manage", data={"code": code, "phone": "13900000000"})
+    assert wrong.status_code == 404
+    found = client.post("/book/manage", data={"code": code, "phone": "13812345678"})
+    assert found.status_code == 200 and "取消预约" in found.get_data(as_text=True)
+    client.post("/book/manage", data={"code": code, "phone": "13812345678", "action": "cancel"})
+    assert db.session.scalars(select(Appointment.state)).one() == "cancelled"
+
+
+def test_appointment_api(client, db, hall, api_token):
+    service = service_by_prefix("G")
+    day = bookable_days(
+        hall, __import__("reception.models.types", fromlist=["utcnow"]).utcnow(), POLICY
+    )
+    open_day = next(d for d in day if slots_for(hall, service, d))
+    slots = client.get(f"/api/v1/services/{service.id}/slots?day={open_day}").get_json()
+    assert slots["bookable"] and slots["slots"][0]["free"] == 2
+    starts_at = slots["slots"][0]["starts_at"]
+    body = {
+        "service_id": service.id,
+        "starts_at": starts_at,
+        "name": "孙八",
+        "phone": "13812345678",
+    }
+    assert client.post("/api/v1/appointments", json={**body, "starts_at": "9am"}).status_code == 422
+    made = client.post("/api/v1/appointments", json=body)
+    assert made.status_code == 201
+    code = made.get_json()["appointment"]["code"]
+    assert client.post("/api/v1/appointments", json=body).status_code == 409
+    looked = client.post("/api/v1/appointments/lookup", json={"code": code, "phone": "13812345678"})
+    assert looked.get_json()["appointment"]["state"] == "booked"
+    assert (
+        client.post("/api/v1/appointments/lookup", json={"code": code, "phone": "1"}).status_code
+        == 404
+    )
+    second = slots["slots"][1]["starts_at"]
+    moved = client.post(
+        "/api/v1/appointments/move",
+        json={"code": code, "phone": "13812345678", "starts_at": second},
+    )
+    assert moved.get_json()["appointment"]["starts_at"] == second
+    assert client.post("/api/v1/appointments/checkin", json={"code": code}).status_code == 401
+    early = client.post(
+        "/api/v1/appointments/checkin",
+        json={"code": code},
+        headers={"Authorization": f"Bearer {api_token}"},
+    )
+    assert early.status_code == 409 and early.get_json()["message"]
+    cancelled = client.post(
+        "/api/v1/appointments/cancel", json={"code": code, "phone": "13812345678"}
+    )
+    assert cancelled.get_json()["appointment"]["state"] == "cancelled"
+
+
+def test_kiosk_checkin_page_reports_errors(client, db):
+    page = client.get("/kiosk/checkin")
+    assert page.status_code == 200 and 'data-testid="scan-field"' in page.get_data(as_text=True)
+    wrong = client.post("/kiosk/checkin", data={"code": "NOSUCH99"})
+    assert wrong.status_code == 404 and "没有这个预约码" in wrong.get_data(as_text=True)
