@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REQUIRE_SERVICES
+REQUIRE_SERVICES = os.environ.get("RECEPTION_REQUIRE_SERVICES") == "1"
 
 CHROMIUM = os.environ.get("RECEPTION_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [

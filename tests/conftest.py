@@ -18,6 +18,7 @@ from reception.extensions import db as _db
 from reception.extensions import socketio
 from reception.models import Desk, Hall, Service, User
 from reception.setup import DEMO_HALL, DEMO_PASSWORD, load_hall, read_description
+from tests.browser import launch_chromium
 
 REQUIRE_SERVICES = os.environ.get("RECEPTION_REQUIRE_SERVICES") == "1"
 POSTGRES_URL = os.environ.get("RECEPTION_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/")
@@ -60,6 +61,29 @@ def app(template_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Flask:
     path = tmp_path_factory.mktemp("live") / "reception.sqlite3"
     shutil.copy(template_db, path)
     return create_app(base_config(f"sqlite:///{path}"))
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator:
+    """One headless Chromium for the whole run (skips, or fails in CI, when it is missing)."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        chromium = launch_chromium(playwright)
+        yield chromium
+        chromium.close()
+
+
+def postgres_admin_url() -> str:
+    """The maintenance database's URL, after checking PostgreSQL answers (else skip or fail)."""
+    admin_url = POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://", 1) + "postgres"
+    try:
+        engine = create_engine(admin_url)
+        with engine.connect() as connection:
+            connection.execute(text("select 1"))
+        engine.dispose()
+    except Exception as exc:  # noqa: BLE001
+        need_service(f"PostgreSQL is not reachable at {POSTGRES_URL}: {exc}")
+    return admin_url
 
 
 @pytest.fixture
@@ -124,13 +148,8 @@ def api_token(db) -> str:
 @pytest.fixture
 def postgres_app() -> Iterator[tuple[Flask, str]]:
     """A throw-away PostgreSQL database, migrated and loaded with the demo hall."""
-    admin_url = POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://", 1) + "postgres"
-    try:
-        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(text("select 1"))
-    except Exception as exc:  # noqa: BLE001
-        need_service(f"PostgreSQL is not reachable at {POSTGRES_URL}: {exc}")
+    admin_url = postgres_admin_url()
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     name = f"reception_test_{uuid.uuid4().hex[:10]}"
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))

@@ -10,11 +10,10 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from tests.browser import launch_chromium, screenshot
+from tests.browser import screenshot
 from tests.live_server import Hall
 
 pytestmark = pytest.mark.browser
-sync_api = pytest.importorskip("playwright.sync_api")
 
 
 @pytest.fixture(scope="module")
@@ -22,14 +21,6 @@ def hall(tmp_path_factory) -> Iterator[Hall]:
     running = Hall(tmp_path_factory.mktemp("booking"))
     yield running
     running.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator:
-    with sync_api.sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        yield chromium
-        chromium.close()
 
 
 def _the_day_has_come(hall: Hall, code: str) -> None:

@@ -8,10 +8,9 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from tests.browser import ServerProcess, launch_chromium, screenshot
+from tests.browser import ServerProcess, screenshot
 
 pytestmark = pytest.mark.browser
-sync_api = pytest.importorskip("playwright.sync_api")
 
 
 @pytest.fixture(scope="module")
@@ -19,14 +18,6 @@ def server(tmp_path_factory) -> Iterator[ServerProcess]:
     process = ServerProcess(tmp_path_factory.mktemp("hall")).start()
     yield process
     process.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator:
-    with sync_api.sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

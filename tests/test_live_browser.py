@@ -6,11 +6,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.browser import ServerProcess, launch_chromium, screenshot
+from tests.browser import ServerProcess, screenshot
 from tests.live_server import Hall
 
 pytestmark = pytest.mark.browser
-sync_api = pytest.importorskip("playwright.sync_api")
 
 CAPTURE_SPEECH = """
 window.__spoken = [];
@@ -28,14 +27,6 @@ def hall(tmp_path_factory) -> Iterator[Hall]:
     running = Hall(tmp_path_factory.mktemp("livebrowser"))
     yield running
     running.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator:
-    with sync_api.sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        yield chromium
-        chromium.close()
 
 
 def _open_display(browser, hall: Hall):

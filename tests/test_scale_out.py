@@ -10,7 +10,7 @@ import redis
 from sqlalchemy import create_engine, text
 
 from tests.browser import ServerProcess
-from tests.conftest import POSTGRES_URL, REDIS_URL, need_service
+from tests.conftest import POSTGRES_URL, REDIS_URL, need_service, postgres_admin_url
 from tests.live_server import Hall, Listener
 
 pytestmark = pytest.mark.services
@@ -22,13 +22,7 @@ def shared_services() -> Iterator[dict[str, str]]:
         redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
     except redis.RedisError as exc:
         need_service(f"Redis is not reachable at {REDIS_URL}: {exc}")
-    admin_url = POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://", 1) + "postgres"
-    try:
-        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(text("select 1"))
-    except Exception as exc:  # noqa: BLE001
-        need_service(f"PostgreSQL is not reachable at {POSTGRES_URL}: {exc}")
+    admin = create_engine(postgres_admin_url(), isolation_level="AUTOCOMMIT")
     name = f"reception_scale_{uuid.uuid4().hex[:10]}"
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))

@@ -9,193 +9,40 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 
 from ..extensions import db
 from ..models import (
-    ACTIVE_STATES,
     CaseNote,
     Desk,
-    Hall,
     JourneyStop,
     Service,
     Ticket,
     TicketState,
 )
 from ..models.types import utcnow
-from .clock import hall_day
-from .errors import IllegalMove, InvalidInput, NotFound
+from .calling import call_next, call_ticket, callable_by, recall
+from .errors import InvalidInput, NotFound
 from .journal import record
-from .locking import lock_hall
 from .messages import N_
+from .rules import ALLOWED_FROM, DESK_BOUND, S, locked_ticket
 
-S = TicketState
-
-# action -> states it may start from
-ALLOWED_FROM: dict[str, frozenset[str]] = {
-    "call": frozenset({S.WAITING}),
-    "recall": frozenset({S.CALLED}),
-    "start": frozenset({S.CALLED}),
-    "finish": frozenset({S.SERVING}),
-    "no_show": frozenset({S.CALLED}),
-    "return": frozenset({S.NO_SHOW}),
-    "hold": frozenset({S.CALLED, S.SERVING}),
-    "resume": frozenset({S.HELD}),
-    "cancel": frozenset({S.WAITING, S.CALLED, S.HELD, S.NO_SHOW}),
-    "transfer": frozenset({S.CALLED, S.SERVING}),
-}
-# moves made by the desk that has the ticket
-DESK_BOUND = frozenset({"recall", "start", "finish", "no_show", "hold", "transfer"})
-
-
-def _load_desk(desk_id: int) -> Desk:
-    desk = db.session.get(Desk, desk_id)
-    if desk is None:
-        raise NotFound(N_("No such desk."))
-    return desk
-
-
-def _load_ticket(ticket_id: int) -> Ticket:
-    ticket = db.session.get(Ticket, ticket_id)
-    if ticket is None:
-        raise NotFound(N_("No such ticket."))
-    return ticket
-
-
-def _check(ticket: Ticket, action: str, desk_id: int | None) -> None:
-    if ticket.state not in ALLOWED_FROM[action]:
-        raise IllegalMove(
-            N_("Ticket %(number)s is %(state)s: “%(action)s” is not possible now."),
-            number=ticket.number,
-            state=ticket.state,
-            action=action,
-        )
-    if action in DESK_BOUND and desk_id is not None and ticket.desk_id != desk_id:
-        raise IllegalMove(N_("Ticket %(number)s is not at this desk."), number=ticket.number)
-
-
-def _locked_ticket(ticket_id: int, action: str, desk_id: int | None) -> tuple[Ticket, int]:
-    ticket = _load_ticket(ticket_id)
-    version = lock_hall(ticket.hall_id)
-    ticket = db.session.get(Ticket, ticket_id, populate_existing=True, with_for_update=True)
-    assert ticket is not None
-    _check(ticket, action, desk_id)
-    return ticket, version
-
-
-def _ensure_desk_free(desk: Desk) -> None:
-    busy = db.session.scalars(
-        select(Ticket.number).where(Ticket.desk_id == desk.id, Ticket.state.in_(ACTIVE_STATES))
-    ).first()
-    if busy is not None:
-        raise IllegalMove(
-            N_("Desk %(desk)s is still with ticket %(number)s: finish it first."),
-            desk=desk.number,
-            number=busy,
-        )
-
-
-def callable_by(desk: Desk):
-    """The condition for tickets this desk may call: its services, or sent to it by name."""
-    service_ids = [service.id for service in desk.services]
-    return or_(
-        and_(Ticket.service_id.in_(service_ids), Ticket.target_desk_id.is_(None)),
-        Ticket.target_desk_id == desk.id,
-    )
-
-
-def _mark_called(ticket: Ticket, desk: Desk, version: int, now: datetime, staff_id: int | None):
-    ticket.state = S.CALLED.value
-    ticket.desk_id = desk.id
-    ticket.target_desk_id = None
-    ticket.called_at = now
-    ticket.recall_count = 0
-    record(ticket, action="call", from_state=S.WAITING, version=version, now=now, staff_id=staff_id)
-    db.session.flush()
-    return ticket
-
-
-def call_next(desk_id: int, *, staff_id: int | None = None, now: datetime | None = None):
-    """Call the first waiting ticket the desk may serve; None when nobody is waiting."""
-    now = now or utcnow()
-    desk = _load_desk(desk_id)
-    version = lock_hall(desk.hall_id)
-    desk = db.session.get(Desk, desk_id, populate_existing=True)
-    assert desk is not None
-    if not desk.open:
-        raise IllegalMove(N_("Desk %(desk)s is closed."), desk=desk.number)
-    _ensure_desk_free(desk)
-    hall = db.session.get(Hall, desk.hall_id)
-    assert hall is not None
-    query = (
-        select(Ticket)
-        .where(
-            Ticket.hall_id == desk.hall_id,
-            Ticket.service_day == hall_day(hall.timezone, now),
-            Ticket.state == S.WAITING.value,
-            callable_by(desk),
-        )
-        .order_by(Ticket.priority.desc(), Ticket.line_at, Ticket.id)
-        .limit(1)
-        .with_for_update(skip_locked=True)
-        .execution_options(populate_existing=True)
-    )
-    ticket = db.session.scalars(query).first()
-    if ticket is None:
-        return None
-    return _mark_called(ticket, desk, version, now, staff_id)
-
-
-def call_ticket(
-    desk_id: int, ticket_id: int, *, staff_id: int | None = None, now: datetime | None = None
-) -> Ticket:
-    """Call one chosen waiting ticket to the desk, out of turn."""
-    now = now or utcnow()
-    desk = _load_desk(desk_id)
-    ticket, version = _locked_ticket(ticket_id, "call", None)
-    desk = db.session.get(Desk, desk_id, populate_existing=True)
-    assert desk is not None
-    if ticket.hall_id != desk.hall_id:
-        raise NotFound(N_("No such ticket."))
-    if not desk.open:
-        raise IllegalMove(N_("Desk %(desk)s is closed."), desk=desk.number)
-    if ticket.target_desk_id not in (None, desk.id) or (
-        ticket.target_desk_id is None and ticket.service_id not in {s.id for s in desk.services}
-    ):
-        raise IllegalMove(N_("Ticket %(number)s is not for this desk."), number=ticket.number)
-    _ensure_desk_free(desk)
-    return _mark_called(ticket, desk, version, now, staff_id)
-
-
-def recall(
-    ticket_id: int,
-    *,
-    desk_id: int | None = None,
-    max_recalls: int = 3,
-    staff_id: int | None = None,
-    now: datetime | None = None,
-) -> Ticket:
-    """Call the same ticket again; refused past `max_recalls` (mark it a no-show instead)."""
-    now = now or utcnow()
-    ticket, version = _locked_ticket(ticket_id, "recall", desk_id)
-    if ticket.recall_count >= max_recalls:
-        raise IllegalMove(
-            N_("Ticket %(number)s was recalled %(count)s times; mark it a no-show."),
-            number=ticket.number,
-            count=ticket.recall_count,
-        )
-    ticket.recall_count += 1
-    record(
-        ticket,
-        action="recall",
-        from_state=S.CALLED,
-        version=version,
-        now=now,
-        staff_id=staff_id,
-        note=str(ticket.recall_count),
-    )
-    db.session.flush()
-    return ticket
+__all__ = [
+    "ALLOWED_FROM",
+    "DESK_BOUND",
+    "call_next",
+    "call_ticket",
+    "callable_by",
+    "cancel",
+    "finish",
+    "hold",
+    "no_show",
+    "recall",
+    "resume",
+    "return_to_queue",
+    "start",
+    "transfer",
+]
 
 
 def _simple_move(
@@ -210,7 +57,7 @@ def _simple_move(
     version: tuple[Ticket, int] | None = None,
 ) -> Ticket:
     now = now or utcnow()
-    ticket, hall_version = version or _locked_ticket(ticket_id, action, desk_id)
+    ticket, hall_version = version or locked_ticket(ticket_id, action, desk_id)
     from_state = ticket.state
     old_desk = ticket.desk_id
     ticket.state = to_state.value
@@ -265,7 +112,7 @@ def finish(
     if len(outcome) > 2000:
         raise InvalidInput(N_("The outcome is too long (2000 characters at most)."))
     now = now or utcnow()
-    ticket, version = _locked_ticket(ticket_id, "finish", desk_id)
+    ticket, version = locked_ticket(ticket_id, "finish", desk_id)
     if ticket.case_id is not None:
         db.session.add(
             CaseNote(
@@ -388,7 +235,7 @@ def transfer(
     now = now or utcnow()
     if service_id is None and to_desk_id is None:
         raise InvalidInput(N_("Choose the service or desk to transfer to."))
-    ticket, version = _locked_ticket(ticket_id, "transfer", desk_id)
+    ticket, version = locked_ticket(ticket_id, "transfer", desk_id)
     service, to_desk = _transfer_target(ticket, service_id, to_desk_id)
     from_state, old_desk, old_service = ticket.state, ticket.desk_id, ticket.service_id
     ticket.state = S.WAITING.value

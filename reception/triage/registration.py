@@ -185,27 +185,12 @@ def register(
     for position, service in enumerate(route[1:], start=2):
         db.session.add(JourneyStop(ticket_id=ticket.id, position=position, service_id=service.id))
     audit(staff_id, "register_case", visitor_id=visitor.id, case_id=case.id, ticket_id=ticket.id)
-    alerts = []
-    if matter.urgent:
-        alerts.append(
-            Alert(
-                hall_id=hall.id,
-                kind="urgent",
-                case_id=case.id,
-                ticket_number=ticket.number,
-                text=matter.category,
-            )
-        )
-    if matter.group_size > 1:
-        alerts.append(
-            Alert(
-                hall_id=hall.id,
-                kind="group",
-                case_id=case.id,
-                ticket_number=ticket.number,
-                text=str(matter.group_size),
-            )
-        )
+    flags = [("urgent", matter.category)] if matter.urgent else []
+    flags += [("group", str(matter.group_size))] if matter.group_size > 1 else []
+    alerts = [
+        Alert(hall_id=hall.id, kind=kind, case_id=case.id, ticket_number=ticket.number, text=text)
+        for kind, text in flags
+    ]
     db.session.add_all(alerts)
     db.session.flush()
     for alert in alerts:  # to the supervisor's and leader's screens, after the commit

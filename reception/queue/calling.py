@@ -1,0 +1,137 @@
+"""Calling visitors to a desk: next in line, a chosen ticket, and recalls."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import and_, or_, select
+
+from ..extensions import db
+from ..models import (
+    ACTIVE_STATES,
+    Desk,
+    Hall,
+    Ticket,
+)
+from ..models.types import utcnow
+from .clock import hall_day
+from .errors import IllegalMove, NotFound
+from .journal import record
+from .locking import lock_hall
+from .messages import N_
+from .rules import S, load_desk, locked_ticket
+
+
+def _ensure_desk_free(desk: Desk) -> None:
+    busy = db.session.scalars(
+        select(Ticket.number).where(Ticket.desk_id == desk.id, Ticket.state.in_(ACTIVE_STATES))
+    ).first()
+    if busy is not None:
+        raise IllegalMove(
+            N_("Desk %(desk)s is still with ticket %(number)s: finish it first."),
+            desk=desk.number,
+            number=busy,
+        )
+
+
+def callable_by(desk: Desk):
+    """The condition for tickets this desk may call: its services, or sent to it by name."""
+    service_ids = [service.id for service in desk.services]
+    return or_(
+        and_(Ticket.service_id.in_(service_ids), Ticket.target_desk_id.is_(None)),
+        Ticket.target_desk_id == desk.id,
+    )
+
+
+def _mark_called(ticket: Ticket, desk: Desk, version: int, now: datetime, staff_id: int | None):
+    ticket.state = S.CALLED.value
+    ticket.desk_id = desk.id
+    ticket.target_desk_id = None
+    ticket.called_at = now
+    ticket.recall_count = 0
+    record(ticket, action="call", from_state=S.WAITING, version=version, now=now, staff_id=staff_id)
+    db.session.flush()
+    return ticket
+
+
+def call_next(desk_id: int, *, staff_id: int | None = None, now: datetime | None = None):
+    """Call the first waiting ticket the desk may serve; None when nobody is waiting."""
+    now = now or utcnow()
+    desk = load_desk(desk_id)
+    version = lock_hall(desk.hall_id)
+    desk = db.session.get(Desk, desk_id, populate_existing=True)
+    assert desk is not None
+    if not desk.open:
+        raise IllegalMove(N_("Desk %(desk)s is closed."), desk=desk.number)
+    _ensure_desk_free(desk)
+    hall = db.session.get(Hall, desk.hall_id)
+    assert hall is not None
+    query = (
+        select(Ticket)
+        .where(
+            Ticket.hall_id == desk.hall_id,
+            Ticket.service_day == hall_day(hall.timezone, now),
+            Ticket.state == S.WAITING.value,
+            callable_by(desk),
+        )
+        .order_by(Ticket.priority.desc(), Ticket.line_at, Ticket.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+        .execution_options(populate_existing=True)
+    )
+    ticket = db.session.scalars(query).first()
+    if ticket is None:
+        return None
+    return _mark_called(ticket, desk, version, now, staff_id)
+
+
+def call_ticket(
+    desk_id: int, ticket_id: int, *, staff_id: int | None = None, now: datetime | None = None
+) -> Ticket:
+    """Call one chosen waiting ticket to the desk, out of turn."""
+    now = now or utcnow()
+    desk = load_desk(desk_id)
+    ticket, version = locked_ticket(ticket_id, "call", None)
+    desk = db.session.get(Desk, desk_id, populate_existing=True)
+    assert desk is not None
+    if ticket.hall_id != desk.hall_id:
+        raise NotFound(N_("No such ticket."))
+    if not desk.open:
+        raise IllegalMove(N_("Desk %(desk)s is closed."), desk=desk.number)
+    if ticket.target_desk_id not in (None, desk.id) or (
+        ticket.target_desk_id is None and ticket.service_id not in {s.id for s in desk.services}
+    ):
+        raise IllegalMove(N_("Ticket %(number)s is not for this desk."), number=ticket.number)
+    _ensure_desk_free(desk)
+    return _mark_called(ticket, desk, version, now, staff_id)
+
+
+def recall(
+    ticket_id: int,
+    *,
+    desk_id: int | None = None,
+    max_recalls: int = 3,
+    staff_id: int | None = None,
+    now: datetime | None = None,
+) -> Ticket:
+    """Call the same ticket again; refused past `max_recalls` (mark it a no-show instead)."""
+    now = now or utcnow()
+    ticket, version = locked_ticket(ticket_id, "recall", desk_id)
+    if ticket.recall_count >= max_recalls:
+        raise IllegalMove(
+            N_("Ticket %(number)s was recalled %(count)s times; mark it a no-show."),
+            number=ticket.number,
+            count=ticket.recall_count,
+        )
+    ticket.recall_count += 1
+    record(
+        ticket,
+        action="recall",
+        from_state=S.CALLED,
+        version=version,
+        now=now,
+        staff_id=staff_id,
+        note=str(ticket.recall_count),
+    )
+    db.session.flush()
+    return ticket
