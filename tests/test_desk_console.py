@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import func, select
 
 from reception.extensions import db
-from reception.models import Ticket, TicketEvent
+from reception.models import LoginAttempt, Ticket, TicketEvent
+from reception.models.types import utcnow
 from tests.conftest import desk_by_number, login, service_by_prefix
 
 
@@ -156,3 +159,15 @@ def test_logout_is_a_post(client, db):
     assert client.get("/logout").status_code == 405
     client.post("/logout")
     assert client.get("/desk/").status_code == 302
+
+
+def test_login_is_rate_limited_per_account(client, db):
+    for _ in range(5):
+        assert login(client, "desk", "wrong").status_code == 422
+    locked = login(client, "desk")  # even the right password waits now
+    assert locked.status_code == 429 and "10 分钟" in locked.get_data(as_text=True)
+    assert client.get("/desk/").status_code == 302
+    assert login(client, "lawyer").status_code == 302  # other accounts are not affected
+    db.session.execute(LoginAttempt.__table__.update().values(at=utcnow() - timedelta(minutes=11)))
+    db.session.commit()
+    assert login(client, "desk").status_code == 302

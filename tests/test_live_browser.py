@@ -125,3 +125,26 @@ def test_phone_follows_a_transfer_and_the_desk_console_updates_live(browser, hal
     screenshot(phone, "ticket-phone-transferred")
     phone_context.close()
     desk_context.close()
+
+
+def test_display_without_a_chinese_voice_falls_back_to_offline_speech(browser, hall):
+    context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    context.add_init_script("window.speechSynthesis.getVoices = () => [];")  # a bare Linux box
+    display = context.new_page()
+    display.goto(hall.display_url)
+    display.get_by_role("button", name="点击启用语音").click()
+    display.wait_for_function("document.body.dataset.voiceMode !== undefined")
+    mode = display.evaluate("document.body.dataset.voiceMode")
+    footer = display.locator("#voice-mode").inner_text()
+    if mode == "chime":  # espeak-ng is not installed on this machine
+        assert "仅提示音" in footer
+        context.close()
+        pytest.skip("espeak-ng is not installed: chime-only mode shown")
+    assert mode == "server" and "服务器离线合成" in footer
+    display.wait_for_function("document.body.dataset.connection === 'online'")
+    ticket = hall.issue("E")
+    with display.expect_response(lambda r: "/display/speech.wav" in r.url, timeout=10000) as spoken:
+        hall.api("POST", "/desks/5/call-next")
+    assert spoken.value.status == 200
+    assert f"number={ticket['number']}" in spoken.value.url and "desk=5" in spoken.value.url
+    context.close()

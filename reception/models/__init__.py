@@ -21,7 +21,7 @@ from .case import (
 )
 from .device import DisplayDevice
 from .hall import Desk, Hall, Service, ServiceKind, desk_services
-from .staff import Role, User
+from .staff import LoginAttempt, Role, User
 from .ticket import (
     ACTIVE_STATES,
     OPEN_STATES,
@@ -37,6 +37,7 @@ __all__ = [
     "BookingState",
     "Closure",
     "LeaderDay",
+    "LoginAttempt",
     "OutboxMessage",
     "SlotCount",
     "SlotTemplate",

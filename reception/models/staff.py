@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
+from .types import UTCDateTime, utcnow
 
 
 class Role(StrEnum):
@@ -57,3 +59,15 @@ class User(UserMixin, db.Model):
 
     def can(self, *roles: str) -> bool:
         return self.role == Role.ADMIN or self.role in roles
+
+
+class LoginAttempt(db.Model):
+    """One try at the staff login, kept to slow down password guessing."""
+
+    __tablename__ = "login_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), index=True)
+    remote: Mapped[str] = mapped_column(String(45), default="")
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    ok: Mapped[bool] = mapped_column(default=False)

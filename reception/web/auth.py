@@ -12,6 +12,9 @@ from wtforms.validators import DataRequired, Length
 
 from ..extensions import db
 from ..models import User
+from ..models.types import utcnow
+from . import throttle
+from .common import commit
 
 bp = Blueprint("auth", __name__)
 
@@ -30,13 +33,23 @@ def _safe_next(target: str | None) -> str:
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     form = LoginForm()
+    status = 200
     if form.validate_on_submit():
-        user = db.session.scalars(select(User).where(User.username == form.username.data)).first()
-        if user is not None and user.active and user.check_password(form.password.data or ""):
+        username, remote, now = form.username.data or "", request.remote_addr or "", utcnow()
+        if throttle.locked(username, remote, now):
+            form.password.errors.append(_l("Too many failed attempts: wait 10 minutes."))
+            return render_template("auth/login.html", form=form), 429
+        user = db.session.scalars(select(User).where(User.username == username)).first()
+        ok = user is not None and user.active and user.check_password(form.password.data or "")
+        throttle.record(username, remote, ok, now)
+        commit()
+        if ok:
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
         form.password.errors.append(_l("Wrong username or password."))
-    return render_template("auth/login.html", form=form), 200 if not form.errors else 422
+    if form.errors:
+        status = 422
+    return render_template("auth/login.html", form=form), status
 
 
 @bp.post("/logout")
