@@ -82,6 +82,7 @@ def check(config: dict[str, Any]) -> None:
         )
     if config.get("ENV_NAME") == "production" and config.get("DATA_KEY") == development_key():
         raise ConfigError(
-            "RECEPTION_DATA_KEY must be set when RECEPTION_ENV=production "
-            '(python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key())")'
+            "RECEPTION_DATA_KEY must be set when RECEPTION_ENV=production (make one with: "
+            "python -c 'from cryptography.fernet import Fernet; "
+            "print(Fernet.generate_key().decode())')"
         )

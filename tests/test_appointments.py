@@ -280,3 +280,10 @@ def test_kiosk_checkin_page_reports_errors(client, db):
     assert page.status_code == 200 and 'data-testid="scan-field"' in page.get_data(as_text=True)
     wrong = client.post("/kiosk/checkin", data={"code": "NOSUCH99"})
     assert wrong.status_code == 404 and "没有这个预约码" in wrong.get_data(as_text=True)
+
+
+def test_booking_without_a_time_is_a_form_error(client, db):
+    service = service_by_prefix("D")
+    response = client.post(f"/book/{service.id}", data={"name": "钱七", "phone": "13812345678"})
+    assert response.status_code == 422 and "请选择时段" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Appointment.id))) == 0

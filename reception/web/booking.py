@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
-from flask_babel import gettext
 from sqlalchemy import select
 
 from ..appointments import booking
@@ -14,7 +13,8 @@ from ..extensions import db
 from ..models import Appointment, LeaderDay, Service, ServiceKind
 from ..models.types import utcnow
 from ..queue.clock import hall_day, local_time
-from ..queue.errors import QueueError
+from ..queue.errors import InvalidInput, QueueError
+from ..queue.messages import N_
 from .common import commit, current_hall, error_text
 from .tickets import qr_svg
 
@@ -95,7 +95,7 @@ def _starts_at(raw: str) -> datetime:
     except ValueError:
         moment = None
     if moment is None or moment.tzinfo is None:
-        abort(400, description=gettext("Choose a time."))
+        raise InvalidInput(N_("Choose a time."))
     return moment
 
 
