@@ -43,11 +43,12 @@ class Fleet:
         self.payload_bytes = 0
 
     def _on_event(self, event: dict) -> None:
-        if event.get("action") != "call":
+        if event.get("action") not in ("call", "cancel"):
             return
-        self.payload_bytes = len(json.dumps(event, ensure_ascii=False).encode())
-        # ours: keyed by the called ticket's id; the bare app: by its version
-        key = event["ticket"]["id"] if "ticket" in event else event["version"]
+        if event["action"] == "call":
+            self.payload_bytes = len(json.dumps(event, ensure_ascii=False).encode())
+        # ours: keyed by action and ticket id; the bare app: by its version
+        key = (event["action"], event["ticket"]["id"]) if "ticket" in event else event["version"]
         times = self.arrivals.setdefault(key, [])
         times.append(time.perf_counter())
         if len(times) >= self.expected and key in self.waiters:
@@ -66,7 +67,7 @@ class Fleet:
             await asyncio.gather(*(one(room) for room in rooms[start : start + 50]))
         self.expected = len(self.clients)
 
-    async def wait_version(self, key: int, timeout: float = 30) -> list[float]:
+    async def wait_version(self, key, timeout: float = 30) -> list[float]:
         event = self.waiters.setdefault(key, asyncio.Event())
         if len(self.arrivals.get(key, [])) >= self.expected:
             event.set()
@@ -138,9 +139,11 @@ async def measure_ours(n: int, rounds: int) -> tuple[list[float], int]:
                     started = time.perf_counter()
                     reply = await http.post(f"{base}/api/v1/desks/1/call-next")
                     called = (await reply.json())["ticket"]
-                    arrivals = await fleet.wait_version(called["id"])
+                    arrivals = await fleet.wait_version(("call", called["id"]))
                     latencies.append(max(arrivals) - started)
+                    # free the desk, and let that event reach everyone before the next round
                     await http.post(f"{base}/api/v1/tickets/{called['id']}/cancel")
+                    await fleet.wait_version(("cancel", called["id"]))
                 size = fleet.payload_bytes
         finally:
             await fleet.close()
