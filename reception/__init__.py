@@ -36,6 +36,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(ROOT / "reception" / "translations"))
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
     config_module.check(app.config)
+    # the embedded default keeps its SQLite file here; a fresh checkout has no such folder yet
+    os.makedirs(app.instance_path, exist_ok=True)
     logging.getLogger("reception").setLevel(app.config["LOG_LEVEL"])
 
     db.init_app(app)

@@ -6,11 +6,13 @@ import json
 
 import pytest
 from cryptography.fernet import Fernet
+from flask_migrate import upgrade
 from sqlalchemy import select
 
 from reception import config as config_module
 from reception import create_app
 from reception.cli import main
+from reception.extensions import db as _db
 from reception.models import Desk, Hall, User
 from reception.models.staff import hash_api_token
 
@@ -112,3 +114,15 @@ def test_load_hall_refuses_bad_descriptions(runner, db, tmp_path, description):
     result = runner.invoke(main, args=["load-hall", str(path)])
     assert result.exit_code == 2 and "error:" in result.output
     assert db.session.scalars(select(Hall).where(Hall.name == "x")).first() is None
+
+
+def test_a_fresh_checkout_gets_its_instance_folder_and_database(monkeypatch, tmp_path):
+    instance = tmp_path / "not-yet" / "instance"
+    monkeypatch.setenv("RECEPTION_INSTANCE_PATH", str(instance))
+    monkeypatch.delenv("RECEPTION_DATABASE_URL", raising=False)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    app = create_app()
+    with app.app_context():
+        upgrade()
+        _db.engine.dispose()
+    assert (instance / "reception.sqlite3").exists()
