@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 import sys
@@ -73,6 +74,8 @@ def run_command(host: str, port: int, demo: bool) -> None:
             "supervisor, leader"
         )
     db.session.remove()
+    # Access lines would carry ticket tokens and booking codes: keep them out of the logs.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     # Flask's CLI refuses app.run() from inside a command; serving is this command's purpose.
     os.environ.pop("FLASK_RUN_FROM_CLI", None)
     socketio.run(
