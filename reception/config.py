@@ -55,7 +55,6 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "REDIS_URL": _env("REDIS_URL"),
         "SOCKETIO_CHANNEL": _env("SOCKETIO_CHANNEL", "reception"),
         "PUBLIC_URL": _env("PUBLIC_URL"),
-        "HALL_TIMEZONE": _env("HALL_TIMEZONE", "Asia/Shanghai"),
         "MAX_RECALLS": _int_env("MAX_RECALLS", 3),
         "DEFAULT_SERVICE_MINUTES": _int_env("DEFAULT_SERVICE_MINUTES", 10),
         "KIOSK_RETURN_SECONDS": _int_env("KIOSK_RETURN_SECONDS", 20),

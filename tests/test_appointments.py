@@ -25,7 +25,7 @@ from reception.models import (
 )
 from reception.queue import moves
 from reception.queue.errors import IllegalMove, InvalidInput, NotFound
-from tests.conftest import desk_by_number, service_by_prefix
+from tests.conftest import desk_by_number, login, service_by_prefix
 from tests.helpers import commit, issue, local
 
 POLICY = Policy()
@@ -287,3 +287,20 @@ def test_booking_without_a_time_is_a_form_error(client, db):
     response = client.post(f"/book/{service.id}", data={"name": "钱七", "phone": "13812345678"})
     assert response.status_code == 422 and "请选择时段" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count(Appointment.id))) == 0
+
+
+def test_staff_day_view_shows_each_state(client, db, hall):
+    served = _book(hall, phone="13800000001", when=("2026-11-27", "09:00"))
+    _book(hall, phone="13800000002", when=("2026-11-27", "09:30"))
+    cancelled = _book(hall, phone="13800000003", when=("2026-11-27", "10:00"))
+    booking.cancel(cancelled)
+    result = check_in(hall, served.code, policy=POLICY, now=local("2026-11-27", "08:40"))
+    commit(None)
+    ticket = result.ticket
+    commit(moves.call_ticket(desk_by_number(1).id, ticket.id, now=local("2026-11-27", "08:45")))
+    commit(moves.start(ticket.id, now=local("2026-11-27", "08:46")))
+    commit(moves.finish(ticket.id, "已答复", now=local("2026-11-27", "09:00")))
+    login(client, "registrar")
+    page = client.get("/appointments/?day=2026-11-27").get_data(as_text=True)
+    assert "已办结" in page and "已预约" in page and "已取消" in page
+    assert "赵*" in page and "138****0001" in page and "13800000001" not in page

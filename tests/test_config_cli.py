@@ -35,7 +35,6 @@ def test_defaults_to_sqlite_in_the_instance_folder(monkeypatch, tmp_path):
     monkeypatch.delenv("DATABASE_URL", raising=False)
     settings = config_module.from_environment(str(tmp_path))
     assert settings["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path}/reception.sqlite3"
-    assert settings["HALL_TIMEZONE"] == "Asia/Shanghai"
     assert settings["BABEL_DEFAULT_LOCALE"] == "zh_CN"
 
 

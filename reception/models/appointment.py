@@ -111,6 +111,18 @@ class Appointment(db.Model):
 
     service = relationship("Service")
     leader_day: Mapped[LeaderDay | None] = relationship()
+    ticket = relationship("Ticket")
+
+    @property
+    def shown_state(self) -> str:
+        """The state staff see: a checked-in booking whose ticket is finished was served."""
+        if (
+            self.state == BookingState.CHECKED_IN
+            and self.ticket
+            and self.ticket.state == "finished"
+        ):
+            return "served"
+        return self.state
 
 
 class OutboxMessage(db.Model):
