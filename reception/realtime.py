@@ -9,6 +9,8 @@ Payloads carry numbers, desks, services, states and counts: never personal data.
 
 from __future__ import annotations
 
+import logging
+from datetime import date
 from typing import Any
 
 from sqlalchemy import event, func, select
@@ -20,6 +22,7 @@ from .queue import outbox
 from .speech import call_speech, call_text
 
 READY_KEY = "reception_ready_events"
+log = logging.getLogger("reception.realtime")
 EVENT_NAME = "queue"
 ALERT_EVENT = "alert"
 
@@ -43,11 +46,15 @@ def announcement(number: str, desk_number: int) -> dict[str, str]:
     return {"text": call_text(number, desk_number), "speech": call_speech(number, desk_number)}
 
 
-def waiting_counts(session: Session, hall_id: int, service_ids: set[int]) -> dict[str, int]:
+def waiting_counts(
+    session: Session, hall_id: int, service_ids: set[int], day: date
+) -> dict[str, int]:
+    """Tickets waiting today per service (yesterday's leftovers are nobody's queue)."""
     rows = session.execute(
         select(Ticket.service_id, func.count(Ticket.id))
         .where(
             Ticket.hall_id == hall_id,
+            Ticket.service_day == day,
             Ticket.state == TicketState.WAITING.value,
             Ticket.service_id.in_(service_ids),
         )
@@ -85,7 +92,9 @@ def _prepare(session: Session) -> None:
             "version": change.version,
             "action": change.action,
             "ticket": ticket_view(ticket, desk.number if desk else None),
-            "waiting": waiting_counts(session, change.hall_id, set(change.service_ids)),
+            "waiting": waiting_counts(
+                session, change.hall_id, set(change.service_ids), ticket.service_day
+            ),
         }
         if change.action in ("call", "recall") and desk is not None:
             payload["announce"] = announcement(ticket.number, desk.number)
@@ -97,7 +106,12 @@ def _prepare(session: Session) -> None:
 
 def _publish(session: Session) -> None:
     for rooms, payload, name in session.info.pop(READY_KEY, []):
-        socketio.emit(name, payload, to=rooms)
+        try:
+            socketio.emit(name, payload, to=rooms)
+        except Exception:  # noqa: BLE001
+            # The change is committed: the request must still succeed. Screens that miss
+            # this event see the version gap (or reconnect) and resync from a snapshot.
+            log.exception("could not publish %s to %s", name, rooms[0])
 
 
 def _discard(session: Session, *args: object) -> None:

@@ -22,9 +22,8 @@ from .models import (
     Service,
     Ticket,
     TicketEvent,
-    TicketState,
 )
-from .queue import estimate, moves
+from .queue import calling, estimate
 from .queue.clock import hall_day, zone
 from .queue.timeline import leg_times
 from .realtime import alert_view, announcement, ticket_view, waiting_counts
@@ -108,7 +107,11 @@ def notice_line(hall: Hall, now: datetime) -> str:
 def hall_snapshot(hall: Hall, now: datetime) -> dict[str, Any]:
     version = _version(hall.id)
     services = [s for s in hall.services if s.active]
-    counts = waiting_counts(db.session, hall.id, {s.id for s in services}) if services else {}
+    counts = (
+        waiting_counts(db.session, hall.id, {s.id for s in services}, hall_day(hall.timezone, now))
+        if services
+        else {}
+    )
     return {
         "room": f"hall:{hall.id}",
         "hall_id": hall.id,
@@ -133,13 +136,7 @@ def desk_snapshot(desk: Desk, now: datetime, *, with_queue: bool) -> dict[str, A
     hall = desk.hall
     version = _version(hall.id)
     today = hall_day(hall.timezone, now)
-    current = db.session.scalars(
-        select(Ticket).where(
-            Ticket.desk_id == desk.id,
-            Ticket.service_day == today,
-            Ticket.state.in_(ACTIVE_STATES),
-        )
-    ).first()
+    current = calling.at_desk(desk, today)
     snapshot: dict[str, Any] = {
         "room": f"desk:{desk.id}",
         "version": version,
@@ -148,26 +145,17 @@ def desk_snapshot(desk: Desk, now: datetime, *, with_queue: bool) -> dict[str, A
         "current": ticket_view(current, desk.number) if current else None,
     }
     if with_queue:
-        waiting = db.session.scalars(
-            select(Ticket)
-            .where(
-                Ticket.hall_id == hall.id,
-                Ticket.service_day == today,
-                Ticket.state == TicketState.WAITING.value,
-                moves.callable_by(desk),
-            )
-            .order_by(Ticket.priority.desc(), Ticket.line_at, Ticket.id)
-            .limit(200)
-        ).all()
+        waiting = db.session.scalars(calling.waiting_in_order(desk, today).limit(200)).all()
         snapshot["waiting"] = [
             {**ticket_view(t, None), "line_at": t.line_at.isoformat()} for t in waiting
         ]
     return snapshot
 
 
-def service_snapshot(service: Service) -> dict[str, Any]:
+def service_snapshot(service: Service, now: datetime) -> dict[str, Any]:
     version = _version(service.hall_id)
-    counts = waiting_counts(db.session, service.hall_id, {service.id})
+    today = hall_day(service.hall.timezone, now)
+    counts = waiting_counts(db.session, service.hall_id, {service.id}, today)
     return {
         "room": f"service:{service.id}",
         "version": version,

@@ -304,3 +304,16 @@ def test_staff_day_view_shows_each_state(client, db, hall):
     page = client.get("/appointments/?day=2026-11-27").get_data(as_text=True)
     assert "已办结" in page and "已预约" in page and "已取消" in page
     assert "赵*" in page and "138****0001" in page and "13800000001" not in page
+
+
+def test_admin_edits_the_closure_list(client, db, hall):
+    login(client, "admin")
+    client.post("/appointments/closures", data={"day": "2026-12-02", "reason": "停电检修"})
+    assert slots_for(hall, service_by_prefix("A"), date(2026, 12, 2)) == []
+    bad = client.post("/appointments/closures", data={"day": "12/02"}, follow_redirects=True)
+    assert "YYYY-MM-DD" in bad.get_data(as_text=True)
+    client.post("/appointments/closures", data={"day": "2026-12-02", "action": "remove"})
+    assert slots_for(hall, service_by_prefix("A"), date(2026, 12, 2)) != []
+    client.post("/logout")
+    login(client, "registrar")
+    assert client.post("/appointments/closures", data={"day": "2026-12-03"}).status_code == 403

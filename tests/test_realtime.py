@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from reception.extensions import socketio
+from reception.models.types import utcnow
 from reception.queue import moves
 from reception.queue.issuing import issue_ticket
 from reception.triage import registration, routing
@@ -98,3 +101,22 @@ def test_alerts_are_for_supervisors_and_leaders_only(app, client, db, hall):
     assert listener.emit("join", {"room": f"alerts:{hall.id}"}, callback=True)["ok"] is False
     assert client.get("/supervisor/").status_code == 403
     listener.disconnect()
+
+
+def test_yesterdays_leftovers_are_not_counted_as_waiting(client, db, hall):
+    service = service_by_prefix("C")
+    issue_ticket(hall.id, service.id, now=utcnow() - timedelta(days=1))
+    issue_ticket(hall.id, service.id)
+    db.session.commit()
+    services = client.get("/api/v1/services").get_json()["services"]
+    assert next(s for s in services if s["prefix"] == "C")["waiting"] == 1
+
+
+def test_a_failed_publish_does_not_fail_a_committed_change(app, client, db, hall, monkeypatch):
+    def broken(*args, **kwargs):
+        raise ConnectionError("message queue down")
+
+    monkeypatch.setattr(socketio, "emit", broken)
+    response = client.post("/kiosk/issue", data={"service_id": service_by_prefix("A").id})
+    assert response.status_code == 302  # committed, and the visitor gets the ticket
+    assert "A001" in client.get(response.headers["Location"]).get_data(as_text=True)

@@ -35,6 +35,17 @@ def new_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
+def parse_start(raw: object) -> datetime:
+    """A slot's start as sent by a form or the API: ISO 8601 with its UTC offset."""
+    try:
+        moment = datetime.fromisoformat(raw) if isinstance(raw, str) else None
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise InvalidInput(N_("Choose a time."))
+    return moment
+
+
 def normalise_code(raw: str) -> str:
     return "".join(ch for ch in (raw or "").upper() if ch.isalnum())[: CODE_LENGTH + 4]
 

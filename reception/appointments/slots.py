@@ -89,6 +89,18 @@ def slots_for(hall: Hall, service: Service, day: date) -> list[Slot]:
     )
 
 
+def set_closure(hall: Hall, day: date, *, closed_that_day: bool, reason: str = "") -> None:
+    """Add a holiday or closure date, or take one away."""
+    existing = db.session.scalars(
+        select(Closure).where(Closure.hall_id == hall.id, Closure.day == day)
+    ).first()
+    if not closed_that_day and existing is not None:
+        db.session.delete(existing)
+    elif closed_that_day and existing is None:
+        db.session.add(Closure(hall_id=hall.id, day=day, reason=reason.strip()[:100]))
+    db.session.flush()
+
+
 def bookable_days(hall: Hall, now: datetime, policy: Policy) -> list[date]:
     """Days one may book now: from tomorrow (until the cut-off today) up to the horizon."""
     today = hall_day(hall.timezone, now)

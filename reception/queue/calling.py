@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import and_, or_, select
 
@@ -43,6 +43,31 @@ def callable_by(desk: Desk):
     )
 
 
+def waiting_in_order(desk: Desk, day: date):
+    """Today's tickets this desk may call, in calling order: priority, then place in line."""
+    return (
+        select(Ticket)
+        .where(
+            Ticket.hall_id == desk.hall_id,
+            Ticket.service_day == day,
+            Ticket.state == S.WAITING.value,
+            callable_by(desk),
+        )
+        .order_by(Ticket.priority.desc(), Ticket.line_at, Ticket.id)
+    )
+
+
+def at_desk(desk: Desk, day: date) -> Ticket | None:
+    """The ticket the desk has called or is serving, if any."""
+    return db.session.scalars(
+        select(Ticket).where(
+            Ticket.desk_id == desk.id,
+            Ticket.service_day == day,
+            Ticket.state.in_(ACTIVE_STATES),
+        )
+    ).first()
+
+
 def _mark_called(ticket: Ticket, desk: Desk, version: int, now: datetime, staff_id: int | None):
     ticket.state = S.CALLED.value
     ticket.desk_id = desk.id
@@ -67,14 +92,7 @@ def call_next(desk_id: int, *, staff_id: int | None = None, now: datetime | None
     hall = db.session.get(Hall, desk.hall_id)
     assert hall is not None
     query = (
-        select(Ticket)
-        .where(
-            Ticket.hall_id == desk.hall_id,
-            Ticket.service_day == hall_day(hall.timezone, now),
-            Ticket.state == S.WAITING.value,
-            callable_by(desk),
-        )
-        .order_by(Ticket.priority.desc(), Ticket.line_at, Ticket.id)
+        waiting_in_order(desk, hall_day(hall.timezone, now))
         .limit(1)
         .with_for_update(skip_locked=True)
         .execution_options(populate_existing=True)

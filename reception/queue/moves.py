@@ -9,13 +9,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
-
 from ..extensions import db
 from ..models import (
     CaseNote,
     Desk,
-    JourneyStop,
     Service,
     Ticket,
     TicketState,
@@ -24,6 +21,7 @@ from ..models.types import utcnow
 from .calling import call_next, call_ticket, callable_by, recall
 from .errors import InvalidInput, NotFound
 from .journal import record
+from .journey import pending_stops
 from .messages import N_
 from .rules import ALLOWED_FROM, DESK_BOUND, S, locked_ticket
 
@@ -54,10 +52,10 @@ def _simple_move(
     staff_id: int | None,
     now: datetime | None,
     note: str = "",
-    version: tuple[Ticket, int] | None = None,
+    locked: tuple[Ticket, int] | None = None,
 ) -> Ticket:
     now = now or utcnow()
-    ticket, hall_version = version or locked_ticket(ticket_id, action, desk_id)
+    ticket, hall_version = locked or locked_ticket(ticket_id, action, desk_id)
     from_state = ticket.state
     old_desk = ticket.desk_id
     ticket.state = to_state.value
@@ -126,12 +124,8 @@ def finish(
             )
         )
     ticket.outcome = outcome
-    stop = db.session.scalars(
-        select(JourneyStop)
-        .where(JourneyStop.ticket_id == ticket.id, JourneyStop.done.is_(False))
-        .order_by(JourneyStop.position)
-    ).first()
-    if stop is None:
+    stops = pending_stops(ticket.id)
+    if not stops:
         return _simple_move(
             ticket_id,
             "finish",
@@ -140,9 +134,10 @@ def finish(
             staff_id=staff_id,
             now=now,
             note=outcome,
-            version=(ticket, version),
+            locked=(ticket, version),
         )
     # the registrar planned more desks: the visitor goes on, keeping the place in line
+    stop = stops[0]
     stop.done = True
     old_desk, old_service = ticket.desk_id, ticket.service_id
     ticket.state, ticket.service_id = S.WAITING.value, stop.service_id

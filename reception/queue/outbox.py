@@ -31,10 +31,6 @@ def take(session: Session) -> list[Change]:
     return session.info.pop(OUTBOX_KEY, [])
 
 
-def peek(session: Session) -> list[Change]:
-    return list(session.info.get(OUTBOX_KEY, []))
-
-
 ALERTS_KEY = "reception_alert_outbox"
 
 

@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import (
-    OPEN_STATES,
     Alert,
     AuditEntry,
     Case,
@@ -68,7 +68,9 @@ def find_by_id_number(id_number: str, staff_id: int | None, today) -> Visitor | 
     """Look a visitor up by ID number (through its keyed hash); the look-up is audited."""
     card = identity.parse_id_number(id_number, today=today)
     visitor = db.session.scalars(
-        select(Visitor).where(Visitor.id_hash == crypto.lookup_hash("id", card.number))
+        select(Visitor)
+        .options(selectinload(Visitor.cases).selectinload(Case.notes))
+        .where(Visitor.id_hash == crypto.lookup_hash("id", card.number))
     ).first()
     if visitor is not None:
         audit(staff_id, "view_visitor", visitor_id=visitor.id, detail="lookup by ID number")
@@ -198,14 +200,6 @@ def register(
     return case, ticket
 
 
-def next_stop(ticket: Ticket) -> JourneyStop | None:
-    return db.session.scalars(
-        select(JourneyStop)
-        .where(JourneyStop.ticket_id == ticket.id, JourneyStop.done.is_(False))
-        .order_by(JourneyStop.position)
-    ).first()
-
-
 def visible_to(case: Case, department_ids: set[int]) -> bool:
     """An accusation (检举控告) is never shown to the department it accuses."""
     return not (case.accusation and case.accused_id in department_ids)
@@ -219,15 +213,6 @@ def decide(case: Case, status: str, on, staff_id: int | None, note: str = "") ->
         raise InvalidInput(N_("Unknown decision."))
     case.status, case.decided_on = status, on
     audit(staff_id, f"case_{status}", case_id=case.id, detail=note[:200])
-
-
-def ticket_in_progress(visitor: Visitor) -> Ticket | None:
-    case_ids = [c.id for c in visitor.cases]
-    if not case_ids:
-        return None
-    return db.session.scalars(
-        select(Ticket).where(Ticket.case_id.in_(case_ids), Ticket.state.in_(OPEN_STATES))
-    ).first()
 
 
 def case_or_404(case_id: int) -> Case:

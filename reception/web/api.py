@@ -14,10 +14,10 @@ from flask_babel import gettext
 from sqlalchemy import select
 
 from ..extensions import csrf, db
-from ..models import Desk, Priority, Role, Ticket, TicketState, User
+from ..models import Desk, Priority, Role, Ticket, User
 from ..models.staff import hash_api_token
 from ..models.types import utcnow
-from ..queue import estimate, moves
+from ..queue import calling, estimate, moves
 from ..queue.clock import hall_day
 from ..queue.errors import InvalidInput, NotFound
 from ..queue.issuing import issue_ticket
@@ -80,7 +80,8 @@ def _priority(value: Any) -> int:
 def services():
     hall = current_hall()
     items = [s for s in hall.services if s.active]
-    counts = waiting_counts(db.session, hall.id, {s.id for s in items}) if items else {}
+    today = hall_day(hall.timezone, utcnow())
+    counts = waiting_counts(db.session, hall.id, {s.id for s in items}, today) if items else {}
     return jsonify(
         services=[
             {
@@ -141,16 +142,8 @@ def desk_queue(desk_id: int):
     _staff(Role.DESK, Role.SUPERVISOR, Role.REGISTRAR)
     desk = _desk(desk_id)
     hall = current_hall()
-    waiting = db.session.scalars(
-        select(Ticket)
-        .where(
-            Ticket.hall_id == hall.id,
-            Ticket.service_day == hall_day(hall.timezone, utcnow()),
-            Ticket.state == TicketState.WAITING.value,
-            moves.callable_by(desk),
-        )
-        .order_by(Ticket.priority.desc(), Ticket.line_at, Ticket.id)
-    ).all()
+    today = hall_day(hall.timezone, utcnow())
+    waiting = db.session.scalars(calling.waiting_in_order(desk, today)).all()
     return jsonify(desk=desk.number, waiting=[_ticket_json(t) for t in waiting])
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from flask import current_app, jsonify, request
@@ -31,17 +31,6 @@ def _appointment_json(appointment: Appointment) -> dict[str, Any]:
         "local_time": local_time(hall.timezone, appointment.starts_at).strftime("%H:%M"),
         "state": appointment.state,
     }
-
-
-def _starts_at(body: dict[str, Any]) -> datetime:
-    raw = body.get("starts_at")
-    try:
-        moment = datetime.fromisoformat(raw) if isinstance(raw, str) else None
-    except ValueError:
-        moment = None
-    if moment is None or moment.tzinfo is None:
-        raise InvalidInput(N_("starts_at must be an ISO 8601 time with its offset."))
-    return moment
 
 
 @bp.get("/services/<int:service_id>/slots")
@@ -84,7 +73,11 @@ def book_appointment():
         description=text(body, "description"),
     )
     appointment = booking.book(
-        current_hall(), service_id, _starts_at(body), booker, policy=policy_from(current_app.config)
+        current_hall(),
+        service_id,
+        booking.parse_start(body.get("starts_at")),
+        booker,
+        policy=policy_from(current_app.config),
     )
     commit()
     return jsonify(appointment=_appointment_json(appointment)), 201
@@ -112,7 +105,10 @@ def move_appointment():
     body = _body()
     appointment = booking.lookup(text(body, "code"), text(body, "phone"))
     booking.move(
-        current_hall(), appointment, _starts_at(body), policy=policy_from(current_app.config)
+        current_hall(),
+        appointment,
+        booking.parse_start(body.get("starts_at")),
+        policy=policy_from(current_app.config),
     )
     commit()
     return jsonify(appointment=_appointment_json(appointment))

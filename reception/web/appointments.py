@@ -8,9 +8,10 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from ..appointments.checkin import check_in, sweep_no_shows
-from ..appointments.slots import policy_from
+from ..appointments.slots import policy_from, set_closure
 from ..extensions import db
 from ..models import Appointment, Closure, OutboxMessage, Role
 from ..models.types import utcnow
@@ -43,6 +44,7 @@ def day():
         chosen = hall_day(hall.timezone, utcnow())
     bookings = db.session.scalars(
         select(Appointment)
+        .options(selectinload(Appointment.ticket), selectinload(Appointment.service))
         .where(Appointment.hall_id == hall.id, Appointment.day == chosen)
         .order_by(Appointment.service_id, Appointment.starts_at)
     ).all()
@@ -92,15 +94,11 @@ def closures():
         when = date.fromisoformat(request.form.get("day", ""))
     except ValueError as exc:
         raise InvalidInput(N_("Give the date as YYYY-MM-DD.")) from exc
-    existing = db.session.scalars(
-        select(Closure).where(Closure.hall_id == hall.id, Closure.day == when)
-    ).first()
-    if request.form.get("action") == "remove":
-        if existing is not None:
-            db.session.delete(existing)
-    elif existing is None:
-        db.session.add(
-            Closure(hall_id=hall.id, day=when, reason=request.form.get("reason", "")[:100])
-        )
+    set_closure(
+        hall,
+        when,
+        closed_that_day=request.form.get("action") != "remove",
+        reason=request.form.get("reason", ""),
+    )
     commit()
     return redirect(url_for("appointments.day"))

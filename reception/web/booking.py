@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from sqlalchemy import select
@@ -13,8 +13,7 @@ from ..extensions import db
 from ..models import Appointment, LeaderDay, Service, ServiceKind
 from ..models.types import utcnow
 from ..queue.clock import hall_day, local_time
-from ..queue.errors import InvalidInput, QueueError
-from ..queue.messages import N_
+from ..queue.errors import QueueError
 from .common import commit, current_hall, error_text
 from .tickets import qr_svg
 
@@ -89,16 +88,6 @@ def slots(service_id: int):
     return _slots_page(_service(service_id))
 
 
-def _starts_at(raw: str) -> datetime:
-    try:
-        moment = datetime.fromisoformat(raw)
-    except ValueError:
-        moment = None
-    if moment is None or moment.tzinfo is None:
-        raise InvalidInput(N_("Choose a time."))
-    return moment
-
-
 @bp.post("/<int:service_id>")
 def book(service_id: int):
     service = _service(service_id)
@@ -112,7 +101,7 @@ def book(service_id: int):
         appointment = booking.book(
             current_hall(),
             service.id,
-            _starts_at(request.form.get("starts_at", "")),
+            booking.parse_start(request.form.get("starts_at", "")),
             booker,
             policy=_policy(),
         )
@@ -160,7 +149,10 @@ def manage():
             commit()
         elif action == "move":
             booking.move(
-                hall, appointment, _starts_at(request.form.get("starts_at", "")), policy=_policy()
+                hall,
+                appointment,
+                booking.parse_start(request.form.get("starts_at", "")),
+                policy=_policy(),
             )
             commit()
     except QueueError as error:

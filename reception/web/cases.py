@@ -13,10 +13,9 @@ from ..extensions import db
 from ..models import Case, CaseStatus, Role, ServiceKind, User
 from ..models.types import utcnow
 from ..queue.clock import hall_day
-from ..queue.errors import InvalidInput, QueueError
-from ..queue.messages import N_
-from ..triage import clocks
-from ..triage.registration import audit, case_or_404, decide, visible_to
+from ..queue.errors import QueueError
+from ..triage import casework, clocks
+from ..triage.registration import audit, case_or_404, visible_to
 from . import case_view
 from .actions import optional_id
 from .common import commit, current_hall, error_text, roles_required
@@ -110,36 +109,7 @@ def act(case_id: int, action: str):
     case = case_or_404(case_id)
     if case.hall_id != current_hall().id:
         abort(404)
-    today = _today()
-    if action in ("accepted", "not_accepted", "transferred"):
-        decide(case, action, today, current_user.id, request.form.get("note", ""))
-    elif action == "extend":
-        days = request.form.get("days", "")
-        if not days.isdigit():
-            raise InvalidInput(N_("An extension is 1 to 30 days (Art. 32)."))
-        clocks.extend(
-            case, int(days), request.form.get("approver", ""), request.form.get("reason", "")
-        )
-    elif action == "reply":
-        if case.status != CaseStatus.ACCEPTED or case.replied_on:
-            raise InvalidInput(N_("Only an accepted case without a reply can be replied to."))
-        case.replied_on = today
-    elif action == "review":
-        clocks.request_review(case, today)
-    elif action == "review-answer":
-        if case.review_requested_on is None or case.review_replied_on:
-            raise InvalidInput(N_("There is no review request to answer."))
-        case.review_replied_on = today
-    elif action == "recheck":
-        clocks.request_recheck(case, today)
-    elif action == "leader":
-        leader = db.session.get(User, optional_id(request.form, "leader_id") or 0)
-        if leader is None or leader.role != Role.LEADER:
-            raise InvalidInput(N_("Choose a leader."))
-        case.leader_id = leader.id
-    else:
-        abort(404)
-    audit(current_user.id, f"case_{action}", case_id=case.id)
+    casework.apply(case, action, _today(), request.form, current_user.id)
     commit()
     flash(gettext("Saved."), "success")
     return redirect(url_for("cases.detail", case_id=case.id))

@@ -8,9 +8,9 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 
 from ..extensions import db
-from ..models import ACTIVE_STATES, Desk, Role, Ticket, TicketState
+from ..models import Desk, Role, Ticket, TicketState
 from ..models.types import utcnow
-from ..queue import moves
+from ..queue import calling, moves
 from ..queue.clock import hall_day, local_time
 from ..queue.errors import QueueError
 from . import case_view
@@ -58,20 +58,17 @@ def console(desk_id: int):
     hall = current_hall()
     today = hall_day(hall.timezone, utcnow())
     service_ids = [service.id for service in desk.services]
-    todays = select(Ticket).where(Ticket.hall_id == hall.id, Ticket.service_day == today)
-    current = db.session.scalars(
-        todays.where(Ticket.desk_id == desk.id, Ticket.state.in_(ACTIVE_STATES))
-    ).first()
-    waiting = db.session.scalars(
-        todays.where(Ticket.state == TicketState.WAITING.value, moves.callable_by(desk))
-        .order_by(Ticket.priority.desc(), Ticket.line_at, Ticket.id)
-        .limit(200)
-    ).all()
+    current = calling.at_desk(desk, today)
+    waiting = db.session.scalars(calling.waiting_in_order(desk, today).limit(200)).all()
     parked = db.session.scalars(
-        todays.where(
+        select(Ticket)
+        .where(
+            Ticket.hall_id == hall.id,
+            Ticket.service_day == today,
             Ticket.state.in_((TicketState.HELD.value, TicketState.NO_SHOW.value)),
             or_(Ticket.target_desk_id == desk.id, Ticket.service_id.in_(service_ids)),
-        ).order_by(Ticket.updated_at.desc())
+        )
+        .order_by(Ticket.updated_at.desc())
     ).all()
     response = render_template(
         "desk/console.html",

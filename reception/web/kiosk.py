@@ -18,10 +18,11 @@ from sqlalchemy import select
 from ..appointments.checkin import check_in
 from ..appointments.slots import policy_from
 from ..extensions import db
-from ..models import JourneyStop, Service, Ticket
+from ..models import Service, Ticket
 from ..queue import estimate
 from ..queue.errors import InvalidInput, QueueError
 from ..queue.issuing import issue_ticket
+from ..queue.journey import pending_stops
 from ..queue.messages import N_
 from .common import commit, current_hall, error_text
 from .tickets import qr_svg, ticket_url
@@ -115,9 +116,5 @@ def printed(token: str):
 
 def _journey(ticket: Ticket) -> list[Service]:
     """The desks of the visit: the current one, then the planned ones still to come."""
-    stops = db.session.scalars(
-        select(JourneyStop)
-        .where(JourneyStop.ticket_id == ticket.id, JourneyStop.done.is_(False))
-        .order_by(JourneyStop.position)
-    ).all()
+    stops = pending_stops(ticket.id)
     return [ticket.service, *(db.session.get(Service, stop.service_id) for stop in stops)]

@@ -66,34 +66,34 @@ def _snapshot(room: Any) -> tuple[dict[str, Any], list[str]]:
     if kind == "service" and viewer.may_watch_hall:
         service = db.session.get(Service, int(key))
         if service is not None and service.hall_id == hall.id:
-            return snapshots.service_snapshot(service), [room]
+            return snapshots.service_snapshot(service, now), [room]
     raise Refused("not allowed")
 
 
-@socketio.on("join")
-def on_join(data: Any) -> dict[str, Any]:
+def _answer(data: Any, *, join: bool) -> dict[str, Any]:
     room = data.get("room") if isinstance(data, dict) else None
     try:
         snapshot, rooms = _snapshot(room)
     except Refused as refused:
         return {"ok": False, "error": str(refused)}
-    if room.startswith("ticket:"):
-        # a transferred ticket follows its new queue: leave the old one's room
-        for old in session.get(TICKET_SERVICE_ROOMS, []):
-            if old not in rooms:
-                leave_room(old)
-        session[TICKET_SERVICE_ROOMS] = rooms[1:]
-    for name in rooms:
-        join_room(name)
+    if join:
+        if room.startswith("ticket:"):
+            # a transferred ticket follows its new queue: leave the old one's room
+            for old in session.get(TICKET_SERVICE_ROOMS, []):
+                if old not in rooms:
+                    leave_room(old)
+            session[TICKET_SERVICE_ROOMS] = rooms[1:]
+        for name in rooms:
+            join_room(name)
     return {"ok": True, "room": room, "snapshot": snapshot}
+
+
+@socketio.on("join")
+def on_join(data: Any) -> dict[str, Any]:
+    return _answer(data, join=True)
 
 
 @socketio.on("snapshot")
 def on_snapshot(data: Any) -> dict[str, Any]:
     """A fresh snapshot of a room the client may see (after a gap in versions)."""
-    room = data.get("room") if isinstance(data, dict) else None
-    try:
-        snapshot, _ = _snapshot(room)
-    except Refused as refused:
-        return {"ok": False, "error": str(refused)}
-    return {"ok": True, "room": room, "snapshot": snapshot}
+    return _answer(data, join=False)
