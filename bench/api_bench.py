@@ -43,6 +43,27 @@ def bench_hall(desks: int) -> dict:
     }
 
 
+def api_token(python: list[str], env: dict[str, str], username: str) -> str:
+    """A desk account with an API token, made through the `reception` command."""
+    made = subprocess.run(
+        [
+            *python,
+            "create-user",
+            username,
+            "--role",
+            "desk",
+            "--password",
+            "bench-password",
+            "--api-token",
+        ],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return made.stdout.strip().rsplit(" ", 1)[1]
+
+
 def wait_up(url: str, process: subprocess.Popen, log: Path) -> None:
     deadline = time.monotonic() + 40
     while time.monotonic() < deadline:
@@ -113,23 +134,7 @@ def start_hall(database_url: str, workdir: Path) -> tuple[subprocess.Popen, str,
     python = [sys.executable, "-m", "reception"]
     subprocess.run([*python, "db", "upgrade"], env=env, check=True, capture_output=True)
     subprocess.run([*python, "load-hall", str(hall_file)], env=env, check=True, capture_output=True)
-    made = subprocess.run(
-        [
-            *python,
-            "create-user",
-            "bench",
-            "--role",
-            "desk",
-            "--password",
-            "bench-password",
-            "--api-token",
-        ],
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    token = made.stdout.strip().rsplit(" ", 1)[1]
+    token = api_token(python, env, "bench")
     port = free_port()
     log = workdir / "server.log"
     with open(log, "ab") as out:

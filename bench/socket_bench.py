@@ -28,7 +28,7 @@ import socketio
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.api_bench import percentile, wait_up  # noqa: E402
+from bench.api_bench import api_token, percentile, wait_up  # noqa: E402
 from tests.browser import free_port  # noqa: E402
 
 
@@ -90,23 +90,7 @@ def start_hall(workdir: Path) -> tuple[subprocess.Popen, str, str, str]:
         )
     base = f"http://127.0.0.1:{port}"
     wait_up(base + "/kiosk/", process, log)
-    made = subprocess.run(
-        [
-            *python,
-            "create-user",
-            "benchdesk",
-            "--role",
-            "desk",
-            "--password",
-            "bench-password",
-            "--api-token",
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    token = made.stdout.strip().rsplit(" ", 1)[1]
+    token = api_token(python, env, "benchdesk")
     enrolled = subprocess.run(
         [*python, "enroll-display", "bench-lobby"],
         env=env,
