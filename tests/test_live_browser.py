@@ -65,6 +65,10 @@ def test_call_reaches_display_and_phone_and_survives_a_restart(browser, hall):
     sentence = f"请 B{digits} 号，到 二 号窗口"
     assert _spoken(display, 2)[:2] == [sentence, sentence]  # said twice
     screenshot(display, "display-lobby")
+    # a long notice line (leader days) must scroll inside its strip, not widen the TV page
+    assert (
+        display.evaluate("document.getElementById('clock').getBoundingClientRect().right") <= 1920
+    )
     screenshot(phone, "ticket-phone-called")
 
     hall.api("POST", f"/tickets/{ticket['id']}/recall")
