@@ -4,44 +4,45 @@ from __future__ import annotations
 
 import logging
 import os
-from pathlib import Path
 from typing import Any
 
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from . import config as config_module
 from . import (
+    assets,
     models,  # noqa: F401 - registers the tables with the metadata
     realtime,
 )
+from . import config as config_module
+from . import settings as settings_module
+from .boundary import TransactionalFlask
 from .extensions import babel, csrf, db, login_manager, migrate, socketio
 from .web import i18n, register
 
-ROOT = Path(__file__).resolve().parent.parent
-
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
-    app = Flask(
+    app = TransactionalFlask(
         __name__,
-        instance_path=os.environ.get("RECEPTION_INSTANCE_PATH") or str(ROOT / "instance"),
+        instance_path=os.environ.get("RECEPTION_INSTANCE_PATH") or str(assets.default_instance()),
         instance_relative_config=True,
-        template_folder=str(ROOT / "templates"),
-        static_folder=str(ROOT / "static"),
+        template_folder=str(assets.folder("templates")),
+        static_folder=str(assets.folder("static")),
     )
     app.config.update(config_module.from_environment(app.instance_path))
     app.config.update(config or {})
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", _engine_options(app.config))
-    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(ROOT / "reception" / "translations"))
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(assets.PACKAGE / "translations"))
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
     config_module.check(app.config)
+    app.extensions[settings_module.EXTENSION_KEY] = settings_module.from_config(app.config)
     # the embedded default keeps its SQLite file here; a fresh checkout has no such folder yet
     os.makedirs(app.instance_path, exist_ok=True)
     logging.getLogger("reception").setLevel(app.config["LOG_LEVEL"])
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    migrate.init_app(app, db, directory=str(assets.folder("migrations")))
     csrf.init_app(app)
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)

@@ -20,9 +20,10 @@ from sqlalchemy import select
 from . import create_app
 from .appointments.checkin import sweep_no_shows
 from .appointments.notify import load_notifier, send_reminders
-from .appointments.slots import policy_from
 from .extensions import db, socketio
 from .models import Desk, DisplayDevice, Hall, Role
+from .schedule import Scheduler
+from .settings import settings
 from .setup import (
     DEMO_HALL,
     DEMO_PASSWORD,
@@ -75,9 +76,13 @@ def run_command(host: str, port: int, demo: bool) -> None:
         )
     db.session.remove()
     # Access lines would carry ticket tokens and booking codes: keep them out of the logs.
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    werkzeug_log = logging.getLogger("werkzeug")
+    werkzeug_log.setLevel(logging.WARNING)
+    werkzeug_log.addFilter(_drop_websocket_tail)
     # Flask's CLI refuses app.run() from inside a command; serving is this command's purpose.
     os.environ.pop("FLASK_RUN_FROM_CLI", None)
+    scheduler = Scheduler(current_app._get_current_object())  # type: ignore[attr-defined]
+    scheduler.start()
     socketio.run(
         current_app,
         host=host,
@@ -86,6 +91,13 @@ def run_command(host: str, port: int, demo: bool) -> None:
         log_output=False,
         allow_unsafe_werkzeug=True,
     )
+
+
+def _drop_websocket_tail(record: logging.LogRecord) -> bool:
+    """Werkzeug's dev server reads a closed websocket's last frames as a request and logs
+    "Bad request syntax" with binary junk: nothing happened that an operator needs to see."""
+    message = record.getMessage()
+    return not ("Bad request" in message and "code 400" in message)
 
 
 @main.command("create-user")
@@ -192,6 +204,6 @@ def sweep_appointments_command() -> None:
     hall = db.session.scalars(select(Hall).order_by(Hall.id)).first()
     if hall is None:
         raise click.ClickException("no hall yet")
-    count = sweep_no_shows(hall, policy=policy_from(current_app.config))
+    count = sweep_no_shows(hall, policy=settings().booking)
     db.session.commit()
     click.echo(f"{count} booking(s) marked no-show")

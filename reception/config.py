@@ -66,6 +66,8 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "CHECKIN_EARLY_MINUTES": _int_env("CHECKIN_EARLY_MINUTES", 30),
         "CHECKIN_LATE_MINUTES": _int_env("CHECKIN_LATE_MINUTES", 15),
         "NOTIFIER": _env("NOTIFIER", ""),
+        "REMINDERS_AFTER": _env("REMINDERS_AFTER", "15:00"),
+        "SCHEDULE_SECONDS": _int_env("SCHEDULE_SECONDS", 60),
     }
 
 

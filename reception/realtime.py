@@ -16,12 +16,12 @@ from typing import Any
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
+from . import boundary
 from .extensions import socketio
 from .models import Alert, Desk, Ticket, TicketState
 from .queue import outbox
 from .speech import call_speech, call_text
 
-READY_KEY = "reception_ready_events"
 log = logging.getLogger("reception.realtime")
 EVENT_NAME = "queue"
 ALERT_EVENT = "alert"
@@ -76,7 +76,7 @@ def alert_view(alert: Alert) -> dict[str, Any]:
 
 
 def _prepare(session: Session) -> None:
-    ready = session.info.setdefault(READY_KEY, [])
+    ready: list[tuple[list[str], dict[str, Any], str]] = []
     for alert_id in outbox.take_alerts(session):
         alert = session.get(Alert, alert_id)
         if alert is not None:
@@ -102,10 +102,12 @@ def _prepare(session: Session) -> None:
         rooms += [f"service:{service_id}" for service_id in dict.fromkeys(change.service_ids)]
         rooms += [f"desk:{desk_id}" for desk_id in dict.fromkeys(change.desk_ids)]
         ready.append((rooms, payload, EVENT_NAME))
+    if ready:
+        boundary.after_commit(session, lambda: _publish(ready))
 
 
-def _publish(session: Session) -> None:
-    for rooms, payload, name in session.info.pop(READY_KEY, []):
+def _publish(ready: list[tuple[list[str], dict[str, Any], str]]) -> None:
+    for rooms, payload, name in ready:
         try:
             socketio.emit(name, payload, to=rooms)
         except Exception:  # noqa: BLE001
@@ -115,15 +117,14 @@ def _publish(session: Session) -> None:
 
 
 def _discard(session: Session, *args: object) -> None:
-    session.info.pop(READY_KEY, None)
     outbox.take(session)
     outbox.take_alerts(session)
 
 
 def install() -> None:
     """Hook publication into every SQLAlchemy session (idempotent)."""
+    boundary.install()
     if event.contains(Session, "before_commit", _prepare):
         return
     event.listen(Session, "before_commit", _prepare)
-    event.listen(Session, "after_commit", _publish)
     event.listen(Session, "after_soft_rollback", _discard)

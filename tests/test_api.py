@@ -53,8 +53,10 @@ def test_full_journey_through_the_api(client, api):
     assert (moved["state"], moved["leg"]) == ("waiting", 2)
     assert api("GET", f"/desks/{desk_l.id}/queue").get_json()["waiting"][0]["id"] == ticket["id"]
     api("POST", f"/desks/{desk_l.id}/call-next")
-    api("POST", f"/tickets/{ticket['id']}/start")
-    done = api("POST", f"/tickets/{ticket['id']}/finish", {"outcome": "advised"}).get_json()
+    api("POST", f"/tickets/{ticket['id']}/start", {"desk_id": desk_l.id})
+    done = api(
+        "POST", f"/tickets/{ticket['id']}/finish", {"outcome": "advised", "desk_id": desk_l.id}
+    ).get_json()
     assert done["ticket"]["state"] == "finished"
     status = client.get(f"/api/v1/tickets/{ticket['token']}").get_json()["ticket"]
     assert status["state"] == "finished" and "token" not in status
@@ -63,15 +65,21 @@ def test_full_journey_through_the_api(client, api):
 def test_no_show_return_hold_resume_cancel(api):
     ticket = _issue(api, "C")
     desk = desk_by_number(3)
+    at = {"desk_id": desk.id}
     api("POST", f"/desks/{desk.id}/call-next")
     assert (
-        api("POST", f"/tickets/{ticket['id']}/no-show").get_json()["ticket"]["state"] == "no_show"
+        api("POST", f"/tickets/{ticket['id']}/no-show", at).get_json()["ticket"]["state"]
+        == "no_show"
     )
-    assert api("POST", f"/tickets/{ticket['id']}/return").get_json()["ticket"]["state"] == "waiting"
+    assert api("POST", f"/tickets/{ticket['id']}/return", at).get_json()["ticket"]["state"] == (
+        "waiting"
+    )
     api("POST", f"/desks/{desk.id}/call-next")
-    assert api("POST", f"/tickets/{ticket['id']}/hold").get_json()["ticket"]["state"] == "held"
-    assert api("POST", f"/tickets/{ticket['id']}/resume").get_json()["ticket"]["state"] == "waiting"
-    cancelled = api("POST", f"/tickets/{ticket['id']}/cancel", {"note": "left"}).get_json()
+    assert api("POST", f"/tickets/{ticket['id']}/hold", at).get_json()["ticket"]["state"] == "held"
+    assert api("POST", f"/tickets/{ticket['id']}/resume", at).get_json()["ticket"]["state"] == (
+        "waiting"
+    )
+    cancelled = api("POST", f"/tickets/{ticket['id']}/cancel", {"note": "left", **at}).get_json()
     assert cancelled["ticket"]["state"] == "cancelled"
 
 
@@ -120,7 +128,7 @@ def test_illegal_moves_are_409_and_change_nothing(api, db):
         response = api(
             "POST",
             f"/tickets/{ticket['id']}/{action}",
-            {"outcome": "x", "service_id": service_by_prefix("L").id},
+            {"outcome": "x", "service_id": service_by_prefix("L").id, "desk_id": 1},
         )
         assert response.status_code == 409, action
         assert ticket["number"] in response.get_json()["message"]
@@ -135,9 +143,9 @@ def test_desk_bound_moves_check_the_desk(api):
 
 
 def test_unknown_things_are_404(api):
-    assert api("POST", "/tickets/99999/start").status_code == 404
+    assert api("POST", "/tickets/99999/start", {"desk_id": 1}).status_code == 404
     assert api("POST", "/desks/99999/call-next").status_code == 404
-    assert api("POST", "/tickets/1/explode").status_code == 404
+    assert api("POST", "/tickets/1/explode", {"desk_id": 1}).status_code == 404
     assert api("GET", "/tickets/no-such-token").status_code == 404
     assert api("GET", "/no/such/endpoint").status_code == 404
 
@@ -145,9 +153,10 @@ def test_unknown_things_are_404(api):
 def test_finish_needs_outcome_text(api):
     ticket = _issue(api, "A")
     api("POST", f"/desks/{desk_by_number(1).id}/call-next")
-    api("POST", f"/tickets/{ticket['id']}/start")
-    assert api("POST", f"/tickets/{ticket['id']}/finish", {"outcome": 5}).status_code == 422
-    assert api("POST", f"/tickets/{ticket['id']}/finish", {}).status_code == 422
+    at = {"desk_id": desk_by_number(1).id}
+    api("POST", f"/tickets/{ticket['id']}/start", at)
+    assert api("POST", f"/tickets/{ticket['id']}/finish", {"outcome": 5, **at}).status_code == 422
+    assert api("POST", f"/tickets/{ticket['id']}/finish", at).status_code == 422
 
 
 def test_api_needs_a_valid_token_and_role(client, db):

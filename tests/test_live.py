@@ -69,13 +69,13 @@ def test_display_gets_a_snapshot_and_each_call(hall, display):
     assert called["ticket"]["desk_number"] == 3
     assert called["announce"]["text"] == f"请 {ticket['number']} 号 到 3 号窗口"
     assert called["version"] == issued["version"] + 1 or called["version"] > issued["version"]
-    hall.api("POST", f"/tickets/{ticket['id']}/recall")
+    hall.api("POST", f"/tickets/{ticket['id']}/recall", {"desk_id": _desk_id(hall, 3)})
     recalled = display.wait_for(lambda e: e["action"] == "recall")
     assert recalled["announce"]["speech"].startswith("请 C")
     for event in display.events:
         _clean(event)
         assert "token" not in event["ticket"]
-    hall.api("POST", f"/tickets/{ticket['id']}/no-show")
+    hall.api("POST", f"/tickets/{ticket['id']}/no-show", {"desk_id": _desk_id(hall, 3)})
 
 
 def test_visitor_follows_only_their_own_ticket(hall):

@@ -71,7 +71,7 @@ def test_call_reaches_display_and_phone_and_survives_a_restart(browser, hall):
     )
     screenshot(phone, "ticket-phone-called")
 
-    hall.api("POST", f"/tickets/{ticket['id']}/recall")
+    hall.api("POST", f"/tickets/{ticket['id']}/recall", {"desk_id": 2})
     assert _spoken(display, 4)[2:4] == [sentence, sentence]  # a recall is announced again
 
     # kill the server outright, then start it again on the same port and database
@@ -82,8 +82,8 @@ def test_call_reaches_display_and_phone_and_survives_a_restart(browser, hall):
     hall.server = ServerProcess(hall.instance, port=port).start()
     display.locator("#offline").wait_for(state="hidden", timeout=15000)
     second = hall.issue("B")
-    hall.api("POST", f"/tickets/{ticket['id']}/start")
-    hall.api("POST", f"/tickets/{ticket['id']}/finish", {"outcome": "已答复"})
+    hall.api("POST", f"/tickets/{ticket['id']}/start", {"desk_id": 2})
+    hall.api("POST", f"/tickets/{ticket['id']}/finish", {"outcome": "已答复", "desk_id": 2})
     hall.api("POST", "/desks/2/call-next")
     again = f"请 {second['number']} 号 到 2 号窗口"
     display.get_by_test_id("current-call").filter(has_text=again).wait_for(timeout=5000)
@@ -111,11 +111,11 @@ def test_phone_follows_a_transfer_and_the_desk_console_updates_live(browser, hal
     waiting_before = int(desk.get_by_test_id("waiting-count").inner_text())
 
     hall.api("POST", "/desks/1/call-next")
-    hall.api("POST", f"/tickets/{ticket['id']}/start")
+    hall.api("POST", f"/tickets/{ticket['id']}/start", {"desk_id": 1})
     hall.api(
         "POST",
         f"/tickets/{ticket['id']}/transfer",
-        {"service_id": hall.service_id("L"), "note": "涉法涉诉"},
+        {"service_id": hall.service_id("L"), "note": "涉法涉诉", "desk_id": 1},
     )
     # the lawyer's console shows the transferred visitor without a reload
     desk.locator("#waiting-body").filter(has_text=ticket["number"]).wait_for(timeout=3000)

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import importlib
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any, Protocol
 
 from sqlalchemy import select
 
+from ..boundary import after_commit
 from ..extensions import db
 from ..models import Appointment, BookingState, Hall, OutboxMessage
 from ..models.types import utcnow
@@ -20,11 +22,15 @@ from ..queue.clock import hall_day, local_time
 
 
 class Notifier(Protocol):
+    """A message channel; `channel` names it in the outbox (defaults to the class name)."""
+
     def send(self, phone: str, body: str) -> str: ...
 
 
 class OutboxNotifier:
     """Keeps the message for staff to see; sends nothing."""
+
+    channel = "outbox"
 
     def __init__(self, config: Any = None) -> None:
         self.config = config
@@ -61,18 +67,20 @@ def send_reminders(hall: Hall, notifier: Notifier, *, now: datetime | None = Non
             Appointment.reminded_at.is_(None),
         )
     ).all()
+    channel = getattr(notifier, "channel", type(notifier).__name__)
     for appointment in due:
         body = reminder_text(hall, appointment)
-        channel = notifier.send(appointment.phone, body)
         db.session.add(
             OutboxMessage(
                 appointment_id=appointment.id,
                 phone=appointment.phone,
                 body=body,
                 created_at=now,
-                sent_via=channel,
+                sent_via=channel[:40],
             )
         )
         appointment.reminded_at = now
+        # Sent only once the reminder is recorded: a failed commit never means a second SMS.
+        after_commit(db.session(), partial(notifier.send, appointment.phone, body))
     db.session.flush()
     return len(due)

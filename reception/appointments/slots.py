@@ -108,14 +108,3 @@ def bookable_days(hall: Hall, now: datetime, policy: Policy) -> list[date]:
     first = today + timedelta(days=1 if local_now < policy.cutoff else 2)
     last = today + timedelta(days=policy.horizon_days)
     return [first + timedelta(days=n) for n in range((last - first).days + 1)]
-
-
-def policy_from(config) -> Policy:
-    """The booking rules from the app's configuration."""
-    hours, _, minutes = str(config.get("APPOINTMENT_CUTOFF", "17:00")).partition(":")
-    return Policy(
-        horizon_days=int(config.get("APPOINTMENT_HORIZON_DAYS", 14)),
-        cutoff=time(int(hours), int(minutes or 0)),
-        early_minutes=int(config.get("CHECKIN_EARLY_MINUTES", 30)),
-        late_minutes=int(config.get("CHECKIN_LATE_MINUTES", 15)),
-    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -16,13 +17,13 @@ from ..queue.clock import local_time
 from ..queue.errors import QueueError
 from . import (
     api,
-    api_appointments,  # noqa: F401 - adds the appointment routes to the API blueprint
     appointments,
     auth,
     booking,
     cases,
     desk,
     display,
+    guard,
     home,
     kiosk,
     registration,
@@ -34,6 +35,7 @@ from .common import error_text
 
 
 def register(app: Flask) -> None:
+    guard.install(app)  # before any route: the id converter applies to every `<int:…>`
     blueprints = (
         home.bp,
         auth.bp,
@@ -46,10 +48,10 @@ def register(app: Flask) -> None:
         supervisor.bp,
         booking.bp,
         appointments.bp,
-        api.bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
+    api.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
     login_manager.user_loader(_load_user)
@@ -78,32 +80,66 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
+def snake_case(name: str) -> str:
+    """A stable error code from a class or HTTP name: IllegalMove, Not Found → illegal_move…"""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).replace(" ", "_").replace("-", "_").lower()
+
+
 def _queue_error(error: QueueError) -> Any:
-    db.session.rollback()
     message = error_text(error)
     if _wants_json():
-        return jsonify(error=type(error).__name__, message=message), error.status
+        return jsonify(error=snake_case(type(error).__name__), message=message), error.status
     return render_template("errors/error.html", code=error.status, message=message), error.status
 
 
 def _csrf_error(error: CSRFError) -> Any:
     message = gettext("The form has expired or was not sent by this site. Please try again.")
     if _wants_json():
-        return jsonify(error="CSRFError", message=message), 400
+        return jsonify(error="csrf_failed", message=message), 400
     return render_template("errors/error.html", code=400, message=message), 400
 
 
+def _field_errors(error: HTTPException) -> dict[str, Any] | None:
+    """webargs puts a refused body's field messages on the exception (`data.messages`)."""
+    data = getattr(error, "data", None) or {}
+    messages = data.get("messages")
+    if not isinstance(messages, dict):
+        return None
+    merged: dict[str, Any] = {}
+    for per_location in messages.values():
+        if isinstance(per_location, dict):
+            merged.update(per_location)
+    return merged
+
+
 def _http_error(error: HTTPException) -> Any:
-    db.session.rollback()
     code = error.code or 500
     messages = {
         400: gettext("The request was not understood."),
+        401: gettext("Log in or send an API token first."),
         403: gettext("Your account may not do this."),
         404: gettext("Nothing here: the page or ticket does not exist."),
         405: gettext("This address does not accept that method."),
+        413: gettext("The request is too large."),
+        415: gettext("Send the body as JSON (Content-Type: application/json)."),
+        422: gettext("The request could not be processed."),
         503: gettext("The hall is not set up yet."),
     }
-    message = messages.get(code, error.description or error.name)
+    fields = _field_errors(error)
+    if fields is not None:
+        message = gettext("Some fields are not valid: %(fields)s.", fields=", ".join(fields))
+    elif error.description and error.description != type(error).description:
+        message = str(error.description)  # a sentence one of our views wrote for this refusal
+    else:
+        message = messages.get(code, error.name)
     if _wants_json():
-        return jsonify(error=error.name, message=error.description or message), code
+        body: dict[str, Any] = {"error": snake_case(error.name), "message": message}
+        if fields is not None:
+            body.update(error="invalid_input", fields=fields)
+        response = jsonify(body)
+        response.status_code = code
+        for key, value in error.get_headers():
+            if key.lower() != "content-type":
+                response.headers[key] = value
+        return response
     return render_template("errors/error.html", code=code, message=message), code

@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask import current_app
-
 from ..models import Ticket
 from ..queue import moves
 from ..queue.errors import InvalidInput, NotFound
 from ..queue.messages import N_
+from ..settings import settings
 
 TICKET_ACTIONS = (
     "call",
@@ -60,7 +59,7 @@ def perform(
         return moves.call_ticket(desk_id, ticket_id, **common)
     if action == "recall":
         return moves.recall(
-            ticket_id, desk_id=desk_id, max_recalls=current_app.config["MAX_RECALLS"], **common
+            ticket_id, desk_id=desk_id, max_recalls=settings().max_recalls, **common
         )
     if action == "start":
         return moves.start(ticket_id, desk_id=desk_id, **common)

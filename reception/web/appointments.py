@@ -4,22 +4,23 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..appointments.checkin import check_in, sweep_no_shows
-from ..appointments.slots import policy_from, set_closure
+from ..appointments.checkin import check_in
+from ..appointments.slots import set_closure
 from ..extensions import db
 from ..models import Appointment, Closure, OutboxMessage, Role
 from ..models.types import utcnow
 from ..queue.clock import hall_day, local_time
 from ..queue.errors import InvalidInput, QueueError
 from ..queue.messages import N_
+from ..settings import settings
 from ..triage.identity import mask_name, mask_phone
-from .common import commit, current_hall, error_text, roles_required
+from .common import current_hall, error_text, roles_required
 
 bp = Blueprint("appointments", __name__, url_prefix="/appointments")
 STAFF = (Role.REGISTRAR, Role.DESK, Role.SUPERVISOR)
@@ -27,7 +28,6 @@ STAFF = (Role.REGISTRAR, Role.DESK, Role.SUPERVISOR)
 
 @bp.errorhandler(QueueError)
 def refused(error: QueueError):
-    db.session.rollback()
     flash(error_text(error), "error")
     return redirect(url_for("appointments.day"), 303)
 
@@ -36,8 +36,6 @@ def refused(error: QueueError):
 @roles_required(*STAFF)
 def day():
     hall = current_hall()
-    sweep_no_shows(hall, policy=policy_from(current_app.config))
-    commit()
     try:
         chosen = date.fromisoformat(request.args.get("day", ""))
     except ValueError:
@@ -77,10 +75,9 @@ def checkin(appointment_id: int):
     result = check_in(
         current_hall(),
         booking.code,
-        policy=policy_from(current_app.config),
+        policy=settings().booking,
         staff_id=current_user.id,
     )
-    commit()
     flash(gettext("Checked in: ticket %(number)s.", number=result.ticket.number), "success")
     return redirect(url_for("kiosk.printed", token=result.ticket.token))
 
@@ -100,5 +97,4 @@ def closures():
         closed_that_day=request.form.get("action") != "remove",
         reason=request.form.get("reason", ""),
     )
-    commit()
     return redirect(url_for("appointments.day"))

@@ -10,11 +10,11 @@ from sqlalchemy import select
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
+from ..boundary import keep_writes_on_refusal
 from ..extensions import db
 from ..models import User
 from ..models.types import utcnow
 from . import throttle
-from .common import commit
 
 bp = Blueprint("auth", __name__)
 
@@ -42,7 +42,7 @@ def login():
         user = db.session.scalars(select(User).where(User.username == username)).first()
         ok = user is not None and user.active and user.check_password(form.password.data or "")
         throttle.record(username, remote, ok, now)
-        commit()
+        keep_writes_on_refusal()  # a failed attempt counts even though the answer is 422
         if ok:
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))

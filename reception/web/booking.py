@@ -4,24 +4,25 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from ..appointments import booking
-from ..appointments.slots import bookable_days, policy_from, slots_for
+from ..appointments.slots import bookable_days, slots_for
 from ..extensions import db
 from ..models import Appointment, LeaderDay, Service, ServiceKind
 from ..models.types import utcnow
 from ..queue.clock import hall_day, local_time
 from ..queue.errors import QueueError
-from .common import commit, current_hall, error_text
+from ..settings import settings
+from .common import current_hall, error_text
 from .tickets import qr_svg
 
 bp = Blueprint("booking", __name__, url_prefix="/book")
 
 
 def _policy():
-    return policy_from(current_app.config)
+    return settings().booking
 
 
 def _service(service_id: int) -> Service:
@@ -106,9 +107,8 @@ def book(service_id: int):
             policy=_policy(),
         )
     except QueueError as error:
-        db.session.rollback()
+        db.session.rollback()  # draw the refused page from the state before the attempt
         return _slots_page(service, error=error_text(error), status=error.status, form=request.form)
-    commit()
     return redirect(url_for("booking.done", code=appointment.code))
 
 
@@ -146,7 +146,6 @@ def manage():
         action = request.form.get("action", "")
         if action == "cancel":
             booking.cancel(appointment)
-            commit()
         elif action == "move":
             booking.move(
                 hall,
@@ -154,9 +153,8 @@ def manage():
                 booking.parse_start(request.form.get("starts_at", "")),
                 policy=_policy(),
             )
-            commit()
     except QueueError as error:
-        db.session.rollback()
+        db.session.rollback()  # draw the refused page from the state before the attempt
         return render_template(
             "booking/manage.html", hall=hall, error=error_text(error), code=code, phone=phone
         ), error.status

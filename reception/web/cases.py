@@ -18,7 +18,7 @@ from ..triage import casework, clocks
 from ..triage.registration import audit, case_or_404, visible_to
 from . import case_view
 from .actions import optional_id
-from .common import commit, current_hall, error_text, roles_required
+from .common import current_hall, error_text, roles_required
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 STAFF = (Role.REGISTRAR, Role.DESK, Role.SUPERVISOR, Role.LEADER)
@@ -44,7 +44,6 @@ def _may_see(case: Case) -> bool:
 
 @bp.errorhandler(QueueError)
 def refused(error: QueueError):
-    db.session.rollback()
     flash(error_text(error), "error")
     case_id = request.view_args.get("case_id") if request.view_args else None
     return redirect(
@@ -99,7 +98,6 @@ def detail(case_id: int):
         may_decide=current_user.can(*DECIDERS),
         leaders=db.session.scalars(select(User).where(User.role == Role.LEADER)).all(),
     )
-    commit()
     return page
 
 
@@ -110,6 +108,5 @@ def act(case_id: int, action: str):
     if case.hall_id != current_hall().id:
         abort(404)
     casework.apply(case, action, _today(), request.form, current_user.id)
-    commit()
     flash(gettext("Saved."), "success")
     return redirect(url_for("cases.detail", case_id=case.id))

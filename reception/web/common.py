@@ -76,11 +76,3 @@ def roles_required(*roles: str) -> Callable[[F], F]:
 
     return decorator
 
-
-def commit() -> None:
-    """The request's one commit; on failure roll back and let the error handler answer."""
-    try:
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise

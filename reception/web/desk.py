@@ -15,7 +15,7 @@ from ..queue.clock import hall_day, local_time
 from ..queue.errors import QueueError
 from . import case_view
 from .actions import TICKET_ACTIONS, perform
-from .common import commit, current_hall, error_text, roles_required
+from .common import current_hall, error_text, roles_required
 
 bp = Blueprint("desk", __name__, url_prefix="/desk")
 DESK_ROLES = (Role.DESK, Role.SUPERVISOR)
@@ -24,7 +24,6 @@ DESK_ROLES = (Role.DESK, Role.SUPERVISOR)
 @bp.errorhandler(QueueError)
 def refused(error: QueueError):
     """A refused move is shown on the console itself; nothing was changed."""
-    db.session.rollback()
     flash(error_text(error), "error")
     desk_id = request.view_args.get("desk_id") if request.view_args else None
     if desk_id is None:
@@ -83,7 +82,6 @@ def console(desk_id: int):
         console_data=_console_data(desk, current),
         case=case_view.for_serving_desk(current, desk, current_user),
     )
-    commit()  # the audit entry of a visitor record shown to this desk
     return response
 
 
@@ -114,7 +112,6 @@ def _console_data(desk: Desk, current: Ticket | None) -> dict:
 def call_next(desk_id: int):
     desk = _desk(desk_id)
     ticket = moves.call_next(desk.id, staff_id=current_user.id)
-    commit()
     if ticket is None:
         flash(gettext("Nobody is waiting for this desk."), "info")
     else:
@@ -129,6 +126,5 @@ def act(desk_id: int, ticket_id: int, action: str):
         abort(404)
     desk = _desk(desk_id)
     ticket = perform(action, ticket_id, desk.id, current_user.id, request.form)
-    commit()
     flash(gettext("%(number)s: done.", number=ticket.number), "success")
     return redirect(url_for("desk.console", desk_id=desk.id))

@@ -11,7 +11,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     redirect,
     render_template,
     request,
@@ -22,6 +21,7 @@ from flask import (
 from .. import speech
 from ..extensions import db
 from ..models import Desk
+from ..settings import settings
 from .common import current_hall
 from .live_access import DEVICE_KEY, current_viewer, device_by_token
 
@@ -54,7 +54,7 @@ def lobby():
         "display/lobby.html",
         hall=hall,
         espeak=speech.espeak_available(),
-        offline_after=current_app.config.get("DISPLAY_OFFLINE_SECONDS", 5),
+        offline_after=settings().display_offline_seconds,
     )
 
 
@@ -69,7 +69,7 @@ def desk_screen(desk_id: int):
         "display/desk.html",
         hall=current_hall(),
         desk=desk,
-        offline_after=current_app.config.get("DISPLAY_OFFLINE_SECONDS", 5),
+        offline_after=settings().display_offline_seconds,
     )
 
 

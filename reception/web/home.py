@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from flask import (
     Blueprint,
     abort,
-    current_app,
     make_response,
     redirect,
     render_template,
@@ -16,6 +13,7 @@ from flask import (
     url_for,
 )
 
+from ..assets import VENDOR_FILES, vendor_root
 from .common import current_hall
 from .i18n import COOKIE, SUPPORTED
 
@@ -30,11 +28,22 @@ def index():
 @bp.get("/vendor/socket.io.min.js")
 def socketio_client():
     """The Socket.IO browser client, installed from npm (`npm ci`), served from this server."""
-    folder = Path(current_app.root_path).parent / "node_modules" / "socket.io-client" / "dist"
-    if not (folder / "socket.io.min.js").exists():
-        abort(404, description="socket.io-client is not installed: run `npm ci`.")
-    response = send_from_directory(folder, "socket.io.min.js", max_age=86400)
-    return response
+    return _vendor_file("socket.io-client/dist/socket.io.min.js")
+
+
+@bp.get("/vendor/swagger-ui/<name>")
+def swagger_ui(name: str):
+    """Swagger UI for the API's docs page (`/api/v1/docs`), from npm, no CDN."""
+    return _vendor_file(f"swagger-ui-dist/{name}")
+
+
+def _vendor_file(relative: str):
+    if relative not in VENDOR_FILES:
+        abort(404)
+    path = vendor_root() / relative
+    if not path.is_file():
+        abort(404, description="The browser libraries are not installed: run `npm ci`.")
+    return send_from_directory(path.parent, path.name, max_age=86400)
 
 
 @bp.get("/lang/<code>")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -16,7 +15,6 @@ from flask_babel import gettext
 from sqlalchemy import select
 
 from ..appointments.checkin import check_in
-from ..appointments.slots import policy_from
 from ..extensions import db
 from ..models import Service, Ticket
 from ..queue import estimate
@@ -24,7 +22,8 @@ from ..queue.errors import InvalidInput, QueueError
 from ..queue.issuing import issue_ticket
 from ..queue.journey import pending_stops
 from ..queue.messages import N_
-from .common import commit, current_hall, error_text
+from ..settings import settings
+from .common import current_hall, error_text
 from .tickets import qr_svg, ticket_url
 
 bp = Blueprint("kiosk", __name__, url_prefix="/kiosk")
@@ -53,7 +52,6 @@ def issue():
         raise InvalidInput(N_("Choose a service."))
     hall = current_hall()
     ticket = issue_ticket(hall.id, int(raw), channel="kiosk")
-    commit()
     return redirect(url_for("kiosk.printed", token=ticket.token))
 
 
@@ -68,14 +66,13 @@ def checkin():
     hall = current_hall()
     try:
         result = check_in(
-            hall, request.form.get("code", ""), policy=policy_from(current_app.config)
+            hall, request.form.get("code", ""), policy=settings().booking
         )
     except QueueError as error:
-        db.session.rollback()
+        db.session.rollback()  # draw the refused page from the state before the attempt
         return render_template(
             "kiosk/checkin.html", hall=hall, error=error_text(error)
         ), error.status
-    commit()
     if result.late:
         flash(gettext("You are past your booking window: this is a walk-in ticket."), "error")
     else:
@@ -93,7 +90,7 @@ def printed(token: str):
     url = ticket_url(ticket)
     standing = estimate.standing(
         ticket,
-        default_minutes=current_app.config["DEFAULT_SERVICE_MINUTES"],
+        default_minutes=settings().default_service_minutes,
         now=ticket.issued_at,
     )
     return render_template(
@@ -103,8 +100,8 @@ def printed(token: str):
         standing=standing,
         qr=qr_svg(url),
         url=url,
-        return_seconds=current_app.config["KIOSK_RETURN_SECONDS"],
-        auto_print=current_app.config["KIOSK_AUTO_PRINT"],
+        return_seconds=settings().kiosk_return_seconds,
+        auto_print=settings().kiosk_auto_print,
         title=gettext("Your ticket"),
         journey=_journey(ticket),
         # printed at the registration counter: go back there, not to the kiosk

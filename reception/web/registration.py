@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..extensions import db
@@ -10,10 +10,11 @@ from ..models import Role, Service, ServiceKind, Visitor
 from ..models.types import utcnow
 from ..queue.clock import hall_day
 from ..queue.errors import QueueError
+from ..settings import settings
 from ..triage import registration, routing
 from ..triage.registration import MatterInput, VisitorInput
 from .actions import optional_id
-from .common import commit, current_hall, error_text, roles_required
+from .common import current_hall, error_text, roles_required
 
 bp = Blueprint("registration", __name__, url_prefix="/registration")
 REGISTRARS = (Role.REGISTRAR, Role.SUPERVISOR)
@@ -93,8 +94,8 @@ def lookup():
             request.form.get("id_number", ""), current_user.id, hall_day(hall.timezone, utcnow())
         )
     except QueueError as error:
+        db.session.rollback()  # draw the refused page from the state before the attempt
         return render_template("registration/start.html", hall=hall, error=error_text(error)), 422
-    commit()  # the audit entry of the look-up
     return _page(visitor=visitor)
 
 
@@ -121,10 +122,9 @@ def submit():
             matter,
             staff_id=current_user.id,
             categories=routing.categories(hall),
-            elderly_age=current_app.config["ELDERLY_AGE"],
+            elderly_age=settings().elderly_age,
         )
     except QueueError as error:
-        db.session.rollback()
+        db.session.rollback()  # draw the refused page from the state before the attempt
         return _page(error=error_text(error), suggestion=suggestion, status=422)
-    commit()
     return redirect(url_for("kiosk.printed", token=ticket.token, registered=case.id))

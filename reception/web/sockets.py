@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, session
+from flask import session
 from flask_socketio import join_room, leave_room
 from sqlalchemy import select
 
@@ -16,6 +16,7 @@ from .. import snapshots
 from ..extensions import db, socketio
 from ..models import Desk, Role, Service, Ticket
 from ..models.types import utcnow
+from ..settings import settings
 from .common import current_hall
 from .live_access import DEVICE_KEY, current_viewer, device_by_token
 
@@ -47,7 +48,7 @@ def _snapshot(room: Any) -> tuple[dict[str, Any], list[str]]:
         ticket = db.session.scalars(select(Ticket).where(Ticket.token == key)).first()
         if ticket is None:
             raise Refused("unknown ticket")
-        minutes = current_app.config["DEFAULT_SERVICE_MINUTES"]
+        minutes = settings().default_service_minutes
         return snapshots.ticket_snapshot(ticket, now, minutes), [
             room,
             f"service:{ticket.service_id}",

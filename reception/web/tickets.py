@@ -16,6 +16,7 @@ from ..models.types import utcnow
 from ..queue import estimate
 from ..queue.clock import local_time
 from ..queue.timeline import leg_times
+from ..settings import settings
 from .common import current_hall
 
 bp = Blueprint("tickets", __name__)
@@ -60,7 +61,7 @@ def status(token: str):
     hall = current_hall()
     now = utcnow()
     standing = estimate.standing(
-        ticket, default_minutes=current_app.config["DEFAULT_SERVICE_MINUTES"], now=now
+        ticket, default_minutes=settings().default_service_minutes, now=now
     )
     return render_template(
         "ticket/status.html",

@@ -1,0 +1,67 @@
+"""Timed duties of the hall: the appointments' no-show sweep and tomorrow's reminders.
+
+`reception run` starts `Scheduler` (one daemon thread, never at import); in scale-out the same
+duties run from cron as `reception sweep-appointments` and `reception send-reminders`. Each
+round is one transaction; the reminders it records are sent only after it commits.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import datetime
+
+from flask import Flask
+from sqlalchemy import select
+
+from .appointments.checkin import sweep_no_shows
+from .appointments.notify import load_notifier, send_reminders
+from .extensions import db
+from .models import Hall
+from .models.types import utcnow
+from .queue.clock import local_time
+from .settings import settings
+
+log = logging.getLogger("reception.schedule")
+
+
+def run_duties(app: Flask, now: datetime | None = None) -> tuple[int, int]:
+    """One round for every hall: (bookings marked no-show, reminders sent)."""
+    now = now or utcnow()
+    rules = settings()
+    swept = reminded = 0
+    notifier = load_notifier(app.config)
+    for hall in db.session.scalars(select(Hall).order_by(Hall.id)).all():
+        swept += sweep_no_shows(hall, policy=rules.booking, now=now)
+        if local_time(hall.timezone, now).time() >= rules.reminders_after:
+            reminded += send_reminders(hall, notifier, now=now)
+    db.session.commit()
+    return swept, reminded
+
+
+class Scheduler:
+    """Runs `run_duties` every `settings.schedule_seconds` until stopped."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="reception-schedule", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def _loop(self) -> None:
+        with self.app.app_context():
+            interval = settings().schedule_seconds
+        while not self._stop.wait(interval):
+            with self.app.app_context():
+                try:
+                    run_duties(self.app)
+                except Exception:  # noqa: BLE001
+                    db.session.rollback()
+                    log.exception("scheduled duties failed; trying again next round")
+                finally:
+                    db.session.remove()

@@ -1,0 +1,80 @@
+"""The API blueprint and what its views share: the caller's token, the hall's desks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import abort, g, request
+from flask_babel import gettext
+from flask_smorest import Blueprint
+from sqlalchemy import select
+
+from ...extensions import csrf, db
+from ...models import Desk, Ticket, User
+from ...models.staff import hash_api_token
+from ...queue.errors import NotFound
+from ...queue.messages import N_
+from ...realtime import ticket_view
+from ..common import current_hall
+from ..tickets import ticket_url
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1", description="The hall's JSON API")
+csrf.exempt(bp)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def staff(*roles: str) -> User:
+    """The staff member whose API token came with the request (401/403 otherwise)."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        abort(401, description=gettext("Send an API token: Authorization: Bearer <token>."))
+    user = db.session.scalars(
+        select(User).where(User.api_token_hash == hash_api_token(token.strip()))
+    ).first()
+    if user is None or not user.active:
+        abort(401, description=gettext("Unknown or disabled API token."))
+    if roles and not user.can(*roles):
+        abort(403, description=gettext("Your account may not do this."))
+    return user
+
+
+def requires(*roles: str) -> Callable[[F], F]:
+    """Check the caller's token and role before the body is even parsed (401/403 first)."""
+
+    def decorator(view: F) -> F:
+        view = bp.doc(security=[{"bearer": []}])(view)
+
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            g.api_user = staff(*roles)
+            return view(*args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorator
+
+
+def api_user() -> User:
+    user: User = g.api_user
+    return user
+
+
+def hall_desk(desk_id: int) -> Desk:
+    desk = db.session.get(Desk, desk_id)
+    if desk is None or desk.hall_id != current_hall().id:
+        raise NotFound(N_("No such desk."))
+    return desk
+
+
+def ticket_json(ticket: Ticket, *, with_token: bool = False) -> dict[str, Any]:
+    desk = db.session.get(Desk, ticket.desk_id) if ticket.desk_id else None
+    data: dict[str, Any] = ticket_view(ticket, desk.number if desk else None)
+    data["issued_at"] = ticket.issued_at
+    data["service_day"] = ticket.service_day
+    if with_token:
+        data["token"] = ticket.token
+        data["url"] = ticket_url(ticket)
+    return data

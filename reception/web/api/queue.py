@@ -1,0 +1,115 @@
+"""API: services, issuing, a ticket's status, a desk's line, call next, a desk's moves."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import gettext
+from sqlalchemy import select
+
+from ...extensions import db
+from ...models import Priority, Role, Ticket
+from ...models.types import utcnow
+from ...queue import calling, estimate, moves
+from ...queue.clock import hall_day
+from ...queue.errors import NotFound
+from ...queue.issuing import issue_ticket
+from ...queue.messages import N_
+from ...realtime import waiting_counts
+from ...settings import settings
+from ..actions import perform
+from ..common import current_hall
+from . import schemas as s
+from .common import api_user, bp, hall_desk, requires, ticket_json
+
+
+@bp.get("/services")
+@bp.response(200, s.ServicesSchema)
+def services() -> dict[str, Any]:
+    """The hall's active services with today's waiting counts (public)."""
+    hall = current_hall()
+    items = [service for service in hall.services if service.active]
+    today = hall_day(hall.timezone, utcnow())
+    counts = waiting_counts(db.session, hall.id, {x.id for x in items}, today) if items else {}
+    return {
+        "services": [
+            {
+                "id": x.id,
+                "name": x.name,
+                "name_en": x.name_en,
+                "kind": x.kind,
+                "prefix": x.prefix,
+                "waiting": counts.get(str(x.id), 0),
+                "desks": [d.number for d in x.desks],
+            }
+            for x in items
+        ]
+    }
+
+
+@bp.post("/tickets")
+@requires(Role.REGISTRAR, Role.DESK, Role.SUPERVISOR)
+@bp.arguments(s.IssueRequest)
+@bp.response(201, s.TicketEnvelope)
+def issue(body: dict[str, Any]) -> dict[str, Any]:
+    """Issue a ticket for a service (registrar, desk, supervisor)."""
+    user = api_user()
+    ticket = issue_ticket(
+        current_hall().id,
+        body["service_id"],
+        priority=Priority[body["priority"].upper()],
+        channel="api",
+        staff_id=user.id,
+    )
+    return {"ticket": ticket_json(ticket, with_token=True)}
+
+
+@bp.get("/tickets/<string(maxlength=64):token>")
+@bp.response(200, s.TicketEnvelope)
+def status(token: str) -> dict[str, Any]:
+    """Public: the ticket's state, as its own page shows it."""
+    ticket = db.session.scalars(select(Ticket).where(Ticket.token == token)).first()
+    if ticket is None:
+        raise NotFound(N_("No such ticket."))
+    standing = estimate.standing(
+        ticket, default_minutes=settings().default_service_minutes, now=utcnow()
+    )
+    data = ticket_json(ticket)
+    data.update(people_ahead=standing.people_ahead, wait_minutes=standing.wait_minutes)
+    return {"ticket": data}
+
+
+@bp.get("/desks/<int:desk_id>/queue")
+@requires(Role.DESK, Role.SUPERVISOR, Role.REGISTRAR)
+@bp.response(200, s.DeskQueueSchema)
+def desk_queue(desk_id: int) -> dict[str, Any]:
+    """Today's tickets the desk may call, in calling order."""
+    desk = hall_desk(desk_id)
+    today = hall_day(current_hall().timezone, utcnow())
+    waiting = db.session.scalars(calling.waiting_in_order(desk, today)).all()
+    return {"desk": desk.number, "waiting": [ticket_json(t) for t in waiting]}
+
+
+@bp.post("/desks/<int:desk_id>/call-next")
+@requires(Role.DESK, Role.SUPERVISOR)
+@bp.response(200, s.MaybeTicketEnvelope)
+def call_next(desk_id: int) -> dict[str, Any]:
+    """Call the next visitor to the desk; `ticket` is null when nobody is waiting."""
+    user = api_user()
+    desk = hall_desk(desk_id)
+    ticket = moves.call_next(desk.id, staff_id=user.id)
+    if ticket is None:
+        return {"ticket": None, "message": gettext("Nobody is waiting for this desk.")}
+    return {"ticket": ticket_json(ticket)}
+
+
+@bp.post("/tickets/<int:ticket_id>/<any(" + ", ".join(f'"{a}"' for a in s.ACTIONS) + "):action>")
+@requires(Role.DESK, Role.SUPERVISOR)
+@bp.arguments(s.ActRequest)
+@bp.response(200, s.TicketEnvelope)
+def act(body: dict[str, Any], ticket_id: int, action: str) -> dict[str, Any]:
+    """A desk's move on a ticket; the desk in `desk_id` must be the one the move belongs to."""
+    user = api_user()
+    desk = hall_desk(body["desk_id"])
+    ticket = perform(action, ticket_id, desk.id, user.id, body)
+    return {"ticket": ticket_json(ticket)}

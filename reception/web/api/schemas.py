@@ -1,0 +1,176 @@
+"""The JSON API's contract: every request and response body, declared once.
+
+flask-smorest validates requests against these schemas (422 with the fields at fault) and
+publishes them as OpenAPI 3 at `/api/v1/openapi.json`. Text fields refuse NUL and lone
+surrogates (also refused for every request by `web.guard`).
+"""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from ...models import Priority, ServiceKind, TicketState
+from ..guard import MAX_ID
+
+ACTIONS = (
+    "call",
+    "recall",
+    "start",
+    "finish",
+    "no-show",
+    "return",
+    "hold",
+    "resume",
+    "transfer",
+    "cancel",
+)
+PRIORITY_NAMES = tuple(p.name.lower() for p in Priority)
+STATES = tuple(s.value for s in TicketState)
+
+
+def Id(**kwargs: object) -> fields.Integer:  # noqa: N802 - a field factory reads like a field
+    """A database id: a JSON integer from 1 to 2**63-1 (strings and booleans refused)."""
+    return fields.Integer(strict=True, validate=validate.Range(1, MAX_ID), **kwargs)  # type: ignore[arg-type]
+
+
+def Text(max_length: int, **kwargs: object) -> fields.String:  # noqa: N802
+    return fields.String(validate=validate.Length(max=max_length), **kwargs)  # type: ignore[arg-type]
+
+
+class Strict(ma.Schema):
+    """Unknown fields are an error: a misspelt field is never silently ignored."""
+
+    class Meta:
+        unknown = ma.RAISE
+
+
+class ErrorSchema(Strict):
+    error = fields.String(
+        required=True, metadata={"description": "Stable snake_case code, e.g. illegal_move."}
+    )
+    message = fields.String(
+        required=True, metadata={"description": "A sentence in the request's language."}
+    )
+    fields = fields.Dict(
+        keys=fields.String(),
+        metadata={"description": "For invalid_input: the fields at fault and why."},
+    )
+
+
+class ServiceSchema(Strict):
+    id = Id(required=True)
+    name = fields.String(required=True)
+    name_en = fields.String(allow_none=True, required=True)
+    kind = fields.String(required=True, validate=validate.OneOf([k.value for k in ServiceKind]))
+    prefix = fields.String(required=True)
+    waiting = fields.Integer(required=True, validate=validate.Range(min=0))
+    desks = fields.List(fields.Integer(), required=True)
+
+
+class ServicesSchema(Strict):
+    services = fields.List(fields.Nested(ServiceSchema), required=True)
+
+
+class TicketSchema(Strict):
+    id = Id(required=True)
+    number = fields.String(required=True)
+    state = fields.String(required=True, validate=validate.OneOf(STATES))
+    service_id = Id(required=True)
+    desk_id = Id(required=True, allow_none=True)
+    desk_number = fields.Integer(required=True, allow_none=True)
+    target_desk_id = Id(required=True, allow_none=True)
+    leg = fields.Integer(required=True)
+    recalls = fields.Integer(required=True)
+    priority = fields.Integer(required=True, validate=validate.Range(0, len(Priority) - 1))
+    issued_at = fields.DateTime(required=True)
+    service_day = fields.Date(required=True)
+    token = fields.String(metadata={"description": "Only when the ticket is issued."})
+    url = fields.String(metadata={"description": "The ticket's live page (its QR code)."})
+    people_ahead = fields.Integer(validate=validate.Range(min=0))
+    wait_minutes = fields.Integer(validate=validate.Range(min=0))
+
+
+class TicketEnvelope(Strict):
+    ticket = fields.Nested(TicketSchema, required=True)
+
+
+class MaybeTicketEnvelope(Strict):
+    ticket = fields.Nested(TicketSchema, required=True, allow_none=True)
+    message = fields.String()
+
+
+class CheckInEnvelope(TicketEnvelope):
+    late = fields.Boolean(required=True)
+
+
+class DeskQueueSchema(Strict):
+    desk = fields.Integer(required=True)
+    waiting = fields.List(fields.Nested(TicketSchema), required=True)
+
+
+class IssueRequest(Strict):
+    service_id = Id(required=True)
+    priority = fields.String(validate=validate.OneOf(PRIORITY_NAMES), load_default="walk_in")
+
+
+class ActRequest(Strict):
+    desk_id = Id(
+        required=True, metadata={"description": "The desk making the move (bound to it)."}
+    )
+    outcome = Text(2000, metadata={"description": "finish: what was done (required there)."})
+    note = Text(1000, metadata={"description": "hold, transfer, cancel: a note."})
+    service_id = Id(metadata={"description": "transfer: the service to send the visitor to."})
+    to_desk_id = Id(metadata={"description": "transfer: a desk to send the visitor to by name."})
+
+
+class SlotsQuery(Strict):
+    day = fields.Date(required=True)
+
+
+class SlotSchema(Strict):
+    starts_at = fields.DateTime(required=True)
+    time = fields.String(required=True)
+    capacity = fields.Integer(required=True)
+    free = fields.Integer(required=True)
+
+
+class SlotsSchema(Strict):
+    day = fields.Date(required=True)
+    bookable = fields.Boolean(required=True)
+    slots = fields.List(fields.Nested(SlotSchema), required=True)
+
+
+class BookRequest(Strict):
+    service_id = Id(required=True)
+    starts_at = fields.String(required=True, validate=validate.Length(max=40))
+    name = Text(40, required=True)
+    phone = Text(20, required=True)
+    id_number = Text(20, load_default="")
+    description = Text(500, load_default="")
+
+
+class BookingKey(Strict):
+    code = Text(20, required=True)
+    phone = Text(20, required=True)
+
+
+class MoveRequest(BookingKey):
+    starts_at = fields.String(required=True, validate=validate.Length(max=40))
+
+
+class CheckInRequest(Strict):
+    code = Text(20, required=True)
+
+
+class AppointmentSchema(Strict):
+    code = fields.String(required=True)
+    service_id = Id(required=True)
+    day = fields.Date(required=True)
+    starts_at = fields.DateTime(required=True)
+    local_time = fields.String(required=True)
+    state = fields.String(required=True)
+
+
+class AppointmentEnvelope(Strict):
+    appointment = fields.Nested(AppointmentSchema, required=True)
