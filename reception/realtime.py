@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
-from . import boundary
+from . import boundary, events
 from .extensions import socketio
 from .models import Alert, Desk, Ticket, TicketState
 from .queue import outbox
@@ -27,7 +27,7 @@ EVENT_NAME = "queue"
 ALERT_EVENT = "alert"
 
 
-def ticket_view(ticket: Ticket, desk_number: int | None) -> dict[str, Any]:
+def ticket_fields(ticket: Ticket, desk_number: int | None) -> dict[str, Any]:
     return {
         "id": ticket.id,
         "number": ticket.number,
@@ -42,8 +42,14 @@ def ticket_view(ticket: Ticket, desk_number: int | None) -> dict[str, Any]:
     }
 
 
-def announcement(number: str, desk_number: int) -> dict[str, str]:
-    return {"text": call_text(number, desk_number), "speech": call_speech(number, desk_number)}
+def ticket_view(ticket: Ticket, desk_number: int | None) -> events.TicketView:
+    return events.TicketView(**ticket_fields(ticket, desk_number))
+
+
+def announcement(number: str, desk_number: int) -> events.Announcement:
+    return events.Announcement(
+        text=call_text(number, desk_number), speech=call_speech(number, desk_number)
+    )
 
 
 def waiting_counts(
@@ -65,14 +71,14 @@ def waiting_counts(
     return counts
 
 
-def alert_view(alert: Alert) -> dict[str, Any]:
-    return {
-        "id": alert.id,
-        "kind": alert.kind,
-        "ticket_number": alert.ticket_number,
-        "text": alert.text,
-        "at": alert.at.isoformat(),
-    }
+def alert_view(alert: Alert) -> events.AlertEvent:
+    return events.AlertEvent(
+        id=alert.id,
+        kind=alert.kind,
+        ticket_number=alert.ticket_number,
+        text=alert.text,
+        at=alert.at.isoformat(),
+    )
 
 
 def _prepare(session: Session) -> None:
@@ -80,24 +86,24 @@ def _prepare(session: Session) -> None:
     for alert_id in outbox.take_alerts(session):
         alert = session.get(Alert, alert_id)
         if alert is not None:
-            ready.append(([f"alerts:{alert.hall_id}"], alert_view(alert), ALERT_EVENT))
+            ready.append(([f"alerts:{alert.hall_id}"], alert_view(alert).json_dict(), ALERT_EVENT))
     changes = outbox.take(session)
     for change in changes:
         ticket = session.get(Ticket, change.ticket_id)
         if ticket is None:
             continue
         desk = session.get(Desk, ticket.desk_id) if ticket.desk_id else None
-        payload = {
-            "hall_id": change.hall_id,
-            "version": change.version,
-            "action": change.action,
-            "ticket": ticket_view(ticket, desk.number if desk else None),
-            "waiting": waiting_counts(
+        calls = change.action in ("call", "recall") and desk is not None
+        payload = events.QueueEvent(
+            hall_id=change.hall_id,
+            version=change.version,
+            action=change.action,  # type: ignore[arg-type]
+            ticket=ticket_view(ticket, desk.number if desk else None),
+            waiting=waiting_counts(
                 session, change.hall_id, set(change.service_ids), ticket.service_day
             ),
-        }
-        if change.action in ("call", "recall") and desk is not None:
-            payload["announce"] = announcement(ticket.number, desk.number)
+            announce=announcement(ticket.number, desk.number) if calls and desk else None,
+        ).json_dict()
         rooms = [f"hall:{change.hall_id}", f"ticket:{ticket.token}"]
         rooms += [f"service:{service_id}" for service_id in dict.fromkeys(change.service_ids)]
         rooms += [f"desk:{desk_id}" for desk_id in dict.fromkeys(change.desk_ids)]

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from . import events
 from .extensions import db
 from .models import (
     ACTIVE_STATES,
@@ -26,7 +27,7 @@ from .models import (
 from .queue import calling, estimate
 from .queue.clock import hall_day, zone
 from .queue.timeline import leg_times
-from .realtime import alert_view, announcement, ticket_view, waiting_counts
+from .realtime import alert_view, announcement, ticket_fields, ticket_view, waiting_counts
 
 RECENT_CALLS = 8
 
@@ -40,7 +41,7 @@ def _desk_numbers(hall_id: int) -> dict[int, int]:
     return {desk_id: number for desk_id, number in rows}
 
 
-def recent_calls(hall: Hall, now: datetime, limit: int = RECENT_CALLS) -> list[dict[str, Any]]:
+def recent_calls(hall: Hall, now: datetime, limit: int = RECENT_CALLS) -> list[events.RecentCall]:
     """The hall's latest calls and recalls today, newest first."""
     rows = db.session.execute(
         select(TicketEvent, Ticket.number)
@@ -55,22 +56,22 @@ def recent_calls(hall: Hall, now: datetime, limit: int = RECENT_CALLS) -> list[d
     ).all()
     desks = _desk_numbers(hall.id)
     return [
-        {
-            "version": event.hall_version,
-            "action": event.action,
-            "ticket_id": event.ticket_id,
-            "number": number,
-            "desk_id": event.desk_id,
-            "desk_number": desks.get(event.desk_id),
-            "service_id": event.service_id,
-            "at": event.at.isoformat(),
-            "announce": announcement(number, desks[event.desk_id]) if event.desk_id else None,
-        }
+        events.RecentCall(
+            version=event.hall_version,
+            action=event.action,
+            ticket_id=event.ticket_id,
+            number=number,
+            desk_id=event.desk_id,
+            desk_number=desks.get(event.desk_id),
+            service_id=event.service_id,
+            at=event.at.isoformat(),
+            announce=announcement(number, desks[event.desk_id]) if event.desk_id else None,
+        )
         for event, number in rows
     ]
 
 
-def at_desks(hall: Hall, now: datetime) -> list[dict[str, Any]]:
+def at_desks(hall: Hall, now: datetime) -> list[events.TicketView]:
     """Which ticket each desk has called or is serving now."""
     rows = db.session.scalars(
         select(Ticket).where(
@@ -112,24 +113,24 @@ def hall_snapshot(hall: Hall, now: datetime) -> dict[str, Any]:
         if services
         else {}
     )
-    return {
-        "room": f"hall:{hall.id}",
-        "hall_id": hall.id,
-        "version": version,
-        "notice": notice_line(hall, now),
-        "services": [
-            {
-                "id": s.id,
-                "prefix": s.prefix,
-                "name": s.name,
-                "name_en": s.name_en,
-                "waiting": counts.get(str(s.id), 0),
-            }
+    return events.HallSnapshot(
+        room=f"hall:{hall.id}",
+        hall_id=hall.id,
+        version=version,
+        notice=notice_line(hall, now),
+        services=[
+            events.ServiceCount(
+                id=s.id,
+                prefix=s.prefix,
+                name=s.name,
+                name_en=s.name_en,
+                waiting=counts.get(str(s.id), 0),
+            )
             for s in services
         ],
-        "calls": recent_calls(hall, now),
-        "desks": at_desks(hall, now),
-    }
+        calls=recent_calls(hall, now),
+        desks=at_desks(hall, now),
+    ).json_dict()
 
 
 def desk_snapshot(desk: Desk, now: datetime, *, with_queue: bool) -> dict[str, Any]:
@@ -137,31 +138,33 @@ def desk_snapshot(desk: Desk, now: datetime, *, with_queue: bool) -> dict[str, A
     version = _version(hall.id)
     today = hall_day(hall.timezone, now)
     current = calling.at_desk(desk, today)
-    snapshot: dict[str, Any] = {
-        "room": f"desk:{desk.id}",
-        "version": version,
-        "desk_id": desk.id,
-        "desk_number": desk.number,
-        "current": ticket_view(current, desk.number) if current else None,
-    }
+    waiting = None
     if with_queue:
-        waiting = db.session.scalars(calling.waiting_in_order(desk, today).limit(200)).all()
-        snapshot["waiting"] = [
-            {**ticket_view(t, None), "line_at": t.line_at.isoformat()} for t in waiting
+        tickets = db.session.scalars(calling.waiting_in_order(desk, today).limit(200)).all()
+        waiting = [
+            events.WaitingTicket(**ticket_fields(t, None), line_at=t.line_at.isoformat())
+            for t in tickets
         ]
-    return snapshot
+    return events.DeskSnapshot(
+        room=f"desk:{desk.id}",
+        version=version,
+        desk_id=desk.id,
+        desk_number=desk.number,
+        current=ticket_view(current, desk.number) if current else None,
+        waiting=waiting,
+    ).json_dict(exclude=None if with_queue else {"waiting"})
 
 
 def service_snapshot(service: Service, now: datetime) -> dict[str, Any]:
     version = _version(service.hall_id)
     today = hall_day(service.hall.timezone, now)
     counts = waiting_counts(db.session, service.hall_id, {service.id}, today)
-    return {
-        "room": f"service:{service.id}",
-        "version": version,
-        "service_id": service.id,
-        "waiting": counts[str(service.id)],
-    }
+    return events.ServiceSnapshot(
+        room=f"service:{service.id}",
+        version=version,
+        service_id=service.id,
+        waiting=counts[str(service.id)],
+    ).json_dict()
 
 
 def ticket_snapshot(ticket: Ticket, now: datetime, default_minutes: float) -> dict[str, Any]:
@@ -169,23 +172,23 @@ def ticket_snapshot(ticket: Ticket, now: datetime, default_minutes: float) -> di
     standing = estimate.standing(ticket, default_minutes=default_minutes, now=now)
     desk = db.session.get(Desk, ticket.desk_id) if ticket.desk_id else None
     service = ticket.service
-    return {
-        "room": f"ticket:{ticket.token}",
-        "version": version,
-        "ticket": ticket_view(ticket, desk.number if desk else None),
-        "service": {
-            "id": service.id,
-            "name": service.name,
-            "name_en": service.name_en,
-            "waiting_area": service.waiting_area,
-        },
-        "people_ahead": standing.people_ahead,
-        "wait_minutes": standing.wait_minutes,
-        "legs": [
-            {"leg": leg.leg, "service_id": leg.service_id, "end_action": leg.end_action}
+    return events.TicketSnapshot(
+        room=f"ticket:{ticket.token}",
+        version=version,
+        ticket=ticket_view(ticket, desk.number if desk else None),
+        service=events.ServiceInfo(
+            id=service.id,
+            name=service.name,
+            name_en=service.name_en,
+            waiting_area=service.waiting_area,
+        ),
+        people_ahead=standing.people_ahead,
+        wait_minutes=standing.wait_minutes,
+        legs=[
+            events.Leg(leg=leg.leg, service_id=leg.service_id, end_action=leg.end_action)
             for leg in leg_times(ticket.events)
         ],
-    }
+    ).json_dict()
 
 
 def todays_alerts(hall: Hall, now: datetime) -> list[dict[str, Any]]:
@@ -194,4 +197,4 @@ def todays_alerts(hall: Hall, now: datetime) -> list[dict[str, Any]]:
     rows = db.session.scalars(
         select(Alert).where(Alert.hall_id == hall.id, Alert.at >= start).order_by(Alert.id.desc())
     ).all()
-    return [alert_view(alert) for alert in rows]
+    return [alert_view(alert).json_dict() for alert in rows]

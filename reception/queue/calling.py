@@ -9,6 +9,7 @@ from sqlalchemy import and_, or_, select
 from ..extensions import db
 from ..models import (
     ACTIVE_STATES,
+    Case,
     Desk,
     Hall,
     Ticket,
@@ -19,7 +20,7 @@ from .errors import IllegalMove, NotFound
 from .journal import record
 from .locking import lock_hall
 from .messages import N_
-from .rules import S, load_desk, locked_ticket
+from .rules import S, check_not_accused, load_desk, locked_ticket
 
 
 def _ensure_desk_free(desk: Desk) -> None:
@@ -35,11 +36,24 @@ def _ensure_desk_free(desk: Desk) -> None:
 
 
 def callable_by(desk: Desk):
-    """The condition for tickets this desk may call: its services, or sent to it by name."""
+    """The condition for tickets this desk may call: its services, or sent to it by name;
+    never an accusation against one of the desk's departments (Art. 30)."""
     service_ids = [service.id for service in desk.services]
-    return or_(
-        and_(Ticket.service_id.in_(service_ids), Ticket.target_desk_id.is_(None)),
-        Ticket.target_desk_id == desk.id,
+    accuses_this_desk = (
+        select(Case.id)
+        .where(
+            Case.id == Ticket.case_id,
+            Case.accusation.is_(True),
+            Case.accused_id.in_(service_ids),
+        )
+        .exists()
+    )
+    return and_(
+        or_(
+            and_(Ticket.service_id.in_(service_ids), Ticket.target_desk_id.is_(None)),
+            Ticket.target_desk_id == desk.id,
+        ),
+        or_(Ticket.case_id.is_(None), ~accuses_this_desk),
     )
 
 
@@ -109,9 +123,10 @@ def call_ticket(
     """Call one chosen waiting ticket to the desk, out of turn."""
     now = now or utcnow()
     desk = load_desk(desk_id)
-    ticket, version = locked_ticket(ticket_id, "call", None)
+    ticket, version = locked_ticket(ticket_id, "call", None, staff_id)
     desk = db.session.get(Desk, desk_id, populate_existing=True)
     assert desk is not None
+    check_not_accused(ticket, desk.id, staff_id)
     if ticket.hall_id != desk.hall_id:
         raise NotFound(N_("No such ticket."))
     if not desk.open:
@@ -134,7 +149,7 @@ def recall(
 ) -> Ticket:
     """Call the same ticket again; refused past `max_recalls` (mark it a no-show instead)."""
     now = now or utcnow()
-    ticket, version = locked_ticket(ticket_id, "recall", desk_id)
+    ticket, version = locked_ticket(ticket_id, "recall", desk_id, staff_id)
     if ticket.recall_count >= max_recalls:
         raise IllegalMove(
             N_("Ticket %(number)s was recalled %(count)s times; mark it a no-show."),

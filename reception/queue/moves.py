@@ -19,11 +19,11 @@ from ..models import (
 )
 from ..models.types import utcnow
 from .calling import call_next, call_ticket, callable_by, recall
-from .errors import InvalidInput, NotFound
+from .errors import IllegalMove, InvalidInput, NotFound
 from .journal import record
 from .journey import pending_stops
 from .messages import N_
-from .rules import ALLOWED_FROM, DESK_BOUND, S, locked_ticket
+from .rules import ALLOWED_FROM, DESK_BOUND, S, accused_of, locked_ticket
 
 __all__ = [
     "ALLOWED_FROM",
@@ -55,7 +55,7 @@ def _simple_move(
     locked: tuple[Ticket, int] | None = None,
 ) -> Ticket:
     now = now or utcnow()
-    ticket, hall_version = locked or locked_ticket(ticket_id, action, desk_id)
+    ticket, hall_version = locked or locked_ticket(ticket_id, action, desk_id, staff_id)
     from_state = ticket.state
     old_desk = ticket.desk_id
     ticket.state = to_state.value
@@ -110,7 +110,7 @@ def finish(
     if len(outcome) > 2000:
         raise InvalidInput(N_("The outcome is too long (2000 characters at most)."))
     now = now or utcnow()
-    ticket, version = locked_ticket(ticket_id, "finish", desk_id)
+    ticket, version = locked_ticket(ticket_id, "finish", desk_id, staff_id)
     if ticket.case_id is not None:
         db.session.add(
             CaseNote(
@@ -172,10 +172,14 @@ def no_show(
 
 
 def return_to_queue(
-    ticket_id: int, *, staff_id: int | None = None, now: datetime | None = None
+    ticket_id: int,
+    *,
+    desk_id: int | None = None,
+    staff_id: int | None = None,
+    now: datetime | None = None,
 ) -> Ticket:
     """A no-show who turns up again waits once more, at the back of the line."""
-    return _simple_move(ticket_id, "return", S.WAITING, desk_id=None, staff_id=staff_id, now=now)
+    return _simple_move(ticket_id, "return", S.WAITING, desk_id=desk_id, staff_id=staff_id, now=now)
 
 
 def hold(
@@ -198,18 +202,30 @@ def hold(
     )
 
 
-def resume(ticket_id: int, *, staff_id: int | None = None, now: datetime | None = None):
-    return _simple_move(ticket_id, "resume", S.WAITING, desk_id=None, staff_id=staff_id, now=now)
+def resume(
+    ticket_id: int,
+    *,
+    desk_id: int | None = None,
+    staff_id: int | None = None,
+    now: datetime | None = None,
+) -> Ticket:
+    return _simple_move(ticket_id, "resume", S.WAITING, desk_id=desk_id, staff_id=staff_id, now=now)
 
 
 def cancel(
-    ticket_id: int, note: str = "", *, staff_id: int | None = None, now: datetime | None = None
+    ticket_id: int,
+    note: str = "",
+    *,
+    desk_id: int | None = None,
+    staff_id: int | None = None,
+    now: datetime | None = None,
 ) -> Ticket:
+    """Void the ticket (the visitor left); a desk may void only a ticket not at another desk."""
     return _simple_move(
         ticket_id,
         "cancel",
         S.CANCELLED,
-        desk_id=None,
+        desk_id=desk_id,
         staff_id=staff_id,
         now=now,
         note=note.strip()[:500],
@@ -230,8 +246,12 @@ def transfer(
     now = now or utcnow()
     if service_id is None and to_desk_id is None:
         raise InvalidInput(N_("Choose the service or desk to transfer to."))
-    ticket, version = locked_ticket(ticket_id, "transfer", desk_id)
+    ticket, version = locked_ticket(ticket_id, "transfer", desk_id, staff_id)
     service, to_desk = _transfer_target(ticket, service_id, to_desk_id)
+    accused = accused_of(ticket)
+    receiving = {service.id, *(s.id for s in (to_desk.services if to_desk else ()))}
+    if accused is not None and accused in receiving:
+        raise IllegalMove(N_("An accusation never goes to the department it accuses (Art. 30)."))
     from_state, old_desk, old_service = ticket.state, ticket.desk_id, ticket.service_id
     ticket.state = S.WAITING.value
     ticket.service_id = service.id

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from ..extensions import db
 from ..models import (
+    Case,
     Desk,
     Ticket,
     TicketState,
+    User,
 )
 from .errors import IllegalMove, NotFound
 from .locking import lock_hall
@@ -45,6 +47,36 @@ def load_ticket(ticket_id: int) -> Ticket:
     return ticket
 
 
+def departments_of(desk_id: int | None, staff_id: int | None) -> set[int]:
+    """The departments acting in a move: the desk's services and the staff member's own."""
+    ids: set[int] = set()
+    desk = db.session.get(Desk, desk_id) if desk_id is not None else None
+    if desk is not None:
+        ids.update(service.id for service in desk.services)
+    if staff_id is not None:
+        staff = db.session.get(User, staff_id)
+        if staff is not None and staff.department_id:
+            ids.add(staff.department_id)
+    return ids
+
+
+def accused_of(ticket: Ticket) -> int | None:
+    """The department an accusation (检举控告) behind this ticket accuses, if any."""
+    if ticket.case_id is None:
+        return None
+    case = db.session.get(Case, ticket.case_id)
+    return case.accused_id if case is not None and case.accusation else None
+
+
+def check_not_accused(ticket: Ticket, desk_id: int | None, staff_id: int | None) -> None:
+    """Art. 30: the accused department never handles, nor learns of, the accusation.
+
+    To them the ticket does not exist, so the refusal is the same as for an unknown id."""
+    accused = accused_of(ticket)
+    if accused is not None and accused in departments_of(desk_id, staff_id):
+        raise NotFound(N_("No such ticket."))
+
+
 def _check(ticket: Ticket, action: str, desk_id: int | None) -> None:
     if ticket.state not in ALLOWED_FROM[action]:
         raise IllegalMove(
@@ -53,14 +85,26 @@ def _check(ticket: Ticket, action: str, desk_id: int | None) -> None:
             state=ticket.state,
             action=action,
         )
-    if action in DESK_BOUND and desk_id is not None and ticket.desk_id != desk_id:
+    if desk_id is None:
+        return
+    # A desk moves only its own visitor; a ticket at no desk (waiting, held, no-show) may be
+    # moved by any desk, e.g. cancelled at the visitor's request.
+    bound = action in DESK_BOUND or ticket.desk_id is not None
+    if bound and ticket.desk_id != desk_id:
         raise IllegalMove(N_("Ticket %(number)s is not at this desk."), number=ticket.number)
 
 
-def locked_ticket(ticket_id: int, action: str, desk_id: int | None) -> tuple[Ticket, int]:
+def locked_ticket(
+    ticket_id: int, action: str, desk_id: int | None, staff_id: int | None = None
+) -> tuple[Ticket, int]:
+    """The ticket, read fresh under the hall lock, once the move is known to be allowed.
+
+    `desk_id` is the desk making the move (None: staff acting for the hall, e.g. a supervisor
+    at the console of no desk); `staff_id` who makes it."""
     ticket = load_ticket(ticket_id)
     version = lock_hall(ticket.hall_id)
     ticket = db.session.get(Ticket, ticket_id, populate_existing=True, with_for_update=True)
     assert ticket is not None
+    check_not_accused(ticket, desk_id, staff_id)
     _check(ticket, action, desk_id)
     return ticket, version

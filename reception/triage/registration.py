@@ -25,7 +25,7 @@ from ..models import (
 from ..models.types import utcnow
 from ..queue import outbox
 from ..queue.clock import hall_day
-from ..queue.errors import IllegalMove, InvalidInput, NotFound
+from ..queue.errors import IllegalMove, InvalidInput
 from ..queue.issuing import issue_ticket
 from ..queue.messages import N_
 from . import crypto, identity
@@ -120,6 +120,9 @@ def _check_matter(hall: Hall, matter: MatterInput, categories: list[str]) -> lis
     if matter.group_size > 1 and not names:
         raise InvalidInput(N_("A group visit needs its representatives' names."))
     services = {s.id: s for s in hall.services if s.active}
+    for department in (matter.department_id, matter.accused_id if matter.accusation else None):
+        if department is not None and department not in services:
+            raise InvalidInput(N_("Choose the department from the list."))
     route = [services.get(service_id) for service_id in matter.route]
     if not route or None in route:
         raise InvalidInput(N_("Choose at least one desk for the visit."))
@@ -213,10 +216,3 @@ def decide(case: Case, status: str, on, staff_id: int | None, note: str = "") ->
         raise InvalidInput(N_("Unknown decision."))
     case.status, case.decided_on = status, on
     audit(staff_id, f"case_{status}", case_id=case.id, detail=note[:200])
-
-
-def case_or_404(case_id: int) -> Case:
-    case = db.session.get(Case, case_id)
-    if case is None:
-        raise NotFound(N_("No such case."))
-    return case

@@ -10,6 +10,7 @@ from ..queue import moves
 from ..queue.errors import InvalidInput, NotFound
 from ..queue.messages import N_
 from ..settings import settings
+from .guard import parse_id
 
 TICKET_ACTIONS = (
     "call",
@@ -30,13 +31,10 @@ def optional_id(params: Mapping[str, Any], name: str) -> int | None:
     value = params.get(name)
     if value in (None, ""):
         return None
-    if isinstance(value, bool):
+    number = parse_id(value)
+    if number is None:
         raise InvalidInput(N_("%(field)s must be a whole number."), field=name)
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
-    raise InvalidInput(N_("%(field)s must be a whole number."), field=name)
+    return number
 
 
 def text(params: Mapping[str, Any], name: str) -> str:
@@ -68,11 +66,11 @@ def perform(
     if action == "no-show":
         return moves.no_show(ticket_id, desk_id=desk_id, **common)
     if action == "return":
-        return moves.return_to_queue(ticket_id, **common)
+        return moves.return_to_queue(ticket_id, desk_id=desk_id, **common)
     if action == "hold":
         return moves.hold(ticket_id, text(params, "note"), desk_id=desk_id, **common)
     if action == "resume":
-        return moves.resume(ticket_id, **common)
+        return moves.resume(ticket_id, desk_id=desk_id, **common)
     if action == "transfer":
         return moves.transfer(
             ticket_id,
@@ -83,5 +81,5 @@ def perform(
             **common,
         )
     if action == "cancel":
-        return moves.cancel(ticket_id, text(params, "note"), **common)
+        return moves.cancel(ticket_id, text(params, "note"), desk_id=desk_id, **common)
     raise NotFound(N_("No such action."))

@@ -15,7 +15,7 @@ from ..models.types import utcnow
 from ..queue.clock import hall_day
 from ..queue.errors import QueueError
 from ..triage import casework, clocks
-from ..triage.registration import audit, case_or_404, visible_to
+from ..triage.registration import audit, visible_to
 from . import case_view
 from .actions import optional_id
 from .common import current_hall, error_text, roles_required
@@ -80,12 +80,18 @@ def due():
     )
 
 
+def _case(case_id: int) -> Case:
+    """The case, or the same 404 whether it does not exist or is hidden from this user."""
+    case = db.session.get(Case, case_id)
+    if case is None or case.hall_id != current_hall().id or not _may_see(case):
+        abort(404)
+    return case
+
+
 @bp.get("/<int:case_id>")
 @roles_required(*STAFF)
 def detail(case_id: int):
-    case = case_or_404(case_id)
-    if case.hall_id != current_hall().id or not _may_see(case):
-        abort(404)
+    case = _case(case_id)
     audit(current_user.id, "view_case", case_id=case.id, visitor_id=case.visitor_id)
     page = render_template(
         "cases/detail.html",
@@ -104,9 +110,7 @@ def detail(case_id: int):
 @bp.post("/<int:case_id>/<action>")
 @roles_required(*DECIDERS)
 def act(case_id: int, action: str):
-    case = case_or_404(case_id)
-    if case.hall_id != current_hall().id:
-        abort(404)
+    case = _case(case_id)
     casework.apply(case, action, _today(), request.form, current_user.id)
     flash(gettext("Saved."), "success")
     return redirect(url_for("cases.detail", case_id=case.id))

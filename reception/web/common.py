@@ -75,4 +75,3 @@ def roles_required(*roles: str) -> Callable[[F], F]:
         return wrapped  # type: ignore[return-value]
 
     return decorator
-

@@ -65,9 +65,7 @@ def checkin():
     """A scanned or typed booking code becomes a ticket (USB scanners type it, then Enter)."""
     hall = current_hall()
     try:
-        result = check_in(
-            hall, request.form.get("code", ""), policy=settings().booking
-        )
+        result = check_in(hall, request.form.get("code", ""), policy=settings().booking)
     except QueueError as error:
         db.session.rollback()  # draw the refused page from the state before the attempt
         return render_template(

@@ -6,18 +6,20 @@ HTTP endpoints, which commit and then publish (`reception.realtime`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import session
 from flask_socketio import join_room, leave_room
 from sqlalchemy import select
 
-from .. import snapshots
+from .. import events, snapshots
 from ..extensions import db, socketio
 from ..models import Desk, Role, Service, Ticket
 from ..models.types import utcnow
 from ..settings import settings
 from .common import current_hall
+from .guard import parse_id
 from .live_access import DEVICE_KEY, current_viewer, device_by_token
 
 TICKET_SERVICE_ROOMS = "live_ticket_service_rooms"
@@ -38,8 +40,11 @@ def on_connect(auth: Any = None) -> bool:
     return True
 
 
-def _snapshot(room: Any) -> tuple[dict[str, Any], list[str]]:
-    """The room's snapshot and the rooms to join for it; Refused when not allowed."""
+Snapshot = Callable[[], dict[str, Any]]
+
+
+def _resolve(room: Any) -> tuple[list[str], Snapshot]:
+    """The rooms to join for `room` and how to draw its snapshot; Refused when not allowed."""
     if not isinstance(room, str) or ":" not in room or len(room) > 100:
         raise Refused("unknown room")
     kind, _, key = room.partition(":")
@@ -49,44 +54,58 @@ def _snapshot(room: Any) -> tuple[dict[str, Any], list[str]]:
         if ticket is None:
             raise Refused("unknown ticket")
         minutes = settings().default_service_minutes
-        return snapshots.ticket_snapshot(ticket, now, minutes), [
-            room,
-            f"service:{ticket.service_id}",
-        ]
-    if not key.isdigit():
+        return [room, f"service:{ticket.service_id}"], lambda: snapshots.ticket_snapshot(
+            ticket, utcnow(), minutes
+        )
+    number = parse_id(key) if key.isascii() else None
+    if number is None:
         raise Refused("unknown room")
     supervises = viewer.staff is not None and viewer.staff.can(Role.SUPERVISOR, Role.LEADER)
-    if kind == "alerts" and int(key) == hall.id and supervises:
-        return {"room": room, "alerts": snapshots.todays_alerts(hall, now)}, [room]
-    if kind == "hall" and int(key) == hall.id and viewer.may_watch_hall:
-        return snapshots.hall_snapshot(hall, now), [room]
+    if kind == "alerts" and number == hall.id and supervises:
+        return [room], lambda: events.AlertsSnapshot(
+            room=room, alerts=snapshots.todays_alerts(hall, now)
+        ).json_dict()
+    if kind == "hall" and number == hall.id and viewer.may_watch_hall:
+        return [room], lambda: snapshots.hall_snapshot(hall, utcnow())
     if kind == "desk":
-        desk = db.session.get(Desk, int(key))
+        desk = db.session.get(Desk, number)
         if desk is not None and desk.hall_id == hall.id and viewer.may_watch_desk(desk.id):
-            return snapshots.desk_snapshot(desk, now, with_queue=viewer.staff is not None), [room]
+            with_queue = viewer.staff is not None
+            return [room], lambda: snapshots.desk_snapshot(desk, utcnow(), with_queue=with_queue)
     if kind == "service" and viewer.may_watch_hall:
-        service = db.session.get(Service, int(key))
+        service = db.session.get(Service, number)
         if service is not None and service.hall_id == hall.id:
-            return snapshots.service_snapshot(service, now), [room]
+            return [room], lambda: snapshots.service_snapshot(service, utcnow())
     raise Refused("not allowed")
 
 
 def _answer(data: Any, *, join: bool) -> dict[str, Any]:
     room = data.get("room") if isinstance(data, dict) else None
     try:
-        snapshot, rooms = _snapshot(room)
+        rooms, snapshot = _resolve(room)
     except Refused as refused:
         return {"ok": False, "error": str(refused)}
     if join:
-        if room.startswith("ticket:"):
-            # a transferred ticket follows its new queue: leave the old one's room
-            for old in session.get(TICKET_SERVICE_ROOMS, []):
-                if old not in rooms:
-                    leave_room(old)
-            session[TICKET_SERVICE_ROOMS] = rooms[1:]
-        for name in rooms:
-            join_room(name)
-    return {"ok": True, "room": room, "snapshot": snapshot}
+        try:
+            _join(rooms)
+        except KeyError:
+            # the client went away while joining (a page navigating off): nothing to answer
+            return {"ok": False, "error": "disconnected"}
+    # Joined first, then the snapshot: an event committed in between reaches the client and
+    # carries a newer version than the snapshot, so no change can fall between the two.
+    db.session.rollback()  # end the read transaction that resolved the room: see every commit
+    return {"ok": True, "room": room, "snapshot": snapshot()}
+
+
+def _join(rooms: list[str]) -> None:
+    if rooms[0].startswith("ticket:"):
+        # a transferred ticket follows its new queue: leave the old one's room
+        for old in session.get(TICKET_SERVICE_ROOMS, []):
+            if old not in rooms:
+                leave_room(old)
+        session[TICKET_SERVICE_ROOMS] = rooms[1:]
+    for name in rooms:
+        join_room(name)
 
 
 @socketio.on("join")

@@ -21,6 +21,8 @@ export function connectLive({ rooms, onSnapshot, onEvent, onStatus, offlineAfter
       onStatus?.("refused", reply && reply.error);
       return;
     }
+    // Replies can cross: a join's snapshot may arrive after a newer resync's. Keep the newest.
+    if (versions.has(room) && reply.snapshot.version < versions.get(room)) return;
     versions.set(room, reply.snapshot.version);
     onSnapshot(room, reply.snapshot);
   }

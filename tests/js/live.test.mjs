@@ -85,3 +85,22 @@ test("says offline only after the connection stayed lost", async () => {
   socket.fire("connect");
   assert.equal(seen.statuses.at(-1), "online");
 });
+
+test("a snapshot older than the one applied is dropped (join and resync replies crossing)", () => {
+  const events = [];
+  const snapshots = [];
+  const pending = [];
+  const live = connectLive({
+    rooms: ["ticket:abc"],
+    onSnapshot: (room, snapshot) => snapshots.push(snapshot.version),
+    onEvent: (event) => events.push(event.version),
+  });
+  socket.emit = (name, data, ack) => pending.push(ack); // answer later, in any order
+  socket.fire("connect"); // join sent; its snapshot was drawn at version 7
+  socket.fire("queue", { hall_id: 1, version: 8 }); // the call, committed meanwhile
+  live.resync("ticket:abc"); // the page asks again after the event
+  pending[1]({ ok: true, snapshot: { version: 8 } }); // the resync answers first
+  pending[0]({ ok: true, snapshot: { version: 7 } }); // then the join's older reply
+  assert.deepEqual(snapshots, [8]);
+  assert.deepEqual(events, [8]);
+});

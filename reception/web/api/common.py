@@ -16,7 +16,7 @@ from ...models import Desk, Ticket, User
 from ...models.staff import hash_api_token
 from ...queue.errors import NotFound
 from ...queue.messages import N_
-from ...realtime import ticket_view
+from ...realtime import ticket_fields
 from ..common import current_hall
 from ..tickets import ticket_url
 
@@ -71,7 +71,7 @@ def hall_desk(desk_id: int) -> Desk:
 
 def ticket_json(ticket: Ticket, *, with_token: bool = False) -> dict[str, Any]:
     desk = db.session.get(Desk, ticket.desk_id) if ticket.desk_id else None
-    data: dict[str, Any] = ticket_view(ticket, desk.number if desk else None)
+    data = ticket_fields(ticket, desk.number if desk else None)
     data["issued_at"] = ticket.issued_at
     data["service_day"] = ticket.service_day
     if with_token:

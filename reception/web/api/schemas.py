@@ -115,9 +115,7 @@ class IssueRequest(Strict):
 
 
 class ActRequest(Strict):
-    desk_id = Id(
-        required=True, metadata={"description": "The desk making the move (bound to it)."}
-    )
+    desk_id = Id(required=True, metadata={"description": "The desk making the move (bound to it)."})
     outcome = Text(2000, metadata={"description": "finish: what was done (required there)."})
     note = Text(1000, metadata={"description": "hold, transfer, cancel: a note."})
     service_id = Id(metadata={"description": "transfer: the service to send the visitor to."})

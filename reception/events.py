@@ -1,0 +1,183 @@
+"""Every payload the live screens receive, declared once.
+
+The publisher (`realtime`) and the snapshots build these classes and send their JSON; tests
+validate every emitted payload against them. Extra fields are refused, and no field may carry
+what looks like an ID number or a mobile phone: lobby screens and phones show numbers, desks,
+services, states and counts, never personal data.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from .models import TicketState
+
+Action = Literal[
+    "issue",
+    "call",
+    "recall",
+    "start",
+    "finish",
+    "no_show",
+    "return",
+    "hold",
+    "resume",
+    "cancel",
+    "transfer",
+]
+State = Literal[
+    "waiting", "called", "serving", "held", "no_show", "finished", "cancelled"
+]  # = TicketState
+assert set(State.__args__) == {s.value for s in TicketState}  # type: ignore[attr-defined]
+
+_PERSONAL = re.compile(r"(?<!\d)(\d{17}[\dXx]|\d{15}|1[3-9]\d{9})(?!\d)")
+Count = Field(ge=0)
+
+
+class Payload(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    # free text an administrator wrote for the public (a hall's notice line may hold a phone)
+    public_text_fields: ClassVar[frozenset[str]] = frozenset()
+
+    @model_validator(mode="after")
+    def _no_personal_data(self) -> Payload:
+        for name, value in self:
+            if name in self.public_text_fields:
+                continue
+            if isinstance(value, str) and _PERSONAL.search(value):
+                raise ValueError(f"{name} looks like an ID or phone number")
+        return self
+
+    def json_dict(self, exclude: set[str] | None = None) -> dict[str, Any]:
+        return self.model_dump(mode="json", exclude=exclude)
+
+
+class TicketView(Payload):
+    id: int
+    number: str = Field(max_length=8)
+    state: State
+    service_id: int
+    desk_id: int | None
+    desk_number: int | None
+    target_desk_id: int | None
+    leg: int = Count
+    recalls: int = Count
+    priority: int = Field(ge=0, le=3)
+
+
+class WaitingTicket(TicketView):
+    line_at: str
+
+
+class Announcement(Payload):
+    text: str = Field(max_length=200)
+    speech: str = Field(max_length=200)
+
+
+class QueueEvent(Payload):
+    """`queue`: one change of a ticket, to its hall, service, desk and ticket rooms."""
+
+    hall_id: int
+    version: int
+    action: Action
+    ticket: TicketView
+    waiting: dict[str, int]
+    announce: Announcement | None = None
+
+
+class AlertEvent(Payload):
+    """`alert`: an urgent matter or a group visit, to the supervisors' room only."""
+
+    id: int
+    kind: str = Field(max_length=20)
+    ticket_number: str | None
+    text: str = Field(max_length=200)
+    at: str
+
+
+class RecentCall(Payload):
+    version: int
+    action: Literal["call", "recall"]
+    ticket_id: int
+    number: str
+    desk_id: int | None
+    desk_number: int | None
+    service_id: int
+    at: str
+    announce: Announcement | None
+
+
+class ServiceCount(Payload):
+    id: int
+    prefix: str
+    name: str  # the service's (department's) name, not a person's
+    name_en: str | None
+    waiting: int = Count
+
+
+class HallSnapshot(Payload):
+    public_text_fields: ClassVar[frozenset[str]] = frozenset({"notice"})
+    room: str
+    hall_id: int
+    version: int
+    notice: str
+    services: list[ServiceCount]
+    calls: list[RecentCall]
+    desks: list[TicketView]
+
+
+class DeskSnapshot(Payload):
+    room: str
+    version: int
+    desk_id: int
+    desk_number: int
+    current: TicketView | None
+    waiting: list[WaitingTicket] | None = None
+
+
+class ServiceSnapshot(Payload):
+    room: str
+    version: int
+    service_id: int
+    waiting: int = Count
+
+
+class ServiceInfo(Payload):
+    id: int
+    name: str
+    name_en: str | None
+    waiting_area: str | None
+
+
+class Leg(Payload):
+    leg: int
+    service_id: int
+    end_action: str | None
+
+
+class TicketSnapshot(Payload):
+    room: str
+    version: int
+    ticket: TicketView
+    service: ServiceInfo
+    people_ahead: int = Count
+    wait_minutes: int | None
+    legs: list[Leg]
+
+
+class AlertsSnapshot(Payload):
+    room: str
+    alerts: list[AlertEvent]
+
+
+EVENTS: dict[str, type[Payload]] = {"queue": QueueEvent, "alert": AlertEvent}
+SNAPSHOTS: dict[str, type[Payload]] = {
+    "hall": HallSnapshot,
+    "desk": DeskSnapshot,
+    "service": ServiceSnapshot,
+    "ticket": TicketSnapshot,
+    "alerts": AlertsSnapshot,
+}
