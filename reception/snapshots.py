@@ -133,14 +133,19 @@ def hall_snapshot(hall: Hall, now: datetime) -> dict[str, Any]:
     ).json_dict()
 
 
-def desk_snapshot(desk: Desk, now: datetime, *, with_queue: bool) -> dict[str, Any]:
+def desk_snapshot(
+    desk: Desk, now: datetime, *, with_queue: bool, staff_id: int | None = None
+) -> dict[str, Any]:
+    """The desk's current ticket; for staff also its waiting line as `staff_id` may call it."""
     hall = desk.hall
     version = _version(hall.id)
     today = hall_day(hall.timezone, now)
     current = calling.at_desk(desk, today)
     waiting = None
     if with_queue:
-        tickets = db.session.scalars(calling.waiting_in_order(desk, today).limit(200)).all()
+        tickets = db.session.scalars(
+            calling.waiting_in_order(desk, today, staff_id).limit(200)
+        ).all()
         waiting = [
             events.WaitingTicket(**ticket_fields(t, None), line_at=t.line_at.isoformat())
             for t in tickets

@@ -9,20 +9,46 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from flask import Flask
+from flask import Flask, has_request_context, request
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine, event, select, text
+from sqlalchemy.orm import Session
 
-from reception import create_app
+from reception import create_app, events
 from reception.extensions import db as _db
 from reception.extensions import socketio
-from reception.models import Desk, Hall, Service, User
+from reception.models import AuditEntry, Desk, Hall, Service, User
 from reception.setup import DEMO_HALL, DEMO_PASSWORD, load_hall, read_description
 from tests.browser import launch_chromium
 
 REQUIRE_SERVICES = os.environ.get("RECEPTION_REQUIRE_SERVICES") == "1"
 POSTGRES_URL = os.environ.get("RECEPTION_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/")
 REDIS_URL = os.environ.get("RECEPTION_TEST_REDIS", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def contracts() -> Iterator[None]:
+    """Two contracts held in every test: a GET (or HEAD) never writes anything but its audit
+    entries, and every Socket.IO event the app emits validates against `reception.events`."""
+
+    def guard_get(session, flush_context, instances) -> None:
+        if not has_request_context() or request.method not in ("GET", "HEAD"):
+            return
+        changed = [*session.new, *session.dirty, *session.deleted]
+        writes = [obj for obj in changed if not isinstance(obj, AuditEntry)]
+        assert not writes, f"GET {request.path} writes {writes!r}"
+
+    original_emit = socketio.emit
+
+    def checked_emit(name, payload, *args, **kwargs):
+        events.EVENTS[name].model_validate(payload)
+        return original_emit(name, payload, *args, **kwargs)
+
+    event.listen(Session, "before_flush", guard_get)
+    socketio.emit = checked_emit
+    yield
+    socketio.emit = original_emit
+    event.remove(Session, "before_flush", guard_get)
 
 
 def need_service(reason: str) -> None:

@@ -14,7 +14,7 @@ from ..extensions import db
 from ..models import Appointment, BookingState, Hall, Service, SlotCount
 from ..models.types import utcnow
 from ..queue.clock import hall_day
-from ..queue.errors import IllegalMove, InvalidInput, NotFound
+from ..queue.errors import IllegalMove, InvalidInput, NotFound, bounded
 from ..queue.messages import N_
 from ..triage import crypto, identity
 from .slots import Policy, Slot, bookable_days, slots_for
@@ -144,7 +144,7 @@ def book(
         phone_hash=phone_hash,
         id_number=card.number if card else None,
         id_hash=crypto.lookup_hash("id", card.number) if card else None,
-        description=booker.description.strip()[:500],
+        description=bounded(booker.description, 500),
         created_at=now,
     )
     db.session.add(appointment)

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import Closure, Hall, LeaderDay, Service, SlotCount, SlotTemplate
 from ..queue.clock import hall_day, zone
+from ..queue.errors import bounded
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,7 @@ def set_closure(hall: Hall, day: date, *, closed_that_day: bool, reason: str = "
     if not closed_that_day and existing is not None:
         db.session.delete(existing)
     elif closed_that_day and existing is None:
-        db.session.add(Closure(hall_id=hall.id, day=day, reason=reason.strip()[:100]))
+        db.session.add(Closure(hall_id=hall.id, day=day, reason=bounded(reason, 100)))
     db.session.flush()
 
 

@@ -20,7 +20,7 @@ from .errors import IllegalMove, NotFound
 from .journal import record
 from .locking import lock_hall
 from .messages import N_
-from .rules import S, check_not_accused, load_desk, locked_ticket
+from .rules import S, check_not_accused, departments_of, load_desk, locked_ticket
 
 
 def _ensure_desk_free(desk: Desk) -> None:
@@ -35,16 +35,16 @@ def _ensure_desk_free(desk: Desk) -> None:
         )
 
 
-def callable_by(desk: Desk):
+def callable_by(desk: Desk, staff_id: int | None = None):
     """The condition for tickets this desk may call: its services, or sent to it by name;
-    never an accusation against one of the desk's departments (Art. 30)."""
+    never an accusation against the desk's or the caller's department (Art. 30)."""
     service_ids = [service.id for service in desk.services]
     accuses_this_desk = (
         select(Case.id)
         .where(
             Case.id == Ticket.case_id,
             Case.accusation.is_(True),
-            Case.accused_id.in_(service_ids),
+            Case.accused_id.in_(departments_of(desk.id, staff_id)),
         )
         .exists()
     )
@@ -57,15 +57,16 @@ def callable_by(desk: Desk):
     )
 
 
-def waiting_in_order(desk: Desk, day: date):
-    """Today's tickets this desk may call, in calling order: priority, then place in line."""
+def waiting_in_order(desk: Desk, day: date, staff_id: int | None = None):
+    """Today's tickets this desk (and the staff member at it) may call, in calling order:
+    priority, then place in line."""
     return (
         select(Ticket)
         .where(
             Ticket.hall_id == desk.hall_id,
             Ticket.service_day == day,
             Ticket.state == S.WAITING.value,
-            callable_by(desk),
+            callable_by(desk, staff_id),
         )
         .order_by(Ticket.priority.desc(), Ticket.line_at, Ticket.id)
     )
@@ -106,7 +107,7 @@ def call_next(desk_id: int, *, staff_id: int | None = None, now: datetime | None
     hall = db.session.get(Hall, desk.hall_id)
     assert hall is not None
     query = (
-        waiting_in_order(desk, hall_day(hall.timezone, now))
+        waiting_in_order(desk, hall_day(hall.timezone, now), staff_id)
         .limit(1)
         .with_for_update(skip_locked=True)
         .execution_options(populate_existing=True)

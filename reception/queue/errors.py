@@ -24,3 +24,12 @@ class IllegalMove(QueueError):
 
 class InvalidInput(QueueError):
     status = 422
+
+
+def bounded(text: str, limit: int) -> str:
+    """The text, stripped, or a refusal when it is longer than its column allows: forms tell
+    people the limit, and nothing is ever cut short silently at save."""
+    text = (text or "").strip()
+    if len(text) > limit:
+        raise InvalidInput("A text is too long: %(limit)s characters at most.", limit=limit)
+    return text

@@ -19,7 +19,7 @@ from ..models import (
 )
 from ..models.types import utcnow
 from .calling import call_next, call_ticket, callable_by, recall
-from .errors import IllegalMove, InvalidInput, NotFound
+from .errors import IllegalMove, InvalidInput, NotFound, bounded
 from .journal import record
 from .journey import pending_stops
 from .messages import N_
@@ -198,7 +198,7 @@ def hold(
         desk_id=desk_id,
         staff_id=staff_id,
         now=now,
-        note=note.strip()[:500],
+        note=bounded(note, 1000),
     )
 
 
@@ -228,7 +228,7 @@ def cancel(
         desk_id=desk_id,
         staff_id=staff_id,
         now=now,
-        note=note.strip()[:500],
+        note=bounded(note, 1000),
     )
 
 
@@ -266,7 +266,7 @@ def transfer(
         version=version,
         now=now,
         staff_id=staff_id,
-        note=note.strip()[:1000],
+        note=bounded(note, 1000),
         extra_service_ids=(old_service,),
         extra_desk_ids=(old_desk,) if old_desk else (),
     )

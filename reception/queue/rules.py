@@ -47,12 +47,18 @@ def load_ticket(ticket_id: int) -> Ticket:
     return ticket
 
 
+def desk_department(desk: Desk) -> int | None:
+    """The department a desk belongs to: its one service. A desk shared by several services
+    (房产窗口 also taking 住建's overflow) is judged by the person at it."""
+    return desk.services[0].id if len(desk.services) == 1 else None
+
+
 def departments_of(desk_id: int | None, staff_id: int | None) -> set[int]:
-    """The departments acting in a move: the desk's services and the staff member's own."""
+    """The departments acting in a move: the staff member's own, and the desk's if it has one."""
     ids: set[int] = set()
     desk = db.session.get(Desk, desk_id) if desk_id is not None else None
-    if desk is not None:
-        ids.update(service.id for service in desk.services)
+    if desk is not None and desk_department(desk) is not None:
+        ids.add(desk_department(desk))  # type: ignore[arg-type]
     if staff_id is not None:
         staff = db.session.get(User, staff_id)
         if staff is not None and staff.department_id:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from ..models import Case, CaseStatus
-from ..queue.errors import IllegalMove, InvalidInput
+from ..queue.errors import IllegalMove, InvalidInput, bounded
 from ..queue.messages import N_
 
 NOTICE_DAYS = 15
@@ -99,8 +99,8 @@ def extend(case: Case, days: int, approver: str, reason: str) -> None:
     if not approver.strip() or not reason.strip():
         raise InvalidInput(N_("An extension needs the approver and the reason for the visitor."))
     case.extension_days = days
-    case.extension_approver = approver.strip()[:64]
-    case.extension_reason = reason.strip()[:1000]
+    case.extension_approver = bounded(approver, 64)
+    case.extension_reason = bounded(reason, 1000)
 
 
 def request_review(case: Case, on: date) -> None:

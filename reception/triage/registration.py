@@ -25,7 +25,7 @@ from ..models import (
 from ..models.types import utcnow
 from ..queue import outbox
 from ..queue.clock import hall_day
-from ..queue.errors import IllegalMove, InvalidInput
+from ..queue.errors import IllegalMove, InvalidInput, bounded
 from ..queue.issuing import issue_ticket
 from ..queue.messages import N_
 from . import crypto, identity
@@ -99,7 +99,7 @@ def _visitor(data: VisitorInput, today) -> Visitor:
     if phone:
         visitor.phone, visitor.phone_hash = phone, crypto.lookup_hash("phone", phone)
     if data.address.strip():
-        visitor.address = data.address.strip()[:200]
+        visitor.address = bounded(data.address, 200)
     db.session.add(visitor)
     db.session.flush()
     return visitor
@@ -175,7 +175,7 @@ def register(
     db.session.add(case)
     db.session.flush()
     for name in [n.strip() for n in matter.representatives if n.strip()]:
-        db.session.add(Representative(case_id=case.id, name=name[:40]))
+        db.session.add(Representative(case_id=case.id, name=bounded(name, 40)))
     priority = (
         Priority.URGENT
         if matter.urgent
@@ -215,4 +215,4 @@ def decide(case: Case, status: str, on, staff_id: int | None, note: str = "") ->
     if status not in (CaseStatus.ACCEPTED, CaseStatus.NOT_ACCEPTED, CaseStatus.TRANSFERRED):
         raise InvalidInput(N_("Unknown decision."))
     case.status, case.decided_on = status, on
-    audit(staff_id, f"case_{status}", case_id=case.id, detail=note[:200])
+    audit(staff_id, f"case_{status}", case_id=case.id, detail=bounded(note, 200))

@@ -15,6 +15,7 @@ from ..extensions import db, login_manager
 from ..models import User
 from ..queue.clock import local_time
 from ..queue.errors import QueueError
+from ..settings import settings
 from . import (
     api,
     appointments,
@@ -32,6 +33,7 @@ from . import (
     tickets,
 )
 from .common import error_text
+from .forms import PostForm
 
 
 def register(app: Flask) -> None:
@@ -69,7 +71,11 @@ def _load_user(user_id: str) -> User | None:
 
 
 def _template_globals() -> dict[str, Any]:
-    return {"locale": str(get_locale() or "zh_CN")}
+    return {
+        "locale": str(get_locale() or "zh_CN"),
+        "post_form": PostForm(formdata=None),
+        "settings": settings(),
+    }
 
 
 def _localtime(moment: datetime | None, timezone: str, pattern: str = "%Y-%m-%d %H:%M") -> str:

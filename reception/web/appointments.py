@@ -21,6 +21,7 @@ from ..queue.messages import N_
 from ..settings import settings
 from ..triage.identity import mask_name, mask_phone
 from .common import current_hall, error_text, roles_required
+from .forms import ClosureForm
 
 bp = Blueprint("appointments", __name__, url_prefix="/appointments")
 STAFF = (Role.REGISTRAR, Role.DESK, Role.SUPERVISOR)
@@ -60,6 +61,7 @@ def day():
         closures=db.session.scalars(
             select(Closure).where(Closure.hall_id == hall.id).order_by(Closure.day)
         ).all(),
+        closure_form=ClosureForm(formdata=None),
         outbox=db.session.scalars(
             select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(20)
         ).all(),
@@ -86,15 +88,16 @@ def checkin(appointment_id: int):
 @roles_required(Role.ADMIN)
 def closures():
     """Add or remove a holiday or closure date."""
-    hall = current_hall()
-    try:
-        when = date.fromisoformat(request.form.get("day", ""))
-    except ValueError as exc:
-        raise InvalidInput(N_("Give the date as YYYY-MM-DD.")) from exc
+    form = ClosureForm()
+    if not form.validate_on_submit():
+        name, problems = next(iter(form.errors.items()))
+        raise InvalidInput(
+            N_("%(field)s: %(problem)s"), field=form[name].label.text, problem=problems[0]
+        )
     set_closure(
-        hall,
-        when,
-        closed_that_day=request.form.get("action") != "remove",
-        reason=request.form.get("reason", ""),
+        current_hall(),
+        form.day.data,
+        closed_that_day=form.action.data != "remove",
+        reason=form.reason.data or "",
     )
     return redirect(url_for("appointments.day"))

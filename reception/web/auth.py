@@ -5,23 +5,16 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required, login_user, logout_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired, Length
 
 from ..boundary import keep_writes_on_refusal
 from ..extensions import db
 from ..models import User
 from ..models.types import utcnow
 from . import throttle
+from .forms import LoginForm
 
 bp = Blueprint("auth", __name__)
-
-
-class LoginForm(FlaskForm):
-    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
 
 
 def _safe_next(target: str | None) -> str:

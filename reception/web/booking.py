@@ -13,9 +13,11 @@ from ..extensions import db
 from ..models import Appointment, LeaderDay, Service, ServiceKind
 from ..models.types import utcnow
 from ..queue.clock import hall_day, local_time
-from ..queue.errors import QueueError
+from ..queue.errors import InvalidInput, QueueError
+from ..queue.messages import N_
 from ..settings import settings
 from .common import current_hall, error_text
+from .forms import BookingForm, ManageBookingForm
 from .tickets import qr_svg
 
 bp = Blueprint("booking", __name__, url_prefix="/book")
@@ -60,13 +62,12 @@ def leaders():
     )
 
 
-def _slots_page(service: Service, *, error: str = "", status: int = 200, form=None):
+def _slots_page(service: Service, form: BookingForm, *, error: str = "", status: int = 200):
     hall = current_hall()
     days = [d for d in bookable_days(hall, utcnow(), _policy()) if slots_for(hall, service, d)]
     try:
-        chosen = (
-            date.fromisoformat(request.values.get("day", "")) if request.values.get("day") else None
-        )
+        asked = request.values.get("day") or form.day.data or ""
+        chosen = date.fromisoformat(asked) if asked else None
     except ValueError:
         chosen = None
     chosen = chosen if chosen in days else (days[0] if days else None)
@@ -79,36 +80,38 @@ def _slots_page(service: Service, *, error: str = "", status: int = 200, form=No
         chosen=chosen,
         slots=slots,
         error=error,
-        form=form or {},
+        form=form,
         local=lambda m: local_time(hall.timezone, m),
     ), status
 
 
 @bp.get("/<int:service_id>")
 def slots(service_id: int):
-    return _slots_page(_service(service_id))
+    return _slots_page(_service(service_id), BookingForm(formdata=None))
 
 
 @bp.post("/<int:service_id>")
 def book(service_id: int):
-    service = _service(service_id)
+    service, form = _service(service_id), BookingForm()
+    if not form.validate_on_submit():
+        return _slots_page(service, form, status=422)
     booker = booking.Booker(
-        name=request.form.get("name", ""),
-        phone=request.form.get("phone", ""),
-        id_number=request.form.get("id_number", ""),
-        description=request.form.get("description", ""),
+        name=form.name.data or "",
+        phone=form.phone.data or "",
+        id_number=form.id_number.data or "",
+        description=form.description.data or "",
     )
     try:
         appointment = booking.book(
             current_hall(),
             service.id,
-            booking.parse_start(request.form.get("starts_at", "")),
+            booking.parse_start(form.starts_at.data),
             booker,
             policy=_policy(),
         )
     except QueueError as error:
         db.session.rollback()  # draw the refused page from the state before the attempt
-        return _slots_page(service, error=error_text(error), status=error.status, form=request.form)
+        return _slots_page(service, form, error=error_text(error), status=error.status)
     return redirect(url_for("booking.done", code=appointment.code))
 
 
@@ -137,39 +140,32 @@ def done(code: str):
 @bp.route("/manage", methods=["GET", "POST"])
 def manage():
     """Look a booking up by code and phone (POSTed), then cancel or move it."""
+    hall, form = current_hall(), ManageBookingForm()
     if request.method == "GET":
-        return render_template("booking/manage.html", hall=current_hall(), error="")
-    hall = current_hall()
-    code, phone = request.form.get("code", ""), request.form.get("phone", "")
+        return render_template("booking/manage.html", hall=hall, form=form, error="")
     try:
-        appointment = booking.lookup(code, phone)
-        action = request.form.get("action", "")
-        if action == "cancel":
+        if not form.validate_on_submit():
+            raise InvalidInput(N_("Type the booking code and the phone number you booked with."))
+        appointment = booking.lookup(form.code.data or "", form.phone.data or "")
+        if form.action.data == "cancel":
             booking.cancel(appointment)
-        elif action == "move":
+        elif form.action.data == "move":
             booking.move(
-                hall,
-                appointment,
-                booking.parse_start(request.form.get("starts_at", "")),
-                policy=_policy(),
+                hall, appointment, booking.parse_start(form.starts_at.data), policy=_policy()
             )
     except QueueError as error:
         db.session.rollback()  # draw the refused page from the state before the attempt
-        return render_template(
-            "booking/manage.html", hall=hall, error=error_text(error), code=code, phone=phone
-        ), error.status
+        page = render_template("booking/manage.html", hall=hall, form=form, error=error_text(error))
+        return page, error.status
     service = db.session.get(Service, appointment.service_id)
-    day = request.form.get("day") or appointment.day.isoformat()
-    try:
-        move_day = date.fromisoformat(day)
-    except ValueError:
-        move_day = appointment.day
+    move_day = form.day.data or appointment.day
     return _confirmation(
         appointment,
         "booking/manage.html",
+        form=form,
         error="",
         code=appointment.code,
-        phone=phone,
+        phone=form.phone.data,
         move_days=[
             d for d in bookable_days(hall, utcnow(), _policy()) if slots_for(hall, service, d)
         ],

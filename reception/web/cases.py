@@ -13,12 +13,14 @@ from ..extensions import db
 from ..models import Case, CaseStatus, Role, ServiceKind, User
 from ..models.types import utcnow
 from ..queue.clock import hall_day
-from ..queue.errors import QueueError
+from ..queue.errors import InvalidInput, NotFound, QueueError
+from ..queue.messages import N_
 from ..triage import casework, clocks
 from ..triage.registration import audit, visible_to
 from . import case_view
 from .actions import optional_id
 from .common import current_hall, error_text, roles_required
+from .forms import CaseActionForm
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 STAFF = (Role.REGISTRAR, Role.DESK, Role.SUPERVISOR, Role.LEADER)
@@ -40,15 +42,6 @@ def _may_see(case: Case) -> bool:
             case, _departments_of(current_user)
         )
     return visible_to(case, _departments_of(current_user))
-
-
-@bp.errorhandler(QueueError)
-def refused(error: QueueError):
-    flash(error_text(error), "error")
-    case_id = request.view_args.get("case_id") if request.view_args else None
-    return redirect(
-        url_for("cases.detail", case_id=case_id) if case_id else url_for("cases.due"), 303
-    )
 
 
 @bp.get("/")
@@ -91,7 +84,11 @@ def _case(case_id: int) -> Case:
 @bp.get("/<int:case_id>")
 @roles_required(*STAFF)
 def detail(case_id: int):
-    case = _case(case_id)
+    return _detail_page(_case(case_id), CaseActionForm(formdata=None))
+
+
+def _detail_page(case: Case, form: CaseActionForm, *, error: str = "", status: int = 200):
+    """The case; after a refused step, with what was typed and why it was refused."""
     audit(current_user.id, "view_case", case_id=case.id, visitor_id=case.visitor_id)
     page = render_template(
         "cases/detail.html",
@@ -103,14 +100,27 @@ def detail(case_id: int):
         deadline=clocks.next_deadline(case),
         may_decide=current_user.can(*DECIDERS),
         leaders=db.session.scalars(select(User).where(User.role == Role.LEADER)).all(),
+        case_form=form,
+        error=error,
     )
-    return page
+    return page, status
 
 
 @bp.post("/<int:case_id>/<action>")
 @roles_required(*DECIDERS)
 def act(case_id: int, action: str):
-    case = _case(case_id)
-    casework.apply(case, action, _today(), request.form, current_user.id)
+    case, form = _case(case_id), CaseActionForm()
+    try:
+        if not form.validate_on_submit():
+            name, problems = next(iter(form.errors.items()))
+            raise InvalidInput(
+                N_("%(field)s: %(problem)s"), field=form[name].label.text, problem=problems[0]
+            )
+        casework.apply(case, action, _today(), form.data, current_user.id)
+    except QueueError as error:
+        if isinstance(error, NotFound):
+            abort(404)
+        db.session.rollback()  # draw the case from the state before the attempt
+        return _detail_page(_case(case_id), form, error=error_text(error), status=error.status)
     flash(gettext("Saved."), "success")
-    return redirect(url_for("cases.detail", case_id=case.id))
+    return redirect(url_for("cases.detail", case_id=case.id), 303)

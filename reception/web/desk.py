@@ -12,10 +12,11 @@ from ..models import Desk, Role, Ticket, TicketState
 from ..models.types import utcnow
 from ..queue import calling, moves
 from ..queue.clock import hall_day, local_time
-from ..queue.errors import QueueError
+from ..queue.errors import InvalidInput, QueueError
 from . import case_view
 from .actions import TICKET_ACTIONS, perform
 from .common import current_hall, error_text, roles_required
+from .forms import DeskActionForm
 
 bp = Blueprint("desk", __name__, url_prefix="/desk")
 DESK_ROLES = (Role.DESK, Role.SUPERVISOR)
@@ -54,11 +55,18 @@ def choose():
 def console(desk_id: int):
     desk = _desk(desk_id)
     session["desk_id"] = desk.id
+    return _console_page(desk, DeskActionForm(formdata=None))
+
+
+def _console_page(desk: Desk, form: DeskActionForm, *, error: str = "", status: int = 200):
+    """The console; after a refused move, with everything the clerk typed and why."""
     hall = current_hall()
     today = hall_day(hall.timezone, utcnow())
     service_ids = [service.id for service in desk.services]
     current = calling.at_desk(desk, today)
-    waiting = db.session.scalars(calling.waiting_in_order(desk, today).limit(200)).all()
+    waiting = db.session.scalars(
+        calling.waiting_in_order(desk, today, current_user.id).limit(200)
+    ).all()
     parked = db.session.scalars(
         select(Ticket)
         .where(
@@ -69,7 +77,7 @@ def console(desk_id: int):
         )
         .order_by(Ticket.updated_at.desc())
     ).all()
-    response = render_template(
+    page = render_template(
         "desk/console.html",
         hall=hall,
         desk=desk,
@@ -81,8 +89,10 @@ def console(desk_id: int):
         local=lambda moment: local_time(hall.timezone, moment),
         console_data=_console_data(desk, current),
         case=case_view.for_serving_desk(current, desk, current_user),
+        action_form=form,
+        error=error,
     )
-    return response
+    return page, status
 
 
 def _console_data(desk: Desk, current: Ticket | None) -> dict:
@@ -122,9 +132,20 @@ def call_next(desk_id: int):
 @bp.post("/<int:desk_id>/tickets/<int:ticket_id>/<action>")
 @roles_required(*DESK_ROLES)
 def act(desk_id: int, ticket_id: int, action: str):
+    """A move on a ticket. Refused input comes back on the console with what was typed; a
+    move the ticket's state no longer allows is flashed on a fresh console (303)."""
     if action not in TICKET_ACTIONS:
         abort(404)
-    desk = _desk(desk_id)
-    ticket = perform(action, ticket_id, desk.id, current_user.id, request.form)
+    desk, form = _desk(desk_id), DeskActionForm()
+    if not form.validate_on_submit():
+        message = "; ".join(
+            f"{form[name].label.text}: {errs[0]}" for name, errs in form.errors.items()
+        )
+        return _console_page(desk, form, error=message, status=422)
+    try:
+        ticket = perform(action, ticket_id, desk.id, current_user.id, form.data)
+    except InvalidInput as error:
+        db.session.rollback()  # draw the console from the state before the attempt
+        return _console_page(desk, form, error=error_text(error), status=error.status)
     flash(gettext("%(number)s: done.", number=ticket.number), "success")
     return redirect(url_for("desk.console", desk_id=desk.id))

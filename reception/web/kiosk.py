@@ -24,6 +24,7 @@ from ..queue.journey import pending_stops
 from ..queue.messages import N_
 from ..settings import settings
 from .common import current_hall, error_text
+from .forms import CheckInForm, KioskIssueForm
 from .tickets import qr_svg, ticket_url
 
 bp = Blueprint("kiosk", __name__, url_prefix="/kiosk")
@@ -42,35 +43,40 @@ def _services() -> list[Service]:
 
 @bp.get("/")
 def index():
-    return render_template("kiosk/index.html", hall=current_hall(), services=_services())
+    return _index(KioskIssueForm())
+
+
+def _index(form: KioskIssueForm, status: int = 200):
+    page = render_template("kiosk/index.html", hall=current_hall(), services=_services(), form=form)
+    return page, status
 
 
 @bp.post("/issue")
 def issue():
-    raw = request.form.get("service_id", "")
-    if not raw.isdigit():
-        raise InvalidInput(N_("Choose a service."))
-    hall = current_hall()
-    ticket = issue_ticket(hall.id, int(raw), channel="kiosk")
+    form = KioskIssueForm()
+    if not form.validate_on_submit():
+        return _index(form, 422)
+    ticket = issue_ticket(current_hall().id, form.service_id.data, channel="kiosk")
     return redirect(url_for("kiosk.printed", token=ticket.token))
 
 
 @bp.get("/checkin")
 def checkin_page():
-    return render_template("kiosk/checkin.html", hall=current_hall(), error="")
+    return render_template("kiosk/checkin.html", hall=current_hall(), form=CheckInForm(), error="")
 
 
 @bp.post("/checkin")
 def checkin():
     """A scanned or typed booking code becomes a ticket (USB scanners type it, then Enter)."""
-    hall = current_hall()
+    hall, form = current_hall(), CheckInForm()
     try:
-        result = check_in(hall, request.form.get("code", ""), policy=settings().booking)
+        if not form.validate_on_submit():
+            raise InvalidInput(N_("Type or scan the booking code."))
+        result = check_in(hall, form.code.data or "", policy=settings().booking)
     except QueueError as error:
         db.session.rollback()  # draw the refused page from the state before the attempt
-        return render_template(
-            "kiosk/checkin.html", hall=hall, error=error_text(error)
-        ), error.status
+        page = render_template("kiosk/checkin.html", hall=hall, form=form, error=error_text(error))
+        return page, error.status
     if result.late:
         flash(gettext("You are past your booking window: this is a walk-in ticket."), "error")
     else:

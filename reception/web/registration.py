@@ -2,73 +2,80 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from ..extensions import db
 from ..models import Role, Service, ServiceKind, Visitor
 from ..models.types import utcnow
 from ..queue.clock import hall_day
-from ..queue.errors import QueueError
+from ..queue.errors import InvalidInput, QueueError
+from ..queue.messages import N_
 from ..settings import settings
 from ..triage import registration, routing
 from ..triage.registration import MatterInput, VisitorInput
-from .actions import optional_id
 from .common import current_hall, error_text, roles_required
+from .forms import LookupForm, RegistrationForm
 
 bp = Blueprint("registration", __name__, url_prefix="/registration")
 REGISTRARS = (Role.REGISTRAR, Role.SUPERVISOR)
 
 
-def _flag(name: str) -> bool:
-    return request.form.get(name) in ("1", "on", "true")
-
-
-def _matter_from_form() -> MatterInput:
-    group_size = request.form.get("group_size", "1").strip() or "1"
-    if not group_size.isdigit():
-        group_size = "0"
+def _matter(form: RegistrationForm) -> MatterInput:
     return MatterInput(
-        account=request.form.get("account", ""),
-        category=request.form.get("category", ""),
-        facts=request.form.get("facts", ""),
-        request=request.form.get("request", ""),
-        department_id=optional_id(request.form, "department_id"),
-        urgent=_flag("urgent"),
-        vulnerable=request.form.get("vulnerable", ""),
-        risk=_flag("risk"),
-        accusation=_flag("accusation"),
-        accused_id=optional_id(request.form, "accused_id"),
-        group_size=int(group_size),
-        representatives=request.form.getlist("representative"),
-        route=[int(v) for v in request.form.getlist("route") if v.isdigit()],
+        account=form.account.data or "",
+        category=form.category.data or "",
+        facts=form.facts.data or "",
+        request=form.request.data or "",
+        department_id=form.department_id.data,
+        urgent=form.urgent.data,
+        vulnerable=form.vulnerable.data or "",
+        risk=form.risk.data,
+        accusation=form.accusation.data,
+        accused_id=form.accused_id.data,
+        group_size=form.group_size.data or 1,
+        representatives=form.representative.filled(),
+        route=list(form.route.data or []),
     )
 
 
-def _person_from_form() -> VisitorInput:
+def _person(form: RegistrationForm) -> VisitorInput:
     return VisitorInput(
-        name=request.form.get("name", ""),
-        id_number=request.form.get("id_number", ""),
-        no_id_card=_flag("no_id_card"),
-        phone=request.form.get("phone", ""),
-        address=request.form.get("address", ""),
+        name=form.name.data or "",
+        id_number=form.id_number.data or "",
+        no_id_card=form.no_id_card.data,
+        phone=form.phone.data or "",
+        address=form.address.data or "",
     )
 
 
-def _page(*, visitor: Visitor | None = None, error: str = "", suggestion=None, status=200):
+def _page(
+    form: RegistrationForm,
+    *,
+    visitor: Visitor | None = None,
+    error: str = "",
+    suggestion: list[Service] | None = None,
+    status: int = 200,
+):
     hall = current_hall()
     departments = [s for s in hall.services if s.active and s.kind == ServiceKind.DEPARTMENT]
+    services = [s for s in hall.services if s.active]
+    by_id = {s.id: s for s in services}
+    # the desks in the order the registrar chose them (or the suggestion), then the rest
+    first = suggestion if suggestion else [by_id[i] for i in form.route.data or [] if i in by_id]
     return (
         render_template(
             "registration/form.html",
             hall=hall,
             visitor=visitor,
-            form=request.form,
+            form=form,
             error=error,
             categories=routing.categories(hall),
             departments=departments,
-            services=[s for s in hall.services if s.active],
-            suggestion=suggestion,
+            chosen=first,
+            others=[s for s in services if s not in first],
+            suggested=bool(suggestion),
             open_cases=registration.open_cases(visitor) if visitor else [],
             service_names={s.id: s.name for s in hall.services},
         ),
@@ -79,46 +86,65 @@ def _page(*, visitor: Visitor | None = None, error: str = "", suggestion=None, s
 @bp.get("/")
 @roles_required(*REGISTRARS)
 def start():
-    return render_template("registration/start.html", hall=current_hall())
+    return render_template("registration/start.html", hall=current_hall(), form=LookupForm())
 
 
 @bp.post("/lookup")
 @roles_required(*REGISTRARS)
 def lookup():
     """Find the visitor by ID number (POSTed: ID numbers never travel in a URL)."""
-    hall = current_hall()
-    if _flag("no_id_card"):
-        return _page()
+    hall, form = current_hall(), LookupForm()
+    if form.validate_on_submit() and form.no_id_card.data:
+        return _page(RegistrationForm(formdata=None, no_id_card=True))
     try:
+        if not form.validate_on_submit():
+            raise InvalidInput(N_("Type the ID number."))
         visitor = registration.find_by_id_number(
-            request.form.get("id_number", ""), current_user.id, hall_day(hall.timezone, utcnow())
+            form.id_number.data or "", current_user.id, hall_day(hall.timezone, utcnow())
         )
     except QueueError as error:
         db.session.rollback()  # draw the refused page from the state before the attempt
-        return render_template("registration/start.html", hall=hall, error=error_text(error)), 422
-    return _page(visitor=visitor)
+        page = render_template(
+            "registration/start.html", hall=hall, form=form, error=error_text(error)
+        )
+        return page, 422
+    prefill = RegistrationForm(formdata=None, id_number=form.id_number.data)
+    if visitor is not None:
+        prefill = RegistrationForm(
+            formdata=None,
+            name=visitor.name,
+            id_number=visitor.id_number or "",
+            no_id_card=visitor.no_id_card,
+            phone=visitor.phone or "",
+            address=visitor.address or "",
+        )
+    return _page(prefill, visitor=visitor)
 
 
 @bp.post("/")
 @roles_required(*REGISTRARS)
 def submit():
     """Either suggest desks for the matter, or register it and issue the ticket."""
-    hall = current_hall()
-    matter = _matter_from_form()
+    hall, form = current_hall(), RegistrationForm()
+    valid = form.validate_on_submit()
+    matter = _matter(form)
     department = db.session.get(Service, matter.department_id) if matter.department_id else None
-    suggestion = routing.suggest(
-        hall,
-        matter.category,
-        department,
-        risk=matter.risk,
-        accused_id=matter.accused_id if matter.accusation else None,
-    )
-    if request.form.get("action") != "register":
-        return _page(suggestion=suggestion)
+    suggestion = None
+    if form.action.data != "register":
+        suggestion = routing.suggest(
+            hall,
+            matter.category,
+            department if department and department.hall_id == hall.id else None,
+            risk=matter.risk,
+            accused_id=matter.accused_id if matter.accusation else None,
+        )
+        return _page(form, suggestion=suggestion)
+    if not valid:
+        return _page(form, error=gettext("Check the marked fields."), status=422)
     try:
         case, ticket = registration.register(
             hall,
-            _person_from_form(),
+            _person(form),
             matter,
             staff_id=current_user.id,
             categories=routing.categories(hall),
@@ -126,5 +152,5 @@ def submit():
         )
     except QueueError as error:
         db.session.rollback()  # draw the refused page from the state before the attempt
-        return _page(error=error_text(error), suggestion=suggestion, status=422)
+        return _page(form, error=error_text(error), status=422)
     return redirect(url_for("kiosk.printed", token=ticket.token, registered=case.id))

@@ -70,8 +70,10 @@ def _resolve(room: Any) -> tuple[list[str], Snapshot]:
     if kind == "desk":
         desk = db.session.get(Desk, number)
         if desk is not None and desk.hall_id == hall.id and viewer.may_watch_desk(desk.id):
-            with_queue = viewer.staff is not None
-            return [room], lambda: snapshots.desk_snapshot(desk, utcnow(), with_queue=with_queue)
+            staff_id = viewer.staff.id if viewer.staff is not None else None
+            return [room], lambda: snapshots.desk_snapshot(
+                desk, utcnow(), with_queue=staff_id is not None, staff_id=staff_id
+            )
     if kind == "service" and viewer.may_watch_hall:
         service = db.session.get(Service, number)
         if service is not None and service.hall_id == hall.id:

@@ -86,7 +86,7 @@ def desk_queue(desk_id: int) -> dict[str, Any]:
     """Today's tickets the desk may call, in calling order."""
     desk = hall_desk(desk_id)
     today = hall_day(current_hall().timezone, utcnow())
-    waiting = db.session.scalars(calling.waiting_in_order(desk, today)).all()
+    waiting = db.session.scalars(calling.waiting_in_order(desk, today, api_user().id)).all()
     return {"desk": desk.number, "waiting": [ticket_json(t) for t in waiting]}
 
 

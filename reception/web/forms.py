@@ -1,0 +1,256 @@
+"""Every HTML form the hall's pages post, as a Flask-WTF class with its validators.
+
+A refused form is drawn again from the same object, so it comes back with everything the
+person typed or ticked (the registrar's desks in the order chosen), each error beside its
+field. Lengths are the form's (the page shows them as `maxlength`), never a silent cut at save.
+Ids go through `guard.parse_id`: Unicode digits and numbers past 64 bits are a field error.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    Field,
+    HiddenField,
+    PasswordField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    AnyOf,
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+)
+from wtforms.widgets import HiddenInput
+
+from ..triage.registration import VULNERABLE_REASONS
+from .guard import parse_id
+
+NAME_MAX, PHONE_MAX, ID_MAX, ADDRESS_MAX = 40, 16, 18, 200
+ACCOUNT_MAX, TEXT_MAX, OUTCOME_MAX, NOTE_MAX = 5000, 2000, 2000, 1000
+VULNERABLE = VULNERABLE_REASONS
+_WHOLE = re.compile(r"[0-9]{1,9}")
+
+
+class IdField(Field):
+    """A database id from a select or hidden input; None when empty."""
+
+    widget = HiddenInput()
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        raw = valuelist[0] if valuelist else ""
+        self.raw = raw
+        if raw in ("", None):
+            self.data = None
+            return
+        self.data = parse_id(raw)
+        if self.data is None:
+            raise ValueError(_l("Must be a whole number from the list."))
+
+    def _value(self) -> str:
+        return "" if self.data is None else str(self.data)
+
+
+class IdListField(Field):
+    """Several ids in the order they were sent (the registrar's desks in visiting order)."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        ids: list[int] = []
+        for raw in valuelist:
+            number = parse_id(raw)
+            if number is None:
+                self.data = []
+                raise ValueError(_l("Choose from the list."))
+            if number not in ids:
+                ids.append(number)
+        self.data = ids
+
+    def _value(self) -> str:
+        return ",".join(str(i) for i in self.data or [])
+
+
+class TextListField(Field):
+    """Several short texts under one name (a group visit's representatives)."""
+
+    def __init__(self, *args: Any, max_length: int = NAME_MAX, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.max_length = max_length
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        self.data = [str(v) for v in valuelist]
+
+    def pre_validate(self, form: Any) -> None:
+        if any(len(v) > self.max_length for v in self.data or []):
+            raise ValueError(_l("At most %(n)s characters each.", n=self.max_length))
+
+    def filled(self) -> list[str]:
+        return [v.strip() for v in self.data or [] if v.strip()]
+
+
+class WholeNumberField(Field):
+    """A whole number typed as ASCII digits (no "²", no "1e3")."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        raw = str(valuelist[0]).strip() if valuelist else ""
+        self.raw = raw
+        if raw == "":
+            self.data = self.default
+            return
+        if not _WHOLE.fullmatch(raw):
+            self.data = None
+            raise ValueError(_l("Write a whole number."))
+        self.data = int(raw)
+
+    def _value(self) -> str:
+        return getattr(self, "raw", None) or ("" if self.data is None else str(self.data))
+
+
+class IsoDateField(Field):
+    """A date as YYYY-MM-DD (what `<input type=date>` sends); None when empty."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        raw = str(valuelist[0]).strip() if valuelist else ""
+        self.raw = raw
+        self.data = None
+        if raw:
+            try:
+                self.data = date.fromisoformat(raw)
+            except ValueError as exc:
+                raise ValueError(_l("Give the date as YYYY-MM-DD.")) from exc
+
+    def _value(self) -> str:
+        return getattr(self, "raw", None) or (self.data.isoformat() if self.data else "")
+
+
+def _or_empty(value: Any) -> Any:
+    return "" if value is None else value
+
+
+def _strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+class LoginForm(FlaskForm):
+    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+
+
+class PostForm(FlaskForm):
+    """A button that changes something and carries nothing but its CSRF token (log out)."""
+
+
+class KioskIssueForm(FlaskForm):
+    service_id = IdField(validators=[InputRequired(_l("Choose a service."))])
+
+
+class CheckInForm(FlaskForm):
+    code = StringField(
+        _l("Booking code"), filters=[_strip], validators=[DataRequired(), Length(max=20)]
+    )
+
+
+class LookupForm(FlaskForm):
+    """The registrar's look-up by ID number (POSTed: ID numbers never travel in a URL)."""
+
+    id_number = StringField(_l("ID number"), filters=[_strip], validators=[Length(max=ID_MAX)])
+    no_id_card = BooleanField(false_values=("", "0", "false"))
+
+
+class RegistrationForm(FlaskForm):
+    name = StringField(
+        _l("Name"), filters=[_strip], validators=[DataRequired(), Length(max=NAME_MAX)]
+    )
+    id_number = StringField(_l("ID number"), filters=[_strip], validators=[Length(max=ID_MAX)])
+    no_id_card = BooleanField(false_values=("", "0", "false"))
+    phone = StringField(_l("Mobile phone"), filters=[_strip], validators=[Length(max=PHONE_MAX)])
+    address = StringField(_l("Address"), filters=[_strip], validators=[Length(max=ADDRESS_MAX)])
+    account = TextAreaField(
+        _l("The visitor's account (typed by staff)"),
+        validators=[DataRequired(), Length(max=ACCOUNT_MAX)],
+    )
+    facts = TextAreaField(_l("Facts and reasons"), validators=[Length(max=TEXT_MAX)])
+    request = TextAreaField(_l("What the visitor asks for"), validators=[Length(max=TEXT_MAX)])
+    category = StringField(_l("Category"), validators=[Length(max=40)])
+    department_id = IdField(_l("Department in charge"))
+    vulnerable = StringField(
+        _l("Vulnerable"),
+        filters=[_or_empty],
+        validators=[AnyOf(VULNERABLE, message=_l("Choose from the list."))],
+    )
+    group_size = WholeNumberField(_l("Group size"), default=1, validators=[NumberRange(1, 500)])
+    urgent = BooleanField(_l("Urgent (same-day fast track)"), false_values=("", "0", "false"))
+    risk = BooleanField(_l("Risk or distress (psychologist)"), false_values=("", "0", "false"))
+    accusation = BooleanField(_l("Accusation (检举控告)"), false_values=("", "0", "false"))
+    accused_id = IdField(_l("Department accused"))
+    representative = TextListField(max_length=NAME_MAX)
+    route = IdListField()
+    action = HiddenField(default="suggest")
+
+
+class BookingForm(FlaskForm):
+    starts_at = StringField(validators=[InputRequired(_l("Choose a time.")), Length(max=40)])
+    name = StringField(
+        _l("Name"), filters=[_strip], validators=[DataRequired(), Length(max=NAME_MAX)]
+    )
+    phone = StringField(
+        _l("Mobile phone"), filters=[_strip], validators=[DataRequired(), Length(max=PHONE_MAX)]
+    )
+    id_number = StringField(
+        _l("ID number (optional)"), filters=[_strip], validators=[Length(max=ID_MAX)]
+    )
+    description = TextAreaField(_l("Your matter in a few words"), validators=[Length(max=500)])
+    day = StringField(validators=[Optional(), Length(max=10)])
+
+
+class ManageBookingForm(FlaskForm):
+    code = StringField(
+        _l("Booking code"), filters=[_strip], validators=[DataRequired(), Length(max=20)]
+    )
+    phone = StringField(
+        _l("Mobile phone"), filters=[_strip], validators=[DataRequired(), Length(max=PHONE_MAX)]
+    )
+    action = StringField(filters=[_or_empty], validators=[AnyOf(("", "cancel", "move"))])
+    starts_at = StringField(validators=[Length(max=40)])
+    day = IsoDateField()
+
+
+class DeskActionForm(FlaskForm):
+    """Every move of the desk console; which fields a move needs is the engine's rule."""
+
+    outcome = TextAreaField(_l("Outcome"), validators=[Length(max=OUTCOME_MAX)])
+    note = TextAreaField(_l("Note"), validators=[Length(max=NOTE_MAX)])
+    service_id = IdField(_l("Service"))
+    to_desk_id = IdField(_l("Desk"))
+
+
+class CaseActionForm(FlaskForm):
+    """A decision or step on a case; which fields a step needs is the case rules'."""
+
+    note = TextAreaField(_l("Note"), validators=[Length(max=200)])
+    days = WholeNumberField(
+        _l("Days"),
+        validators=[
+            Optional(),
+            NumberRange(1, 30, message=_l("An extension is 1 to 30 days (Art. 34).")),
+        ],
+    )
+    approver = StringField(_l("Approved by"), filters=[_strip], validators=[Length(max=64)])
+    reason = StringField(_l("Reason"), filters=[_strip], validators=[Length(max=1000)])
+    leader_id = IdField(_l("Leader"))
+
+
+class ClosureForm(FlaskForm):
+    day = IsoDateField(_l("Date"), validators=[InputRequired(_l("Give the date as YYYY-MM-DD."))])
+    reason = StringField(_l("Reason"), filters=[_strip], validators=[Length(max=100)])
+    action = StringField(
+        default="add", filters=[lambda v: v or "add"], validators=[AnyOf(("add", "remove"))]
+    )

@@ -1,0 +1,253 @@
+"""The edges a careless or hostile client meets: every refusal a 4xx with a message, nothing
+changed. Each test here answered 500, or let a forbidden move through, before the fix."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from reception.extensions import db as _db
+from reception.models import Appointment, Case, Ticket, TicketEvent, Visitor
+from reception.queue import moves
+from reception.queue.errors import NotFound
+from reception.queue.issuing import issue_ticket
+from tests.conftest import desk_by_number, login, service_by_prefix, user_by_name
+
+HUGE = "9223372036854775808"  # 2**63: does not fit a BIGINT
+TABLES = (Ticket, TicketEvent, Case, Visitor, Appointment)
+
+
+def counts() -> tuple[int, ...]:
+    _db.session.rollback()
+    return tuple(_db.session.scalar(select(func.count()).select_from(t)) for t in TABLES)
+
+
+@pytest.fixture
+def api(client, api_token):
+    def call(method: str, path: str, json=None, **kwargs):
+        headers = {"Authorization": f"Bearer {api_token}", **kwargs.pop("headers", {})}
+        return client.open(f"/api/v1{path}", method=method, json=json, headers=headers, **kwargs)
+
+    return call
+
+
+def refused(response, *codes: int) -> None:
+    assert response.status_code in (codes or (400, 404, 409, 422)), response.get_data(as_text=True)
+    if response.is_json:
+        body = response.get_json()
+        assert body["message"] and body["error"] == body["error"].lower()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [f"/book/{HUGE}", f"/book/{HUGE}0", f"/display/desk/{HUGE}", f"/cases/{HUGE}", "/book/²"],
+)
+def test_ids_in_paths_beyond_64_bits_are_404(client, db, path):
+    login(client, "registrar")
+    refused(client.get(path), 404)
+
+
+@pytest.mark.parametrize("value", [HUGE, "²", "⑦", "-1", "0", "1e3", " "])
+def test_kiosk_refuses_ids_that_are_not_ids(client, db, value):
+    before = counts()
+    refused(client.post("/kiosk/issue", data={"service_id": value}), 422)
+    assert counts() == before
+
+
+@pytest.mark.parametrize("value", [int(HUGE), "²", "⑦", True, 0, -5, 1.5, None])
+def test_api_refuses_ids_that_are_not_ids(api, db, value):
+    before = counts()
+    response = api("POST", "/tickets", {"service_id": value})
+    refused(response, 422)
+    assert response.get_json()["error"] == "invalid_input"
+    assert "service_id" in response.get_json()["fields"]
+    assert counts() == before
+
+
+def _serving(api, prefix: str = "A", desk_number: int = 1) -> tuple[dict, int]:
+    ticket = api("POST", "/tickets", {"service_id": service_by_prefix(prefix).id}).get_json()
+    desk = desk_by_number(desk_number).id
+    api("POST", f"/desks/{desk}/call-next")
+    api("POST", f"/tickets/{ticket['ticket']['id']}/start", {"desk_id": desk})
+    return ticket["ticket"], desk
+
+
+@pytest.mark.parametrize("text", ["\ud800", "ok\x00", "\udfff tail"])
+def test_unstorable_text_is_422(api, db, text):
+    ticket, desk = _serving(api)
+    before = counts()
+    for action, field in (("finish", "outcome"), ("hold", "note")):
+        response = api("POST", f"/tickets/{ticket['id']}/{action}", {field: text, "desk_id": desk})
+        refused(response, 422)
+    assert counts() == before
+
+
+def test_nul_in_a_path_or_form_is_refused(client, db):
+    for path in ("/t/%00", "/kiosk/ticket/%00", "/api/v1/tickets/%00"):
+        refused(client.get(path), 422)
+    login(client, "desk")
+    refused(client.post("/kiosk/issue", data={"service_id": "1\x00"}), 422)
+
+
+def test_deeply_nested_json_is_400(api, db):
+    for depth in (50, 100_000):
+        raw = "[" * depth + "]" * depth
+        body = '{"service_id": 1, "x": ' + raw + "}"
+        response = api("POST", "/tickets", data=body, headers={"Content-Type": "application/json"})
+        refused(response, 400)
+    assert counts()[0] == 0
+
+
+def test_registration_with_unknown_departments_is_a_form_error(client, db):
+    login(client, "registrar")
+    from tests.test_registration_pages import _form
+
+    before = counts()
+    for extra in (
+        {"department_id": "99999"},
+        {"accusation": "1", "accused_id": "99999"},
+        {"group_size": "²"},
+        {"route": ["⑦"]},
+        {"department_id": HUGE},
+    ):
+        response = client.post("/registration/", data=_form(**extra))
+        refused(response, 422)
+    assert counts() == before
+
+
+def test_case_extension_days_must_be_ascii_digits(client, db):
+    login(client, "registrar")
+    from tests.test_registration_pages import _form
+
+    client.post("/registration/", data=_form())
+    case = db.session.scalars(select(Case)).one()
+    client.post(f"/cases/{case.id}/accepted", data={"note": "ok"})
+    response = client.post(
+        f"/cases/{case.id}/extend", data={"days": "²", "approver": "张", "reason": "复杂"}
+    )
+    assert response.status_code in (303, 422)
+    db.session.rollback()
+    assert db.session.get(Case, case.id).extension_days in (0, None)
+
+
+def test_missing_and_hidden_cases_answer_the_same_404(client, db):
+    login(client, "registrar")
+    from tests.test_registration_pages import _form
+
+    client.post(
+        "/registration/",
+        data=_form(
+            accusation="1",
+            accused_id=str(service_by_prefix("B").id),
+            department_id="",
+            category="其他",
+            route=[str(service_by_prefix("F").id)],
+        ),
+    )
+    case = db.session.scalars(select(Case)).one()
+    client.post("/logout")
+    login(client, "zhujian")  # staff of the accused department
+    hidden = client.get(f"/cases/{case.id}")
+    missing = client.get(f"/cases/{case.id + 1000}")
+    assert hidden.status_code == missing.status_code == 404
+    assert "Location" not in missing.headers
+
+
+def _accusation_ticket(db, hall) -> Ticket:
+    """A registered accusation against 市住建局 (B), waiting for 房产 (F)."""
+    accused = service_by_prefix("B")
+    case = Case(
+        hall_id=hall.id,
+        visitor_id=db.session.scalars(select(Visitor.id)).first() or _visitor(db),
+        registered_on=hall_today(hall),
+        account="检举",
+        category="其他",
+        accusation=True,
+        accused_id=accused.id,
+    )
+    db.session.add(case)
+    db.session.flush()
+    ticket = issue_ticket(hall.id, service_by_prefix("F").id, channel="registration")
+    ticket.case_id = case.id
+    db.session.commit()
+    return ticket
+
+
+def _visitor(db) -> int:
+    visitor = Visitor(name="甲")
+    db.session.add(visitor)
+    db.session.flush()
+    return visitor.id
+
+
+def hall_today(hall):
+    from reception.models.types import utcnow
+    from reception.queue.clock import hall_day
+
+    return hall_day(hall.timezone, utcnow())
+
+
+def test_an_accusation_cannot_be_transferred_to_the_accused(api, db, hall):
+    ticket = _accusation_ticket(db, hall)
+    desk_f = desk_by_number(6)  # 房产窗口, also taking 住建's overflow: judged by its staff
+    called = api("POST", f"/desks/{desk_f.id}/call-next").get_json()["ticket"]
+    assert called["id"] == ticket.id
+    before = counts()
+    for body in (
+        {"service_id": service_by_prefix("B").id},
+        {"to_desk_id": desk_by_number(2).id},  # 住建窗口: the accused department's own desk
+    ):
+        response = api("POST", f"/tickets/{ticket.id}/transfer", {**body, "desk_id": desk_f.id})
+        refused(response, 409)
+    assert counts() == before
+    db.session.rollback()
+    assert db.session.get(Ticket, ticket.id).service_id == service_by_prefix("F").id
+
+
+def test_the_accused_departments_staff_cannot_move_it_even_without_a_desk(db, hall):
+    ticket = _accusation_ticket(db, hall)
+    zhujian = user_by_name("zhujian")
+    moves.call_ticket(desk_by_number(6).id, ticket.id)  # by hall staff at the shared desk
+    db.session.commit()
+    for move in (moves.start, moves.hold, moves.no_show):
+        with pytest.raises(NotFound):
+            move(ticket.id, staff_id=zhujian.id)
+        db.session.rollback()
+    with pytest.raises(NotFound):
+        moves.cancel(ticket.id, staff_id=zhujian.id)
+    db.session.rollback()
+    assert db.session.get(Ticket, ticket.id).state == "called"
+
+
+def test_the_api_requires_the_desk_and_binds_cancel_to_it(api, db):
+    ticket, desk = _serving(api, "A", 1)
+    other = desk_by_number(2).id
+    refused(api("POST", f"/tickets/{ticket['id']}/hold", {}), 422)  # no desk_id
+    refused(api("POST", f"/tickets/{ticket['id']}/cancel", {"desk_id": other}), 409)
+    assert api("POST", f"/tickets/{ticket['id']}/hold", {"desk_id": desk}).status_code == 200
+    waiting = api("POST", "/tickets", {"service_id": service_by_prefix("A").id}).get_json()
+    # a ticket at no desk may be voided by any desk (the visitor asked at the counter)
+    assert (
+        api("POST", f"/tickets/{waiting['ticket']['id']}/cancel", {"desk_id": other}).status_code
+        == 200
+    )
+
+
+def test_error_codes_are_stable_snake_case(api, db):
+    ticket, desk = _serving(api)
+    body = api("POST", f"/tickets/{ticket['id']}/start", {"desk_id": desk}).get_json()
+    assert body["error"] == "illegal_move"
+    assert api("GET", "/tickets/nope").get_json()["error"] == "not_found"
+    assert api("POST", "/tickets", {"service_id": 1, "spare": 1}).get_json()["error"] == (
+        "invalid_input"
+    )
+
+
+def test_a_get_that_writes_fails_the_suite(app, db):
+    with (
+        app.test_request_context("/anything", method="GET"),
+        pytest.raises(AssertionError, match="GET /anything writes"),
+    ):
+        _db.session.add(Visitor(name="x"))
+        _db.session.flush()
+    _db.session.rollback()
