@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .messages import N_
+
 
 class QueueError(Exception):
     status = 400
@@ -31,5 +33,5 @@ def bounded(text: str, limit: int) -> str:
     people the limit, and nothing is ever cut short silently at save."""
     text = (text or "").strip()
     if len(text) > limit:
-        raise InvalidInput("A text is too long: %(limit)s characters at most.", limit=limit)
+        raise InvalidInput(N_("A text is too long: %(limit)s characters at most."), limit=limit)
     return text

@@ -1,7 +1,7 @@
 """The regulation's clocks (《信访工作条例》2022), in calendar days of the hall's time zone.
 
 - Art. 22: decide whether to accept, and notify in writing, within 15 days of registration.
-- Art. 32: handle an accepted matter within 60 days of acceptance; extendable once, by at most
+- Art. 34: handle an accepted matter within 60 days of acceptance; extendable once, by at most
   30 days, with approval, and the visitor must be told the reason.
 - Art. 35: a review (复查) may be requested within 30 days of the reply, answered within 30 days.
 - Art. 36: a re-examination (复核) may be requested within 30 days of the review's answer,
@@ -93,9 +93,9 @@ def extend(case: Case, days: int, approver: str, reason: str) -> None:
     if case.status != CaseStatus.ACCEPTED or case.replied_on is not None:
         raise IllegalMove(N_("Only an accepted case still being handled can be extended."))
     if case.extension_days:
-        raise IllegalMove(N_("The handling period can be extended only once (Art. 32)."))
+        raise IllegalMove(N_("The handling period can be extended only once (Art. 34)."))
     if not 1 <= days <= MAX_EXTENSION_DAYS:
-        raise InvalidInput(N_("An extension is 1 to 30 days (Art. 32)."))
+        raise InvalidInput(N_("An extension is 1 to 30 days (Art. 34)."))
     if not approver.strip() or not reason.strip():
         raise InvalidInput(N_("An extension needs the approver and the reason for the visitor."))
     case.extension_days = days

@@ -31,6 +31,7 @@ from ..queue.messages import N_
 from . import crypto, identity
 
 MAX_REPRESENTATIVES = 5  # 《信访工作条例》 Art. 20
+ART_20 = "多人采用走访形式提出共同的信访事项的，应当推选代表，代表人数不超过5人"
 VULNERABLE_REASONS = ("", "elderly", "disabled", "pregnant")
 
 
@@ -116,7 +117,9 @@ def _check_matter(hall: Hall, matter: MatterInput, categories: list[str]) -> lis
         raise InvalidInput(N_("The group size is 1 to 500."))
     names = [n.strip() for n in matter.representatives if n.strip()]
     if len(names) > MAX_REPRESENTATIVES:
-        raise InvalidInput(N_("At most 5 representatives per group visit (Art. 20)."))
+        raise InvalidInput(
+            N_("Art. 20: “%(rule)s”. A group visit has at most 5 representatives."), rule=ART_20
+        )
     if matter.group_size > 1 and not names:
         raise InvalidInput(N_("A group visit needs its representatives' names."))
     services = {s.id: s for s in hall.services if s.active}
