@@ -70,7 +70,7 @@ def finish_transaction(status: int) -> None:
 class TransactionalFlask(Flask):
     """Flask whose every view runs inside the request's one transaction."""
 
-    def dispatch_request(self) -> ResponseReturnValue:  # type: ignore[override]
+    def dispatch_request(self) -> ResponseReturnValue:
         try:
             response = self.make_response(super().dispatch_request())
         except BaseException:

@@ -97,7 +97,7 @@ def _prepare(session: Session) -> None:
         payload = events.QueueEvent(
             hall_id=change.hall_id,
             version=change.version,
-            action=change.action,  # type: ignore[arg-type]
+            action=change.action,
             ticket=ticket_view(ticket, desk.number if desk else None),
             waiting=waiting_counts(
                 session, change.hall_id, set(change.service_ids), ticket.service_day

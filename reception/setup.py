@@ -79,9 +79,9 @@ def validate(data: Any) -> None:
     triage = data.get("triage", {})
     for category, targets in triage.get("routing", {}).items():
         kinds = {k.value for k in ServiceKind}
-        unknown = [t for t in targets if t not in kinds and t not in prefixes]
-        if unknown:
-            raise HallDescriptionError(f"routing {category}: unknown desks {unknown}")
+        unknown_targets = [t for t in targets if t not in kinds and t not in prefixes]
+        if unknown_targets:
+            raise HallDescriptionError(f"routing {category}: unknown desks {unknown_targets}")
 
 
 def _validate_appointments(data: dict[str, Any], prefixes: set[str]) -> None:

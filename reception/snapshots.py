@@ -62,7 +62,7 @@ def recent_calls(hall: Hall, now: datetime, limit: int = RECENT_CALLS) -> list[e
             ticket_id=event.ticket_id,
             number=number,
             desk_id=event.desk_id,
-            desk_number=desks.get(event.desk_id),
+            desk_number=desks.get(event.desk_id) if event.desk_id else None,
             service_id=event.service_id,
             at=event.at.isoformat(),
             announce=announcement(number, desks[event.desk_id]) if event.desk_id else None,
@@ -81,7 +81,10 @@ def at_desks(hall: Hall, now: datetime) -> list[events.TicketView]:
         )
     ).all()
     desks = _desk_numbers(hall.id)
-    return [ticket_view(ticket, desks.get(ticket.desk_id)) for ticket in rows]
+    return [
+        ticket_view(ticket, desks.get(ticket.desk_id) if ticket.desk_id else None)
+        for ticket in rows
+    ]
 
 
 def notice_line(hall: Hall, now: datetime) -> str:
@@ -109,7 +112,9 @@ def hall_snapshot(hall: Hall, now: datetime) -> dict[str, Any]:
     version = _version(hall.id)
     services = [s for s in hall.services if s.active]
     counts = (
-        waiting_counts(db.session, hall.id, {s.id for s in services}, hall_day(hall.timezone, now))
+        waiting_counts(
+            db.session(), hall.id, {s.id for s in services}, hall_day(hall.timezone, now)
+        )
         if services
         else {}
     )
@@ -163,7 +168,7 @@ def desk_snapshot(
 def service_snapshot(service: Service, now: datetime) -> dict[str, Any]:
     version = _version(service.hall_id)
     today = hall_day(service.hall.timezone, now)
-    counts = waiting_counts(db.session, service.hall_id, {service.id}, today)
+    counts = waiting_counts(db.session(), service.hall_id, {service.id}, today)
     return events.ServiceSnapshot(
         room=f"service:{service.id}",
         version=version,

@@ -124,11 +124,10 @@ def test_body_must_be_a_json_object(client, api_token, db):
 def test_illegal_moves_are_409_and_change_nothing(api, db):
     ticket = _issue(api, "A")
     before = db.session.scalar(select(func.count(TicketEvent.id)))
+    extra = {"finish": {"outcome": "x"}, "transfer": {"service_id": service_by_prefix("L").id}}
     for action in ("finish", "start", "recall", "no-show", "resume", "return", "transfer"):
         response = api(
-            "POST",
-            f"/tickets/{ticket['id']}/{action}",
-            {"outcome": "x", "service_id": service_by_prefix("L").id, "desk_id": 1},
+            "POST", f"/tickets/{ticket['id']}/{action}", {"desk_id": 1, **extra.get(action, {})}
         )
         assert response.status_code == 409, action
         assert ticket["number"] in response.get_json()["message"]

@@ -195,7 +195,7 @@ def test_an_accusation_cannot_be_transferred_to_the_accused(api, db, hall):
     before = counts()
     for body in (
         {"service_id": service_by_prefix("B").id},
-        {"to_desk_id": desk_by_number(2).id},  # 住建窗口: the accused department's own desk
+        {"service_id": service_by_prefix("B").id, "to_desk_id": desk_by_number(2).id},
     ):
         response = api("POST", f"/tickets/{ticket.id}/transfer", {**body, "desk_id": desk_f.id})
         refused(response, 409)

@@ -69,7 +69,7 @@ def _take_place(slot: Slot) -> None:
         .values(taken=SlotCount.taken + 1)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if result.rowcount != 1:  # type: ignore[attr-defined]
         raise IllegalMove(N_("This time is fully booked: please choose another."))
 
 
@@ -129,7 +129,7 @@ def book(
     day = hall_day(hall.timezone, starts_at)
     phone_hash = crypto.lookup_hash("phone", phone)
     _refuse_second_booking(
-        service.id, day, phone_hash, card and crypto.lookup_hash("id", card.number)
+        service.id, day, phone_hash, crypto.lookup_hash("id", card.number) if card else None
     )
     _take_place(slot)
     appointment = Appointment(
@@ -203,7 +203,7 @@ def move(
         raise IllegalMove(N_("Only a booking not yet used can be cancelled or moved."))
     if starts_at == appointment.starts_at:
         return appointment
-    service = db.session.get(Service, appointment.service_id)
+    service = appointment.service
     slot = find_slot(hall, service, starts_at, now, policy)
     new_day = hall_day(hall.timezone, starts_at)
     if new_day != appointment.day:

@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import Date, ForeignKey, Index, String, Text, Time, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from ..triage.crypto import Encrypted
 from .types import UTCDateTime, utcnow
 
@@ -20,7 +20,7 @@ class BookingState(StrEnum):
     CANCELLED = "cancelled"
 
 
-class SlotTemplate(db.Model):
+class SlotTemplate(Model):
     """Weekly opening of a service for bookings: weekdays, a time range cut into slots."""
 
     __tablename__ = "slot_templates"
@@ -37,7 +37,7 @@ class SlotTemplate(db.Model):
         return str(day.weekday()) in self.weekdays.split(",")
 
 
-class Closure(db.Model):
+class Closure(Model):
     """A public holiday or a closure: no bookings that day."""
 
     __tablename__ = "closures"
@@ -48,7 +48,7 @@ class Closure(db.Model):
     reason: Mapped[str] = mapped_column(String(100), default="")
 
 
-class LeaderDay(db.Model):
+class LeaderDay(Model):
     """A published reception day of a city leader (领导接访日), bookable like a service."""
 
     __tablename__ = "leader_days"
@@ -66,7 +66,7 @@ class LeaderDay(db.Model):
     capacity: Mapped[int] = mapped_column(default=3)
 
 
-class SlotCount(db.Model):
+class SlotCount(Model):
     """Places taken in one slot; a conditional UPDATE on this row enforces the capacity."""
 
     __tablename__ = "slot_counts"
@@ -76,7 +76,7 @@ class SlotCount(db.Model):
     taken: Mapped[int] = mapped_column(default=0)
 
 
-class Appointment(db.Model):
+class Appointment(Model):
     __tablename__ = "appointments"
     __table_args__ = (
         # one live booking per person (phone) per service per day
@@ -125,7 +125,7 @@ class Appointment(db.Model):
         return self.state
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Model):
     """A message the default notifier keeps for staff to see (or an SMS gateway to send)."""
 
     __tablename__ = "outbox_messages"

@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import Date, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from ..triage.crypto import Encrypted
 from .types import UTCDateTime, utcnow
 
@@ -21,7 +21,7 @@ class CaseStatus(StrEnum):
     CONCLUDED = "concluded"
 
 
-class Visitor(db.Model):
+class Visitor(Model):
     """A person who petitions. Identity fields are encrypted; `id_hash` finds a repeat visitor."""
 
     __tablename__ = "visitors"
@@ -41,7 +41,7 @@ class Visitor(db.Model):
     cases: Mapped[list[Case]] = relationship(back_populates="visitor", order_by="Case.id.desc()")
 
 
-class Case(db.Model):
+class Case(Model):
     """One matter (信访事项) and its statutory dates."""
 
     __tablename__ = "cases"
@@ -80,7 +80,7 @@ class Case(db.Model):
     notes: Mapped[list[CaseNote]] = relationship(order_by="CaseNote.id")
 
 
-class Representative(db.Model):
+class Representative(Model):
     """One of at most five representatives of a group visit (Art. 20)."""
 
     __tablename__ = "representatives"
@@ -91,7 +91,7 @@ class Representative(db.Model):
     id_number: Mapped[str | None] = mapped_column(Encrypted(), default=None)
 
 
-class CaseNote(db.Model):
+class CaseNote(Model):
     """What a desk did for the case (its outcome at finish), or a decision on the case."""
 
     __tablename__ = "case_notes"
@@ -106,7 +106,7 @@ class CaseNote(db.Model):
     text: Mapped[str] = mapped_column(Text, default="")
 
 
-class JourneyStop(db.Model):
+class JourneyStop(Model):
     """A desk the registrar planned for a ticket's visit, in order."""
 
     __tablename__ = "journey_stops"
@@ -118,7 +118,7 @@ class JourneyStop(db.Model):
     done: Mapped[bool] = mapped_column(default=False)
 
 
-class AuditEntry(db.Model):
+class AuditEntry(Model):
     """Who looked at or changed which visitor's record or case, and when."""
 
     __tablename__ = "audit_entries"
@@ -133,7 +133,7 @@ class AuditEntry(db.Model):
     detail: Mapped[str] = mapped_column(String(200), default="")
 
 
-class Alert(db.Model):
+class Alert(Model):
     """An alert for the supervisor's and leader's screens (urgent matter, group visit)."""
 
     __tablename__ = "alerts"

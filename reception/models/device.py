@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import Model
 from .types import UTCDateTime, utcnow
 
 
@@ -17,7 +17,7 @@ def hash_device_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-class DisplayDevice(db.Model):
+class DisplayDevice(Model):
     __tablename__ = "display_devices"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -7,7 +7,7 @@ from enum import StrEnum
 from sqlalchemy import JSON, Column, ForeignKey, Integer, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model, db
 
 
 class ServiceKind(StrEnum):
@@ -19,7 +19,7 @@ class ServiceKind(StrEnum):
     LEADER = "leader"
 
 
-class Hall(db.Model):
+class Hall(Model):
     __tablename__ = "halls"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -45,7 +45,7 @@ desk_services = Table(
 )
 
 
-class Service(db.Model):
+class Service(Model):
     __tablename__ = "services"
     __table_args__ = (UniqueConstraint("hall_id", "prefix", name="uq_service_prefix"),)
 
@@ -70,7 +70,7 @@ class Service(db.Model):
         return self.name
 
 
-class Desk(db.Model):
+class Desk(Model):
     __tablename__ = "desks"
     __table_args__ = (UniqueConstraint("hall_id", "number", name="uq_desk_number"),)
 

@@ -8,7 +8,7 @@ from enum import IntEnum, StrEnum
 from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from .hall import Desk, Service
 from .types import UTCDateTime, utcnow
 
@@ -34,7 +34,7 @@ class Priority(IntEnum):
     URGENT = 3
 
 
-class DailyCounter(db.Model):
+class DailyCounter(Model):
     """Last number handed out per hall, prefix and hall-local day; updated under the hall lock."""
 
     __tablename__ = "daily_counters"
@@ -45,7 +45,7 @@ class DailyCounter(db.Model):
     last_seq: Mapped[int] = mapped_column(default=0)
 
 
-class Ticket(db.Model):
+class Ticket(Model):
     __tablename__ = "tickets"
     __table_args__ = (
         UniqueConstraint("hall_id", "service_day", "number", name="uq_ticket_number_per_day"),
@@ -82,7 +82,7 @@ class Ticket(db.Model):
     )
 
 
-class TicketEvent(db.Model):
+class TicketEvent(Model):
     """One state change of one ticket; rows are only ever added."""
 
     __tablename__ = "ticket_events"

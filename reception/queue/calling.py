@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import ColumnElement, Select, and_, or_, select
 
 from ..extensions import db
 from ..models import (
@@ -35,7 +35,7 @@ def _ensure_desk_free(desk: Desk) -> None:
         )
 
 
-def callable_by(desk: Desk, staff_id: int | None = None):
+def callable_by(desk: Desk, staff_id: int | None = None) -> ColumnElement[bool]:
     """The condition for tickets this desk may call: its services, or sent to it by name;
     never an accusation against the desk's or the caller's department (Art. 30)."""
     service_ids = [service.id for service in desk.services]
@@ -57,7 +57,7 @@ def callable_by(desk: Desk, staff_id: int | None = None):
     )
 
 
-def waiting_in_order(desk: Desk, day: date, staff_id: int | None = None):
+def waiting_in_order(desk: Desk, day: date, staff_id: int | None = None) -> Select[Ticket]:
     """Today's tickets this desk (and the staff member at it) may call, in calling order:
     priority, then place in line."""
     return (
@@ -83,7 +83,9 @@ def at_desk(desk: Desk, day: date) -> Ticket | None:
     ).first()
 
 
-def _mark_called(ticket: Ticket, desk: Desk, version: int, now: datetime, staff_id: int | None):
+def _mark_called(
+    ticket: Ticket, desk: Desk, version: int, now: datetime, staff_id: int | None
+) -> Ticket:
     ticket.state = S.CALLED.value
     ticket.desk_id = desk.id
     ticket.target_desk_id = None
@@ -94,11 +96,12 @@ def _mark_called(ticket: Ticket, desk: Desk, version: int, now: datetime, staff_
     return ticket
 
 
-def call_next(desk_id: int, *, staff_id: int | None = None, now: datetime | None = None):
+def call_next(
+    desk_id: int, *, staff_id: int | None = None, now: datetime | None = None
+) -> Ticket | None:
     """Call the first waiting ticket the desk may serve; None when nobody is waiting."""
     now = now or utcnow()
-    desk = load_desk(desk_id)
-    version = lock_hall(desk.hall_id)
+    version = lock_hall(load_desk(desk_id).hall_id)
     desk = db.session.get(Desk, desk_id, populate_existing=True)
     assert desk is not None
     if not desk.open:
@@ -123,7 +126,7 @@ def call_ticket(
 ) -> Ticket:
     """Call one chosen waiting ticket to the desk, out of turn."""
     now = now or utcnow()
-    desk = load_desk(desk_id)
+    load_desk(desk_id)  # an unknown desk is refused before the hall is locked
     ticket, version = locked_ticket(ticket_id, "call", None, staff_id)
     desk = db.session.get(Desk, desk_id, populate_existing=True)
     assert desk is not None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import statistics
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import aliased
@@ -63,7 +63,7 @@ def open_desks(service_id: int) -> int:
     return db.session.scalar(query) or 0
 
 
-def typical_service_minutes(service_id: int, default_minutes: float, now) -> float:
+def typical_service_minutes(service_id: int, default_minutes: float, now: datetime) -> float:
     """Median of the service's recent service times (start to finish), from the event log."""
     started = aliased(TicketEvent)
     ended = aliased(TicketEvent)
@@ -94,7 +94,7 @@ def typical_service_minutes(service_id: int, default_minutes: float, now) -> flo
     return statistics.median(durations) if durations else float(default_minutes)
 
 
-def standing(ticket: Ticket, *, default_minutes: float, now) -> Standing:
+def standing(ticket: Ticket, *, default_minutes: float, now: datetime) -> Standing:
     ahead = people_ahead(ticket)
     desks = open_desks(ticket.service_id) if not ticket.target_desk_id else 1
     minutes = typical_service_minutes(ticket.service_id, default_minutes, now)

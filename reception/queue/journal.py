@@ -40,7 +40,7 @@ def record(
     ticket.updated_at = now
     desk_ids = tuple(d for d in (ticket.desk_id, ticket.target_desk_id) if d) + extra_desk_ids
     outbox.note(
-        db.session,
+        db.session(),
         outbox.Change(
             hall_id=ticket.hall_id,
             version=version,

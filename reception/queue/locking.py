@@ -37,7 +37,7 @@ def _take_writer_lock(session: Session) -> None:
     bind = session.get_bind()
     if bind.dialect.name != "sqlite" or _HELD_KEY in session.info:
         return
-    lock = _sqlite_writer_lock(str(bind.url))
+    lock = _sqlite_writer_lock(str(bind.engine.url))
     lock.acquire()
     session.info[_HELD_KEY] = lock
 

@@ -28,7 +28,8 @@ def note(session: Session, change: Change) -> None:
 
 
 def take(session: Session) -> list[Change]:
-    return session.info.pop(OUTBOX_KEY, [])
+    changes: list[Change] = session.info.pop(OUTBOX_KEY, [])
+    return changes
 
 
 ALERTS_KEY = "reception_alert_outbox"
@@ -39,4 +40,5 @@ def note_alert(session: Session, alert_id: int) -> None:
 
 
 def take_alerts(session: Session) -> list[int]:
-    return session.info.pop(ALERTS_KEY, [])
+    alert_ids: list[int] = session.info.pop(ALERTS_KEY, [])
+    return alert_ids

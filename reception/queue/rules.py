@@ -107,8 +107,7 @@ def locked_ticket(
 
     `desk_id` is the desk making the move (None: staff acting for the hall, e.g. a supervisor
     at the console of no desk); `staff_id` who makes it."""
-    ticket = load_ticket(ticket_id)
-    version = lock_hall(ticket.hall_id)
+    version = lock_hall(load_ticket(ticket_id).hall_id)
     ticket = db.session.get(Ticket, ticket_id, populate_existing=True, with_for_update=True)
     assert ticket is not None
     check_not_accused(ticket, desk_id, staff_id)

@@ -36,7 +36,7 @@ def _lookup_key(key: str) -> bytes:
 
 
 def _key() -> str:
-    return current_app.config["DATA_KEY"]
+    return str(current_app.config["DATA_KEY"])
 
 
 def encrypt(text: str) -> bytes:

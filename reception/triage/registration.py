@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -65,7 +65,7 @@ def audit(staff_id: int | None, action: str, **refs: object) -> None:
     db.session.add(AuditEntry(staff_id=staff_id, action=action, **refs))
 
 
-def find_by_id_number(id_number: str, staff_id: int | None, today) -> Visitor | None:
+def find_by_id_number(id_number: str, staff_id: int | None, today: date) -> Visitor | None:
     """Look a visitor up by ID number (through its keyed hash); the look-up is audited."""
     card = identity.parse_id_number(id_number, today=today)
     visitor = db.session.scalars(
@@ -83,7 +83,7 @@ def open_cases(visitor: Visitor) -> list[Case]:
     return [c for c in visitor.cases if c.status in (CaseStatus.REGISTERED, CaseStatus.ACCEPTED)]
 
 
-def _visitor(data: VisitorInput, today) -> Visitor:
+def _visitor(data: VisitorInput, today: date) -> Visitor:
     name = data.name.strip()
     if not name or len(name) > 40:
         raise InvalidInput(N_("Write the visitor's name (40 characters at most)."))
@@ -93,9 +93,8 @@ def _visitor(data: VisitorInput, today) -> Visitor:
     else:
         card = identity.parse_id_number(data.id_number, today=today)
         key = crypto.lookup_hash("id", card.number)
-        visitor = db.session.scalars(select(Visitor).where(Visitor.id_hash == key)).first()
-        if visitor is None:
-            visitor = Visitor(id_hash=key, id_number=card.number)
+        known = db.session.scalars(select(Visitor).where(Visitor.id_hash == key)).first()
+        visitor = known or Visitor(id_hash=key, id_number=card.number)
         visitor.name, visitor.birth_date, visitor.sex = name, card.birth_date, card.sex
     if phone:
         visitor.phone, visitor.phone_hash = phone, crypto.lookup_hash("phone", phone)
@@ -202,7 +201,7 @@ def register(
     db.session.add_all(alerts)
     db.session.flush()
     for alert in alerts:  # to the supervisor's and leader's screens, after the commit
-        outbox.note_alert(db.session, alert.id)
+        outbox.note_alert(db.session(), alert.id)
     return case, ticket
 
 
@@ -211,7 +210,7 @@ def visible_to(case: Case, department_ids: set[int]) -> bool:
     return not (case.accusation and case.accused_id in department_ids)
 
 
-def decide(case: Case, status: str, on, staff_id: int | None, note: str = "") -> None:
+def decide(case: Case, status: str, on: date, staff_id: int | None, note: str = "") -> None:
     """Accept, not accept, or transfer the matter (within 15 days of registration)."""
     if case.status != CaseStatus.REGISTERED:
         raise IllegalMove(N_("This case has already been decided."))

@@ -47,10 +47,14 @@ def text(params: Mapping[str, Any], name: str) -> str:
 
 
 def perform(
-    action: str, ticket_id: int, desk_id: int | None, staff_id: int | None, params: Mapping
+    action: str,
+    ticket_id: int,
+    desk_id: int | None,
+    staff_id: int | None,
+    params: Mapping[str, Any],
 ) -> Ticket:
     """Run one move on a ticket on behalf of a desk (or of staff without one)."""
-    common = {"staff_id": staff_id}
+    common: dict[str, Any] = {"staff_id": staff_id}
     if action == "call":
         if desk_id is None:
             raise InvalidInput(N_("A desk is needed to call a ticket."))

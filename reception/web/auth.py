@@ -30,7 +30,7 @@ def login():
     if form.validate_on_submit():
         username, remote, now = form.username.data or "", request.remote_addr or "", utcnow()
         if throttle.locked(username, remote, now):
-            form.password.errors.append(_l("Too many failed attempts: wait 10 minutes."))
+            form.password.errors = [_l("Too many failed attempts: wait 10 minutes.")]
             return render_template("auth/login.html", form=form), 429
         user = db.session.scalars(select(User).where(User.username == username)).first()
         ok = user is not None and user.active and user.check_password(form.password.data or "")
@@ -39,7 +39,7 @@ def login():
         if ok:
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
-        form.password.errors.append(_l("Wrong username or password."))
+        form.password.errors = [_l("Wrong username or password.")]
     if form.errors:
         status = 422
     return render_template("auth/login.html", form=form), status

@@ -157,7 +157,7 @@ def manage():
         db.session.rollback()  # draw the refused page from the state before the attempt
         page = render_template("booking/manage.html", hall=hall, form=form, error=error_text(error))
         return page, error.status
-    service = db.session.get(Service, appointment.service_id)
+    service = appointment.service
     move_day = form.day.data or appointment.day
     return _confirmation(
         appointment,

@@ -60,7 +60,9 @@ def due():
     for case in db.session.scalars(query.order_by(Case.id)):
         standing = clocks.standing(case, today)
         if standing != "ok" and _may_see(case):
-            rows.append((case, clocks.next_deadline(case), standing))
+            deadline = clocks.next_deadline(case)
+            if deadline is not None:
+                rows.append((case, deadline, standing))
     rows.sort(key=lambda row: row[1].due)
     departments = [s for s in current_hall().services if s.kind == ServiceKind.DEPARTMENT]
     return render_template(

@@ -118,4 +118,5 @@ def printed(token: str):
 def _journey(ticket: Ticket) -> list[Service]:
     """The desks of the visit: the current one, then the planned ones still to come."""
     stops = pending_stops(ticket.id)
-    return [ticket.service, *(db.session.get(Service, stop.service_id) for stop in stops)]
+    later = (db.session.get(Service, stop.service_id) for stop in stops)
+    return [ticket.service, *(service for service in later if service is not None)]

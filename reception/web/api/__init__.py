@@ -24,7 +24,6 @@ from .schemas import ErrorSchema
 
 class ReceptionApi(Api):
     ERROR_SCHEMA = ErrorSchema
-    DEFAULT_ERROR_RESPONSE_NAME = "Error"
 
 
 api = ReceptionApi()

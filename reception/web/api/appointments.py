@@ -76,7 +76,7 @@ def book_appointment(body: dict[str, Any]) -> dict[str, Any]:
     appointment = booking.book(
         current_hall(),
         body["service_id"],
-        booking.parse_start(body["starts_at"]),
+        body["starts_at"],
         booker,
         policy=settings().booking,
     )
@@ -103,12 +103,12 @@ def cancel_appointment(body: dict[str, str]) -> dict[str, Any]:
 @bp.post("/appointments/move")
 @bp.arguments(s.MoveRequest)
 @bp.response(200, s.AppointmentEnvelope)
-def move_appointment(body: dict[str, str]) -> dict[str, Any]:
+def move_appointment(body: dict[str, Any]) -> dict[str, Any]:
     appointment = booking.lookup(body["code"], body["phone"])
     booking.move(
         current_hall(),
         appointment,
-        booking.parse_start(body["starts_at"]),
+        body["starts_at"],
         policy=settings().booking,
     )
     return _appointment_json(appointment)

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from ...extensions import csrf, db
 from ...models import Desk, Ticket, User
 from ...models.staff import hash_api_token
-from ...queue.errors import NotFound
+from ...queue.errors import InvalidInput, NotFound
 from ...queue.messages import N_
 from ...realtime import ticket_fields
 from ..common import current_hall
@@ -62,9 +62,13 @@ def api_user() -> User:
     return user
 
 
-def hall_desk(desk_id: int) -> Desk:
+def hall_desk(desk_id: int, *, in_body: bool = False) -> Desk:
+    """A desk of this hall: 404 when the path names none, 422 when the body does (the
+    operation's own resource exists; what it refers to does not)."""
     desk = db.session.get(Desk, desk_id)
     if desk is None or desk.hall_id != current_hall().id:
+        if in_body:
+            raise InvalidInput(N_("No such desk."))
         raise NotFound(N_("No such desk."))
     return desk
 

@@ -30,7 +30,7 @@ def services() -> dict[str, Any]:
     hall = current_hall()
     items = [service for service in hall.services if service.active]
     today = hall_day(hall.timezone, utcnow())
-    counts = waiting_counts(db.session, hall.id, {x.id for x in items}, today) if items else {}
+    counts = waiting_counts(db.session(), hall.id, {x.id for x in items}, today) if items else {}
     return {
         "services": [
             {
@@ -103,13 +103,19 @@ def call_next(desk_id: int) -> dict[str, Any]:
     return {"ticket": ticket_json(ticket)}
 
 
-@bp.post("/tickets/<int:ticket_id>/<any(" + ", ".join(f'"{a}"' for a in s.ACTIONS) + "):action>")
-@requires(Role.DESK, Role.SUPERVISOR)
-@bp.arguments(s.ActRequest)
-@bp.response(200, s.TicketEnvelope)
-def act(body: dict[str, Any], ticket_id: int, action: str) -> dict[str, Any]:
-    """A desk's move on a ticket; the desk in `desk_id` must be the one the move belongs to."""
-    user = api_user()
-    desk = hall_desk(body["desk_id"])
-    ticket = perform(action, ticket_id, desk.id, user.id, body)
-    return {"ticket": ticket_json(ticket)}
+def _move_view(action: str) -> None:
+    """The operation for one desk move: `POST /tickets/{ticket_id}/<action>`."""
+
+    def move(body: dict[str, Any], ticket_id: int) -> dict[str, Any]:
+        desk = hall_desk(body["desk_id"], in_body=True)
+        ticket = perform(action, ticket_id, desk.id, api_user().id, body)
+        return {"ticket": ticket_json(ticket)}
+
+    move.__name__ = "move_" + action.replace("-", "_")
+    move.__doc__ = f"{action}: a desk's move on a ticket (the desk in `desk_id` must hold it)."
+    view = bp.arguments(s.MOVE_REQUESTS[action])(bp.response(200, s.TicketEnvelope)(move))
+    bp.post(f"/tickets/<int:ticket_id>/{action}")(requires(Role.DESK, Role.SUPERVISOR)(view))
+
+
+for _action in s.ACTIONS:
+    _move_view(_action)

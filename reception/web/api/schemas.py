@@ -34,8 +34,20 @@ def Id(**kwargs: object) -> fields.Integer:  # noqa: N802 - a field factory read
     return fields.Integer(strict=True, validate=validate.Range(1, MAX_ID), **kwargs)  # type: ignore[arg-type]
 
 
-def Text(max_length: int, **kwargs: object) -> fields.String:  # noqa: N802
-    return fields.String(validate=validate.Length(max=max_length), **kwargs)  # type: ignore[arg-type]
+NO_NUL = r"^[^\x00]*$"  # a NUL cannot be stored (lone surrogates are refused by the guard)
+NOT_BLANK = r"^[^\x00]*[^\s\x00][^\x00]*$"  # some text besides spaces, and no NUL
+MOBILE = r"^(\+86)?1[3-9][0-9]{9}$"
+
+
+def Text(max_length: int, *, required_text: bool = False, **kwargs: object) -> fields.String:  # noqa: N802
+    """Text up to `max_length` characters; `required_text`: not empty nor only spaces."""
+    return fields.String(
+        validate=[
+            validate.Length(min=1 if required_text else 0, max=max_length),
+            validate.Regexp(NOT_BLANK if required_text else NO_NUL),
+        ],
+        **kwargs,  # type: ignore[arg-type]
+    )
 
 
 class Strict(ma.Schema):
@@ -52,7 +64,8 @@ class ErrorSchema(Strict):
     message = fields.String(
         required=True, metadata={"description": "A sentence in the request's language."}
     )
-    fields = fields.Dict(
+    field_errors = fields.Dict(
+        data_key="fields",
         keys=fields.String(),
         metadata={"description": "For invalid_input: the fields at fault and why."},
     )
@@ -114,12 +127,40 @@ class IssueRequest(Strict):
     priority = fields.String(validate=validate.OneOf(PRIORITY_NAMES), load_default="walk_in")
 
 
-class ActRequest(Strict):
-    desk_id = Id(required=True, metadata={"description": "The desk making the move (bound to it)."})
-    outcome = Text(2000, metadata={"description": "finish: what was done (required there)."})
-    note = Text(1000, metadata={"description": "hold, transfer, cancel: a note."})
-    service_id = Id(metadata={"description": "transfer: the service to send the visitor to."})
-    to_desk_id = Id(metadata={"description": "transfer: a desk to send the visitor to by name."})
+class DeskMove(Strict):
+    desk_id = Id(
+        required=True,
+        metadata={"description": "The desk making the move: it must be the ticket's desk."},
+    )
+
+
+class FinishRequest(DeskMove):
+    outcome = Text(
+        2000, required_text=True, required=True, metadata={"description": "What was done."}
+    )
+
+
+class NoteMove(DeskMove):
+    note = Text(1000, load_default="")
+
+
+class TransferRequest(NoteMove):
+    service_id = Id(required=True, metadata={"description": "The service to send the visitor to."})
+    to_desk_id = Id(metadata={"description": "A desk of that service to send the visitor to."})
+
+
+MOVE_REQUESTS: dict[str, type[DeskMove]] = {
+    "call": DeskMove,
+    "recall": DeskMove,
+    "start": DeskMove,
+    "finish": FinishRequest,
+    "no-show": DeskMove,
+    "return": DeskMove,
+    "hold": NoteMove,
+    "resume": DeskMove,
+    "transfer": TransferRequest,
+    "cancel": NoteMove,
+}
 
 
 class SlotsQuery(Strict):
@@ -141,24 +182,26 @@ class SlotsSchema(Strict):
 
 class BookRequest(Strict):
     service_id = Id(required=True)
-    starts_at = fields.String(required=True, validate=validate.Length(max=40))
-    name = Text(40, required=True)
-    phone = Text(20, required=True)
+    starts_at = fields.AwareDateTime(
+        required=True, metadata={"description": "A slot's start, as the slots list gives it."}
+    )
+    name = Text(40, required_text=True, required=True)
+    phone = fields.String(required=True, validate=validate.Regexp(MOBILE))
     id_number = Text(20, load_default="")
     description = Text(500, load_default="")
 
 
 class BookingKey(Strict):
-    code = Text(20, required=True)
-    phone = Text(20, required=True)
+    code = Text(20, required_text=True, required=True)
+    phone = Text(20, required_text=True, required=True)
 
 
 class MoveRequest(BookingKey):
-    starts_at = fields.String(required=True, validate=validate.Length(max=40))
+    starts_at = fields.AwareDateTime(required=True)
 
 
 class CheckInRequest(Strict):
-    code = Text(20, required=True)
+    code = Text(20, required_text=True, required=True)
 
 
 class AppointmentSchema(Strict):
