@@ -24,6 +24,7 @@ class BuildWithAssets(build_py):
             return
         package = Path(self.build_lib) / "reception"
         for name in SHIPPED_FOLDERS:
+            shutil.rmtree(package / name, ignore_errors=True)  # no stale file from a past build
             shutil.copytree(
                 ROOT / name,
                 package / name,

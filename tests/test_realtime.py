@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 from reception.extensions import socketio
@@ -120,3 +121,35 @@ def test_a_failed_publish_does_not_fail_a_committed_change(app, client, db, hall
     response = client.post("/kiosk/issue", data={"service_id": service_by_prefix("A").id})
     assert response.status_code == 302  # committed, and the visitor gets the ticket
     assert "A001" in client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def test_a_phone_joining_as_it_is_called_never_misses_the_call(app, client, db, hall, monkeypatch):
+    """The call commits while the phone's join is drawing its snapshot: the phone must still
+    get the call event (it joined the room first), and every payload fits its declared type."""
+    from reception import snapshots
+    from reception.events import TicketSnapshot
+
+    ticket = issue_ticket(hall.id, service_by_prefix("A").id)
+    db.session.commit()
+    token, desk = ticket.token, desk_by_number(1).id
+    draw = snapshots.ticket_snapshot
+
+    def call(desk_id: int) -> None:
+        with app.app_context():  # another worker, committing and publishing on its own
+            moves.call_next(desk_id)
+            db.session.commit()
+
+    def call_meanwhile(*args, **kwargs):
+        worker = threading.Thread(target=call, args=(desk,))
+        worker.start()
+        worker.join()
+        return draw(*args, **kwargs)
+
+    monkeypatch.setattr(snapshots, "ticket_snapshot", call_meanwhile)
+    phone = socketio.test_client(app)
+    reply = phone.emit("join", {"room": f"ticket:{token}"}, callback=True)
+    assert reply["ok"] is True
+    TicketSnapshot.model_validate(reply["snapshot"])
+    calls = [e for e in _queue_events(phone) if e["action"] == "call"]
+    assert [e["ticket"]["id"] for e in calls] == [ticket.id]
+    phone.disconnect()
