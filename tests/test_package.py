@@ -99,3 +99,5 @@ def test_the_wheel_runs_a_hall_from_an_empty_directory(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=10)
+        if server.stdout:
+            server.stdout.close()
