@@ -317,3 +317,59 @@ def test_admin_edits_the_closure_list(client, db, hall):
     client.post("/logout")
     login(client, "registrar")
     assert client.post("/appointments/closures", data={"day": "2026-12-03"}).status_code == 403
+
+
+class RecordingNotifier:
+    channel = "test"
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str]] = []
+
+    def send(self, phone: str, body: str) -> str:
+        self.sent.append((phone, body))
+        return self.channel
+
+
+def test_a_reminder_is_sent_only_after_its_record_is_committed(db, hall):
+    _book(hall, when=("2026-11-27", "09:00"))
+    notifier = RecordingNotifier()
+    assert send_reminders(hall, notifier, now=NOW) == 1
+    assert notifier.sent == []  # recorded, not sent: the transaction may still fail
+    db.session.rollback()  # it did: nothing was sent, and the reminder is still due
+    assert notifier.sent == []
+    assert send_reminders(hall, notifier, now=NOW) == 1
+    db.session.commit()
+    assert [phone for phone, _ in notifier.sent] == ["13812345678"]
+
+
+def test_the_schedule_sweeps_and_reminds_and_a_get_never_does(app, client, db, hall, monkeypatch):
+    from reception import schedule
+
+    missed = _book(hall, when=("2026-11-27", "09:00"))
+    _book(hall, prefix="B", phone="13800000009", when=("2026-11-30", "09:00"))
+    login(client, "registrar")
+    assert client.get("/appointments/?day=2026-11-27").status_code == 200
+    db.session.refresh(missed)
+    assert missed.state == "booked"  # reading the day's list changed nothing
+    notifier = RecordingNotifier()
+    monkeypatch.setattr(schedule, "load_notifier", lambda config: notifier)
+    assert schedule.run_duties(app, now=local("2026-11-29", "09:00")) == (1, 0)  # too early
+    assert schedule.run_duties(app, now=local("2026-11-29", "16:00")) == (0, 1)
+    db.session.refresh(missed)
+    assert missed.state == "no_show" and [p for p, _ in notifier.sent] == ["13800000009"]
+    assert schedule.run_duties(app, now=local("2026-11-29", "16:05")) == (0, 0)
+
+
+def test_the_scheduler_thread_runs_the_duties_until_stopped(tmp_path, monkeypatch):
+    import threading
+
+    from reception import create_app, schedule
+    from tests.conftest import base_config
+
+    rounds = threading.Event()
+    monkeypatch.setattr(schedule, "run_duties", lambda app: rounds.set())
+    app = create_app({**base_config(f"sqlite:///{tmp_path}/s.sqlite3"), "SCHEDULE_SECONDS": 0})
+    scheduler = schedule.Scheduler(app)
+    scheduler.start()
+    assert rounds.wait(5)
+    scheduler.stop()
