@@ -160,3 +160,15 @@ def test_offline_speech_renders_the_call(hall):
     assert response.status_code == 200 and response.content[:4] == b"RIFF"
     bad = session.get(f"{hall.url}/display/speech.wav?number=张三&desk=3", timeout=5)
     assert bad.status_code == 400
+
+
+def test_websocket_disconnects_leave_no_junk_in_the_server_log(hall):
+    """Werkzeug read a closed websocket's last frames as a request and logged binary junk."""
+    log = hall.instance / "server.log"
+    for _ in range(3):
+        listener = Listener(hall.url, auth={"device": hall.display_token})
+        assert listener.join("hall:1")["ok"] is True
+        listener.close()
+    time.sleep(1.0)
+    text = log.read_text(errors="replace")
+    assert "Bad request" not in text and "code 400" not in text, text[-2000:]
