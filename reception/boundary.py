@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import Any
 
 from flask import Flask, g
@@ -55,14 +56,25 @@ def install() -> None:
     event.listen(Session, "after_soft_rollback", _drop_after_commit)
 
 
+_committing: ContextVar[bool] = ContextVar("reception_committing", default=False)
+
+
+def committing() -> bool:
+    """Whether the request's boundary is committing now (tests hold every commit to this)."""
+    return _committing.get()
+
+
 def finish_transaction(status: int) -> None:
     """Commit when the answer is a success (or a refusal that keeps its record), else roll back."""
     if status < 400 or (status < 500 and g.get(_KEEP_KEY)):
+        marker = _committing.set(True)
         try:
             db.session.commit()
         except BaseException:
             db.session.rollback()
             raise
+        finally:
+            _committing.reset(marker)
     else:
         db.session.rollback()
 

@@ -14,7 +14,7 @@ from flask_migrate import upgrade
 from sqlalchemy import create_engine, event, select, text
 from sqlalchemy.orm import Session
 
-from reception import create_app, events
+from reception import boundary, create_app, events
 from reception.extensions import db as _db
 from reception.extensions import socketio
 from reception.models import AuditEntry, Desk, Hall, Service, User
@@ -28,8 +28,9 @@ REDIS_URL = os.environ.get("RECEPTION_TEST_REDIS", "redis://127.0.0.1:6379/15")
 
 @pytest.fixture(scope="session", autouse=True)
 def contracts() -> Iterator[None]:
-    """Two contracts held in every test: a GET (or HEAD) never writes anything but its audit
-    entries, and every Socket.IO event the app emits validates against `reception.events`."""
+    """Contracts held in every test: inside a request only the boundary commits; a GET (or
+    HEAD) never writes anything but its audit entries; every Socket.IO event the app emits
+    validates against `reception.events`."""
 
     def guard_get(session, flush_context, instances) -> None:
         if not has_request_context() or request.method not in ("GET", "HEAD"):
@@ -44,11 +45,17 @@ def contracts() -> Iterator[None]:
         events.EVENTS[name].model_validate(payload)
         return original_emit(name, payload, *args, **kwargs)
 
+    def commit_only_at_the_boundary(session) -> None:
+        if has_request_context() and not boundary.committing():
+            raise AssertionError(f"{request.method} {request.path} commits outside the boundary")
+
     event.listen(Session, "before_flush", guard_get)
+    event.listen(Session, "before_commit", commit_only_at_the_boundary)
     socketio.emit = checked_emit
     yield
     socketio.emit = original_emit
     event.remove(Session, "before_flush", guard_get)
+    event.remove(Session, "before_commit", commit_only_at_the_boundary)
 
 
 def need_service(reason: str) -> None:

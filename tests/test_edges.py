@@ -251,3 +251,107 @@ def test_a_get_that_writes_fails_the_suite(app, db):
         _db.session.add(Visitor(name="x"))
         _db.session.flush()
     _db.session.rollback()
+
+
+@pytest.mark.services
+def test_nul_bytes_are_refused_on_postgresql_too(postgres_app):
+    """PostgreSQL cannot store NUL in text: these answered 500 there before the guard."""
+    app, _ = postgres_app
+    client = app.test_client()
+    with app.app_context():
+        token = user_by_name("desk").new_api_token()
+        _db.session.commit()
+        ticket = issue_ticket(_db.session.scalars(select(Ticket.hall_id)).first() or 1, 1)
+        _db.session.commit()
+        ticket_id = ticket.id
+        _db.session.remove()
+    for path in ("/t/%00", "/kiosk/ticket/%00", "/api/v1/tickets/%00"):
+        refused(client.get(path), 422)
+    headers = {"Authorization": f"Bearer {token}"}
+    client.post("/api/v1/desks/1/call-next", headers=headers)
+    for action, field in (("hold", "note"), ("cancel", "note")):
+        response = client.post(
+            f"/api/v1/tickets/{ticket_id}/{action}",
+            json={field: "a\x00b", "desk_id": 1},
+            headers=headers,
+        )
+        refused(response, 422)
+    login(client, "admin")
+    refused(client.post("/appointments/closures", data={"day": "2026-12-02", "reason": "\x00"}))
+    refused(client.post("/login", data={"username": "a\x00", "password": "x"}), 422)
+    with app.app_context():
+        assert _db.session.get(Ticket, ticket_id).state == "called"
+        _db.session.remove()
+
+
+def test_a_refused_desk_move_keeps_what_was_typed(client, db):
+    login(client)
+    client.post("/kiosk/issue", data={"service_id": service_by_prefix("A").id})
+    ticket = db.session.scalars(select(Ticket)).one()
+    desk = desk_by_number(1)
+    client.post(f"/desk/{desk.id}/call-next")
+    client.post(f"/desk/{desk.id}/tickets/{ticket.id}/start")
+    note = "请带齐土地证复印件再来"
+    page = client.post(
+        f"/desk/{desk.id}/tickets/{ticket.id}/transfer", data={"note": note}
+    )  # no target chosen
+    assert page.status_code == 422
+    text = page.get_data(as_text=True)
+    assert f'value="{note}"' in text and "选择" in text
+    long_outcome = "答" * 2001
+    page = client.post(
+        f"/desk/{desk.id}/tickets/{ticket.id}/finish", data={"outcome": long_outcome}
+    )
+    assert page.status_code == 422 and long_outcome in page.get_data(as_text=True)
+    db.session.rollback()
+    assert db.session.get(Ticket, ticket.id).state == "serving"
+
+
+def test_a_refused_registration_keeps_the_desks_in_the_order_chosen(client, db):
+    from tests.test_registration_pages import _form
+
+    login(client, "registrar")
+    lawyer, mediator, housing = (service_by_prefix(p) for p in ("L", "M", "B"))
+    order = [str(lawyer.id), str(mediator.id), str(housing.id)]
+    page = client.post(
+        "/registration/",
+        data=_form(route=order, group_size="3", representative=["甲", "", ""], id_number="1"),
+    )
+    assert page.status_code == 422
+    text = page.get_data(as_text=True)
+    route = text[text.index('data-testid="route"') :]
+    checked = [
+        route.index(f'value="{service_id}" checked') for service_id in order
+    ]  # every chosen desk still ticked ...
+    assert checked == sorted(checked)  # ... in the order the registrar chose
+    assert 'value="甲"' in text and 'value="3"' in text
+    assert counts()[2] == 0  # no case
+
+
+def test_live_payload_types_cannot_carry_personal_data():
+    from pydantic import ValidationError
+
+    from reception import events
+
+    forbidden = {"id_number", "phone", "address", "visitor", "visitor_name", "representatives"}
+    for model in (*events.EVENTS.values(), *events.SNAPSHOTS.values()):
+        for name, field in model.model_fields.items():
+            assert name not in forbidden, (model.__name__, name)
+            assert field.annotation is not object
+    ticket = {
+        "id": 1,
+        "state": "waiting",
+        "service_id": 1,
+        "desk_id": None,
+        "desk_number": None,
+        "target_desk_id": None,
+        "leg": 1,
+        "recalls": 0,
+        "priority": 0,
+    }
+    events.TicketView(number="A001", **ticket)
+    with pytest.raises(ValidationError):
+        events.TicketView(number="A001", extra_field="x", **ticket)
+    for text in ("请 13812345678 到 1 号窗口", "440301199003070035"):
+        with pytest.raises(ValidationError):
+            events.Announcement(text=text, speech="x")
