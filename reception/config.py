@@ -68,6 +68,7 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "NOTIFIER": _env("NOTIFIER", ""),
         "REMINDERS_AFTER": _env("REMINDERS_AFTER", "15:00"),
         "SCHEDULE_SECONDS": _int_env("SCHEDULE_SECONDS", 60),
+        "ANNOUNCE_MAX_AGE_SECONDS": _int_env("ANNOUNCE_MAX_AGE_SECONDS", 30),
     }
 
 

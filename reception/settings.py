@@ -1,8 +1,8 @@
 """The hall's operating rules, read once from the configuration into one frozen object.
 
-Domain code receives the parts it needs (`Settings.booking` is the booking policy); views,
-templates (`settings`) and page scripts (`data-settings`) read the same object, so a rule such
-as the check-in window is stated in exactly one place.
+Domain code receives the parts it needs (`Settings.booking` is the booking policy); views and
+templates (`settings`) read the same object, and page scripts get their values from the data
+attributes those templates write, so a rule such as the check-in window is stated in one place.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ class Settings:
     kiosk_auto_print: bool
     elderly_age: int
     display_offline_seconds: int
+    announce_max_age_seconds: int  # a call older than this when its turn comes is not spoken
     reminders_after: time  # hall-local time from which tomorrow's reminders go out
     schedule_seconds: int  # how often `reception run` sweeps no-shows and sends reminders
 
@@ -62,6 +63,7 @@ def from_config(config: Mapping[str, Any]) -> Settings:
         kiosk_auto_print=bool(config.get("KIOSK_AUTO_PRINT", True)),
         elderly_age=int(config.get("ELDERLY_AGE", 70)),
         display_offline_seconds=int(config.get("DISPLAY_OFFLINE_SECONDS", 5)),
+        announce_max_age_seconds=int(config.get("ANNOUNCE_MAX_AGE_SECONDS", 30)),
         reminders_after=_clock(config.get("REMINDERS_AFTER", "15:00"), "REMINDERS_AFTER"),
         schedule_seconds=int(config.get("SCHEDULE_SECONDS", 60)),
     )

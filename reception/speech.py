@@ -6,6 +6,7 @@ plays the same sentence rendered offline by espeak-ng when the browser has no Ch
 
 from __future__ import annotations
 
+import functools
 import re
 import shutil
 import subprocess
@@ -44,8 +45,10 @@ def espeak_available() -> bool:
     return shutil.which("espeak-ng") is not None
 
 
+@functools.lru_cache(maxsize=1024)
 def render_wav(number: str, desk_number: int) -> bytes:
-    """The sentence as WAV from espeak-ng's Mandarin voice (offline)."""
+    """The sentence as WAV from espeak-ng's Mandarin voice (offline), rendered once per
+    (number, desk) and kept: a recall, and every other screen, get it from memory."""
     if not NUMBER.match(number) or not 0 < desk_number < 1000:
         raise ValueError("not a ticket number and desk")
     result = subprocess.run(

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.browser import ServerProcess, screenshot
+from tests.conftest import REQUIRE_SERVICES
 from tests.live_server import Hall
 
 pytestmark = pytest.mark.browser
@@ -151,4 +152,61 @@ def test_display_without_a_chinese_voice_falls_back_to_offline_speech(browser, h
         hall.api("POST", "/desks/5/call-next")
     assert spoken.value.status == 200
     assert f"number={ticket['number']}" in spoken.value.url and "desk=5" in spoken.value.url
+    context.close()
+
+
+def test_the_voice_keeps_up_with_fifteen_calls_from_eight_desks(browser, tmp_path):
+    """9:00 on a Monday, server voice (~7 s a call): nothing stale or superseded is read out,
+    a call said while others wait is said once, and the backlog is gone within a minute."""
+    (tmp_path / "monday").mkdir()
+    hall = Hall(tmp_path / "monday")
+    try:
+        _fifteen_calls(browser, hall)
+    finally:
+        hall.stop()
+
+
+def _fifteen_calls(browser, hall: Hall) -> None:
+    context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    context.add_init_script("window.speechSynthesis.getVoices = () => [];")  # no browser voice
+    display = context.new_page()
+    display.goto(hall.display_url)
+    display.get_by_role("button", name="点击启用语音").click()
+    display.wait_for_function("document.body.dataset.voiceMode !== undefined")
+    if display.evaluate("document.body.dataset.voiceMode") != "server":
+        context.close()
+        if REQUIRE_SERVICES:
+            pytest.fail("espeak-ng is needed for the server voice (RECEPTION_REQUIRE_SERVICES=1)")
+        pytest.skip("espeak-ng is not installed")
+    display.wait_for_function("document.body.dataset.connection === 'online'")
+    served = {1: "A", 2: "B", 3: "C", 4: "D", 5: "E", 6: "F", 7: "G", 8: "H"}
+    first = {desk: hall.issue(prefix) for desk, prefix in served.items()}
+    second = {desk: hall.issue(served[desk]) for desk in range(1, 8)}
+    superseded: dict[int, float] = {}  # ticket id -> page time its call stopped being news
+    began = display.evaluate("Date.now()")
+    for desk in served:
+        hall.api("POST", f"/desks/{desk}/call-next")
+    hall.api("POST", f"/tickets/{first[1]['id']}/recall", {"desk_id": 1})
+    for desk in second:  # each desk serves its first visitor at once and calls the next
+        ticket_id = first[desk]["id"]
+        superseded[ticket_id] = display.evaluate("Date.now()")
+        hall.api("POST", f"/tickets/{ticket_id}/start", {"desk_id": desk})
+        hall.api("POST", f"/tickets/{ticket_id}/finish", {"outcome": "已答复", "desk_id": desk})
+        hall.api("POST", f"/desks/{desk}/call-next")
+    assert display.evaluate("Date.now()") - began < 10_000  # 15 calls within 10 s
+    display.wait_for_function(
+        "window.lobbyAnnouncer.backlog === 0 && !window.lobbyAnnouncer.busy", timeout=60_000
+    )
+    assert display.evaluate("Date.now()") - began < 60_000
+    history = display.evaluate("window.lobbyAnnouncer.history")
+    spoken = [entry for entry in history if entry["outcome"] == "spoken"]
+    dropped = [entry for entry in history if entry["outcome"] != "spoken"]
+    assert spoken and dropped, history
+    for entry in spoken:
+        assert entry["at"] - entry["receivedAt"] <= 30_000, entry  # never older than 30 s
+        gone = superseded.get(entry["ticketId"])
+        assert gone is None or entry["at"] < gone + 1_000, entry  # never after it moved on
+    called_last = {t["id"] for t in second.values()} | {first[8]["id"]}
+    assert {e["ticketId"] for e in spoken} <= called_last | set(superseded), history
+    assert len(spoken) == len({e["ticketId"] for e in spoken})  # one turn per ticket
     context.close()

@@ -23,6 +23,7 @@ from ..extensions import db
 from ..models import Desk
 from ..settings import settings
 from .common import current_hall
+from .guard import parse_id
 from .live_access import DEVICE_KEY, current_viewer, device_by_token
 
 bp = Blueprint("display", __name__, url_prefix="/display")
@@ -78,11 +79,11 @@ def speech_audio():
     """The call sentence rendered offline, for displays whose browser has no Chinese voice."""
     if not current_viewer().may_watch_hall:
         abort(403)
-    number, desk = request.args.get("number", ""), request.args.get("desk", "")
-    if not speech.NUMBER.match(number) or not desk.isdigit():
+    number, desk = request.args.get("number", ""), parse_id(request.args.get("desk", ""))
+    if not speech.NUMBER.match(number) or desk is None or desk >= 1000:
         abort(400)
     if not speech.espeak_available():
         abort(404)
-    response = Response(speech.render_wav(number, int(desk)), mimetype="audio/wav")
+    response = Response(speech.render_wav(number, desk), mimetype="audio/wav")
     response.headers["Cache-Control"] = "private, max-age=3600"
     return response

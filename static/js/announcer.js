@@ -1,9 +1,14 @@
-// Spoken calls for the lobby display: a chime, then the sentence twice, one call after
-// another (a call never cuts off the one before). Voices, in order of preference:
-// the browser's own Chinese voice; the same sentence rendered offline by the server
-// (espeak-ng); else chime and flash only. Never an online speech service.
+// Spoken calls for the lobby display: a chime, then the sentence, one call after another (a
+// call never cuts off the one before). The voice keeps up with the screen: a call superseded
+// before its turn (recalled, started, transferred, finished, cancelled, called elsewhere) is
+// dropped, a recall replaces the queued call of its ticket, a call older than `maxAgeMs` when
+// its turn comes is not spoken (the screen still shows it), and the sentence is said twice only
+// when nothing else waits. Voices, in order of preference: the browser's own Chinese voice; the
+// same sentence rendered offline by the server (espeak-ng); else chime and flash only. Never an
+// online speech service.
 
 const SPEECH_TIMEOUT_MS = 12000;
+const HISTORY = 50;
 
 function zhVoice() {
   if (!("speechSynthesis" in window)) return null;
@@ -20,10 +25,12 @@ function waitForVoices(ms) {
 }
 
 export class Announcer {
-  constructor({ serverSpeech, speechUrl }) {
+  constructor({ serverSpeech, speechUrl, maxAgeMs = 30000 }) {
     this.serverSpeech = serverSpeech;
     this.speechUrl = speechUrl;
+    this.maxAgeMs = maxAgeMs;
     this.queue = [];
+    this.history = []; // what was said or dropped, and when: for diagnosis on the screen's console
     this.busy = false;
     this.mode = "chime";
     this.audio = null;
@@ -48,23 +55,61 @@ export class Announcer {
     return !this.audio || this.audio.state !== "running";
   }
 
+  // call: {ticketId, number, desk, speech}; a newer call of the same ticket replaces it
   announce(call) {
-    this.queue.push(call);
+    this.withdraw(call.ticketId, "replaced");
+    this.queue.push({ ...call, receivedAt: Date.now() });
     if (!this.busy) this.next();
   }
 
+  // the ticket moved on (started, transferred, finished…): its queued call is no longer news
+  withdraw(ticketId, why = "superseded") {
+    const keep = [];
+    for (const call of this.queue) {
+      if (call.ticketId === ticketId) this.remember(call, why);
+      else keep.push(call);
+    }
+    this.queue = keep;
+  }
+
+  get backlog() {
+    return this.queue.length;
+  }
+
+  remember(call, outcome) {
+    this.history.push({
+      ticketId: call.ticketId,
+      number: call.number,
+      desk: call.desk,
+      outcome,
+      receivedAt: call.receivedAt,
+      at: Date.now(),
+    });
+    if (this.history.length > HISTORY) this.history.shift();
+  }
+
+  takeFresh() {
+    while (this.queue.length) {
+      const call = this.queue.shift();
+      if (Date.now() - call.receivedAt <= this.maxAgeMs) return call;
+      this.remember(call, "stale");
+    }
+    return null;
+  }
+
   async next() {
-    const call = this.queue.shift();
+    const call = this.takeFresh();
     if (!call) {
       this.busy = false;
       return;
     }
     this.busy = true;
     try {
+      this.remember(call, "spoken");
       await this.chime();
       if (this.mode !== "chime") {
         await this.say(call);
-        await this.say(call);
+        if (!this.queue.length) await this.say(call); // twice only when nobody else waits
       }
     } catch (error) {
       console.warn("announcement failed", error);

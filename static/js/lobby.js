@@ -18,7 +18,9 @@ let announcedUpTo = 0;
 const announcer = new Announcer({
   serverSpeech: body.dataset.serverSpeech === "1",
   speechUrl: body.dataset.speechUrl,
+  maxAgeMs: Number(body.dataset.announceMaxAge || 30) * 1000,
 });
+window.lobbyAnnouncer = announcer; // the screen's console can tell what was said and dropped
 
 function deskLabel(number) {
   return document.getElementById("desk-template").innerHTML.replace("{desk}", number);
@@ -78,6 +80,7 @@ function announce(call) {
   if (call.version <= announcedUpTo || !call.announce) return;
   announcedUpTo = call.version;
   announcer.announce({
+    ticketId: call.ticket_id,
     speech: call.announce.speech,
     number: call.number,
     desk: call.desk_number,
@@ -114,6 +117,7 @@ function onEvent(event) {
     const call = {
       version: event.version,
       action: event.action,
+      ticket_id: event.ticket.id,
       number: event.ticket.number,
       desk_number: event.ticket.desk_number,
       announce: event.announce,
@@ -122,6 +126,8 @@ function onEvent(event) {
     renderRecent();
     showCurrent(call);
     announce(call);
+  } else {
+    announcer.withdraw(event.ticket.id); // its call, if still queued, is no longer news
   }
 }
 
