@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from reception.extensions import db
-from reception.models import LoginAttempt, Ticket, TicketEvent
+from reception.models import Case, LoginAttempt, Ticket, TicketEvent
 from reception.models.types import utcnow
 from tests.conftest import desk_by_number, login, service_by_prefix
 
@@ -171,3 +172,66 @@ def test_login_is_rate_limited_per_account(client, db):
     db.session.execute(LoginAttempt.__table__.update().values(at=utcnow() - timedelta(minutes=11)))
     db.session.commit()
     assert login(client, "desk").status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("username", "landing", "shown", "hidden"),
+    [
+        ("desk", "/desk/", {"desk", "cases", "appointments"}, {"registration", "supervisor"}),
+        ("registrar", "/registration/", {"registration", "cases"}, {"desk", "supervisor"}),
+        ("leader", "/supervisor/", {"supervisor", "cases"}, {"desk", "registration"}),
+        ("supervisor", "/supervisor/", {"desk", "registration", "supervisor"}, set()),
+        ("admin", "/appointments/", {"desk", "registration", "supervisor"}, set()),
+    ],
+)
+def test_each_role_lands_on_its_own_page_with_its_navigation(
+    client, db, username, landing, shown, hidden
+):
+    response = login(client, username)
+    assert response.status_code == 302 and response.headers["Location"].endswith(landing)
+    page = client.get(landing, follow_redirects=True)
+    assert page.status_code == 200  # never a 403 right after a correct login
+    text = page.get_data(as_text=True)
+    for name in shown:
+        assert f'data-testid="nav-{name}"' in text, name
+    for name in hidden:
+        assert f'data-testid="nav-{name}"' not in text, name
+
+
+def test_the_public_home_page_lists_only_public_pages(client, db):
+    text = client.get("/").get_data(as_text=True)
+    assert "/kiosk/" in text and "/book/" in text and "/login" in text
+    for staff_page in ("/desk/", "/registration/", "/cases/", "/supervisor/", "/appointments/"):
+        assert f'href="{staff_page}"' not in text, staff_page
+
+
+def test_messages_say_what_the_move_did(client, db):
+    ticket = _issue(client, "A")
+    login(client)
+    desk = desk_by_number(1)
+    client.post(f"/desk/{desk.id}/call-next")
+    started = client.post(
+        f"/desk/{desk.id}/tickets/{ticket.id}/start", follow_redirects=True
+    ).get_data(as_text=True)
+    assert f"{ticket.number} 已开始办理" in started
+    moved = client.post(
+        f"/desk/{desk.id}/tickets/{ticket.id}/transfer",
+        data={"service_id": service_by_prefix("L").id, "note": "诉讼类"},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert f"{ticket.number} 已转至 律师接访" in moved
+
+
+def test_case_states_are_shown_in_words_of_the_reader(client, db):
+    from tests.test_registration_pages import _form
+
+    login(client, "registrar")
+    client.post("/registration/", data=_form())
+    case_id = db.session.scalars(select(func.max(Case.id))).one()
+    page = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    status = page[page.index('data-testid="case-status"') :][:80]
+    assert "待决定是否受理" in status and "registered" not in status
+    client.post(f"/cases/{case_id}/accepted")
+    page = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    status = page[page.index('data-testid="case-status"') :][:80]
+    assert "已受理" in status and "accepted" not in status

@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Flask, jsonify, render_template, request
 from flask_babel import get_locale, gettext
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -27,12 +28,13 @@ from . import (
     guard,
     home,
     kiosk,
+    navigation,
     registration,
     sockets,  # noqa: F401 - registers the Socket.IO handlers
     supervisor,
     tickets,
 )
-from .common import error_text
+from .common import case_status_text, error_text
 from .forms import PostForm
 
 
@@ -59,6 +61,7 @@ def register(app: Flask) -> None:
     login_manager.user_loader(_load_user)
     app.context_processor(_template_globals)
     app.add_template_filter(_localtime, "localtime")
+    app.add_template_filter(case_status_text, "case_status")
     app.register_error_handler(QueueError, _queue_error)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
@@ -74,6 +77,7 @@ def _template_globals() -> dict[str, Any]:
     return {
         "locale": str(get_locale() or "zh_CN"),
         "post_form": PostForm(formdata=None),
+        "staff_pages": navigation.pages_for(current_user) if current_user.is_authenticated else [],
         "settings": settings(),
     }
 

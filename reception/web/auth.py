@@ -13,14 +13,15 @@ from ..models import User
 from ..models.types import utcnow
 from . import throttle
 from .forms import LoginForm
+from .navigation import landing_url
 
 bp = Blueprint("auth", __name__)
 
 
-def _safe_next(target: str | None) -> str:
+def _safe_next(target: str | None, user: User) -> str:
     if target and target.startswith("/") and not target.startswith("//"):
         return target
-    return url_for("desk.choose")
+    return landing_url(user)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -38,7 +39,7 @@ def login():
         keep_writes_on_refusal()  # a failed attempt counts even though the answer is 422
         if ok:
             login_user(user)
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(_safe_next(request.args.get("next"), user))
         form.password.errors = [_l("Wrong username or password.")]
     if form.errors:
         status = 422

@@ -60,6 +60,18 @@ def _param_text(value: object) -> object:
     return states.get(value, value) if isinstance(value, str) else value
 
 
+def case_status_text(status: str) -> str:
+    """A case's state in the reader's language (templates: `case.status | case_status`)."""
+    names = {
+        "registered": gettext("registered, awaiting the decision"),
+        "accepted": gettext("accepted, being handled"),
+        "not_accepted": gettext("not accepted"),
+        "transferred": gettext("transferred to the competent authority"),
+        "concluded": gettext("concluded"),
+    }
+    return names.get(status, status)
+
+
 def roles_required(*roles: str) -> Callable[[F], F]:
     """Only logged-in staff of one of `roles` (admins always) may use the view."""
 

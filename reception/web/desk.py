@@ -147,5 +147,28 @@ def act(desk_id: int, ticket_id: int, action: str):
     except InvalidInput as error:
         db.session.rollback()  # draw the console from the state before the attempt
         return _console_page(desk, form, error=error_text(error), status=error.status)
-    flash(gettext("%(number)s: done.", number=ticket.number), "success")
+    flash(_done_message(action, ticket), "success")
     return redirect(url_for("desk.console", desk_id=desk.id))
+
+
+def _done_message(action: str, ticket: Ticket) -> str:
+    """What the move did, in words ("B001 已开始办理", "B001 已转至 律师接访")."""
+    number = ticket.number
+    if action in ("transfer", "finish") and ticket.state == TicketState.WAITING.value:
+        target = ticket.service.label(str(get_locale()))
+        if ticket.target_desk_id:
+            desk = db.session.get(Desk, ticket.target_desk_id)
+            target = gettext("desk %(desk)s", desk=desk.number) if desk else target
+        return gettext("%(number)s sent on to %(target)s.", number=number, target=target)
+    messages = {
+        "call": gettext("Called %(number)s.", number=number),
+        "recall": gettext("%(number)s called again.", number=number),
+        "start": gettext("%(number)s: service started.", number=number),
+        "finish": gettext("%(number)s finished.", number=number),
+        "no-show": gettext("%(number)s marked as not present.", number=number),
+        "return": gettext("%(number)s is back in line.", number=number),
+        "hold": gettext("%(number)s on hold.", number=number),
+        "resume": gettext("%(number)s is back in line.", number=number),
+        "cancel": gettext("%(number)s voided.", number=number),
+    }
+    return messages.get(action, gettext("%(number)s: done.", number=number))

@@ -1,0 +1,45 @@
+"""Where each role works: the pages in a staff member's navigation bar, and where a login lands.
+
+The roles here are the same ones each page's `roles_required` checks (admins may open all).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+
+from ..models import Role, User
+
+
+@dataclass(frozen=True)
+class Page:
+    endpoint: str
+    label: object  # a lazy translation
+    roles: tuple[str, ...]
+
+
+STAFF_PAGES = (
+    Page("desk.choose", _l("Desk console"), (Role.DESK, Role.SUPERVISOR)),
+    Page("registration.start", _l("Registration"), (Role.REGISTRAR, Role.SUPERVISOR)),
+    Page("cases.due", _l("Cases"), (Role.REGISTRAR, Role.DESK, Role.SUPERVISOR, Role.LEADER)),
+    Page("appointments.day", _l("Bookings"), (Role.REGISTRAR, Role.DESK, Role.SUPERVISOR)),
+    Page("supervisor.alerts", _l("Alerts"), (Role.SUPERVISOR, Role.LEADER)),
+)
+LANDING = {
+    Role.DESK: "desk.choose",
+    Role.REGISTRAR: "registration.start",
+    Role.SUPERVISOR: "supervisor.alerts",
+    Role.LEADER: "supervisor.alerts",
+    Role.ADMIN: "appointments.day",
+}
+
+
+def pages_for(user: User) -> list[Page]:
+    return [page for page in STAFF_PAGES if user.can(*page.roles)]
+
+
+def landing_url(user: User) -> str:
+    """The page a role starts its day on (every role has one it may open)."""
+    return url_for(LANDING.get(Role(user.role), "home.index"))
