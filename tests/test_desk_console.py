@@ -235,3 +235,27 @@ def test_case_states_are_shown_in_words_of_the_reader(client, db):
     page = client.get(f"/cases/{case_id}").get_data(as_text=True)
     status = page[page.index('data-testid="case-status"') :][:80]
     assert "已受理" in status and "accepted" not in status
+
+
+def test_the_transfer_note_reaches_the_next_desk_and_the_case(client, db):
+    from tests.test_registration_pages import _form
+
+    login(client, "registrar")
+    client.post("/registration/", data=_form(route=[str(service_by_prefix("B").id)]))
+    ticket = db.session.scalars(select(Ticket)).one()
+    client.post("/logout")
+    login(client, "supervisor")  # may use every desk
+    housing, lawyer = desk_by_number(2), desk_by_number(11)
+    client.post(f"/desk/{housing.id}/call-next")
+    client.post(f"/desk/{housing.id}/tickets/{ticket.id}/start")
+    note = "已核实房屋产权，需法律意见"
+    client.post(
+        f"/desk/{housing.id}/tickets/{ticket.id}/transfer",
+        data={"service_id": service_by_prefix("L").id, "note": note},
+    )
+    client.post(f"/desk/{lawyer.id}/call-next")
+    console = client.get(f"/desk/{lawyer.id}").get_data(as_text=True)
+    shown = console[console.index('data-testid="handover-note"') :][:200]
+    assert note in shown
+    case = db.session.scalars(select(Case)).one()
+    assert note in client.get(f"/cases/{case.id}").get_data(as_text=True)

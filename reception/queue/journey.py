@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import JourneyStop
+from ..models import JourneyStop, Ticket, TicketEvent
 
 
 def pending_stops(ticket_id: int) -> list[JourneyStop]:
@@ -16,3 +16,16 @@ def pending_stops(ticket_id: int) -> list[JourneyStop]:
             .order_by(JourneyStop.position)
         )
     )
+
+
+def handover_note(ticket: Ticket) -> str:
+    """What the previous desk wrote for this one when it sent the visitor on ('' if nothing)."""
+    if ticket.leg < 2:
+        return ""
+    note = db.session.scalars(
+        select(TicketEvent.note)
+        .where(TicketEvent.ticket_id == ticket.id, TicketEvent.action == "transfer")
+        .order_by(TicketEvent.id.desc())
+        .limit(1)
+    ).first()
+    return note or ""

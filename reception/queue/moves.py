@@ -253,6 +253,20 @@ def transfer(
     if accused is not None and accused in receiving:
         raise IllegalMove(N_("An accusation never goes to the department it accuses (Art. 30)."))
     from_state, old_desk, old_service = ticket.state, ticket.desk_id, ticket.service_id
+    note = bounded(note, 1000)
+    if note and ticket.case_id is not None:
+        # the note for the next desk is part of the matter's record
+        db.session.add(
+            CaseNote(
+                case_id=ticket.case_id,
+                at=now,
+                staff_id=staff_id,
+                kind="transfer",
+                service_id=old_service,
+                desk_id=old_desk,
+                text=note,
+            )
+        )
     ticket.state = S.WAITING.value
     ticket.service_id = service.id
     ticket.desk_id = None
@@ -266,7 +280,7 @@ def transfer(
         version=version,
         now=now,
         staff_id=staff_id,
-        note=bounded(note, 1000),
+        note=note,
         extra_service_ids=(old_service,),
         extra_desk_ids=(old_desk,) if old_desk else (),
     )

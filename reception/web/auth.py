@@ -37,7 +37,7 @@ def login():
         ok = user is not None and user.active and user.check_password(form.password.data or "")
         throttle.record(username, remote, ok, now)
         keep_writes_on_refusal()  # a failed attempt counts even though the answer is 422
-        if ok:
+        if ok and user is not None:
             login_user(user)
             return redirect(_safe_next(request.args.get("next"), user))
         form.password.errors = [_l("Wrong username or password.")]

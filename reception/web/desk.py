@@ -10,7 +10,7 @@ from sqlalchemy import or_, select
 from ..extensions import db
 from ..models import Desk, Role, Ticket, TicketState
 from ..models.types import utcnow
-from ..queue import calling, moves
+from ..queue import calling, journey, moves
 from ..queue.clock import hall_day, local_time
 from ..queue.errors import InvalidInput, QueueError
 from . import case_view
@@ -91,6 +91,7 @@ def _console_page(desk: Desk, form: DeskActionForm, *, error: str = "", status: 
         case=case_view.for_serving_desk(current, desk, current_user),
         action_form=form,
         error=error,
+        handover=journey.handover_note(current) if current else "",
     )
     return page, status
 
