@@ -25,6 +25,7 @@ from ..queue.messages import N_
 from ..settings import settings
 from .common import current_hall, error_text
 from .forms import CheckInForm, KioskIssueForm
+from .i18n import COOKIE
 from .tickets import qr_svg, ticket_url
 
 bp = Blueprint("kiosk", __name__, url_prefix="/kiosk")
@@ -43,6 +44,11 @@ def _services() -> list[Service]:
 
 @bp.get("/")
 def index():
+    if request.args.get("next_visitor"):
+        # back at the start page for the next visitor: the hall's own language again
+        response = redirect(url_for("kiosk.index"))
+        response.delete_cookie(COOKIE)
+        return response
     return _index(KioskIssueForm())
 
 
@@ -109,9 +115,9 @@ def printed(token: str):
         title=gettext("Your ticket"),
         journey=_journey(ticket),
         # printed at the registration counter: go back there, not to the kiosk
-        return_url=url_for(
-            "registration.start" if request.args.get("registered") else "kiosk.index"
-        ),
+        return_url=url_for("registration.start")
+        if request.args.get("registered")
+        else url_for("kiosk.index", next_visitor=1),
     )
 
 
