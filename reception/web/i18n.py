@@ -12,4 +12,9 @@ def select_locale() -> str:
     choice = request.args.get("lang") or request.cookies.get(COOKIE)
     if choice in SUPPORTED:
         return choice
-    return current_app.config.get("BABEL_DEFAULT_LOCALE", "zh_CN")
+    return default_locale()
+
+
+def default_locale() -> str:
+    """The hall's own language."""
+    return str(current_app.config.get("BABEL_DEFAULT_LOCALE", "zh_CN"))

@@ -25,7 +25,7 @@ from ..queue.messages import N_
 from ..settings import settings
 from .common import current_hall, error_text
 from .forms import CheckInForm, KioskIssueForm
-from .i18n import COOKIE
+from .i18n import COOKIE, default_locale
 from .tickets import qr_svg, ticket_url
 
 bp = Blueprint("kiosk", __name__, url_prefix="/kiosk")
@@ -47,7 +47,7 @@ def index():
     if request.args.get("next_visitor"):
         # back at the start page for the next visitor: the hall's own language again
         response = redirect(url_for("kiosk.index"))
-        response.delete_cookie(COOKIE)
+        response.set_cookie(COOKIE, default_locale(), max_age=365 * 24 * 3600, samesite="Lax")
         return response
     return _index(KioskIssueForm())
 
