@@ -116,6 +116,7 @@ class ServiceCount(Payload):
     name: str  # the service's (department's) name, not a person's
     name_en: str | None
     waiting: int = Count
+    minutes_per_person: float = Field(ge=0)  # the screen shows waiting × this as the wait
 
 
 class HallSnapshot(Payload):

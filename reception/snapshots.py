@@ -28,6 +28,7 @@ from .queue import calling, estimate
 from .queue.clock import hall_day, zone
 from .queue.timeline import leg_times
 from .realtime import alert_view, announcement, ticket_fields, ticket_view, waiting_counts
+from .settings import settings
 
 RECENT_CALLS = 8
 
@@ -130,6 +131,9 @@ def hall_snapshot(hall: Hall, now: datetime) -> dict[str, Any]:
                 name=s.name,
                 name_en=s.name_en,
                 waiting=counts.get(str(s.id), 0),
+                minutes_per_person=round(
+                    estimate.minutes_per_person(s.id, settings().default_service_minutes, now), 2
+                ),
             )
             for s in services
         ],

@@ -210,3 +210,69 @@ def _fifteen_calls(browser, hall: Hall) -> None:
     assert {e["ticketId"] for e in spoken} <= called_last | set(superseded), history
     assert len(spoken) == len({e["ticketId"] for e in spoken})  # one turn per ticket
     context.close()
+
+
+LAYOUT_CHECK = """() => {
+  const inside = (el) => {
+    const box = el.getBoundingClientRect();
+    return box.top >= 0 && box.left >= 0 && box.bottom <= innerHeight + 0.5
+      && box.right <= innerWidth + 0.5 && box.height > 0;
+  };
+  const px = (el) => parseFloat(getComputedStyle(el).fontSize);
+  const rows = [...document.querySelectorAll('#recent-calls tr')];
+  const names = [...document.querySelectorAll('#waiting-counts .svc')];
+  const counts = [...document.querySelectorAll('#waiting-counts .count')];
+  const waits = [...document.querySelectorAll('#waiting-counts .wait')];
+  return {
+    rows: rows.length,
+    rowsInside: rows.every(inside),
+    servicesInside: [...names, ...counts].every(inside),
+    clockInside: inside(document.getElementById('clock')),
+    smallestName: Math.min(...names.map(px)),
+    smallestCount: Math.min(...counts.map(px)),
+    waits: waits.map((w) => w.textContent),
+    services: names.length,
+    truncated: names.filter((n) => n.scrollWidth > n.clientWidth + 1).map((n) => n.textContent),
+  };
+}"""
+
+
+def test_the_lobby_is_readable_at_every_tv_size(browser, tmp_path):
+    """All eight recent calls fully on screen; names and counts ≥ 48 px at 1080p; a wait each."""
+    (tmp_path / "tv").mkdir()
+    hall = Hall(tmp_path / "tv")
+    try:
+        for prefix in "ABCDEFGHABC":
+            hall.issue(prefix)
+        at_desk = {
+            desk: hall.api("POST", f"/desks/{desk}/call-next")["ticket"] for desk in range(1, 9)
+        }
+        for desk in (1, 2, 3):  # three more calls: more than the eight the lobby shows
+            done = {"desk_id": desk}
+            hall.api("POST", f"/tickets/{at_desk[desk]['id']}/start", done)
+            hall.api(
+                "POST", f"/tickets/{at_desk[desk]['id']}/finish", {**done, "outcome": "已答复"}
+            )
+            hall.api("POST", f"/desks/{desk}/call-next")
+        for prefix in "AAL":
+            hall.issue(prefix)
+        for width, height in ((1920, 1080), (1366, 768), (3840, 2160)):
+            context = browser.new_context(viewport={"width": width, "height": height})
+            context.add_init_script(CAPTURE_SPEECH)
+            page = context.new_page()
+            page.goto(hall.display_url)
+            page.wait_for_url("**/display/")
+            page.get_by_role("button", name="点击启用语音").click()
+            page.wait_for_function("document.querySelectorAll('#recent-calls tr').length >= 8")
+            found = page.evaluate(LAYOUT_CHECK)
+            screenshot(page, f"display-lobby-{width}x{height}")
+            assert found["rows"] == 8 and found["rowsInside"], (width, found)
+            assert found["servicesInside"] and found["clockInside"], (width, found)
+            assert found["services"] == 15 and all(found["waits"]), found
+            assert found["truncated"] == [], found  # every department's name in full
+            if height == 1080:
+                assert found["smallestName"] >= 48 and found["smallestCount"] >= 48, found
+            context.close()
+        assert any("约" in wait for wait in found["waits"])  # someone waits: a wait is shown
+    finally:
+        hall.stop()

@@ -94,6 +94,12 @@ def typical_service_minutes(service_id: int, default_minutes: float, now: dateti
     return statistics.median(durations) if durations else float(default_minutes)
 
 
+def minutes_per_person(service_id: int, default_minutes: float, now: datetime) -> float:
+    """How much longer the line gets per visitor in it: a service time shared by open desks."""
+    minutes = typical_service_minutes(service_id, default_minutes, now)
+    return minutes / max(open_desks(service_id), 1)
+
+
 def standing(ticket: Ticket, *, default_minutes: float, now: datetime) -> Standing:
     ahead = people_ahead(ticket)
     desks = open_desks(ticket.service_id) if not ticket.target_desk_id else 1

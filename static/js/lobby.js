@@ -67,10 +67,20 @@ function renderWaiting() {
       const name = document.createElement("span");
       name.className = "svc";
       name.textContent = service.name;
+      const line = document.createElement("span");
+      line.className = "svc-line";
       const count = document.createElement("b");
+      count.className = "count";
       count.textContent = service.waiting;
       count.dataset.serviceId = service.id;
-      item.append(name, count);
+      const wait = document.createElement("span");
+      wait.className = "wait";
+      const minutes = Math.ceil(service.waiting * (service.minutes_per_person || 0));
+      wait.textContent = service.waiting
+        ? body.dataset.waitAbout.replace("{minutes}", Math.max(minutes, 1))
+        : body.dataset.waitNone;
+      line.append(count, wait);
+      item.append(name, line);
       return item;
     }),
   );
