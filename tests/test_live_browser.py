@@ -30,13 +30,24 @@ def hall(tmp_path_factory) -> Iterator[Hall]:
     running.stop()
 
 
+def enable_voice(page) -> None:
+    """Click the one-time voice overlay if the browser keeps sound off until a click; where
+    autoplay is allowed (headless Chromium, a kiosk started with the autoplay flag) there is
+    none, and nothing may cover the screen."""
+    page.wait_for_function("document.body.dataset.voiceMode !== undefined")
+    overlay = page.locator("#sound-overlay")
+    if overlay.is_visible():
+        overlay.click()
+    assert not overlay.is_visible()
+
+
 def _open_display(browser, hall: Hall):
     context = browser.new_context(viewport={"width": 1920, "height": 1080})
     context.add_init_script(CAPTURE_SPEECH)
     page = context.new_page()
     page.goto(hall.display_url)
     page.wait_for_url("**/display/")
-    page.get_by_role("button", name="点击启用语音").click()
+    enable_voice(page)
     page.wait_for_function("document.body.dataset.voiceMode === 'browser'")
     return context, page
 
@@ -137,7 +148,7 @@ def test_display_without_a_chinese_voice_falls_back_to_offline_speech(browser, h
     context.add_init_script("window.speechSynthesis.getVoices = () => [];")  # a bare Linux box
     display = context.new_page()
     display.goto(hall.display_url)
-    display.get_by_role("button", name="点击启用语音").click()
+    enable_voice(display)
     display.wait_for_function("document.body.dataset.voiceMode !== undefined")
     mode = display.evaluate("document.body.dataset.voiceMode")
     footer = display.locator("#voice-mode").inner_text()
@@ -171,7 +182,7 @@ def _fifteen_calls(browser, hall: Hall) -> None:
     context.add_init_script("window.speechSynthesis.getVoices = () => [];")  # no browser voice
     display = context.new_page()
     display.goto(hall.display_url)
-    display.get_by_role("button", name="点击启用语音").click()
+    enable_voice(display)
     display.wait_for_function("document.body.dataset.voiceMode !== undefined")
     if display.evaluate("document.body.dataset.voiceMode") != "server":
         context.close()
@@ -262,7 +273,7 @@ def test_the_lobby_is_readable_at_every_tv_size(browser, tmp_path):
             page = context.new_page()
             page.goto(hall.display_url)
             page.wait_for_url("**/display/")
-            page.get_by_role("button", name="点击启用语音").click()
+            enable_voice(page)
             page.wait_for_function("document.querySelectorAll('#recent-calls tr').length >= 8")
             found = page.evaluate(LAYOUT_CHECK)
             screenshot(page, f"display-lobby-{width}x{height}")
@@ -276,3 +287,51 @@ def test_the_lobby_is_readable_at_every_tv_size(browser, tmp_path):
         assert any("约" in wait for wait in found["waits"])  # someone waits: a wait is shown
     finally:
         hall.stop()
+
+
+def test_alert_times_are_in_the_halls_zone_before_and_after_the_live_redraw(browser, hall):
+    """A supervisor's browser in another zone still reads the hall's clock, never UTC."""
+    import sqlite3
+    from datetime import UTC, datetime, timedelta
+
+    moment = datetime.now(UTC).replace(microsecond=0)
+    with sqlite3.connect(hall.instance / "reception.sqlite3") as connection:
+        connection.execute(
+            "INSERT INTO alerts (hall_id, at, kind, ticket_number, text, seen)"
+            " VALUES (1, ?, 'urgent', 'A099', '征地拆迁', 0)",
+            (moment.replace(tzinfo=None).isoformat(sep=" "),),
+        )
+    hall_clock = (moment + timedelta(hours=8)).strftime("%H:%M")  # Asia/Shanghai
+    context = browser.new_context(timezone_id="America/New_York")
+    page = context.new_page()
+    page.goto(f"{hall.url}/login")
+    page.get_by_label("用户名").fill("supervisor")
+    page.get_by_label("密码").fill("demo1234")
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url("**/supervisor/")
+    drawn = page.get_by_test_id("alerts").locator("tr").first.inner_text()
+    assert hall_clock in drawn, drawn  # as the server drew it
+    page.wait_for_function("document.body.dataset.connection === 'online'")
+    page.wait_for_timeout(500)  # the socket's snapshot has redrawn the table
+    redrawn = page.get_by_test_id("alerts").locator("tr").first.inner_text()
+    assert hall_clock in redrawn and "A099" in redrawn, redrawn
+    context.close()
+
+
+def test_after_a_reload_the_last_call_is_shown_not_flashed_as_new(browser, hall):
+    ticket = hall.issue("G")
+    hall.api("POST", "/desks/7/call-next")
+    context, display = _open_display(browser, hall)
+    display.get_by_test_id("current-call").filter(has_text="7 号窗口").wait_for(timeout=5000)
+    assert (
+        display.evaluate("document.getElementById('current-call').classList.contains('flash')")
+        is False
+    )
+    display.reload()
+    display.wait_for_function("document.body.dataset.connection === 'online'")
+    display.get_by_test_id("current-call").filter(has_text=ticket["number"]).wait_for(timeout=5000)
+    flashing = display.evaluate(
+        "document.getElementById('current-call').classList.contains('flash')"
+    )
+    assert flashing is False and display.evaluate("window.__spoken.length") == 0
+    context.close()

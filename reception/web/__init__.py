@@ -82,7 +82,12 @@ def _template_globals() -> dict[str, Any]:
     }
 
 
-def _localtime(moment: datetime | None, timezone: str, pattern: str = "%Y-%m-%d %H:%M") -> str:
+def _localtime(
+    moment: datetime | str | None, timezone: str, pattern: str = "%Y-%m-%d %H:%M"
+) -> str:
+    """Every time a page shows, in the hall's time zone (an ISO string from a payload too)."""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
     return local_time(timezone, moment).strftime(pattern) if moment else ""
 
 

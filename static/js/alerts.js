@@ -3,7 +3,13 @@ import { connectLive, showConnection } from "./live.js";
 
 const page = document.getElementById("alerts-page");
 const body = document.getElementById("alerts");
-const time = new Intl.DateTimeFormat("zh-CN", { hour: "2-digit", minute: "2-digit" });
+// the hall's time zone, as the server draws the page: never the browser's own
+const time = new Intl.DateTimeFormat("zh-CN", {
+  hour: "2-digit",
+  minute: "2-digit",
+  hourCycle: "h23",
+  timeZone: page.dataset.timezone,
+});
 
 function row(alert) {
   const tr = document.createElement("tr");

@@ -51,6 +51,12 @@ export class Announcer {
     this.enabled = true;
   }
 
+  // sound without a click, where the browser allows it; resolves either way within 500 ms
+  async tryEnable() {
+    this.enable();
+    await Promise.race([this.audio?.resume?.(), new Promise((r) => setTimeout(r, 500))]);
+  }
+
   get blocked() {
     return !this.audio || this.audio.state !== "running";
   }

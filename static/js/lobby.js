@@ -8,7 +8,6 @@ const currentCall = document.getElementById("current-call");
 const recentList = document.getElementById("recent-calls");
 const waitingList = document.getElementById("waiting-counts");
 const overlay = document.getElementById("sound-overlay");
-const SOUND_KEY = "reception.display.sound";
 const RECENT = 8;
 
 const calls = new Map(); // version -> call, the newest RECENT kept
@@ -26,13 +25,14 @@ function deskLabel(number) {
   return document.getElementById("desk-template").innerHTML.replace("{desk}", number);
 }
 
-function showCurrent(call) {
+function showCurrent(call, { flash = true } = {}) {
   if (!call) {
     currentCall.textContent = body.dataset.nobody;
     return;
   }
   currentCall.textContent = call.announce ? call.announce.text : `${call.number} → ${call.desk_number}`;
   currentCall.classList.remove("flash");
+  if (!flash) return; // a call from before this page loaded is shown, not flashed as new
   void currentCall.offsetWidth; // restart the animation
   currentCall.classList.add("flash");
 }
@@ -108,7 +108,7 @@ function onSnapshot(room, snapshot) {
   if (announcedUpTo === 0) {
     // first snapshot of this page: show the latest call, do not read out the past
     announcedUpTo = snapshot.version;
-    showCurrent(newest);
+    showCurrent(newest, { flash: false });
   } else {
     // calls missed while disconnected: show and read out the ones not yet announced
     fresh.sort((a, b) => a.version - b.version).forEach(announce);
@@ -152,7 +152,6 @@ function tickClock() {
 
 function enableSound() {
   announcer.enable();
-  localStorage.setItem(SOUND_KEY, "on");
   overlay.hidden = true;
 }
 
@@ -163,8 +162,10 @@ async function start() {
   const label = document.getElementById("voice-mode");
   label.textContent = body.dataset[`mode${mode[0].toUpperCase()}${mode.slice(1)}`];
   body.dataset.voiceMode = mode;
-  if (localStorage.getItem(SOUND_KEY) === "on") announcer.enable();
-  // Browsers keep sound off until someone clicks once on this page load.
+  // Browsers keep sound off until someone clicks once on this page load, unless the screen's
+  // browser allows it (a kiosk Chromium with --autoplay-policy=no-user-gesture-required):
+  // then no overlay covers the screen.
+  await announcer.tryEnable();
   if (announcer.blocked) overlay.hidden = false;
   overlay.addEventListener("click", enableSound);
   connectLive({
