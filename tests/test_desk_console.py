@@ -259,3 +259,21 @@ def test_the_transfer_note_reaches_the_next_desk_and_the_case(client, db):
     assert note in shown
     case = db.session.scalars(select(Case)).one()
     assert note in client.get(f"/cases/{case.id}").get_data(as_text=True)
+
+
+def test_voiding_a_number_needs_a_reason(client, db):
+    ticket = _issue(client, "A")
+    login(client)
+    desk = desk_by_number(1)
+    client.post(f"/desk/{desk.id}/call-next")
+    client.post(f"/desk/{desk.id}/tickets/{ticket.id}/no-show")
+    console = client.get(f"/desk/{desk.id}").get_data(as_text=True)
+    assert "作废此号" in console and "data-confirm=" in console
+    refused = client.post(f"/desk/{desk.id}/tickets/{ticket.id}/cancel", data={"note": " "})
+    assert refused.status_code == 422 and "作废原因" in refused.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Ticket, ticket.id).state == "no_show"
+    client.post(f"/desk/{desk.id}/tickets/{ticket.id}/cancel", data={"note": "来访人已离开"})
+    db.session.expire_all()
+    voided = db.session.get(Ticket, ticket.id)
+    assert voided.state == "cancelled" and voided.events[-1].note == "来访人已离开"

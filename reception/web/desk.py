@@ -138,9 +138,13 @@ def act(desk_id: int, ticket_id: int, action: str):
     if action not in TICKET_ACTIONS:
         abort(404)
     desk, form = _desk(desk_id), DeskActionForm()
-    if not form.validate_on_submit():
+    valid = form.validate_on_submit()
+    if valid and action == "cancel" and not (form.note.data or "").strip():
+        form.note.errors = [gettext("Write why the number is voided.")]
+        valid = False
+    if not valid:
         message = "; ".join(
-            f"{form[name].label.text}: {errs[0]}" for name, errs in form.errors.items()
+            f"{field.label.text}: {field.errors[0]}" for field in form if field.errors
         )
         return _console_page(desk, form, error=message, status=422)
     try:

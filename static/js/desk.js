@@ -38,6 +38,11 @@ if (consoleRoot) {
   // One press, one request: a second click while the first is on its way does nothing.
   consoleRoot.addEventListener("submit", (event) => {
     const form = event.target;
+    // a move that cannot be undone (voiding a ticket) asks first
+    if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+      event.preventDefault();
+      return;
+    }
     if (form.dataset.sent) event.preventDefault();
     form.dataset.sent = "1";
   });
