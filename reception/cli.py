@@ -65,7 +65,7 @@ def run_command(host: str, port: int, demo: bool) -> None:
     click.echo(f"  kiosk          {base}/kiosk/")
     click.echo(f"  desk console   {base}/desk/")
     click.echo(f"  staff login    {base}/login")
-    click.echo(f"  API            {base}/api/v1/services")
+    click.echo(f"  API            {base}/api/v1/services  (docs {base}/api/v1/docs)")
     click.echo(f"  lobby display  {base}/display/  (enrolled screens, or staff logged in)")
     if demo_display:
         click.echo(f"  demo display   {demo_display}  (enrols this browser as a lobby screen)")
