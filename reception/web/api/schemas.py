@@ -11,20 +11,10 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from ...models import Priority, ServiceKind, TicketState
+from ..actions import TICKET_ACTIONS
 from ..guard import MAX_ID
 
-ACTIONS = (
-    "call",
-    "recall",
-    "start",
-    "finish",
-    "no-show",
-    "return",
-    "hold",
-    "resume",
-    "transfer",
-    "cancel",
-)
+ACTIONS = TICKET_ACTIONS  # one operation each
 PRIORITY_NAMES = tuple(p.name.lower() for p in Priority)
 STATES = tuple(s.value for s in TicketState)
 
