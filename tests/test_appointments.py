@@ -161,7 +161,13 @@ def test_check_in_early_on_time_late_and_no_show(db, hall):
     assert early.value.params == {"time": "09:30"}
     with pytest.raises(IllegalMove) as wrong_day:
         check_in(hall, on_time.code, policy=POLICY, now=local("2026-11-26", "10:00"))
-    assert wrong_day.value.params == {"day": "2026-11-27"}
+    assert wrong_day.value.params == {  # the day, and when to come that day
+        "month": 11,
+        "day": 27,
+        "time": "10:00",
+        "opens": "09:30",
+        "closes": "10:15",
+    }
     result = check_in(hall, on_time.code.lower(), policy=POLICY, now=local("2026-11-27", "09:30"))
     commit(None)
     assert not result.late and result.ticket.priority == Priority.APPOINTMENT

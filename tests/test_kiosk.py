@@ -117,3 +117,28 @@ def test_the_kiosk_returns_to_the_halls_language_for_the_next_visitor(client, db
     page = client.get(reset.headers["Location"]).get_data(as_text=True)
     assert "请点击您要办理的部门或窗口" in page
     assert "Touch the department" not in page
+
+
+def test_checking_in_on_another_day_says_when_to_come(client, db, hall):
+    from datetime import timedelta
+
+    from reception.appointments import booking
+    from reception.appointments.slots import bookable_days, slots_for
+    from reception.models.types import utcnow
+    from reception.settings import settings
+    from tests.helpers import local
+
+    rules, service = settings().booking, service_by_prefix("A")
+    day = next(d for d in bookable_days(hall, utcnow(), rules) if slots_for(hall, service, d))
+    slot = slots_for(hall, service, day)[0]
+    visitor = booking.Booker(name="甲", phone="13900000001")
+    made = booking.book(hall, service.id, slot.starts_at, visitor, policy=rules)
+    db.session.commit()
+    page = client.post("/kiosk/checkin", data={"code": made.code})
+    text = page.get_data(as_text=True)
+    starts = local(day.isoformat(), slot.local_start.strftime("%H:%M"))
+    opens = (starts - timedelta(minutes=rules.early_minutes)).strftime("%H:%M")
+    closes = (starts + timedelta(minutes=rules.late_minutes)).strftime("%H:%M")
+    assert page.status_code == 409
+    assert f"您的预约是 {day.month}月{day.day}日 {starts:%H:%M}" in text
+    assert f"请当天 {opens}–{closes} 签到" in text

@@ -45,10 +45,22 @@ def check_in(
     # a booking marked no-show at the end of its window still gets a late walk-in ticket today
     if appointment.state not in (BookingState.BOOKED, BookingState.NO_SHOW):
         raise IllegalMove(N_("This booking was already used or cancelled."))
-    if appointment.day != hall_day(hall.timezone, now):
-        raise IllegalMove(N_("This booking is for %(day)s."), day=appointment.day.isoformat())
     opens = appointment.starts_at - timedelta(minutes=policy.early_minutes)
     closes = appointment.starts_at + timedelta(minutes=policy.late_minutes)
+    if appointment.day != hall_day(hall.timezone, now):
+        # tell the visitor when to come, not just that today is the wrong day
+        starts = local_time(hall.timezone, appointment.starts_at)
+        raise IllegalMove(
+            N_(
+                "Your booking is on %(month)s/%(day)s at %(time)s: "
+                "check in that day from %(opens)s to %(closes)s."
+            ),
+            month=starts.month,
+            day=starts.day,
+            time=starts.strftime("%H:%M"),
+            opens=local_time(hall.timezone, opens).strftime("%H:%M"),
+            closes=local_time(hall.timezone, closes).strftime("%H:%M"),
+        )
     if now < opens:
         raise IllegalMove(
             N_("Too early: please come back from %(time)s."),
