@@ -39,22 +39,23 @@ def callable_by(desk: Desk, staff_id: int | None = None) -> ColumnElement[bool]:
     """The condition for tickets this desk may call: its services, or sent to it by name;
     never an accusation against the desk's or the caller's department (Art. 30)."""
     service_ids = [service.id for service in desk.services]
-    accuses_this_desk = (
+    for_this_desk = or_(
+        and_(Ticket.service_id.in_(service_ids), Ticket.target_desk_id.is_(None)),
+        Ticket.target_desk_id == desk.id,
+    )
+    acting = departments_of(desk.id, staff_id)
+    if not acting:  # hall staff at a shared desk: no accusation is against them
+        return for_this_desk
+    accuses_them = (
         select(Case.id)
         .where(
             Case.id == Ticket.case_id,
             Case.accusation.is_(True),
-            Case.accused_id.in_(departments_of(desk.id, staff_id)),
+            Case.accused_id.in_(acting),
         )
         .exists()
     )
-    return and_(
-        or_(
-            and_(Ticket.service_id.in_(service_ids), Ticket.target_desk_id.is_(None)),
-            Ticket.target_desk_id == desk.id,
-        ),
-        or_(Ticket.case_id.is_(None), ~accuses_this_desk),
-    )
+    return and_(for_this_desk, or_(Ticket.case_id.is_(None), ~accuses_them))
 
 
 def waiting_in_order(desk: Desk, day: date, staff_id: int | None = None) -> Select[Ticket]:

@@ -57,8 +57,9 @@ def departments_of(desk_id: int | None, staff_id: int | None) -> set[int]:
     """The departments acting in a move: the staff member's own, and the desk's if it has one."""
     ids: set[int] = set()
     desk = db.session.get(Desk, desk_id) if desk_id is not None else None
-    if desk is not None and desk_department(desk) is not None:
-        ids.add(desk_department(desk))  # type: ignore[arg-type]
+    own = desk_department(desk) if desk is not None else None
+    if own is not None:
+        ids.add(own)
     if staff_id is not None:
         staff = db.session.get(User, staff_id)
         if staff is not None and staff.department_id:
