@@ -54,6 +54,13 @@ def test_printed_ticket_fits_an_80mm_roll(server, kiosk):
     kiosk.emulate_media(media="screen")
 
 
+def shortcut(page, key: str) -> None:
+    """Press a console key once its module is listening (it loads after the page: a key
+    pressed before it would be lost)."""
+    page.wait_for_function("document.getElementById('console').dataset.shortcuts === 'ready'")
+    page.keyboard.press(key)
+
+
 def test_desk_logs_in_and_calls_the_ticket(server, browser, kiosk):
     kiosk.goto(server.url + "/kiosk/")
     kiosk.get_by_role("button", name="市住建局").click()
@@ -69,7 +76,7 @@ def test_desk_logs_in_and_calls_the_ticket(server, browser, kiosk):
     desk.get_by_role("button", name="登录").click()
     desk.get_by_role("link", name="住建窗口").click()
     assert number in desk.locator("table.queue").inner_text()
-    desk.keyboard.press("n")  # the call-next shortcut
+    shortcut(desk, "n")  # call next
     desk.get_by_test_id("current-ticket").wait_for()
     assert number in desk.get_by_test_id("current-ticket").inner_text()
     screenshot(desk, "desk-console")
@@ -80,9 +87,9 @@ def test_desk_logs_in_and_calls_the_ticket(server, browser, kiosk):
     assert "请到 2 号窗口" in visitor.get_by_test_id("called-banner").inner_text()
     screenshot(visitor, "ticket-phone")
 
-    desk.keyboard.press("s")
+    shortcut(desk, "s")
     desk.get_by_label("办理结果").wait_for()
-    desk.keyboard.press("f")  # focuses the empty outcome instead of submitting
+    shortcut(desk, "f")  # focuses the empty outcome instead of submitting
     desk.get_by_label("办理结果").fill("已答复，告知办理流程")
     desk.get_by_role("button", name="办结").click()
     desk.get_by_text("本窗口当前无人办理").wait_for()

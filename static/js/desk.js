@@ -35,6 +35,7 @@ if (consoleRoot) {
     }
     if (submitButton(key)) event.preventDefault();
   });
+  consoleRoot.dataset.shortcuts = "ready"; // keys work from here on (tests wait for this)
   // One press, one request: a second click while the first is on its way does nothing.
   consoleRoot.addEventListener("submit", (event) => {
     const form = event.target;
