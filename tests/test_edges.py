@@ -355,3 +355,11 @@ def test_live_payload_types_cannot_carry_personal_data():
     for text in ("请 13812345678 到 1 号窗口", "440301199003070035"):
         with pytest.raises(ValidationError):
             events.Announcement(text=text, speech="x")
+
+
+def test_a_blank_closure_date_is_a_form_error_not_a_500(client, db):
+    """Found by the form fuzzing: a date of only spaces passed the form and hit the database."""
+    login(client, "admin")
+    for day in (" ", "", "\t"):
+        response = client.post("/appointments/closures", data={"day": day, "reason": ""})
+        assert response.status_code in (303, 422), response.status_code

@@ -249,7 +249,7 @@ class CaseActionForm(FlaskForm):
 
 
 class ClosureForm(FlaskForm):
-    day = IsoDateField(_l("Date"), validators=[InputRequired(_l("Give the date as YYYY-MM-DD."))])
+    day = IsoDateField(_l("Date"), validators=[DataRequired(_l("Give the date as YYYY-MM-DD."))])
     reason = StringField(_l("Reason"), filters=[_strip], validators=[Length(max=100)])
     action = StringField(
         default="add", filters=[lambda v: v or "add"], validators=[AnyOf(("add", "remove"))]
