@@ -149,9 +149,16 @@ def load_hall_command(path: Path) -> None:
     default=None,
     help="Tie the display to this desk number (an LED strip above the window).",
 )
+@click.option(
+    "--autoplay",
+    is_flag=True,
+    help="The screen's browser plays sound unasked (Chromium started with "
+    "--autoplay-policy=no-user-gesture-required): never cover it with the 'click to enable "
+    "voice' overlay.",
+)
 @click.option("--base-url", default="http://127.0.0.1:5000", show_default=True)
 @with_appcontext
-def enroll_display(name: str, desk_number: int | None, base_url: str) -> None:
+def enroll_display(name: str, desk_number: int | None, autoplay: bool, base_url: str) -> None:
     """Enrol a lobby or desk display; prints the one-time address to open on it."""
     hall = db.session.scalars(select(Hall).order_by(Hall.id)).first()
     if hall is None:
@@ -163,7 +170,9 @@ def enroll_display(name: str, desk_number: int | None, base_url: str) -> None:
         ).first()
         if desk is None:
             raise click.ClickException(f"no desk {desk_number} in {hall.name}")
-    device = DisplayDevice(hall_id=hall.id, name=name, desk_id=desk.id if desk else None)
+    device = DisplayDevice(
+        hall_id=hall.id, name=name, desk_id=desk.id if desk else None, autoplay=autoplay
+    )
     token = device.new_token()
     db.session.add(device)
     db.session.commit()

@@ -98,6 +98,14 @@ class AlertEvent(Payload):
     at: str
 
 
+class ConsoleEvent(Payload):
+    """`console`: a desk's console changed hands; `holder` marks the session now holding it."""
+
+    desk_id: int
+    holder: str | None = Field(max_length=12)
+    at: str
+
+
 class RecentCall(Payload):
     version: int
     action: Literal["call", "recall"]
@@ -137,6 +145,7 @@ class DeskSnapshot(Payload):
     desk_number: int
     current: TicketView | None
     waiting: list[WaitingTicket] | None = None
+    console: str | None = None  # marker of the session holding the desk (staff only)
 
 
 class ServiceSnapshot(Payload):
@@ -174,7 +183,11 @@ class AlertsSnapshot(Payload):
     alerts: list[AlertEvent]
 
 
-EVENTS: dict[str, type[Payload]] = {"queue": QueueEvent, "alert": AlertEvent}
+EVENTS: dict[str, type[Payload]] = {
+    "queue": QueueEvent,
+    "alert": AlertEvent,
+    "console": ConsoleEvent,
+}
 SNAPSHOTS: dict[str, type[Payload]] = {
     "hall": HallSnapshot,
     "desk": DeskSnapshot,

@@ -18,13 +18,15 @@ from sqlalchemy.orm import Session
 
 from . import boundary, events
 from .extensions import socketio
-from .models import Alert, Desk, Ticket, TicketState
-from .queue import outbox
+from .models import Alert, Desk, Hall, Ticket, TicketState
+from .models.types import utcnow
+from .queue import consoles, outbox
 from .speech import call_speech, call_text
 
 log = logging.getLogger("reception.realtime")
 EVENT_NAME = "queue"
 ALERT_EVENT = "alert"
+CONSOLE_EVENT = "console"
 
 
 def ticket_fields(ticket: Ticket, desk_number: int | None) -> dict[str, Any]:
@@ -46,9 +48,15 @@ def ticket_view(ticket: Ticket, desk_number: int | None) -> events.TicketView:
     return events.TicketView(**ticket_fields(ticket, desk_number))
 
 
-def announcement(number: str, desk_number: int) -> events.Announcement:
+def spoken_floor(desk: Desk, lobby_floor: int) -> int | None:
+    """The floor the voice names: the desk's, when it is not the lobby's own."""
+    return desk.floor if desk.floor != lobby_floor else None
+
+
+def announcement(number: str, desk: Desk, lobby_floor: int) -> events.Announcement:
     return events.Announcement(
-        text=call_text(number, desk_number), speech=call_speech(number, desk_number)
+        text=call_text(number, desk.number),
+        speech=call_speech(number, desk.number, spoken_floor(desk, lobby_floor)),
     )
 
 
@@ -87,6 +95,12 @@ def _prepare(session: Session) -> None:
         alert = session.get(Alert, alert_id)
         if alert is not None:
             ready.append(([f"alerts:{alert.hall_id}"], alert_view(alert).json_dict(), ALERT_EVENT))
+    for desk_id in outbox.take_consoles(session):
+        key = session.scalar(select(Desk.console_key).where(Desk.id == desk_id))
+        payload = events.ConsoleEvent(
+            desk_id=desk_id, holder=consoles.marker(key), at=utcnow().isoformat()
+        )
+        ready.append(([f"desk:{desk_id}"], payload.json_dict(), CONSOLE_EVENT))
     changes = outbox.take(session)
     for change in changes:
         ticket = session.get(Ticket, change.ticket_id)
@@ -94,6 +108,7 @@ def _prepare(session: Session) -> None:
             continue
         desk = session.get(Desk, ticket.desk_id) if ticket.desk_id else None
         calls = change.action in ("call", "recall") and desk is not None
+        hall = session.get(Hall, change.hall_id) if calls else None
         payload = events.QueueEvent(
             hall_id=change.hall_id,
             version=change.version,
@@ -102,7 +117,7 @@ def _prepare(session: Session) -> None:
             waiting=waiting_counts(
                 session, change.hall_id, set(change.service_ids), ticket.service_day
             ),
-            announce=announcement(ticket.number, desk.number) if calls and desk else None,
+            announce=announcement(ticket.number, desk, hall.lobby_floor) if desk and hall else None,
         ).json_dict()
         rooms = [f"hall:{change.hall_id}", f"ticket:{ticket.token}"]
         rooms += [f"service:{service_id}" for service_id in dict.fromkeys(change.service_ids)]
@@ -125,6 +140,7 @@ def _publish(ready: list[tuple[list[str], dict[str, Any], str]]) -> None:
 def _discard(session: Session, *args: object) -> None:
     outbox.take(session)
     outbox.take_alerts(session)
+    outbox.take_consoles(session)
 
 
 def install() -> None:

@@ -61,11 +61,16 @@ def validate(data: Any) -> None:
         if not service.get("name"):
             raise HallDescriptionError(f"service {prefix}: a name is needed")
         prefixes.add(prefix)
+    _check_floor(data.get("lobby_floor", 1), "lobby_floor")
     numbers: set[int] = set()
     for desk in data.get("desks", []):
         number = desk.get("number")
         if not isinstance(number, int) or number < 1 or number in numbers:
             raise HallDescriptionError(f"bad or repeated desk number {number!r}")
+        _check_floor(desk.get("floor", 1), f"desk {number}: floor")
+        for field in ("name", "name_en", "location", "location_en"):
+            if not isinstance(desk.get(field, ""), str) or len(desk.get(field, "")) > 120:
+                raise HallDescriptionError(f"desk {number}: {field} is text of at most 120")
         unknown = set(desk.get("services", [])) - prefixes
         if unknown:
             raise HallDescriptionError(f"desk {number}: unknown services {sorted(unknown)}")
@@ -75,6 +80,9 @@ def validate(data: Any) -> None:
             raise HallDescriptionError(f"user {user.get('username')}: unknown role")
         if user.get("department") and user["department"] not in prefixes:
             raise HallDescriptionError(f"user {user.get('username')}: unknown department")
+        desks = user.get("desks", [])
+        if not isinstance(desks, list) or set(desks) - numbers:
+            raise HallDescriptionError(f"user {user.get('username')}: unknown desks {desks!r}")
     _validate_appointments(data.get("appointments", {}), prefixes)
     triage = data.get("triage", {})
     for category, targets in triage.get("routing", {}).items():
@@ -82,6 +90,11 @@ def validate(data: Any) -> None:
         unknown_targets = [t for t in targets if t not in kinds and t not in prefixes]
         if unknown_targets:
             raise HallDescriptionError(f"routing {category}: unknown desks {unknown_targets}")
+
+
+def _check_floor(value: Any, what: str) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or not -10 < value < 200:
+        raise HallDescriptionError(f"{what}: a floor is a whole number (-9 to 199)")
 
 
 def _validate_appointments(data: dict[str, Any], prefixes: set[str]) -> None:
@@ -112,6 +125,8 @@ def load_hall(data: dict[str, Any], *, default_password: str | None = None) -> H
         db.session.add(hall)
     hall.timezone = data.get("timezone", "Asia/Shanghai")
     hall.notice = data.get("notice", "")
+    hall.address = data.get("address", "")
+    hall.lobby_floor = data.get("lobby_floor", 1)
     hall.triage = data.get("triage", {})
     db.session.flush()
     by_prefix = {s.prefix: s for s in hall.services}
@@ -126,10 +141,13 @@ def load_hall(data: dict[str, Any], *, default_password: str | None = None) -> H
     by_number = {d.number: d for d in hall.desks}
     for item in data.get("desks", []):
         desk = by_number.get(item["number"]) or Desk(hall_id=hall.id, number=item["number"])
-        desk.name = item.get("name", "")
+        desk.name, desk.name_en = item.get("name", ""), item.get("name_en", "")
+        desk.floor = item.get("floor", 1)
+        desk.location, desk.location_en = item.get("location", ""), item.get("location_en", "")
         desk.open = item.get("open", True)
         desk.services = [by_prefix[prefix] for prefix in item.get("services", [])]
         db.session.add(desk)
+        by_number[desk.number] = desk
     for item in data.get("users", []):
         user = ensure_user(
             item["username"],
@@ -139,6 +157,8 @@ def load_hall(data: dict[str, Any], *, default_password: str | None = None) -> H
         )
         if item.get("department"):
             user.department_id = by_prefix[item["department"]].id
+        if "desks" in item:
+            user.desks = [by_number[number] for number in item["desks"]]
     db.session.flush()
     load_appointments(hall, data.get("appointments", {}), by_prefix)
     db.session.flush()

@@ -24,7 +24,7 @@ from .models import (
     Ticket,
     TicketEvent,
 )
-from .queue import calling, estimate
+from .queue import calling, consoles, estimate
 from .queue.clock import hall_day, zone
 from .queue.timeline import leg_times
 from .realtime import alert_view, announcement, ticket_fields, ticket_view, waiting_counts
@@ -55,7 +55,7 @@ def recent_calls(hall: Hall, now: datetime, limit: int = RECENT_CALLS) -> list[e
         .order_by(TicketEvent.hall_version.desc())
         .limit(limit)
     ).all()
-    desks = _desk_numbers(hall.id)
+    desks = {desk.id: desk for desk in hall.desks}
     return [
         events.RecentCall(
             version=event.hall_version,
@@ -63,10 +63,12 @@ def recent_calls(hall: Hall, now: datetime, limit: int = RECENT_CALLS) -> list[e
             ticket_id=event.ticket_id,
             number=number,
             desk_id=event.desk_id,
-            desk_number=desks.get(event.desk_id) if event.desk_id else None,
+            desk_number=desks[event.desk_id].number if event.desk_id in desks else None,
             service_id=event.service_id,
             at=event.at.isoformat(),
-            announce=announcement(number, desks[event.desk_id]) if event.desk_id else None,
+            announce=announcement(number, desks[event.desk_id], hall.lobby_floor)
+            if event.desk_id in desks
+            else None,
         )
         for event, number in rows
     ]
@@ -166,7 +168,8 @@ def desk_snapshot(
         desk_number=desk.number,
         current=ticket_view(current, desk.number) if current else None,
         waiting=waiting,
-    ).json_dict(exclude=None if with_queue else {"waiting"})
+        console=consoles.marker(desk.console_key) if with_queue else None,
+    ).json_dict(exclude=None if with_queue else {"waiting", "console"})
 
 
 def service_snapshot(service: Service, now: datetime) -> dict[str, Any]:

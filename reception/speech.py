@@ -31,14 +31,23 @@ def spoken_count(value: int) -> str:
     return spoken_digits(str(value))
 
 
+def floor_words(floor: int) -> str:
+    """A floor as said in Mandarin: 2 二楼, -1 地下一层."""
+    if floor < 0:
+        return f"地下{spoken_count(-floor)}层"
+    return f"{spoken_count(floor)}楼"
+
+
 def call_text(number: str, desk_number: int) -> str:
-    """What the screen shows."""
+    """What the screen shows (the desk's place is shown beside it)."""
     return f"请 {number} 号 到 {desk_number} 号窗口"
 
 
-def call_speech(number: str, desk_number: int) -> str:
-    """What the voice says: letters as letters, digits one by one, the desk as a number."""
-    return f"请 {spoken_digits(number)} 号，到 {spoken_count(desk_number)} 号窗口"
+def call_speech(number: str, desk_number: int, floor: int | None = None) -> str:
+    """What the voice says: letters as letters, digits one by one, the desk as a number, and
+    the floor when the desk is not on the lobby's floor (`floor` None)."""
+    where = f"{floor_words(floor)} " if floor is not None else ""
+    return f"请 {spoken_digits(number)} 号，到 {where}{spoken_count(desk_number)} 号窗口"
 
 
 def espeak_available() -> bool:
@@ -46,13 +55,16 @@ def espeak_available() -> bool:
 
 
 @functools.lru_cache(maxsize=1024)
-def render_wav(number: str, desk_number: int) -> bytes:
+def render_wav(number: str, desk_number: int, floor: int | None = None) -> bytes:
     """The sentence as WAV from espeak-ng's Mandarin voice (offline), rendered once per
     (number, desk) and kept: a recall, and every other screen, get it from memory."""
     if not NUMBER.match(number) or not 0 < desk_number < 1000:
         raise ValueError("not a ticket number and desk")
+    if floor is not None and not -10 < floor < 200:
+        raise ValueError("not a floor")
+    sentence = call_speech(number, desk_number, floor)
     result = subprocess.run(
-        ["espeak-ng", "-v", "cmn", "-s", "140", "--stdout", call_speech(number, desk_number)],
+        ["espeak-ng", "-v", "cmn", "-s", "140", "--stdout", sentence],
         capture_output=True,
         check=True,
         timeout=10,

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from flask import Flask, has_request_context, request
+from flask import Flask, g, has_request_context, request, request_started
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, event, select, text
 from sqlalchemy.orm import Session
@@ -93,7 +93,18 @@ def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def app(template_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Flask:
     path = tmp_path_factory.mktemp("live") / "reception.sqlite3"
     shutil.copy(template_db, path)
-    return create_app(base_config(f"sqlite:///{path}"))
+    application = create_app(base_config(f"sqlite:///{path}"))
+    request_started.connect(_fresh_request_globals, application)
+    return application
+
+
+def _fresh_request_globals(sender: Flask, **extra: object) -> None:
+    """In production every request has its own app context, so `g` (Flask-Login's cached user,
+    the cached hall) starts empty. A test's requests reuse the test's app context; without
+    this, two test clients would share one logged-in user (one client's logout logged out the
+    other)."""
+    for name in list(vars(g)):
+        delattr(g, name)
 
 
 @pytest.fixture(scope="session")

@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from reception.extensions import db
-from reception.models import Case, LoginAttempt, Ticket, TicketEvent
+from reception.extensions import db, socketio
+from reception.models import Case, Desk, LoginAttempt, Ticket, TicketEvent
 from reception.models.types import utcnow
 from tests.conftest import desk_by_number, login, service_by_prefix
 
@@ -122,8 +122,74 @@ def test_transfer_from_the_console(client, db):
     moved = db.session.get(Ticket, ticket.id)
     assert (moved.state, moved.service_id, moved.leg) == ("waiting", service_by_prefix("L").id, 2)
     assert moved.events[-1].note == "诉讼类"
+    client.post("/logout", data={})
+    login(client, "lawyer")
     lawyer = client.get(f"/desk/{desk_by_number(11).id}").get_data(as_text=True)
     assert ticket.number in lawyer and "转办" in lawyer
+
+
+def test_staff_open_only_the_desks_assigned_to_them(client, db):
+    """The desk clerk works desks 1–10; the lawyer's room is not theirs (demo assignment)."""
+    login(client)
+    lawyer_room = desk_by_number(11)
+    refused = client.get(f"/desk/{lawyer_room.id}")
+    assert refused.status_code == 403 and "未被分配" in refused.get_data(as_text=True)
+    assert client.post(f"/desk/{lawyer_room.id}/call-next").status_code == 303
+    db.session.expire_all()
+    assert db.session.get(Desk, lawyer_room.id).console_key is None  # nothing was claimed
+    choose = client.get("/desk/?change=1").get_data(as_text=True)
+    assert 'data-desk="1"' in choose and 'data-desk="11"' not in choose
+    login(client, "lawyer")  # one desk: straight to it
+    assert client.get("/desk/").headers["Location"].endswith(f"/desk/{lawyer_room.id}")
+
+
+def test_a_desk_is_worked_from_one_session_and_can_be_taken_over(app, client, db):
+    ticket = _issue(client, "A")
+    desk = desk_by_number(1)
+    login(client)
+    assert client.post(f"/desk/{desk.id}/open", data={}).status_code == 303
+    second = app.test_client()
+    login(second, "supervisor")
+    warned = second.get(f"/desk/{desk.id}")
+    page = warned.get_data(as_text=True)
+    assert warned.status_code == 409 and "窗口工作人员" in page and "接管" in page
+    # the second session cannot act on the desk without taking it over
+    second.post(f"/desk/{desk.id}/call-next")
+    db.session.expire_all()
+    assert db.session.get(Ticket, ticket.id).state == "waiting"
+    assert second.post(f"/desk/{desk.id}/open", data={"take_over": "1"}).status_code == 303
+    assert second.get(f"/desk/{desk.id}").status_code == 200
+    # the first console is now refused, and told why
+    first_try = client.post(f"/desk/{desk.id}/call-next", follow_redirects=True)
+    assert "接管" in first_try.get_data(as_text=True) and first_try.status_code == 409
+    db.session.expire_all()
+    assert db.session.get(Ticket, ticket.id).state == "waiting"
+    second.post(f"/desk/{desk.id}/call-next")
+    db.session.expire_all()
+    assert db.session.get(Ticket, ticket.id).state == "called"
+    # logging out frees the desk for the next clerk
+    second.post("/logout", data={})
+    db.session.expire_all()
+    assert db.session.get(Desk, desk.id).console_key is None
+    again = client.get(f"/desk/{desk.id}")
+    assert again.status_code == 200, again.headers.get("Location")
+
+
+def test_the_first_console_hears_of_the_takeover_live(app, client, db):
+    desk = desk_by_number(2)
+    login(client)
+    client.post(f"/desk/{desk.id}/open", data={})
+    socket_client = socketio.test_client(app, flask_test_client=client)
+    reply = socket_client.emit("join", {"room": f"desk:{desk.id}"}, callback=True)
+    mine = reply["snapshot"]["console"]
+    assert mine and len(mine) == 12
+    socket_client.get_received()
+    second = app.test_client()
+    login(second, "supervisor")
+    second.post(f"/desk/{desk.id}/open", data={"take_over": "1"})
+    received = [m for m in socket_client.get_received() if m["name"] == "console"]
+    assert received and received[-1]["args"][0]["holder"] not in (None, mine)
+    assert received[-1]["args"][0]["desk_id"] == desk.id
 
 
 def test_unknown_action_and_desk_are_404(client, db):

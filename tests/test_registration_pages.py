@@ -112,7 +112,7 @@ def test_accused_department_never_sees_the_accusation(client, db):
     client.post("/logout")
     login(client, "zhujian")  # desk staff of 市住建局, the accused department
     assert client.get(f"/cases/{case.id}").status_code == 404
-    assert f"#{case.id}" not in client.get("/cases/").get_data(as_text=True)
+    assert case.number not in client.get("/cases/").get_data(as_text=True)
     desk = desk_by_number(6)  # serves 房产 (F) and 住建 (B)
     client.post(f"/desk/{desk.id}/call-next")
     console = client.get(f"/desk/{desk.id}").get_data(as_text=True)
@@ -128,7 +128,7 @@ def test_case_decisions_and_the_due_list(client, db):
     login(client, "registrar")
     client.post("/registration/", data=_form())
     case = db.session.scalars(select(Case)).one()
-    due = client.get("/cases/").get_data(as_text=True)
+    due = client.get("/cases/due").get_data(as_text=True)
     assert f"#{case.id}" not in due  # 15 days away: not yet due soon
     client.post(f"/cases/{case.id}/accepted")
     bad = client.post(

@@ -20,7 +20,7 @@ from .case import (
     Visitor,
 )
 from .device import DisplayDevice
-from .hall import Desk, Hall, Service, ServiceKind, desk_services
+from .hall import Desk, Hall, Service, ServiceKind, desk_services, staff_desks
 from .staff import LoginAttempt, Role, User
 from .ticket import (
     ACTIVE_STATES,
@@ -64,4 +64,5 @@ __all__ = [
     "TicketState",
     "User",
     "desk_services",
+    "staff_desks",
 ]

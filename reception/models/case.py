@@ -17,6 +17,7 @@ class CaseStatus(StrEnum):
     REGISTERED = "registered"
     ACCEPTED = "accepted"
     NOT_ACCEPTED = "not_accepted"
+    NOT_REACCEPTED = "not_reaccepted"  # 不再受理: the same matter was already handled in full
     TRANSFERRED = "transferred"
     CONCLUDED = "concluded"
 
@@ -76,6 +77,12 @@ class Case(Model):
 
     visitor: Mapped[Visitor] = relationship(back_populates="cases")
     department = relationship("Service", foreign_keys=[department_id])
+
+    @property
+    def number(self) -> str:
+        """The case's number as written on notices and told to the visitor (no personal data)."""
+        return f"XF{self.registered_on:%Y}-{self.id:06d}"
+
     representatives: Mapped[list[Representative]] = relationship(order_by="Representative.id")
     notes: Mapped[list[CaseNote]] = relationship(order_by="CaseNote.id")
 

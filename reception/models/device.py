@@ -28,6 +28,9 @@ class DisplayDevice(Model):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     enrolled_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     revoked: Mapped[bool] = mapped_column(default=False)
+    # A screen whose browser may play sound unasked (Chromium --autoplay-policy=...): it never
+    # covers itself with the "click to enable voice" overlay.
+    autoplay: Mapped[bool] = mapped_column(default=False)
 
     def new_token(self) -> str:
         """A fresh enrolment token; only its hash is kept, so it is shown once."""

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import JSON, Column, ForeignKey, Integer, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import Model, db
+from .types import UTCDateTime
 
 
 class ServiceKind(StrEnum):
@@ -26,6 +28,9 @@ class Hall(Model):
     name: Mapped[str] = mapped_column(String(120))
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
     notice: Mapped[str] = mapped_column(String(500), default="")
+    address: Mapped[str] = mapped_column(String(200), default="")
+    # The floor the lobby (and its screens) is on: the voice names a desk's floor when it differs.
+    lobby_floor: Mapped[int] = mapped_column(Integer, default=1)
     # Triage settings: {"categories": [...], "routing": {category: [service kinds or prefixes]}}
     triage: Mapped[dict] = mapped_column(JSON, default=dict)
     # Bumped by every write to the hall's queues: orders events and serialises writers.
@@ -78,9 +83,38 @@ class Desk(Model):
     hall_id: Mapped[int] = mapped_column(ForeignKey("halls.id"), index=True)
     number: Mapped[int] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(120), default="")
+    name_en: Mapped[str] = mapped_column(String(120), default="")
+    # Where the desk is, for visitors: its floor and a room ("二楼 律师接访室").
+    floor: Mapped[int] = mapped_column(Integer, default=1)
+    location: Mapped[str] = mapped_column(String(120), default="")
+    location_en: Mapped[str] = mapped_column(String(120), default="")
     open: Mapped[bool] = mapped_column(default=True)
+    # The one staff session whose console holds this desk (a second opener may take over).
+    console_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+    console_key: Mapped[str | None] = mapped_column(String(32), default=None)
+    console_since: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
 
     hall: Mapped[Hall] = relationship(back_populates="desks")
     services: Mapped[list[Service]] = relationship(
         secondary=desk_services, back_populates="desks", order_by="Service.sort_order"
     )
+
+    def place(self, locale: str | None) -> str:
+        """Where the desk is, in the reader's language (empty when it is in the lobby)."""
+        if locale and locale.startswith("en") and self.location_en:
+            return self.location_en
+        return self.location
+
+    def label(self, locale: str | None) -> str:
+        if locale and locale.startswith("en") and self.name_en:
+            return self.name_en
+        return self.name
+
+
+# The desks a staff member may open (the assignment is data; an admin keeps it).
+staff_desks = Table(
+    "staff_desks",
+    db.metadata,
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("desk_id", ForeignKey("desks.id", ondelete="CASCADE"), primary_key=True),
+)

@@ -6,14 +6,19 @@ import hashlib
 import secrets
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import Model
+from .hall import staff_desks
 from .types import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from .hall import Desk
 
 
 class Role(StrEnum):
@@ -40,6 +45,8 @@ class User(UserMixin, Model):
     active: Mapped[bool] = mapped_column(default=True)
     # The stationed department a desk-staff account belongs to (for what it may see).
     department_id: Mapped[int | None] = mapped_column(ForeignKey("services.id"), default=None)
+    # The desks this person may open; an empty list means none (admins and supervisors: any).
+    desks: Mapped[list[Desk]] = relationship(secondary=staff_desks, order_by="Desk.number")
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts

@@ -42,3 +42,16 @@ def note_alert(session: Session, alert_id: int) -> None:
 def take_alerts(session: Session) -> list[int]:
     alert_ids: list[int] = session.info.pop(ALERTS_KEY, [])
     return alert_ids
+
+
+CONSOLES_KEY = "reception_console_outbox"
+
+
+def note_console(session: Session, desk_id: int) -> None:
+    """A desk's console changed hands (claimed, taken over, released)."""
+    session.info.setdefault(CONSOLES_KEY, []).append(desk_id)
+
+
+def take_consoles(session: Session) -> list[int]:
+    desk_ids: list[int] = session.info.pop(CONSOLES_KEY, [])
+    return list(dict.fromkeys(desk_ids))

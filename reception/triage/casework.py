@@ -1,4 +1,10 @@
-"""Decisions on a case, one entry point for every step staff record (audited)."""
+"""Decisions on a case, one entry point for every step staff record.
+
+Every step is audited and written into the case's history (a `CaseNote` of the step's kind,
+with who and when). The regulation ties some decisions to a written reason that the visitor
+is told: not accepting (不予受理), not accepting again (不再受理) and transferring to the
+competent authority; a reply carries the handling opinion that the written notice quotes.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +13,21 @@ from datetime import date
 from typing import Any
 
 from ..extensions import db
-from ..models import Case, CaseStatus, Role, User
-from ..queue.errors import InvalidInput, NotFound
+from ..models import Case, CaseNote, CaseStatus, Role, User
+from ..queue.errors import InvalidInput, NotFound, bounded
 from ..queue.messages import N_
 from . import clocks
 from .registration import audit, decide
 
-DECISIONS = ("accepted", "not_accepted", "transferred")
+DECISIONS = ("accepted", "not_accepted", "not_reaccepted", "transferred")
+NEEDS_REASON = {
+    "not_accepted": N_("Write the reason for not accepting: the visitor is told it in writing."),
+    "not_reaccepted": N_(
+        "Write why the matter is not accepted again (which handling it already had)."
+    ),
+    "transferred": N_("Write to which authority the matter goes, and why."),
+    "reply": N_("Write the handling opinion: the written notice quotes it."),
+}
 
 
 def _reply(case: Case, today: date, form: Mapping[str, Any]) -> None:
@@ -57,10 +71,34 @@ def apply(case: Case, action: str, today: date, form: Mapping[str, Any], staff_i
     """Record one step on the case; refused steps raise before anything changes.
 
     `form` holds typed values: `note`, `approver`, `reason` (text), `days`, `leader_id` (ints)."""
-    if action in DECISIONS:
-        decide(case, action, today, staff_id, form.get("note") or "")
-    elif action in STEPS:
-        STEPS[action](case, today, form)
-    else:
+    if action not in DECISIONS and action not in STEPS:
         raise NotFound(N_("No such action."))
+    note = bounded(form.get("note") or "", 1000)
+    if action in NEEDS_REASON and not note:
+        raise InvalidInput(NEEDS_REASON[action])
+    if action in DECISIONS:
+        decide(case, action, today, staff_id, note)
+    else:
+        STEPS[action](case, today, form)
     audit(staff_id, f"case_{action}", case_id=case.id)
+    db.session.add(
+        CaseNote(case_id=case.id, staff_id=staff_id, kind=action, text=_history_text(action, form))
+    )
+
+
+def _history_text(action: str, form: Mapping[str, Any]) -> str:
+    """What the case history keeps of the step (the reason, the opinion, the extension)."""
+    if action == "extend":
+        return f"+{form.get('days')} · {form.get('approver') or ''} · {form.get('reason') or ''}"
+    if action == "leader":
+        leader = db.session.get(User, form.get("leader_id")) if form.get("leader_id") else None
+        return (leader.display_name or leader.username) if leader else ""
+    return bounded(form.get("note") or "", 1000)
+
+
+def reason_for(case: Case, *kinds: str) -> str:
+    """The text recorded with the case's latest step of one of `kinds` (for written notices)."""
+    for note in reversed(case.notes):
+        if note.kind in kinds:
+            return note.text
+    return ""

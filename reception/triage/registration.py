@@ -214,7 +214,12 @@ def decide(case: Case, status: str, on: date, staff_id: int | None, note: str = 
     """Accept, not accept, or transfer the matter (within 15 days of registration)."""
     if case.status != CaseStatus.REGISTERED:
         raise IllegalMove(N_("This case has already been decided."))
-    if status not in (CaseStatus.ACCEPTED, CaseStatus.NOT_ACCEPTED, CaseStatus.TRANSFERRED):
+    if status not in (
+        CaseStatus.ACCEPTED,
+        CaseStatus.NOT_ACCEPTED,
+        CaseStatus.NOT_REACCEPTED,
+        CaseStatus.TRANSFERRED,
+    ):
         raise InvalidInput(N_("Unknown decision."))
     case.status, case.decided_on = status, on
     audit(staff_id, f"case_{status}", case_id=case.id, detail=bounded(note, 200))

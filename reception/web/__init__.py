@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from flask import Flask, jsonify, render_template, request
-from flask_babel import get_locale, gettext
+from flask_babel import format_date, get_locale, gettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -34,7 +34,7 @@ from . import (
     supervisor,
     tickets,
 )
-from .common import case_status_text, error_text
+from .common import case_status_text, case_step_text, error_text
 from .forms import PostForm
 
 
@@ -62,9 +62,16 @@ def register(app: Flask) -> None:
     app.context_processor(_template_globals)
     app.add_template_filter(_localtime, "localtime")
     app.add_template_filter(case_status_text, "case_status")
+    app.add_template_filter(case_step_text, "case_step")
+    app.add_template_filter(_longdate, "longdate")
     app.register_error_handler(QueueError, _queue_error)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
+
+
+def _longdate(day: date | None) -> str:
+    """A date with its weekday in the reader's language: 2026年11月25日星期三."""
+    return format_date(day, "full") if day else "—"
 
 
 def _load_user(user_id: str) -> User | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required, login_user, logout_user
 from sqlalchemy import select
@@ -11,6 +11,7 @@ from ..boundary import keep_writes_on_refusal
 from ..extensions import db
 from ..models import User
 from ..models.types import utcnow
+from ..queue import consoles
 from . import throttle
 from .forms import LoginForm
 from .navigation import landing_url
@@ -49,5 +50,7 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    if "console_key" in session:
+        consoles.release(session.pop("console_key"))  # its desks are free for the next clerk
     logout_user()
     return redirect(url_for("auth.login"))

@@ -7,7 +7,7 @@ from datetime import date
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, func, or_, select, true
 
 from ..extensions import db
 from ..models import Case, CaseStatus, Role, ServiceKind, User
@@ -15,12 +15,12 @@ from ..models.types import utcnow
 from ..queue.clock import hall_day
 from ..queue.errors import InvalidInput, NotFound, QueueError
 from ..queue.messages import N_
-from ..triage import casework, clocks
-from ..triage.registration import audit, visible_to
+from ..triage import casework, clocks, identity
+from ..triage.registration import audit, find_by_id_number, visible_to
 from . import case_view
 from .actions import optional_id
 from .common import current_hall, error_text, roles_required
-from .forms import CaseActionForm
+from .forms import CaseActionForm, CaseFilterForm, LookupForm
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 STAFF = (Role.REGISTRAR, Role.DESK, Role.SUPERVISOR, Role.LEADER)
@@ -44,7 +44,109 @@ def _may_see(case: Case) -> bool:
     return visible_to(case, _departments_of(current_user))
 
 
+PAGE_SIZE = 50
+FILTERS = ("state", "department", "category", "since", "until", "number")
+
+
+def _visible_clause() -> ColumnElement[bool]:
+    """The cases this user may see, as SQL (the same rule as `_may_see`)."""
+    dept = current_user.department_id
+    if dept is None:
+        return true()
+    not_accusing_us = or_(
+        Case.accusation.is_(False), Case.accused_id.is_(None), Case.accused_id != dept
+    )
+    if current_user.role == Role.DESK:
+        return and_(Case.department_id == dept, not_accusing_us)
+    return not_accusing_us
+
+
 @bp.get("/")
+@roles_required(*STAFF)
+def index():
+    """Every case this user may see, newest first, filtered and paged."""
+    form = CaseFilterForm(request.args)
+    hall = current_hall()
+    if not form.validate():
+        return _list_page(form, [], 0, status=422)
+    query = select(Case).where(Case.hall_id == hall.id, _visible_clause())
+    if form.state.data:
+        query = query.where(Case.status == form.state.data)
+    if form.department.data:
+        query = query.where(Case.department_id == form.department.data)
+    if form.category.data:
+        query = query.where(Case.category == form.category.data)
+    if form.since.data:
+        query = query.where(Case.registered_on >= form.since.data)
+    if form.until.data:
+        query = query.where(Case.registered_on <= form.until.data)
+    if form.case_id is not None:
+        query = query.where(Case.id == form.case_id)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    page = form.page.data or 1
+    cases = db.session.scalars(
+        query.order_by(Case.id.desc()).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
+    ).all()
+    return _list_page(form, list(cases), total)
+
+
+def _list_page(
+    form: CaseFilterForm,
+    cases: list[Case],
+    total: int,
+    *,
+    lookup: LookupForm | None = None,
+    looked_up: bool = False,
+    status: int = 200,
+):
+    hall = current_hall()
+    number = (form.page.data or 1) if not form.errors else 1
+    args = {k: v for k, v in request.args.items() if k in FILTERS and v}
+    html = render_template(
+        "cases/list.html",
+        hall=hall,
+        form=form,
+        lookup=lookup or LookupForm(formdata=None),
+        looked_up=looked_up,
+        cases=cases,
+        total=total,
+        page=number,
+        pages=max(1, -(-total // PAGE_SIZE)),
+        page_url=lambda n: url_for("cases.index", **args, page=n),
+        departments=[s for s in hall.services if s.kind == ServiceKind.DEPARTMENT],
+        categories=hall.triage.get("categories", []),
+        masked={case.id: identity.mask_name(case.visitor.name) for case in cases},
+        clocks=clocks,
+        today=_today(),
+    )
+    return html, status
+
+
+@bp.post("/lookup")
+@roles_required(*STAFF)
+def lookup():
+    """A visitor's cases by ID number: POSTed, matched through the keyed hash, audited."""
+    form, lookup_form = CaseFilterForm(formdata=None), LookupForm()
+    if not lookup_form.validate_on_submit() or not lookup_form.id_number.data:
+        lookup_form.id_number.errors = list(lookup_form.id_number.errors) or [
+            gettext("Type the ID number to look up.")
+        ]
+        return _list_page(form, [], 0, lookup=lookup_form, looked_up=True, status=422)
+    try:
+        visitor = find_by_id_number(lookup_form.id_number.data, current_user.id, _today())
+    except InvalidInput as error:
+        lookup_form.id_number.errors = [error_text(error)]
+        return _list_page(form, [], 0, lookup=lookup_form, looked_up=True, status=422)
+    cases = (
+        [c for c in visitor.cases if c.hall_id == current_hall().id and _may_see(c)]
+        if visitor
+        else []
+    )
+    lookup_form.id_number.data = ""  # the number is not drawn back into the page
+    return _list_page(form, cases, len(cases), lookup=lookup_form, looked_up=True)
+
+
+@bp.get("/due")
 @roles_required(*STAFF)
 def due():
     """Cases due within 7 days and overdue, grouped by department in charge."""
@@ -104,8 +206,60 @@ def _detail_page(case: Case, form: CaseActionForm, *, error: str = "", status: i
         leaders=db.session.scalars(select(User).where(User.role == Role.LEADER)).all(),
         case_form=form,
         error=error,
+        staff_names=_staff_names(case),
+        notices=notices_for(case),
+        notice_titles={kind: gettext(title) for kind, title in NOTICES.items()},
     )
     return page, status
+
+
+def _staff_names(case: Case) -> dict[int, str]:
+    ids = {note.staff_id for note in case.notes if note.staff_id}
+    users = db.session.scalars(select(User).where(User.id.in_(ids))).all() if ids else []
+    return {user.id: user.display_name or user.username for user in users}
+
+
+NOTICES = {
+    "acceptance": N_("Notice of acceptance (受理告知书)"),
+    "non-acceptance": N_("Notice of non-acceptance (不予受理告知书)"),
+    "opinion": N_("Handling opinion (信访处理意见书)"),
+}
+
+
+def notices_for(case: Case) -> list[str]:
+    """The written notices the case's state allows printing."""
+    kinds = []
+    if case.status in (CaseStatus.ACCEPTED, CaseStatus.CONCLUDED) and case.decided_on:
+        kinds.append("acceptance")
+    if case.status in (CaseStatus.NOT_ACCEPTED, CaseStatus.NOT_REACCEPTED):
+        kinds.append("non-acceptance")
+    if case.replied_on:
+        kinds.append("opinion")
+    return kinds
+
+
+@bp.get("/<int:case_id>/notice/<kind>")
+@roles_required(*DECIDERS)
+def notice(case_id: int, kind: str):
+    """A written notice on A4, with the statutory dates filled in (printing it is audited)."""
+    case = _case(case_id)
+    if kind not in NOTICES:
+        abort(404)
+    if kind not in notices_for(case):
+        abort(409, gettext("The case's state does not call for this notice."))
+    audit(current_user.id, f"print_{kind}", case_id=case.id, visitor_id=case.visitor_id)
+    return render_template(
+        "cases/notice.html",
+        hall=current_hall(),
+        case=case,
+        kind=kind,
+        title=gettext(NOTICES[kind]),
+        visitor_name=case.visitor.name,
+        clocks=clocks,
+        reason=casework.reason_for(case, case.status),
+        opinion=casework.reason_for(case, "reply"),
+        today=_today(),
+    )
 
 
 @bp.post("/<int:case_id>/<action>")

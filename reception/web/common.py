@@ -66,10 +66,30 @@ def case_status_text(status: str) -> str:
         "registered": gettext("registered, awaiting the decision"),
         "accepted": gettext("accepted, being handled"),
         "not_accepted": gettext("not accepted"),
+        "not_reaccepted": gettext("not accepted again (already handled)"),
         "transferred": gettext("transferred to the competent authority"),
         "concluded": gettext("concluded"),
     }
     return names.get(status, status)
+
+
+def case_step_text(kind: str) -> str:
+    """A step in a case's history in the reader's language (`note.kind | case_step`)."""
+    names = {
+        "accepted": gettext("accepted"),
+        "not_accepted": gettext("not accepted"),
+        "not_reaccepted": gettext("not accepted again"),
+        "transferred": gettext("transferred"),
+        "reply": gettext("reply given"),
+        "review": gettext("review requested"),
+        "review-answer": gettext("review answered"),
+        "recheck": gettext("re-examination requested"),
+        "extend": gettext("handling period extended"),
+        "leader": gettext("leader responsible assigned"),
+        "outcome": gettext("served at a desk"),
+        "transfer": gettext("passed to another desk"),
+    }
+    return names.get(kind, kind)
 
 
 def roles_required(*roles: str) -> Callable[[F], F]:

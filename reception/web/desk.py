@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale, gettext
 from flask_login import current_user
@@ -10,13 +12,13 @@ from sqlalchemy import or_, select
 from ..extensions import db
 from ..models import Desk, Role, Ticket, TicketState
 from ..models.types import utcnow
-from ..queue import calling, journey, moves
+from ..queue import calling, consoles, journey, moves
 from ..queue.clock import hall_day, local_time
 from ..queue.errors import InvalidInput, QueueError
 from . import case_view
 from .actions import TICKET_ACTIONS, perform
 from .common import current_hall, error_text, roles_required
-from .forms import DeskActionForm
+from .forms import DeskActionForm, PostForm
 
 bp = Blueprint("desk", __name__, url_prefix="/desk")
 DESK_ROLES = (Role.DESK, Role.SUPERVISOR)
@@ -39,21 +41,66 @@ def _desk(desk_id: int) -> Desk:
     return desk
 
 
+def console_key() -> str:
+    """This staff session's key for the consoles it holds (kept in the signed session)."""
+    if "console_key" not in session:
+        session["console_key"] = secrets.token_hex(16)
+    return str(session["console_key"])
+
+
+def _own_desks() -> list[Desk]:
+    return [desk for desk in current_hall().desks if consoles.may_open(current_user, desk)]
+
+
 @bp.get("/")
 @roles_required(*DESK_ROLES)
 def choose():
+    own = _own_desks()
     remembered = session.get("desk_id")
-    if remembered and request.args.get("change") is None:
-        desk = db.session.get(Desk, remembered)
-        if desk is not None:
-            return redirect(url_for("desk.console", desk_id=desk.id))
-    return render_template("desk/choose.html", hall=current_hall(), desks=current_hall().desks)
+    if request.args.get("change") is None:
+        if remembered in {desk.id for desk in own}:
+            return redirect(url_for("desk.console", desk_id=remembered))
+        if len(own) == 1:
+            return redirect(url_for("desk.console", desk_id=own[0].id))
+    key = console_key()
+    return render_template(
+        "desk/choose.html",
+        hall=current_hall(),
+        desks=own,
+        holders={d.id: consoles.holder(d) for d in own if consoles.held_by_other(d, key)},
+    )
+
+
+@bp.post("/<int:desk_id>/open")
+@roles_required(*DESK_ROLES)
+def open_desk(desk_id: int):
+    """Hold the desk for this session; `take_over=1` takes it from the session holding it."""
+    desk = _desk(desk_id)
+    form = PostForm()
+    if not form.validate_on_submit():
+        abort(400)
+    consoles.claim(
+        desk, current_user, console_key(), utcnow(), take_over=request.form.get("take_over") == "1"
+    )
+    session["desk_id"] = desk.id
+    return redirect(url_for("desk.console", desk_id=desk.id), 303)
 
 
 @bp.get("/<int:desk_id>")
 @roles_required(*DESK_ROLES)
 def console(desk_id: int):
     desk = _desk(desk_id)
+    if not consoles.may_open(current_user, desk):
+        return render_template("desk/not_assigned.html", hall=current_hall(), desk=desk), 403
+    if consoles.held_by_other(desk, console_key()):
+        page = render_template(
+            "desk/taken.html",
+            hall=current_hall(),
+            desk=desk,
+            holder=consoles.holder(desk),
+            local=lambda moment: local_time(current_hall().timezone, moment),
+        )
+        return page, 409
     session["desk_id"] = desk.id
     return _console_page(desk, DeskActionForm(formdata=None))
 
@@ -96,6 +143,12 @@ def _console_page(desk: Desk, form: DeskActionForm, *, error: str = "", status: 
     return page, status
 
 
+def _hold(desk: Desk) -> None:
+    """A move comes from this session's console: refused once another session took the desk
+    over; a free desk becomes this session's."""
+    consoles.check_held(desk, current_user, console_key(), utcnow())
+
+
 def _console_data(desk: Desk, current: Ticket | None) -> dict:
     """What the console's script needs to redraw the waiting list live (no personal data)."""
     locale = str(get_locale())
@@ -115,6 +168,10 @@ def _console_data(desk: Desk, current: Ticket | None) -> dict:
         "nobody": gettext("Nobody is waiting."),
         "call_url": url_for("desk.act", desk_id=desk.id, ticket_id=0, action="call"),
         "timezone": current_hall().timezone,
+        "console": consoles.marker(console_key()),
+        "taken_over": gettext(
+            "This desk was taken over in another session: this console no longer works it."
+        ),
     }
 
 
@@ -122,6 +179,7 @@ def _console_data(desk: Desk, current: Ticket | None) -> dict:
 @roles_required(*DESK_ROLES)
 def call_next(desk_id: int):
     desk = _desk(desk_id)
+    _hold(desk)
     ticket = moves.call_next(desk.id, staff_id=current_user.id)
     if ticket is None:
         flash(gettext("Nobody is waiting for this desk."), "info")
@@ -147,6 +205,7 @@ def act(desk_id: int, ticket_id: int, action: str):
             f"{field.label.text}: {field.errors[0]}" for field in form if field.errors
         )
         return _console_page(desk, form, error=message, status=422)
+    _hold(desk)
     try:
         ticket = perform(action, ticket_id, desk.id, current_user.id, form.data)
     except InvalidInput as error:

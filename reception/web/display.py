@@ -17,10 +17,13 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import get_locale, gettext
+from sqlalchemy import select
 
 from .. import speech
 from ..extensions import db
-from ..models import Desk
+from ..models import Desk, Hall
+from ..realtime import spoken_floor
 from ..settings import settings
 from .common import current_hall
 from .guard import parse_id
@@ -45,6 +48,22 @@ def enrol(token: str):
     return redirect(url_for("display.lobby"))
 
 
+def desk_places(hall: Hall) -> dict[int, dict[str, str | int]]:
+    """Every desk's number, place and floor (when not the lobby's) in the reader's language,
+    keyed by desk id: public facts about the hall, shown beside a call on screens and phones."""
+    locale = str(get_locale())
+    return {
+        desk.id: {
+            "number": desk.number,
+            "place": desk.place(locale),
+            "floor": gettext("Floor %(floor)s", floor=desk.floor)
+            if desk.floor != hall.lobby_floor
+            else "",
+        }
+        for desk in hall.desks
+    }
+
+
 @bp.get("/")
 def lobby():
     viewer = current_viewer()
@@ -54,6 +73,8 @@ def lobby():
     return render_template(
         "display/lobby.html",
         hall=hall,
+        desk_places=desk_places(hall),
+        autoplay=viewer.autoplay,
         espeak=speech.espeak_available(),
         offline_after=settings().display_offline_seconds,
     )
@@ -84,6 +105,11 @@ def speech_audio():
         abort(400)
     if not speech.espeak_available():
         abort(404)
-    response = Response(speech.render_wav(number, desk), mimetype="audio/wav")
+    hall = current_hall()
+    place = db.session.scalars(
+        select(Desk).where(Desk.hall_id == hall.id, Desk.number == desk)
+    ).first()
+    floor = spoken_floor(place, hall.lobby_floor) if place is not None else None
+    response = Response(speech.render_wav(number, desk, floor), mimetype="audio/wav")
     response.headers["Cache-Control"] = "private, max-age=3600"
     return response

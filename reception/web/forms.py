@@ -29,6 +29,8 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
+    Regexp,
+    ValidationError,
 )
 from wtforms.widgets import HiddenInput
 
@@ -235,7 +237,7 @@ class DeskActionForm(FlaskForm):
 class CaseActionForm(FlaskForm):
     """A decision or step on a case; which fields a step needs is the case rules'."""
 
-    note = TextAreaField(_l("Note"), validators=[Length(max=200)])
+    note = TextAreaField(_l("Reason or reply"), filters=[_strip], validators=[Length(max=NOTE_MAX)])
     days = WholeNumberField(
         _l("Days"),
         validators=[
@@ -254,3 +256,47 @@ class ClosureForm(FlaskForm):
     action = StringField(
         default="add", filters=[lambda v: v or "add"], validators=[AnyOf(("add", "remove"))]
     )
+
+
+CASE_STATES = (
+    "registered",
+    "accepted",
+    "not_accepted",
+    "not_reaccepted",
+    "transferred",
+    "concluded",
+)
+
+
+class CaseFilterForm(FlaskForm):
+    """The case list's filters (a GET form: nothing personal is filtered by here)."""
+
+    class Meta:
+        csrf = False
+
+    state = StringField(_l("State"), filters=[_strip], validators=[Optional(), AnyOf(CASE_STATES)])
+    department = IdField(_l("Department in charge"))
+    category = StringField(_l("Category"), filters=[_strip], validators=[Length(max=40)])
+    since = IsoDateField(_l("Registered from"))
+    until = IsoDateField(_l("Registered until"))
+    number = StringField(
+        _l("Case number"),
+        filters=[_strip],
+        validators=[
+            Optional(),
+            Regexp(
+                r"^(XF[0-9]{4}-)?[0-9]{1,9}$",
+                message=_l("A case number looks like XF2026-000012."),
+            ),
+        ],
+    )
+    page = WholeNumberField(_l("Page"), validators=[Optional(), NumberRange(1, 100000)])
+
+    def validate_until(self, field: Field) -> None:
+        if field.data and self.since.data and field.data < self.since.data:
+            raise ValidationError(_l("The end of the range is before its start."))
+
+    @property
+    def case_id(self) -> int | None:
+        """The id inside a case number (XF2026-000012 or 12)."""
+        return int(self.number.data.rpartition("-")[2]) if self.number.data else None

@@ -25,6 +25,11 @@ class Viewer:
         """Staff and enrolled displays see the hall's rooms; visitors only their ticket."""
         return self.staff is not None or self.device is not None
 
+    @property
+    def autoplay(self) -> bool:
+        """An enrolled screen marked as allowed to play sound without a click."""
+        return self.device is not None and self.device.autoplay
+
     def may_watch_desk(self, desk_id: int) -> bool:
         if self.staff is not None:
             return True

@@ -23,7 +23,7 @@ class Page:
 STAFF_PAGES = (
     Page("desk.choose", _l("Desk console"), (Role.DESK, Role.SUPERVISOR)),
     Page("registration.start", _l("Registration"), (Role.REGISTRAR, Role.SUPERVISOR)),
-    Page("cases.due", _l("Cases"), (Role.REGISTRAR, Role.DESK, Role.SUPERVISOR, Role.LEADER)),
+    Page("cases.index", _l("Cases"), (Role.REGISTRAR, Role.DESK, Role.SUPERVISOR, Role.LEADER)),
     Page("appointments.day", _l("Bookings"), (Role.REGISTRAR, Role.DESK, Role.SUPERVISOR)),
     Page("supervisor.alerts", _l("Alerts"), (Role.SUPERVISOR, Role.LEADER)),
 )

@@ -11,13 +11,15 @@ from flask_babel import get_locale
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Ticket
+from ..models import Case, Ticket
 from ..models.types import utcnow
 from ..queue import estimate
 from ..queue.clock import local_time
 from ..queue.timeline import leg_times
 from ..settings import settings
+from ..triage import clocks
 from .common import current_hall
+from .display import desk_places
 
 bp = Blueprint("tickets", __name__)
 
@@ -72,6 +74,9 @@ def status(token: str):
         legs=leg_times(ticket.events),
         services={s.id: s for s in hall.services},
         service_names={s.id: s.label(str(get_locale())) for s in hall.services},
+        desk_places=desk_places(hall),
+        case=db.session.get(Case, ticket.case_id) if ticket.case_id else None,
+        clocks=clocks,
     )
 
 

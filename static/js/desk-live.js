@@ -62,10 +62,21 @@ function renderWaiting(waiting) {
   );
 }
 
+// Another session took this desk over: say so, and stop this console from working it.
+function checkHolder(holder) {
+  if (!holder || holder === data.console) return;
+  const banner = document.getElementById("taken-over");
+  banner.textContent = data.taken_over;
+  banner.hidden = false;
+  document.body.dataset.takenOver = "1";
+  for (const button of document.querySelectorAll("#console button")) button.disabled = true;
+}
+
 const live = connectLive({
   rooms: [deskRoom, ...data.service_ids.map((id) => `service:${id}`)],
   onSnapshot: (room, snapshot) => {
     if (room !== deskRoom) return;
+    checkHolder(snapshot.console);
     const currentId = snapshot.current ? snapshot.current.id : null;
     if (currentId !== data.current_id) {
       window.location.reload(); // this desk's own ticket changed elsewhere
@@ -78,4 +89,8 @@ const live = connectLive({
     refresh = setTimeout(() => live.resync(deskRoom), 250);
   },
   onStatus: (status) => showConnection(document.getElementById("offline"), status),
+});
+
+live.socket.on("console", (event) => {
+  if (event.desk_id === data.desk_id) checkHolder(event.holder);
 });

@@ -9,6 +9,9 @@ const recentList = document.getElementById("recent-calls");
 const waitingList = document.getElementById("waiting-counts");
 const overlay = document.getElementById("sound-overlay");
 const RECENT = 8;
+const english = body.dataset.english === "1";
+const places = JSON.parse(document.getElementById("desk-places").textContent); // desk id -> place
+const currentPlace = document.getElementById("current-place");
 
 const calls = new Map(); // version -> call, the newest RECENT kept
 const services = new Map(); // id -> {prefix, name, waiting}
@@ -25,12 +28,23 @@ function deskLabel(number) {
   return document.getElementById("desk-template").innerHTML.replace("{desk}", number);
 }
 
+function callText(call) {
+  return body.dataset.callText.replace("{number}", call.number).replace("{desk}", call.desk_number);
+}
+
+function placeOf(call) {
+  return places[call.desk_id] || { place: "", floor: "" };
+}
+
 function showCurrent(call, { flash = true } = {}) {
   if (!call) {
     currentCall.textContent = body.dataset.nobody;
+    currentPlace.textContent = "";
     return;
   }
-  currentCall.textContent = call.announce ? call.announce.text : `${call.number} → ${call.desk_number}`;
+  currentCall.textContent = callText(call);
+  const { place, floor } = placeOf(call);
+  currentPlace.textContent = place || floor;
   currentCall.classList.remove("flash");
   if (!flash) return; // a call from before this page loaded is shown, not flashed as new
   void currentCall.offsetWidth; // restart the animation
@@ -54,6 +68,13 @@ function renderRecent() {
       number.className = "num";
       const desk = document.createElement("td");
       desk.innerHTML = deskLabel(call.desk_number);
+      const { floor } = placeOf(call);
+      if (floor) {
+        const badge = document.createElement("small");
+        badge.className = "floor";
+        badge.textContent = floor;
+        desk.append(badge);
+      }
       row.append(number, desk);
       return row;
     }),
@@ -66,7 +87,7 @@ function renderWaiting() {
       const item = document.createElement("li");
       const name = document.createElement("span");
       name.className = "svc";
-      name.textContent = service.name;
+      name.textContent = (english && service.name_en) || service.name;
       const line = document.createElement("span");
       line.className = "svc-line";
       const count = document.createElement("b");
@@ -129,6 +150,7 @@ function onEvent(event) {
       action: event.action,
       ticket_id: event.ticket.id,
       number: event.ticket.number,
+      desk_id: event.ticket.desk_id,
       desk_number: event.ticket.desk_number,
       announce: event.announce,
     };
@@ -166,7 +188,10 @@ async function start() {
   // browser allows it (a kiosk Chromium with --autoplay-policy=no-user-gesture-required):
   // then no overlay covers the screen.
   await announcer.tryEnable();
-  if (announcer.blocked) overlay.hidden = false;
+  if (announcer.blocked && body.dataset.autoplay === "1") {
+    // a screen enrolled as able to play sound unasked is never covered: it says what is wrong
+    document.getElementById("sound-blocked").hidden = false;
+  } else if (announcer.blocked) overlay.hidden = false;
   overlay.addEventListener("click", enableSound);
   connectLive({
     rooms: [`hall:${hallId}`],

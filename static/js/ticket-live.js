@@ -5,11 +5,12 @@ import { connectLive, showConnection } from "./live.js";
 const card = document.getElementById("ticket-status");
 const room = `ticket:${card.dataset.token}`;
 const names = JSON.parse(document.getElementById("service-names").textContent);
+const places = JSON.parse(document.getElementById("desk-places").textContent); // desk id -> place
 let lastState = card.dataset.state;
 let refresh = null;
 
 function text(template, key, value) {
-  return template.replace(`{${key}}`, value);
+  return template.replaceAll(`{${key}}`, value);
 }
 
 function alertVisitor() {
@@ -41,6 +42,12 @@ function render(snapshot) {
   document.getElementById("where").textContent = area ? text(card.dataset.where, "area", area) : "";
   if (ticket.desk_number) {
     document.getElementById("called-banner").textContent = text(card.dataset.banner, "desk", ticket.desk_number);
+    document.getElementById("called-place").textContent = places[ticket.desk_id]?.place || "";
+  }
+  const heldAt = places[ticket.target_desk_id];
+  if (ticket.state === "held" && heldAt) {
+    document.getElementById("held").textContent = text(card.dataset.held, "desk", heldAt.number);
+    document.getElementById("held-place").textContent = heldAt.place;
   }
   const journey = document.getElementById("journey");
   journey.replaceChildren(
@@ -53,6 +60,10 @@ function render(snapshot) {
   );
   document.getElementById("journey-box").hidden = snapshot.legs.length < 2 && ticket.state !== "finished";
   if (ticket.state === "called" && lastState !== "called") alertVisitor();
+  if (ticket.state === "finished" && lastState !== "finished") {
+    window.location.reload(); // the outcome and case number are drawn by the server, not sent
+    return;
+  }
   lastState = ticket.state;
 }
 
