@@ -97,10 +97,10 @@ def _prepare(session: Session) -> None:
             ready.append(([f"alerts:{alert.hall_id}"], alert_view(alert).json_dict(), ALERT_EVENT))
     for desk_id in outbox.take_consoles(session):
         key = session.scalar(select(Desk.console_key).where(Desk.id == desk_id))
-        payload = events.ConsoleEvent(
+        handover = events.ConsoleEvent(
             desk_id=desk_id, holder=consoles.marker(key), at=utcnow().isoformat()
         )
-        ready.append(([f"desk:{desk_id}"], payload.json_dict(), CONSOLE_EVENT))
+        ready.append(([f"desk:{desk_id}"], handover.json_dict(), CONSOLE_EVENT))
     changes = outbox.take(session)
     for change in changes:
         ticket = session.get(Ticket, change.ticket_id)

@@ -45,9 +45,8 @@ def test_a_new_case_is_found_in_the_list_by_filters_and_number(client, db):
     by_state = client.get("/cases/?state=accepted").get_data(as_text=True)
     assert housing.number not in by_state
     today = hall_day("Asia/Shanghai", utcnow())
-    in_range = client.get(
-        f"/cases/?since={(today - timedelta(days=2)).isoformat()}&until={(today + timedelta(days=2)).isoformat()}"
-    ).get_data(as_text=True)
+    since, until = today - timedelta(days=2), today + timedelta(days=2)
+    in_range = client.get(f"/cases/?since={since}&until={until}").get_data(as_text=True)
     assert housing.number in in_range
     later = client.get(f"/cases/?since={(today + timedelta(days=5)).isoformat()}")
     assert housing.number not in later.get_data(as_text=True)
@@ -76,7 +75,7 @@ def test_the_list_is_paged(client, db):
 
     login(client, "registrar")
     first = _register(client)
-    for n in range(55):  # copies of the case, as a busy month would have
+    for _copy in range(55):  # copies of the case, as a busy month would have
         _db.session.add(
             Case(
                 hall_id=first.hall_id,
@@ -100,9 +99,7 @@ def test_lookup_by_id_number_is_posted_and_audited(client, db):
     found = client.post("/cases/lookup", data={"id_number": ID})
     page = found.get_data(as_text=True)
     assert found.status_code == 200 and case.number in page and ID not in page
-    audits = db.session.scalars(
-        select(AuditEntry).where(AuditEntry.action == "view_visitor")
-    ).all()
+    audits = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "view_visitor")).all()
     assert any(a.detail == "lookup by ID number" for a in audits)
     bad = client.post("/cases/lookup", data={"id_number": "123"})
     assert bad.status_code == 422 and "field-error" in bad.get_data(as_text=True)
@@ -118,7 +115,8 @@ def test_refusing_needs_a_written_reason_and_every_step_is_in_the_history(client
         assert refused.status_code == 422, action
         db.session.expire_all()
         assert db.session.get(Case, case.id).status == "registered"
-    client.post(f"/cases/{case.id}/not_accepted", data={"note": "不属于本机关职权范围，请向法院起诉"})
+    reason = "不属于本机关职权范围，请向法院起诉"
+    client.post(f"/cases/{case.id}/not_accepted", data={"note": reason})
     db.session.expire_all()
     case = db.session.get(Case, case.id)
     assert case.status == "not_accepted"
@@ -159,9 +157,7 @@ def test_acceptance_extension_reply_and_their_notices(client, db):
     review_due = hall_day("Asia/Shanghai", utcnow()) + timedelta(days=30)
     assert "信访处理意见书" in opinion and "已责成物业于月底前修复楼顶" in opinion
     assert f"{review_due.year}年{review_due.month}月{review_due.day}日" in opinion
-    prints = db.session.scalars(
-        select(AuditEntry).where(AuditEntry.action.like("print_%"))
-    ).all()
+    prints = db.session.scalars(select(AuditEntry).where(AuditEntry.action.like("print_%"))).all()
     assert {a.action for a in prints} == {"print_acceptance", "print_opinion"}
     history = client.get(f"/cases/{case.id}").get_data(as_text=True)
     for step in ("已受理", "延长办理期限", "已答复"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
@@ -101,7 +102,7 @@ def _list_page(
 ):
     hall = current_hall()
     number = (form.page.data or 1) if not form.errors else 1
-    args = {k: v for k, v in request.args.items() if k in FILTERS and v}
+    args: dict[str, Any] = {k: v for k, v in request.args.items() if k in FILTERS and v}
     html = render_template(
         "cases/list.html",
         hall=hall,
@@ -112,7 +113,7 @@ def _list_page(
         total=total,
         page=number,
         pages=max(1, -(-total // PAGE_SIZE)),
-        page_url=lambda n: url_for("cases.index", **args, page=n),
+        page_url=lambda n: url_for("cases.index", page=n, **args),
         departments=[s for s in hall.services if s.kind == ServiceKind.DEPARTMENT],
         categories=hall.triage.get("categories", []),
         masked={case.id: identity.mask_name(case.visitor.name) for case in cases},
