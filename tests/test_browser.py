@@ -74,7 +74,7 @@ def test_desk_logs_in_and_calls_the_ticket(server, browser, kiosk):
     desk.get_by_label("用户名").fill("desk")
     desk.get_by_label("密码").fill("demo1234")
     desk.get_by_role("button", name="登录").click()
-    desk.get_by_role("link", name="住建窗口").click()
+    desk.get_by_role("button", name="住建窗口").click()
     assert number in desk.locator("table.queue").inner_text()
     shortcut(desk, "n")  # call next
     desk.get_by_test_id("current-ticket").wait_for()

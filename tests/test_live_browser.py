@@ -224,9 +224,10 @@ def _fifteen_calls(browser, hall: Hall) -> None:
 
 
 LAYOUT_CHECK = """() => {
+  const footer = document.querySelector('.lobby-foot').getBoundingClientRect().top;
   const inside = (el) => {
     const box = el.getBoundingClientRect();
-    return box.top >= 0 && box.left >= 0 && box.bottom <= innerHeight + 0.5
+    return box.top >= 0 && box.left >= 0 && box.bottom <= footer + 0.5
       && box.right <= innerWidth + 0.5 && box.height > 0;
   };
   const px = (el) => parseFloat(getComputedStyle(el).fontSize);

@@ -91,3 +91,55 @@ def test_register_route_print_and_follow_the_journey(browser, hall):
     phone.get_by_test_id("finished").wait_for(timeout=3000)
     for context in (registrar_context, phone_context, desk_context, lawyer_context):
         context.close()
+
+
+def test_the_form_orders_desks_and_shows_only_what_the_matter_needs(browser, hall):
+    """Desks in the order the registrar sets with the keyboard; representatives as the group's
+    size asks; the accused list only for an accusation; the age at look-up; three screens."""
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    page.goto(f"{hall.url}/login")
+    page.get_by_label("用户名").fill("registrar")
+    page.get_by_label("密码").fill("demo1234")
+    page.get_by_role("button", name="登录").click()
+    page.goto(f"{hall.url}/registration/")
+    page.get_by_label("身份证号").fill("11010519491231002X")
+    page.get_by_role("button", name="查询").click()
+    page.wait_for_function("document.getElementById('registration')?.dataset.ready === '1'")
+    assert "年龄" in page.get_by_test_id("age").inner_text()
+    assert "优先" in page.get_by_test_id("age").inner_text()  # born 1949: elderly
+    assert page.get_by_test_id("representatives").is_hidden()
+    assert page.get_by_test_id("accused-box").is_hidden()
+    assert page.evaluate("document.documentElement.scrollHeight") <= 3 * 768
+    page.get_by_label("来访人数").fill("3")
+    visible = page.locator("#representatives input[name=representative]:visible")
+    assert visible.count() == 3
+    page.get_by_label("来访人数").fill("40")
+    assert visible.count() == 5
+    page.get_by_label("检举控告").check()
+    assert page.get_by_test_id("accused-box").is_visible()
+    page.get_by_label("检举控告").uncheck()
+    # tick three desks, then put the lawyer first with Alt+↑ twice
+    route = page.get_by_test_id("route")
+    for name in ("市民政局", "心理疏导", "律师接访"):
+        route.get_by_label(name, exact=True).check()
+    route.get_by_label("律师接访", exact=True).focus()
+    page.keyboard.press("Alt+ArrowUp")
+    page.keyboard.press("Alt+ArrowUp")
+    order = page.evaluate(
+        "[...document.querySelectorAll('#route input:checked')]"
+        ".map(i => i.parentElement.innerText.trim())"
+    )
+    assert [o.split()[0] for o in order] == ["律师接访", "市民政局", "心理疏导"], order
+    # and the arrow buttons: move 心理疏导 up one
+    page.locator("#route li.chosen").nth(2).get_by_role("button", name="上移").click()
+    page.get_by_label("姓名").fill("赵大爷")
+    page.get_by_label("来访人数").fill("1")
+    page.get_by_label("来访人口述内容（工作人员录入）").fill("低保待遇问题。")
+    page.get_by_label("类别").select_option("民政")
+    screenshot(page, "registration-ordered")
+    page.get_by_role("button", name="登记并打印号票").click()
+    page.wait_for_url("**/kiosk/ticket/*")
+    journey = page.get_by_test_id("journey").inner_text()
+    assert journey.index("律师接访") < journey.index("心理疏导") < journey.index("市民政局")
+    context.close()

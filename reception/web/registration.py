@@ -13,7 +13,7 @@ from ..queue.clock import hall_day
 from ..queue.errors import InvalidInput, QueueError
 from ..queue.messages import N_
 from ..settings import settings
-from ..triage import registration, routing
+from ..triage import identity, registration, routing
 from ..triage.registration import MatterInput, VisitorInput
 from .common import current_hall, error_text, roles_required
 from .forms import LookupForm, RegistrationForm
@@ -56,6 +56,7 @@ def _page(
     visitor: Visitor | None = None,
     error: str = "",
     suggestion: list[Service] | None = None,
+    age: int | None = None,
     status: int = 200,
 ):
     hall = current_hall()
@@ -78,6 +79,8 @@ def _page(
             suggested=bool(suggestion),
             open_cases=registration.open_cases(visitor) if visitor else [],
             service_names={s.id: s.name for s in hall.services},
+            age=age,
+            elderly=age is not None and age >= settings().elderly_age,
         ),
         status,
     )
@@ -118,7 +121,9 @@ def lookup():
             phone=visitor.phone or "",
             address=visitor.address or "",
         )
-    return _page(prefill, visitor=visitor)
+    today = hall_day(hall.timezone, utcnow())
+    card = identity.parse_id_number(form.id_number.data or "", today=today)
+    return _page(prefill, visitor=visitor, age=identity.age_on(card.birth_date, today))
 
 
 @bp.post("/")

@@ -24,10 +24,6 @@ const announcer = new Announcer({
 });
 window.lobbyAnnouncer = announcer; // the screen's console can tell what was said and dropped
 
-function deskLabel(number) {
-  return document.getElementById("desk-template").innerHTML.replace("{desk}", number);
-}
-
 function callText(call) {
   return body.dataset.callText.replace("{number}", call.number).replace("{desk}", call.desk_number);
 }
@@ -67,7 +63,8 @@ function renderRecent() {
       number.textContent = call.number;
       number.className = "num";
       const desk = document.createElement("td");
-      desk.innerHTML = deskLabel(call.desk_number);
+      desk.className = "desk";
+      desk.textContent = call.desk_number; // the column's heading says "desk"
       const { floor } = placeOf(call);
       if (floor) {
         const badge = document.createElement("small");
@@ -183,7 +180,6 @@ async function start() {
   const mode = await announcer.detect();
   const label = document.getElementById("voice-mode");
   label.textContent = body.dataset[`mode${mode[0].toUpperCase()}${mode.slice(1)}`];
-  body.dataset.voiceMode = mode;
   // Browsers keep sound off until someone clicks once on this page load, unless the screen's
   // browser allows it (a kiosk Chromium with --autoplay-policy=no-user-gesture-required):
   // then no overlay covers the screen.
@@ -193,6 +189,7 @@ async function start() {
     document.getElementById("sound-blocked").hidden = false;
   } else if (announcer.blocked) overlay.hidden = false;
   overlay.addEventListener("click", enableSound);
+  body.dataset.voiceMode = mode; // set last: the screen's sound state is settled from here
   connectLive({
     rooms: [`hall:${hallId}`],
     onSnapshot,

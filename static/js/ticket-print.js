@@ -17,7 +17,7 @@ if (slip) {
   let left = Number(slip.dataset.returnSeconds || 0);
   if (left > 0) {
     const tick = () => {
-      countdown.textContent = `${left}`;
+      countdown.textContent = countdown.dataset.label.replace("{seconds}", left);
       if (left <= 0) {
         window.location.assign(slip.dataset.returnUrl);
         return;

@@ -1,0 +1,136 @@
+"""Where a desk is, as visitors meet it: the lobby shows the room and floor, the voice says the
+floor, the phone names the room and the desk to return to; the finished page says what comes
+next; the portrait kiosk uses its screen; a screen allowed to play sound is never covered."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, screenshot
+from tests.live_server import Hall, cli
+from tests.test_live_browser import CAPTURE_SPEECH, enable_voice
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def hall(tmp_path_factory) -> Iterator[Hall]:
+    running = Hall(tmp_path_factory.mktemp("places"))
+    yield running
+    running.stop()
+
+
+def _display(browser, hall: Hall, url: str | None = None, locale: str = "zh-CN"):
+    context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale=locale)
+    context.add_init_script(CAPTURE_SPEECH)
+    page = context.new_page()
+    page.goto(url or hall.display_url)
+    page.wait_for_url("**/display/")
+    enable_voice(page)
+    page.wait_for_function("document.body.dataset.connection === 'online'")
+    return context, page
+
+
+def test_a_call_to_an_upstairs_room_names_the_room_and_the_floor(browser, hall):
+    context, display = _display(browser, hall)
+    lawyer = hall.issue("L")
+    phone_context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    phone = phone_context.new_page()
+    phone.goto(f"{hall.url}/t/{lawyer['token']}")
+    phone.wait_for_function("document.body.dataset.connection === 'online'")
+    hall.api("POST", "/desks/11/call-next")
+    place = display.get_by_test_id("current-place")
+    place.filter(has_text="二楼 律师接访室").wait_for(timeout=3000)
+    assert "2楼" in display.locator("#recent-calls").inner_text()
+    display.wait_for_function("window.__spoken.length >= 1", timeout=10000)
+    spoken = display.evaluate("window.__spoken")
+    assert "二楼" in spoken[0] and "十一" in spoken[0], spoken
+    phone.get_by_test_id("called-place").filter(has_text="二楼 律师接访室").wait_for(timeout=3000)
+    screenshot(display, "lobby-upstairs-call")
+    screenshot(phone, "phone-upstairs-call")
+    # a desk in the lobby: the voice does not name a floor
+    hall.issue("A")
+    hall.api("POST", "/desks/1/call-next")
+    display.wait_for_function("window.__spoken.some((s) => s.includes('A'))", timeout=15000)
+    spoken = display.evaluate("window.__spoken")
+    assert all("楼" not in sentence for sentence in spoken if "A" in sentence), spoken
+    # held at the lawyer's room: the phone says which desk keeps the place
+    hall.api("POST", f"/tickets/{lawyer['id']}/start", {"desk_id": 11})
+    hall.api("POST", f"/tickets/{lawyer['id']}/hold", {"desk_id": 11, "note": "取材料"})
+    phone.get_by_test_id("held").filter(has_text="11 号窗口").wait_for(timeout=3000)
+    assert "二楼 律师接访室" in phone.locator("#held-place").inner_text()
+    context.close()
+    phone_context.close()
+
+
+def test_the_english_lobby_shows_english_names_and_sentences(browser, hall):
+    context, display = _display(browser, hall, url=None, locale="en-US")
+    display.goto(f"{hall.url}/display/?lang=en")
+    display.wait_for_function("document.body.dataset.connection === 'online'")
+    ticket = hall.issue("D")
+    hall.api("POST", "/desks/4/call-next")
+    display.get_by_test_id("current-call").filter(
+        has_text=f"Number {ticket['number']}, please go to desk 4"
+    ).wait_for(timeout=3000)
+    names = display.locator("#waiting-counts .svc").all_inner_texts()
+    assert "Civil Affairs Bureau" in names and "市民政局" not in names
+    display.goto(f"{hall.url}/display/?lang=zh_CN")  # leave the cookie as the hall's default
+    context.close()
+
+
+def test_the_finished_page_says_what_happens_next(browser, hall):
+    ticket = hall.issue("B")
+    phone_context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    phone = phone_context.new_page()
+    phone.goto(f"{hall.url}/t/{ticket['token']}")
+    phone.wait_for_function("document.body.dataset.connection === 'online'")
+    hall.api("POST", "/desks/2/call-next")
+    hall.api("POST", f"/tickets/{ticket['id']}/start", {"desk_id": 2})
+    done = {"desk_id": 2, "outcome": "已告知维修基金申请流程"}
+    hall.api("POST", f"/tickets/{ticket['id']}/finish", done)
+    phone.get_by_test_id("finished-summary").wait_for(timeout=5000)
+    assert "已告知维修基金申请流程" in phone.get_by_test_id("finished-summary").inner_text()
+    screenshot(phone, "phone-finished")
+    phone_context.close()
+
+
+def test_the_portrait_kiosk_uses_its_screen_and_labels_its_countdown(browser, hall):
+    context = browser.new_context(viewport={"width": 1080, "height": 1920}, locale="zh-CN")
+    kiosk = context.new_page()
+    kiosk.goto(f"{hall.url}/kiosk/")
+    booking = kiosk.get_by_test_id("have-booking").bounding_box()
+    assert booking["height"] >= 100 and booking["width"] >= 900, booking
+    help_box = kiosk.get_by_test_id("kiosk-help").bounding_box()
+    assert help_box["y"] + help_box["height"] >= 0.75 * 1920, help_box  # no empty lower half
+    assert help_box["y"] + help_box["height"] <= 1920, help_box  # and nothing below the fold
+    screenshot(kiosk, "kiosk-portrait")
+    kiosk.get_by_role("button", name="市民政局").click()
+    kiosk.wait_for_url("**/kiosk/ticket/*")
+    kiosk.get_by_test_id("countdown").filter(has_text="秒后返回首页").wait_for(timeout=3000)
+    context.close()
+
+
+def test_a_screen_enrolled_for_autoplay_is_never_covered(browser, hall):
+    """With sound blocked until a click, an ordinary screen asks for the click; one enrolled
+    with --autoplay says what is wrong in its status line and covers nothing."""
+    out = cli(hall.instance, "enroll-display", "tv2", "--autoplay", "--base-url", hall.url)
+    autoplay_url = out.strip().splitlines()[-1].strip()
+    strict = browser.browser_type.launch(
+        executable_path=CHROMIUM,
+        headless=True,
+        args=[*CHROMIUM_ARGS, "--autoplay-policy=document-user-activation-required"],
+    )
+    try:
+        for url, covered in ((hall.display_url, True), (autoplay_url, False)):
+            page = strict.new_page(viewport={"width": 1920, "height": 1080})
+            page.goto(url)
+            page.wait_for_url("**/display/")
+            page.wait_for_function("document.body.dataset.voiceMode !== undefined")
+            page.wait_for_timeout(700)
+            assert page.locator("#sound-overlay").is_visible() is covered, url
+            assert page.locator("#sound-blocked").is_visible() is not covered, url
+            page.close()
+    finally:
+        strict.close()
