@@ -17,6 +17,7 @@ from .extensions import db
 from .models import (
     ACTIVE_STATES,
     Alert,
+    Closure,
     Desk,
     Hall,
     LeaderDay,
@@ -99,6 +100,9 @@ def notice_line(hall: Hall, now: datetime) -> str:
             LeaderDay.hall_id == hall.id,
             LeaderDay.day >= today,
             LeaderDay.day <= today + timedelta(days=7),
+            ~select(Closure.id)
+            .where(Closure.hall_id == hall.id, Closure.day == LeaderDay.day)
+            .exists(),
         )
         .order_by(LeaderDay.day)
     ).all()

@@ -379,3 +379,113 @@ def test_the_scheduler_thread_runs_the_duties_until_stopped(tmp_path, monkeypatc
     scheduler.start()
     assert rounds.wait(5)
     scheduler.stop()
+
+
+def _next_weekday(after: int) -> date:
+    from datetime import timedelta
+
+    from reception.models.types import utcnow
+    from reception.queue.clock import hall_day
+
+    day = hall_day("Asia/Shanghai", utcnow()) + timedelta(days=after)
+    while day.weekday() > 4:
+        day += timedelta(days=1)
+    return day
+
+
+def test_closing_a_day_with_bookings_confirms_cancels_tells_and_unpublishes(client, db, hall):
+    from datetime import datetime, time, timedelta
+
+    from reception.models.types import utcnow
+
+    day = _next_weekday(3)
+    start = datetime.combine(day, time(9, 0), tzinfo=local("2026-11-26", "09:00").tzinfo)
+    kept = booking.book(
+        hall,
+        service_by_prefix("A").id,
+        start,
+        booking.Booker(name="赵六", phone="13812345678"),
+        policy=Policy(horizon_days=30),
+        now=utcnow(),
+    )
+    leader = service_by_prefix("Z")
+    _db.session.add(
+        LeaderDay(
+            hall_id=hall.id,
+            service_id=leader.id,
+            day=day,
+            leader="副市长 王五",
+            place="三楼",
+            matters="城建",
+            start=time(9, 0),
+            end=time(11, 0),
+        )
+    )
+    commit(None)
+    assert "副市长 王五" in client.get("/book/").get_data(as_text=True)
+    login(client, "admin")
+    viewing = (day - timedelta(days=1)).isoformat()
+    asked = client.post(
+        "/appointments/closures",
+        data={"day": day.isoformat(), "reason": "停电检修", "viewing": viewing},
+    )
+    page = asked.get_data(as_text=True)
+    assert asked.status_code == 409 and 'data-testid="confirm-closure"' in page
+    assert "1" in page and "取消" in page
+    _db.session.expire_all()
+    assert _db.session.scalars(select(Closure).where(Closure.day == day)).first() is None
+    assert _db.session.get(Appointment, kept.id).state == "booked"
+    done = client.post(
+        "/appointments/closures",
+        data={"day": day.isoformat(), "reason": "停电检修", "confirm": "1", "viewing": viewing},
+    )
+    assert done.status_code == 303 and done.headers["Location"].endswith(f"day={viewing}")
+    _db.session.expire_all()
+    assert _db.session.get(Appointment, kept.id).state == "cancelled"
+    [message] = _db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.appointment_id == kept.id)
+    ).all()
+    assert "停电检修" in message.body and "已取消" in message.body and kept.code in message.body
+    assert "副市长 王五" not in client.get("/book/").get_data(as_text=True)
+    assert "副市长 王五" not in client.get("/book/leaders").get_data(as_text=True)
+    # a kept link to that leader day says the day is closed, never shows another day's times
+    link = client.get(f"/book/{leader.id}?day={day.isoformat()}")
+    text = link.get_data(as_text=True)
+    assert link.status_code == 409 and "停电检修" in text and "starts_at" not in text
+
+
+def test_a_past_day_cannot_be_closed_or_reopened(client, db, hall):
+    login(client, "admin")
+    response = client.post(
+        "/appointments/closures",
+        data={"day": "2020-01-06", "reason": "x", "viewing": "2026-11-30"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303 and response.headers["Location"].endswith("day=2026-11-30")
+    assert (
+        _db.session.scalars(select(Closure).where(Closure.day == date(2020, 1, 6))).first() is None
+    )
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "过去" in page
+
+
+def test_booking_pages_show_the_weekday_address_and_id_card(client, db, hall):
+    page = client.get(f"/book/{service_by_prefix('A').id}").get_data(as_text=True)
+    assert "周" in page  # each bookable day with its weekday
+    day = _next_weekday(2)
+    from datetime import datetime, time
+
+    from reception.models.types import utcnow
+
+    start = datetime.combine(day, time(9, 0), tzinfo=local("2026-11-26", "09:00").tzinfo)
+    made = booking.book(
+        hall,
+        service_by_prefix("A").id,
+        start,
+        booking.Booker(name="赵六", phone="13812345679"),
+        policy=Policy(horizon_days=30),
+        now=utcnow(),
+    )
+    commit(None)
+    done = client.get(f"/book/done/{made.code}").get_data(as_text=True)
+    assert "请携带身份证" in done and "人民路 1 号" in done and "星期" in done

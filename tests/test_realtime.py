@@ -153,3 +153,21 @@ def test_a_phone_joining_as_it_is_called_never_misses_the_call(app, client, db, 
     calls = [e for e in _queue_events(phone) if e["action"] == "call"]
     assert [e["ticket"]["id"] for e in calls] == [ticket.id]
     phone.disconnect()
+
+
+def test_a_client_gone_mid_join_gets_a_refusal_not_a_traceback(app, client, db, hall, monkeypatch):
+    """A page navigating away while its join is handled: Flask-SocketIO's join_room raises
+    KeyError for a session already gone; the handler answers instead of logging a traceback."""
+    from reception.web import sockets
+
+    login(client, "supervisor")
+    listener = socketio.test_client(app, flask_test_client=client)
+
+    def gone(room):
+        raise KeyError(room)
+
+    monkeypatch.setattr(sockets, "join_room", gone)
+    reply = listener.emit("join", {"room": f"hall:{hall.id}"}, callback=True)
+    assert reply == {"ok": False, "error": "disconnected"}
+    monkeypatch.undo()
+    assert listener.emit("join", {"room": f"hall:{hall.id}"}, callback=True)["ok"] is True

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -17,6 +17,7 @@ from ..queue.clock import hall_day
 from ..queue.errors import IllegalMove, InvalidInput, NotFound, bounded
 from ..queue.messages import N_
 from ..triage import crypto, identity
+from . import slots
 from .slots import Policy, Slot, bookable_days, slots_for
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud and typed by hand
@@ -179,6 +180,33 @@ def lookup(code: str, phone: str) -> Appointment:
     if appointment is None or appointment.phone_hash != phone_hash:
         raise NotFound(N_("No booking with this code and phone number."))
     return appointment
+
+
+def bookings_on(hall: Hall, day: date) -> list[Appointment]:
+    """The bookings still to be kept on `day` (booked: not yet checked in, not cancelled)."""
+    return list(
+        db.session.scalars(
+            select(Appointment)
+            .where(
+                Appointment.hall_id == hall.id,
+                Appointment.day == day,
+                Appointment.state == BookingState.BOOKED.value,
+            )
+            .order_by(Appointment.starts_at)
+        )
+    )
+
+
+def close_day(hall: Hall, day: date, reason: str, today: date) -> list[Appointment]:
+    """Close the hall on `day`: every booking of that day is cancelled (its place freed) and
+    returned, so that each visitor can be told; the day's leader reception is no longer
+    published (closed days are left out of the schedule)."""
+    if not slots.set_closure(hall, day, closed_that_day=True, reason=reason, today=today):
+        return []
+    cancelled = bookings_on(hall, day)
+    for appointment in cancelled:
+        cancel(appointment)
+    return cancelled
 
 
 def cancel(appointment: Appointment) -> None:

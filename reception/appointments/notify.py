@@ -55,6 +55,30 @@ def reminder_text(hall: Hall, appointment: Appointment) -> str:
     )
 
 
+def closure_text(hall: Hall, appointment: Appointment, reason: str) -> str:
+    start = local_time(hall.timezone, appointment.starts_at)
+    why = f"（{reason}）" if reason else ""
+    return (
+        f"【{hall.name}】很抱歉，本中心{start:%m月%d日}闭馆{why}，您预约的{appointment.service.name}"
+        f"（{start:%H:%M}，预约码 {appointment.code}）已取消。请重新预约其他日期。"
+    )
+
+
+def tell(notifier: Notifier, appointment: Appointment, body: str, now: datetime) -> None:
+    """Record a message to the booked visitor and send it once the transaction commits."""
+    channel = getattr(notifier, "channel", type(notifier).__name__)
+    db.session.add(
+        OutboxMessage(
+            appointment_id=appointment.id,
+            phone=appointment.phone,
+            body=body,
+            created_at=now,
+            sent_via=channel[:40],
+        )
+    )
+    after_commit(db.session(), partial(notifier.send, appointment.phone, body))
+
+
 def send_reminders(hall: Hall, notifier: Notifier, *, now: datetime | None = None) -> int:
     """Remind everyone booked for tomorrow who has not been reminded yet."""
     now = now or utcnow()
@@ -67,20 +91,9 @@ def send_reminders(hall: Hall, notifier: Notifier, *, now: datetime | None = Non
             Appointment.reminded_at.is_(None),
         )
     ).all()
-    channel = getattr(notifier, "channel", type(notifier).__name__)
     for appointment in due:
-        body = reminder_text(hall, appointment)
-        db.session.add(
-            OutboxMessage(
-                appointment_id=appointment.id,
-                phone=appointment.phone,
-                body=body,
-                created_at=now,
-                sent_via=channel[:40],
-            )
-        )
-        appointment.reminded_at = now
         # Sent only once the reminder is recorded: a failed commit never means a second SMS.
-        after_commit(db.session(), partial(notifier.send, appointment.phone, body))
+        tell(notifier, appointment, reminder_text(hall, appointment), now)
+        appointment.reminded_at = now
     db.session.flush()
     return len(due)

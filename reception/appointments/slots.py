@@ -10,7 +10,8 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import Closure, Hall, LeaderDay, Service, SlotCount, SlotTemplate
 from ..queue.clock import hall_day, zone
-from ..queue.errors import bounded
+from ..queue.errors import InvalidInput, bounded
+from ..queue.messages import N_
 
 
 @dataclass(frozen=True)
@@ -90,16 +91,26 @@ def slots_for(hall: Hall, service: Service, day: date) -> list[Slot]:
     )
 
 
-def set_closure(hall: Hall, day: date, *, closed_that_day: bool, reason: str = "") -> None:
-    """Add a holiday or closure date, or take one away."""
+def set_closure(
+    hall: Hall, day: date, *, closed_that_day: bool, reason: str = "", today: date | None = None
+) -> bool:
+    """Add a holiday or closure date, or take one away; True when something changed. A day in
+    the past cannot be closed or reopened (`today` is the hall's)."""
+    if today is not None and day < today:
+        raise InvalidInput(N_("A day in the past cannot be closed or reopened."))
+    reason = bounded(reason, 100)
     existing = db.session.scalars(
         select(Closure).where(Closure.hall_id == hall.id, Closure.day == day)
     ).first()
+    changed = False
     if not closed_that_day and existing is not None:
         db.session.delete(existing)
+        changed = True
     elif closed_that_day and existing is None:
-        db.session.add(Closure(hall_id=hall.id, day=day, reason=bounded(reason, 100)))
+        db.session.add(Closure(hall_id=hall.id, day=day, reason=reason))
+        changed = True
     db.session.flush()
+    return changed
 
 
 def bookable_days(hall: Hall, now: datetime, policy: Policy) -> list[date]:

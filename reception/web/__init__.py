@@ -64,6 +64,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(case_status_text, "case_status")
     app.add_template_filter(case_step_text, "case_step")
     app.add_template_filter(_longdate, "longdate")
+    app.add_template_filter(_weekday, "weekday")
     app.register_error_handler(QueueError, _queue_error)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
@@ -72,6 +73,11 @@ def register(app: Flask) -> None:
 def _longdate(day: date | None) -> str:
     """A date with its weekday in the reader's language: 2026年11月25日星期三."""
     return format_date(day, "full") if day else "—"
+
+
+def _weekday(day: date) -> str:
+    """The day of the week, short, in the reader's language: 周三, Wed."""
+    return format_date(day, "EEE")
 
 
 def _load_user(user_id: str) -> User | None:

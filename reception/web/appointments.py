@@ -4,13 +4,24 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ..appointments.booking import bookings_on, close_day
 from ..appointments.checkin import check_in
+from ..appointments.notify import closure_text, load_notifier, tell
 from ..appointments.slots import set_closure
 from ..extensions import db
 from ..models import Appointment, Closure, OutboxMessage, Role
@@ -27,20 +38,40 @@ bp = Blueprint("appointments", __name__, url_prefix="/appointments")
 STAFF = (Role.REGISTRAR, Role.DESK, Role.SUPERVISOR)
 
 
+def _viewed_day() -> str | None:
+    """The date the page was showing when a form on it was sent (to go back to it)."""
+    raw = request.form.get("viewing") or request.args.get("day") or ""
+    try:
+        return date.fromisoformat(raw).isoformat()
+    except ValueError:
+        return None
+
+
 @bp.errorhandler(QueueError)
 def refused(error: QueueError):
     flash(error_text(error), "error")
-    return redirect(url_for("appointments.day"), 303)
+    return redirect(url_for("appointments.day", day=_viewed_day()), 303)
 
 
 @bp.get("/")
 @roles_required(*STAFF)
 def day():
-    hall = current_hall()
     try:
         chosen = date.fromisoformat(request.args.get("day", ""))
     except ValueError:
-        chosen = hall_day(hall.timezone, utcnow())
+        chosen = None
+    return _day_page(chosen)
+
+
+def _day_page(
+    chosen: date | None,
+    *,
+    closure_form: ClosureForm | None = None,
+    to_cancel: int = 0,
+    status: int = 200,
+):
+    hall = current_hall()
+    chosen = chosen or hall_day(hall.timezone, utcnow())
     bookings = db.session.scalars(
         select(Appointment)
         .options(selectinload(Appointment.ticket), selectinload(Appointment.service))
@@ -58,14 +89,16 @@ def day():
         local=lambda m: local_time(hall.timezone, m),
         mask_name=mask_name,
         mask_phone=mask_phone,
+        today=hall_day(hall.timezone, utcnow()),
         closures=db.session.scalars(
             select(Closure).where(Closure.hall_id == hall.id).order_by(Closure.day)
         ).all(),
-        closure_form=ClosureForm(formdata=None),
+        closure_form=closure_form or ClosureForm(formdata=None),
+        to_cancel=to_cancel,
         outbox=db.session.scalars(
             select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(20)
         ).all(),
-    )
+    ), status
 
 
 @bp.post("/<int:appointment_id>/checkin")
@@ -94,10 +127,29 @@ def closures():
         raise InvalidInput(
             N_("%(field)s: %(problem)s"), field=form[name].label.text, problem=problems[0]
         )
-    set_closure(
-        current_hall(),
-        form.day.data,
-        closed_that_day=form.action.data != "remove",
-        reason=form.reason.data or "",
+    hall, day = current_hall(), form.day.data
+    assert day is not None  # DataRequired
+    today = hall_day(hall.timezone, utcnow())
+    viewing = form.viewing.data
+    if form.action.data == "remove":
+        set_closure(hall, day, closed_that_day=False, today=today)
+        flash(gettext("%(day)s is open again.", day=day.isoformat()), "success")
+        return redirect(url_for("appointments.day", day=viewing and viewing.isoformat()), 303)
+    booked = len(bookings_on(hall, day))
+    if booked and form.confirm.data != booked:
+        # nothing changes until the administrator confirms, knowing how many are cancelled
+        return _day_page(viewing or day, closure_form=form, to_cancel=booked, status=409)
+    reason = form.reason.data or ""
+    cancelled = close_day(hall, day, reason, today)
+    notifier, now = load_notifier(current_app.config), utcnow()
+    for appointment in cancelled:
+        tell(notifier, appointment, closure_text(hall, appointment, reason), now)
+    flash(
+        gettext(
+            "%(day)s is closed; %(count)s booking(s) cancelled and their visitors told.",
+            day=day.isoformat(),
+            count=len(cancelled),
+        ),
+        "success",
     )
-    return redirect(url_for("appointments.day"))
+    return redirect(url_for("appointments.day", day=(viewing or day).isoformat()), 303)

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_babel import format_date, gettext
 from sqlalchemy import select
 
 from ..appointments import booking
 from ..appointments.slots import bookable_days, slots_for
 from ..extensions import db
-from ..models import Appointment, LeaderDay, Service, ServiceKind
+from ..models import Appointment, Closure, LeaderDay, Service, ServiceKind
 from ..models.types import utcnow
 from ..queue.clock import hall_day, local_time
 from ..queue.errors import InvalidInput, QueueError
@@ -40,7 +41,14 @@ def _upcoming_leader_days() -> list[LeaderDay]:
     return list(
         db.session.scalars(
             select(LeaderDay)
-            .where(LeaderDay.hall_id == hall.id, LeaderDay.day >= today)
+            .where(
+                LeaderDay.hall_id == hall.id,
+                LeaderDay.day >= today,
+                # a day the hall is closed is not published
+                ~select(Closure.id)
+                .where(Closure.hall_id == hall.id, Closure.day == LeaderDay.day)
+                .exists(),
+            )
             .order_by(LeaderDay.day)
         )
     )
@@ -70,7 +78,22 @@ def _slots_page(service: Service, form: BookingForm, *, error: str = "", status:
         chosen = date.fromisoformat(asked) if asked else None
     except ValueError:
         chosen = None
-    chosen = chosen if chosen in days else (days[0] if days else None)
+    if chosen is not None and chosen not in days:
+        # the day asked for (a leader's reception day, a link kept from before) is not open:
+        # say so, never show another day's times as if they were that day's
+        closure = db.session.scalars(
+            select(Closure).where(Closure.hall_id == hall.id, Closure.day == chosen)
+        ).first()
+        why = closure.reason if closure and closure.reason else gettext("no bookable time")
+        error = error or gettext(
+            "%(day)s cannot be booked (%(why)s): choose another day.",
+            day=format_date(chosen, "full"),
+            why=why,
+        )
+        status = 409 if status == 200 else status
+        chosen = None
+    elif chosen is None:
+        chosen = days[0] if days else None
     slots = slots_for(hall, service, chosen) if chosen else []
     return render_template(
         "booking/slots.html",

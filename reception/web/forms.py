@@ -256,6 +256,9 @@ class ClosureForm(FlaskForm):
     action = StringField(
         default="add", filters=[lambda v: v or "add"], validators=[AnyOf(("add", "remove"))]
     )
+    # closing a day with bookings is confirmed by echoing how many bookings it cancels
+    confirm = WholeNumberField(_l("Confirm"), validators=[Optional()])
+    viewing = IsoDateField(_l("Date"))
 
 
 CASE_STATES = (
