@@ -55,6 +55,8 @@ def api_token(python: list[str], env: dict[str, str], username: str) -> str:
             "--password",
             "bench-password",
             "--api-token",
+            "--desks",
+            "all",
         ],
         env=env,
         check=True,

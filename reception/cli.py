@@ -71,8 +71,8 @@ def run_command(host: str, port: int, demo: bool) -> None:
         click.echo(f"  demo display   {demo_display}  (enrols this browser as a lobby screen)")
     if demo:
         click.echo(
-            f"Demo logins (password {DEMO_PASSWORD}): admin, registrar, desk, lawyer, zhujian, "
-            "supervisor, leader"
+            f"Demo logins (password {DEMO_PASSWORD}): admin, registrar, desk (desks 1-10), "
+            "lawyer, counsellor, mediator, video (desks 11-14), zhujian, supervisor, leader"
         )
     db.session.remove()
     # Access lines would carry ticket tokens and booking codes: keep them out of the logs.
@@ -106,19 +106,51 @@ def _drop_websocket_tail(record: logging.LogRecord) -> bool:
 @click.option("--display-name", default="")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 @click.option("--api-token", is_flag=True, help="Also make an API token and print it once.")
+@click.option(
+    "--desks",
+    default=None,
+    help="Desk numbers this account may work, e.g. '1,2,11', or 'all'.",
+)
 @with_appcontext
-def create_user(username: str, role: str, display_name: str, password: str, api_token: bool):
+def create_user(
+    username: str,
+    role: str,
+    display_name: str,
+    password: str,
+    api_token: bool,
+    desks: str | None,
+):
     """Create a staff account (or give an existing one a new password)."""
     if len(password) < 8:
         raise click.BadParameter("at least 8 characters", param_hint="--password")
+    hall = db.session.scalars(select(Hall).order_by(Hall.id)).first()
+    chosen = _desks_option(hall, desks) if desks is not None else None
     user = ensure_user(username, role, display_name or username, password)
     user.set_password(password)
     user.role = role
+    if chosen is not None:
+        user.desks = chosen
     token = user.new_api_token() if api_token else None
     db.session.commit()
     click.echo(f"user {username} ({role}) saved")
     if token:
         click.echo(f"API token (shown once): {token}")
+
+
+def _desks_option(hall: Hall | None, text: str) -> list[Desk]:
+    if hall is None:
+        raise click.BadParameter("no hall yet", param_hint="--desks")
+    if text.strip() == "all":
+        return list(hall.desks)
+    by_number = {desk.number: desk for desk in hall.desks}
+    try:
+        numbers = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError as exc:
+        raise click.BadParameter("desk numbers separated by commas", param_hint="--desks") from exc
+    unknown = [n for n in numbers if n not in by_number]
+    if unknown:
+        raise click.BadParameter(f"no desk {unknown}", param_hint="--desks")
+    return [by_number[n] for n in numbers]
 
 
 @main.command("load-hall")

@@ -41,6 +41,8 @@ class Hall:
             "--password",
             "desk-password",
             "--api-token",
+            "--desks",
+            "all",
             env=self.env,
         )
         self.api_token = out.strip().rsplit(" ", 1)[1]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from reception.cli import main
 from reception.models import Ticket, TicketEvent
 from tests.conftest import desk_by_number, service_by_prefix, user_by_name
 
@@ -38,7 +39,7 @@ def test_issue_returns_number_token_and_absolute_url(api):
     assert ticket["url"] == f"http://hall.test/t/{ticket['token']}"
 
 
-def test_full_journey_through_the_api(client, api):
+def test_full_journey_through_the_api(client, api, db):
     ticket = _issue(api, "A")
     desk_a, desk_l = desk_by_number(1), desk_by_number(11)
     called = api("POST", f"/desks/{desk_a.id}/call-next").get_json()["ticket"]
@@ -52,9 +53,16 @@ def test_full_journey_through_the_api(client, api):
     ).get_json()["ticket"]
     assert (moved["state"], moved["leg"]) == ("waiting", 2)
     assert api("GET", f"/desks/{desk_l.id}/queue").get_json()["waiting"][0]["id"] == ticket["id"]
-    api("POST", f"/desks/{desk_l.id}/call-next")
-    api("POST", f"/tickets/{ticket['id']}/start", {"desk_id": desk_l.id})
-    done = api(
+    lawyer_token = user_by_name("lawyer").new_api_token()  # the lawyer's room is the lawyer's
+    db.session.commit()
+
+    def lawyer(method, path, json=None):
+        headers = {"Authorization": f"Bearer {lawyer_token}"}
+        return client.open(f"/api/v1{path}", method=method, json=json, headers=headers)
+
+    lawyer("POST", f"/desks/{desk_l.id}/call-next")
+    lawyer("POST", f"/tickets/{ticket['id']}/start", {"desk_id": desk_l.id})
+    done = lawyer(
         "POST", f"/tickets/{ticket['id']}/finish", {"outcome": "advised", "desk_id": desk_l.id}
     ).get_json()
     assert done["ticket"]["state"] == "finished"
@@ -179,3 +187,29 @@ def test_api_needs_a_valid_token_and_role(client, db):
 def test_api_ignores_session_cookies(client, db):
     client.post("/login", data={"username": "desk", "password": "demo1234"})
     assert client.post("/api/v1/tickets", json={"service_id": 1}).status_code == 401
+
+
+def test_desk_staff_move_only_at_their_own_desks(api, db):
+    """The console's rule holds on the API: the desk clerk (desks 1–10) cannot call at the
+    lawyer's room; the lawyer's queue is untouched."""
+    ticket = _issue(api, "L")
+    lawyer_room = desk_by_number(11).id
+    refused = api("POST", f"/desks/{lawyer_room}/call-next")
+    assert refused.status_code == 403 and refused.get_json()["error"] == "forbidden"
+    db.session.expire_all()
+    assert db.session.get(Ticket, ticket["id"]).state == "waiting"
+    body = {"desk_id": lawyer_room}
+    assert api("POST", f"/tickets/{ticket['id']}/start", body).status_code == 403
+    assert api("POST", f"/desks/{desk_by_number(1).id}/call-next").status_code == 200
+
+
+def test_create_user_assigns_desks(runner, db):
+    result = runner.invoke(
+        main, args=["create-user", "clerk2", "--password", "longenough", "--desks", "3,11"]
+    )
+    assert result.exit_code == 0, result.output
+    assert [d.number for d in user_by_name("clerk2").desks] == [3, 11]
+    bad = runner.invoke(
+        main, args=["create-user", "clerk3", "--password", "longenough", "--desks", "99"]
+    )
+    assert bad.exit_code != 0 and "no desk" in bad.output

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from ...extensions import csrf, db
 from ...models import Desk, Ticket, User
 from ...models.staff import hash_api_token
+from ...queue import consoles
 from ...queue.errors import InvalidInput, NotFound
 from ...queue.messages import N_
 from ...realtime import ticket_fields
@@ -70,6 +71,15 @@ def hall_desk(desk_id: int, *, in_body: bool = False) -> Desk:
         if in_body:
             raise InvalidInput(N_("No such desk."))
         raise NotFound(N_("No such desk."))
+    return desk
+
+
+def acting_desk(desk_id: int, *, in_body: bool = False) -> Desk:
+    """The desk a move is made from: one of this hall's, and one the caller may work (desk
+    staff only at the desks assigned to them, as on the console)."""
+    desk = hall_desk(desk_id, in_body=in_body)
+    if not consoles.may_open(api_user(), desk):
+        abort(403, description=gettext("You are not assigned to this desk."))
     return desk
 
 

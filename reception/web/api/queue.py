@@ -20,7 +20,7 @@ from ...settings import settings
 from ..actions import perform
 from ..common import current_hall
 from . import schemas as s
-from .common import api_user, bp, hall_desk, requires, ticket_json
+from .common import acting_desk, api_user, bp, hall_desk, requires, ticket_json
 
 
 @bp.get("/services")
@@ -96,7 +96,7 @@ def desk_queue(desk_id: int) -> dict[str, Any]:
 def call_next(desk_id: int) -> dict[str, Any]:
     """Call the next visitor to the desk; `ticket` is null when nobody is waiting."""
     user = api_user()
-    desk = hall_desk(desk_id)
+    desk = acting_desk(desk_id)
     ticket = moves.call_next(desk.id, staff_id=user.id)
     if ticket is None:
         return {"ticket": None, "message": gettext("Nobody is waiting for this desk.")}
@@ -107,7 +107,7 @@ def _move_view(action: str) -> None:
     """The operation for one desk move: `POST /tickets/{ticket_id}/<action>`."""
 
     def move(body: dict[str, Any], ticket_id: int) -> dict[str, Any]:
-        desk = hall_desk(body["desk_id"], in_body=True)
+        desk = acting_desk(body["desk_id"], in_body=True)
         ticket = perform(action, ticket_id, desk.id, api_user().id, body)
         return {"ticket": ticket_json(ticket)}
 
