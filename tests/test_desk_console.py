@@ -319,6 +319,8 @@ def test_the_transfer_note_reaches_the_next_desk_and_the_case(client, db):
         f"/desk/{housing.id}/tickets/{ticket.id}/transfer",
         data={"service_id": service_by_prefix("L").id, "note": note},
     )
+    waiting = client.get(f"/desk/{lawyer.id}").get_data(as_text=True)
+    assert note in waiting[waiting.index('data-testid="waiting-note"') :][:200]  # before the call
     client.post(f"/desk/{lawyer.id}/call-next")
     console = client.get(f"/desk/{lawyer.id}").get_data(as_text=True)
     shown = console[console.index('data-testid="handover-note"') :][:200]

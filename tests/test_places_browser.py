@@ -134,3 +134,31 @@ def test_a_screen_enrolled_for_autoplay_is_never_covered(browser, hall):
             page.close()
     finally:
         strict.close()
+
+
+def _staff(browser, hall: Hall, username: str):
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    page.goto(f"{hall.url}/login")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill("demo1234")
+    page.get_by_role("button", name="登录").click()
+    return context, page
+
+
+def test_a_taken_over_console_says_so_at_once_and_stops(browser, hall):
+    first_context, first = _staff(browser, hall, "desk")
+    first.goto(f"{hall.url}/desk/?change=1")
+    first.get_by_role("button", name="城管窗口").click()
+    first.wait_for_url("**/desk/3")
+    first.wait_for_function("document.body.dataset.connection === 'online'")
+    second_context, second = _staff(browser, hall, "supervisor")
+    second.goto(f"{hall.url}/desk/3")
+    assert "窗口工作人员" in second.get_by_test_id("desk-taken").inner_text()
+    second.get_by_test_id("take-over").click()
+    second.wait_for_url("**/desk/3")
+    first.get_by_test_id("taken-over").wait_for(timeout=3000)
+    assert first.get_by_role("button", name="叫下一位").is_disabled()
+    screenshot(first, "desk-taken-over")
+    first_context.close()
+    second_context.close()

@@ -139,6 +139,7 @@ def _console_page(desk: Desk, form: DeskActionForm, *, error: str = "", status: 
         action_form=form,
         error=error,
         handover=journey.handover_note(current) if current else "",
+        notes=journey.handover_notes(list(waiting)),
     )
     return page, status
 

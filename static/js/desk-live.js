@@ -9,6 +9,10 @@ const count = document.querySelector("[data-testid=waiting-count]");
 const csrf = document.querySelector("input[name=csrf_token]")?.value || "";
 const timeFormat = new Intl.DateTimeFormat("zh-CN", { timeZone: data.timezone, hour: "2-digit", minute: "2-digit" });
 let refresh = null;
+// handover notes drawn by the server (notes are not sent over the socket): kept across redraws
+const notes = new Map(
+  [...document.querySelectorAll("[data-note-for]")].map((el) => [el.dataset.noteFor, el.outerHTML]),
+);
 
 function callForm(ticket) {
   const form = document.createElement("form");
@@ -50,9 +54,11 @@ function renderWaiting(waiting) {
       const service = data.names[ticket.service_id] + (ticket.leg > 1 ? ` · ${data.transferred}` : "");
       const action = document.createElement("td");
       if (data.current_id === null) action.append(callForm(ticket));
+      const serviceCell = cell(service);
+      if (notes.has(String(ticket.id))) serviceCell.insertAdjacentHTML("beforeend", ` ${notes.get(String(ticket.id))}`);
       row.append(
         cell(ticket.number, "num"),
-        cell(service),
+        serviceCell,
         cell(data.priorities[ticket.priority]),
         cell(timeFormat.format(new Date(ticket.line_at))),
         action,
