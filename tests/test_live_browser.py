@@ -213,6 +213,13 @@ def _fifteen_calls(browser, hall: Hall) -> None:
     spoken = [entry for entry in history if entry["outcome"] == "spoken"]
     dropped = [entry for entry in history if entry["outcome"] != "spoken"]
     assert spoken and dropped, history
+    drained = display.evaluate("Date.now()") - began
+    ages = sorted(entry["at"] - entry["receivedAt"] for entry in spoken)
+    outcomes = {o: sum(e["outcome"] == o for e in history) for o in {e["outcome"] for e in history}}
+    print(  # the announcer's figures, for the notes (pytest -s)
+        f"announcer: {len(history)} calls, {outcomes}, oldest spoken {ages[-1] / 1000:.1f} s, "
+        f"backlog empty after {drained / 1000:.1f} s"
+    )
     for entry in spoken:
         assert entry["at"] - entry["receivedAt"] <= 30_000, entry  # never older than 30 s
         gone = superseded.get(entry["ticketId"])
