@@ -1,0 +1,231 @@
+"""Who may use what: one table, every route of the app × every kind of user.
+
+The test walks the app's URL map, so a new route without a row here fails. "allowed" means the
+request got past the access checks (its answer may still be a form error, a 404 for a hidden
+case or a 409 for a state that does not allow the move); "refused" means 401, 403 or the login
+page. Staff call the API with their own bearer token (the API takes no cookies); anonymous
+visitors and enrolled displays have none.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from reception.extensions import db as _db
+from reception.models import Case, DisplayDevice, Hall, Ticket
+from tests.conftest import desk_by_number, login, service_by_prefix, user_by_name
+from tests.test_appointments import _book
+from tests.test_registration_pages import _form
+
+ROLES = ("anonymous", "display", "admin", "registrar", "desk", "department", "supervisor", "leader")
+USERS = {
+    "admin": "admin",
+    "registrar": "registrar",
+    "desk": "desk",
+    "department": "zhujian",  # desk staff of 市住建局 (desks 2 and 6)
+    "supervisor": "supervisor",
+    "leader": "leader",
+}
+EVERYONE = frozenset(ROLES)
+STAFF = frozenset(USERS)
+NOBODY: frozenset[str] = frozenset()
+
+
+def roles(*names: str) -> frozenset[str]:
+    return frozenset({"admin", *names})
+
+
+ALLOWED: dict[str, frozenset[str]] = {
+    # public pages: the kiosk, the visitor's phone, booking, language, login, assets
+    "home.index": EVERYONE,
+    "home.set_language": EVERYONE,
+    "home.socketio_client": EVERYONE,
+    "home.swagger_ui": EVERYONE,
+    "static": EVERYONE,
+    "auth.login": EVERYONE,
+    "kiosk.index": EVERYONE,
+    "kiosk.issue": EVERYONE,
+    "kiosk.printed": EVERYONE,
+    "kiosk.checkin_page": EVERYONE,
+    "kiosk.checkin": EVERYONE,
+    "tickets.status": EVERYONE,
+    "tickets.qr_image": EVERYONE,
+    "booking.index": EVERYONE,
+    "booking.leaders": EVERYONE,
+    "booking.slots": EVERYONE,
+    "booking.book": EVERYONE,
+    "booking.done": EVERYONE,
+    "booking.manage": EVERYONE,
+    "display.enrol": EVERYONE,  # with a valid enrolment address
+    # staff
+    "auth.logout": STAFF,
+    "display.lobby": STAFF | {"display"},
+    "display.desk_screen": STAFF | {"display"},
+    "display.speech_audio": STAFF | {"display"},
+    "desk.choose": roles("desk", "department", "supervisor"),
+    "desk.console": roles("desk", "department", "supervisor"),
+    "desk.open_desk": roles("desk", "department", "supervisor"),
+    "desk.call_next": roles("desk", "department", "supervisor"),
+    "desk.act": roles("desk", "department", "supervisor"),
+    "registration.start": roles("registrar", "supervisor"),
+    "registration.lookup": roles("registrar", "supervisor"),
+    "registration.submit": roles("registrar", "supervisor"),
+    "cases.index": roles("registrar", "desk", "department", "supervisor", "leader"),
+    "cases.due": roles("registrar", "desk", "department", "supervisor", "leader"),
+    "cases.detail": roles("registrar", "desk", "department", "supervisor", "leader"),
+    "cases.lookup": roles("registrar", "desk", "department", "supervisor", "leader"),
+    "cases.act": roles("registrar", "supervisor", "leader"),
+    "cases.notice": roles("registrar", "supervisor", "leader"),
+    "appointments.day": roles("registrar", "desk", "department", "supervisor"),
+    "appointments.checkin": roles("registrar", "supervisor"),
+    "appointments.closures": roles(),
+    "supervisor.alerts": roles("supervisor", "leader"),
+    # the JSON API: public reads and bookings; staff moves by bearer token
+    "api-docs.openapi_json": EVERYONE,
+    "api-docs.openapi_swagger_ui": EVERYONE,
+    "api.services": EVERYONE,
+    "api.status": EVERYONE,
+    "api.service_slots": EVERYONE,
+    "api.book_appointment": EVERYONE,
+    "api.lookup_appointment": EVERYONE,
+    "api.cancel_appointment": EVERYONE,
+    "api.move_appointment": EVERYONE,
+    "api.issue": roles("registrar", "desk", "department", "supervisor"),
+    "api.desk_queue": roles("registrar", "desk", "department", "supervisor"),
+    "api.checkin_appointment": roles("registrar", "desk", "department", "supervisor"),
+    "api.call_next": roles("desk", "department", "supervisor"),
+    **{
+        f"api.move_{action}": roles("desk", "department", "supervisor")
+        for action in (
+            "call",
+            "recall",
+            "start",
+            "finish",
+            "no_show",
+            "return",
+            "hold",
+            "resume",
+            "cancel",
+            "transfer",
+        )
+    },
+}
+
+
+def _values(role: str, world: dict) -> dict[str, object]:
+    """The URL's parts: real objects, and for desk staff a desk of their own."""
+    desk = world["desk2"] if role == "department" else world["desk1"]
+    return {
+        "desk_id": desk,
+        "ticket_id": world["ticket_id"],
+        "case_id": world["case_id"],
+        "appointment_id": world["appointment_id"],
+        "service_id": world["service_id"],
+        "token": world["token"],
+        "code": world["code"],
+        "kind": "acceptance",
+        "filename": "css/app.css",
+        "name": "swagger-ui.css",
+    }
+
+
+def _url(rule, role: str, world: dict) -> str:
+    values = _values(role, world)
+    path = rule.rule
+    while "<" in path:
+        start = path.index("<")
+        end = path.index(">", start)
+        argument = path[start + 1 : end].rpartition(":")[2]
+        if argument == "action":
+            value = "review" if rule.endpoint == "cases.act" else "recall"
+        elif argument == "token" and rule.endpoint == "display.enrol":
+            value = world["display_token"]
+        elif argument == "code" and rule.endpoint == "home.set_language":
+            value = "en"
+        else:
+            value = values[argument]
+        path = path[:start] + str(value) + path[end + 1 :]
+    if rule.endpoint == "display.speech_audio":
+        path += "?number=A001&desk=1"
+    return path
+
+
+def _refused(response) -> bool:
+    if response.status_code in (401, 403):
+        return True
+    location = response.headers.get("Location", "")
+    # the login page, asked for the page one wanted (logging out also ends on the login page)
+    return response.status_code in (301, 302, 303) and "/login?next=" in location
+
+
+@pytest.fixture
+def world(app, db):
+    """A case in 市住建局 (so its department may see it), a ticket, a booking, a display."""
+    registrar = app.test_client()
+    login(registrar, "registrar")
+    assert registrar.post("/registration/", data=_form()).status_code == 302
+    case = _db.session.scalars(select(Case)).one()
+    ticket = _db.session.scalars(select(Ticket).where(Ticket.case_id == case.id)).one()
+    booking = _book(_db.session.get(Hall, case.hall_id))
+    device = DisplayDevice(hall_id=case.hall_id, name="lobby")
+    token = device.new_token()
+    _db.session.add(device)
+    _db.session.commit()
+    return {
+        "desk1": desk_by_number(1).id,
+        "desk2": desk_by_number(2).id,
+        "ticket_id": ticket.id,
+        "case_id": case.id,
+        "appointment_id": booking.id,
+        "service_id": service_by_prefix("B").id,
+        "token": ticket.token,
+        "code": booking.code,
+        "display_token": token,
+    }
+
+
+def test_every_route_has_a_row(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints - ALLOWED.keys() == set(), "a route without a row in the matrix"
+    assert ALLOWED.keys() - endpoints == set(), "a row for a route that no longer exists"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_reaches_exactly_its_routes(app, db, world, role):
+    client = app.test_client()
+    headers = {}
+    if role in USERS:
+        login(client, USERS[role])
+        user = user_by_name(USERS[role])
+        headers = {"Authorization": f"Bearer {user.new_api_token()}"}
+        _db.session.commit()
+    elif role == "display":
+        client.get(f"/display/enrol/{world['display_token']}")
+    wrong = []
+    rules = sorted(app.url_map.iter_rules(), key=lambda r: (r.rule, r.endpoint))
+    for rule in rules:
+        if rule.endpoint in ("auth.logout", "display.enrol"):
+            continue  # walked last: one ends the session, the other enrols the browser
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            url = _url(rule, role, world)
+            api = url.startswith("/api/v1/") and "openapi" not in url and "/docs" not in url
+            body = (
+                {"desk_id": _values(role, world)["desk_id"]} if api and method == "POST" else None
+            )
+            response = client.open(
+                url, method=method, json=body, headers=headers if api else {}, data=None
+            )
+            allowed = not _refused(response)
+            response.close()
+            if allowed != (role in ALLOWED[rule.endpoint]):
+                wrong.append(
+                    (method, url, response.status_code, "allowed" if allowed else "refused")
+                )
+    enrolled = client.get(f"/display/enrol/{world['display_token']}")
+    if _refused(enrolled) != (role not in ALLOWED["display.enrol"]):
+        wrong.append(("GET", "/display/enrol/…", enrolled.status_code, "enrol"))
+    response = client.post("/logout")
+    if _refused(response) != (role not in ALLOWED["auth.logout"]):
+        wrong.append(("POST", "/logout", response.status_code, "logout"))
+    assert wrong == [], (role, wrong)
