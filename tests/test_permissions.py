@@ -81,6 +81,27 @@ ALLOWED: dict[str, frozenset[str]] = {
     "appointments.checkin": roles("registrar", "supervisor"),
     "appointments.closures": roles(),
     "supervisor.alerts": roles("supervisor", "leader"),
+    # administration: the admin alone; the audit trail also the supervisor
+    **{
+        f"admin.{name}": roles()
+        for name in (
+            "index",
+            "hall_settings",
+            "services",
+            "service",
+            "desks",
+            "desk",
+            "staff",
+            "person",
+            "reset_password",
+            "new_token",
+            "revoke_token",
+            "displays",
+            "display",
+            "revoke_display",
+        )
+    },
+    "admin.audit": roles("supervisor"),
     # the JSON API: public reads and bookings; staff moves by bearer token
     "api-docs.openapi_json": EVERYONE,
     "api-docs.openapi_swagger_ui": EVERYONE,
@@ -125,6 +146,8 @@ def _values(role: str, world: dict) -> dict[str, object]:
         "token": world["token"],
         "code": world["code"],
         "kind": "acceptance",
+        "user_id": world["user_id"],
+        "device_id": world["device_id"],
         "filename": "css/app.css",
         "name": "swagger-ui.css",
     }
@@ -170,7 +193,9 @@ def world(app, db):
     booking = _book(_db.session.get(Hall, case.hall_id))
     device = DisplayDevice(hall_id=case.hall_id, name="lobby")
     token = device.new_token()
-    _db.session.add(device)
+    spare = DisplayDevice(hall_id=case.hall_id, name="spare")  # the one administration edits
+    spare.new_token()
+    _db.session.add_all([device, spare])
     _db.session.commit()
     return {
         "desk1": desk_by_number(1).id,
@@ -182,6 +207,8 @@ def world(app, db):
         "token": ticket.token,
         "code": booking.code,
         "display_token": token,
+        "user_id": user_by_name("leader").id,
+        "device_id": spare.id,
     }
 
 

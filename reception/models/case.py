@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Date, ForeignKey, String, Text
+from sqlalchemy import JSON, Date, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import Model
@@ -138,6 +138,8 @@ class AuditEntry(Model):
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
     detail: Mapped[str] = mapped_column(String(200), default="")
+    # A change to the hall's set-up: what it was and what it became (no personal data).
+    change: Mapped[dict | None] = mapped_column(JSON, default=None)
 
 
 class Alert(Model):

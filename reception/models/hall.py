@@ -63,6 +63,8 @@ class Service(Model):
     waiting_area: Mapped[str] = mapped_column(String(120), default="")
     active: Mapped[bool] = mapped_column(default=True)
     sort_order: Mapped[int] = mapped_column(default=0)
+    # The longest wait the centre accepts for this service (minutes; 0: none set).
+    wait_target_minutes: Mapped[int] = mapped_column(Integer, default=0)
 
     hall: Mapped[Hall] = relationship(back_populates="services")
     desks: Mapped[list[Desk]] = relationship(
@@ -89,6 +91,8 @@ class Desk(Model):
     location: Mapped[str] = mapped_column(String(120), default="")
     location_en: Mapped[str] = mapped_column(String(120), default="")
     open: Mapped[bool] = mapped_column(default=True)
+    # A desk taken out of use (never deleted: tickets and events refer to it).
+    active: Mapped[bool] = mapped_column(default=True)
     # The one staff session whose console holds this desk (a second opener may take over).
     console_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
     console_key: Mapped[str | None] = mapped_column(String(32), default=None)

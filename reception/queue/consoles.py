@@ -30,7 +30,10 @@ def marker(key: str | None) -> str | None:
 
 
 def may_open(user: User, desk: Desk) -> bool:
-    """Desk staff open only the desks they are assigned to; supervisors cover any desk."""
+    """Desk staff open only the desks they are assigned to; supervisors cover any desk; a desk
+    taken out of use is opened by nobody."""
+    if not desk.active:
+        return False
     if user.role in COVER_ROLES:
         return True
     return any(assigned.id == desk.id for assigned in user.desks)

@@ -18,6 +18,7 @@ from ..queue.clock import local_time
 from ..queue.errors import QueueError
 from ..settings import settings
 from . import (
+    admin,
     api,
     appointments,
     auth,
@@ -34,7 +35,7 @@ from . import (
     supervisor,
     tickets,
 )
-from .common import case_status_text, case_step_text, error_text
+from .common import case_status_text, case_step_text, error_text, role_text, service_kind_text
 from .forms import PostForm
 
 
@@ -52,6 +53,7 @@ def register(app: Flask) -> None:
         supervisor.bp,
         booking.bp,
         appointments.bp,
+        admin.bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
@@ -65,6 +67,8 @@ def register(app: Flask) -> None:
     app.add_template_filter(case_step_text, "case_step")
     app.add_template_filter(_longdate, "longdate")
     app.add_template_filter(_weekday, "weekday")
+    app.add_template_filter(service_kind_text, "service_kind")
+    app.add_template_filter(role_text, "role_name")
     app.register_error_handler(QueueError, _queue_error)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)

@@ -92,6 +92,29 @@ def case_step_text(kind: str) -> str:
     return names.get(kind, kind)
 
 
+def service_kind_text(kind: str) -> str:
+    names = {
+        "department": gettext("stationed department"),
+        "lawyer": gettext("lawyer"),
+        "psychologist": gettext("psychologist"),
+        "mediator": gettext("mediator"),
+        "video": gettext("video reception"),
+        "leader": gettext("leader's reception"),
+    }
+    return names.get(kind, kind)
+
+
+def role_text(role: str) -> str:
+    names = {
+        "admin": gettext("administrator"),
+        "registrar": gettext("registrar"),
+        "desk": gettext("desk staff"),
+        "supervisor": gettext("supervisor"),
+        "leader": gettext("leader on duty"),
+    }
+    return names.get(role, role)
+
+
 def roles_required(*roles: str) -> Callable[[F], F]:
     """Only logged-in staff of one of `roles` (admins always) may use the view."""
 

@@ -34,6 +34,8 @@ from wtforms.validators import (
 )
 from wtforms.widgets import HiddenInput
 
+from ..queue.clock import zone
+from ..queue.errors import InvalidInput
 from ..triage.registration import VULNERABLE_REASONS
 from .guard import parse_id
 
@@ -303,3 +305,92 @@ class CaseFilterForm(FlaskForm):
     def case_id(self) -> int | None:
         """The id inside a case number (XF2026-000012 or 12)."""
         return int(self.number.data.rpartition("-")[2]) if self.number.data else None
+
+
+class HallForm(FlaskForm):
+    name = StringField(_l("Name"), filters=[_strip], validators=[DataRequired(), Length(max=120)])
+    address = StringField(_l("Address"), filters=[_strip], validators=[Length(max=200)])
+    timezone = StringField(
+        _l("Time zone"), filters=[_strip], validators=[DataRequired(), Length(max=64)]
+    )
+    notice = TextAreaField(_l("Notice line"), filters=[_strip], validators=[Length(max=500)])
+    lobby_floor = WholeNumberField(
+        _l("Floor of the lobby"), default=1, validators=[NumberRange(1, 199)]
+    )
+
+    def validate_timezone(self, field: Field) -> None:
+        try:
+            zone(field.data or "")
+        except InvalidInput as exc:
+            raise ValidationError(_l("Unknown time zone (e.g. Asia/Shanghai).")) from exc
+
+
+SERVICE_KINDS = ("department", "lawyer", "psychologist", "mediator", "video", "leader")
+
+
+class ServiceForm(FlaskForm):
+    name = StringField(_l("Name"), filters=[_strip], validators=[DataRequired(), Length(max=120)])
+    name_en = StringField(_l("English name"), filters=[_strip], validators=[Length(max=120)])
+    prefix = StringField(
+        _l("Ticket prefix"),
+        filters=[_strip, lambda v: v.upper() if isinstance(v, str) else v],
+        validators=[
+            DataRequired(),
+            Regexp(r"^[A-Z]{1,2}$", message=_l("One or two letters A–Z.")),
+        ],
+    )
+    kind = StringField(_l("Kind"), validators=[AnyOf(SERVICE_KINDS)])
+    waiting_area = StringField(_l("Waiting area"), filters=[_strip], validators=[Length(max=120)])
+    wait_target_minutes = WholeNumberField(
+        _l("Wait target (minutes, 0 for none)"), default=0, validators=[NumberRange(0, 600)]
+    )
+    active = BooleanField(_l("In use"), default=True, false_values=("", "0", "false"))
+
+
+class DeskForm(FlaskForm):
+    number = WholeNumberField(_l("Desk number"), validators=[InputRequired(), NumberRange(1, 999)])
+    name = StringField(_l("Name"), filters=[_strip], validators=[Length(max=120)])
+    name_en = StringField(_l("English name"), filters=[_strip], validators=[Length(max=120)])
+    floor = WholeNumberField(_l("Floor"), default=1, validators=[NumberRange(1, 199)])
+    location = StringField(_l("Room"), filters=[_strip], validators=[Length(max=120)])
+    location_en = StringField(_l("Room (English)"), filters=[_strip], validators=[Length(max=120)])
+    services = IdListField(_l("Services"))
+    active = BooleanField(_l("In use"), default=True, false_values=("", "0", "false"))
+
+
+STAFF_ROLES = ("admin", "registrar", "desk", "supervisor", "leader")
+
+
+class StaffForm(FlaskForm):
+    username = StringField(
+        _l("Username"),
+        filters=[_strip],
+        validators=[
+            DataRequired(),
+            Regexp(r"^[A-Za-z0-9_.-]{2,64}$", message=_l("2–64 letters, digits, _ . -")),
+        ],
+    )
+    display_name = StringField(_l("Display name"), filters=[_strip], validators=[Length(max=64)])
+    role = StringField(_l("Role"), validators=[AnyOf(STAFF_ROLES)])
+    department_id = IdField(_l("Department (for the accusation rule)"))
+    desks = IdListField(_l("Desks this person may work"))
+    active = BooleanField(_l("Active"), default=True, false_values=("", "0", "false"))
+
+
+class DisplayForm(FlaskForm):
+    name = StringField(_l("Name"), filters=[_strip], validators=[DataRequired(), Length(max=80)])
+    desk_id = IdField(_l("Desk (empty: a lobby screen)"))
+    autoplay = BooleanField(
+        _l("Plays sound without a click (kiosk Chromium)"), false_values=("", "0", "false")
+    )
+
+
+class AuditFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    staff_id = IdField(_l("Staff"))
+    action = StringField(_l("Action"), filters=[_strip], validators=[Length(max=40)])
+    since = IsoDateField(_l("From"))
+    until = IsoDateField(_l("Until"))
+    page = WholeNumberField(_l("Page"), validators=[Optional(), NumberRange(1, 100000)])

@@ -26,18 +26,23 @@ STAFF_PAGES = (
     Page("cases.index", _l("Cases"), (Role.REGISTRAR, Role.DESK, Role.SUPERVISOR, Role.LEADER)),
     Page("appointments.day", _l("Bookings"), (Role.REGISTRAR, Role.DESK, Role.SUPERVISOR)),
     Page("supervisor.alerts", _l("Alerts"), (Role.SUPERVISOR, Role.LEADER)),
+    Page("admin.index", _l("Administration"), (Role.ADMIN,)),
+    Page("admin.audit", _l("Audit trail"), (Role.SUPERVISOR,)),
 )
 LANDING = {
     Role.DESK: "desk.choose",
     Role.REGISTRAR: "registration.start",
     Role.SUPERVISOR: "supervisor.alerts",
     Role.LEADER: "supervisor.alerts",
-    Role.ADMIN: "appointments.day",
+    Role.ADMIN: "admin.index",
 }
 
 
 def pages_for(user: User) -> list[Page]:
-    return [page for page in STAFF_PAGES if user.can(*page.roles)]
+    pages = [page for page in STAFF_PAGES if user.can(*page.roles)]
+    if user.role == Role.ADMIN:  # the audit trail is inside administration
+        pages = [page for page in pages if page.endpoint != "admin.audit"]
+    return pages
 
 
 def landing_url(user: User) -> str:

@@ -7,9 +7,10 @@ HTTP endpoints, which commit and then publish (`reception.realtime`).
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
-from flask import session
+from flask import request, session
 from flask_socketio import join_room, leave_room
 from sqlalchemy import select
 
@@ -29,6 +30,20 @@ class Refused(Exception):
     pass
 
 
+# Enrolled displays connected to this process now, and when each was last seen (in memory:
+# sockets only listen, they never write; with several processes each knows its own screens).
+_online: dict[str, int] = {}  # socket id -> display device id
+_last_seen: dict[int, datetime] = {}
+
+
+def online_displays() -> set[int]:
+    return set(_online.values())
+
+
+def last_seen(device_id: int) -> datetime | None:
+    return _last_seen.get(device_id)
+
+
 @socketio.on("connect")
 def on_connect(auth: Any = None) -> bool:
     """Everyone may connect; rooms are checked on join. Displays may prove themselves here."""
@@ -37,7 +52,18 @@ def on_connect(auth: Any = None) -> bool:
         if device is None:
             return False
         session[DEVICE_KEY] = device.id
+    viewer = current_viewer()
+    if viewer.device is not None:
+        _online[request.sid] = viewer.device.id  # type: ignore[attr-defined]
+        _last_seen[viewer.device.id] = utcnow()
     return True
+
+
+@socketio.on("disconnect")
+def on_disconnect(*args: Any) -> None:
+    device_id = _online.pop(request.sid, None)  # type: ignore[attr-defined]
+    if device_id is not None:
+        _last_seen[device_id] = utcnow()
 
 
 Snapshot = Callable[[], dict[str, Any]]

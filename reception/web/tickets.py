@@ -24,12 +24,15 @@ from .display import desk_places
 bp = Blueprint("tickets", __name__)
 
 
+def public_base() -> str:
+    """The hall's address as visitors' phones and screens reach it (`PUBLIC_URL` when set)."""
+    public = current_app.config.get("PUBLIC_URL")
+    return public.rstrip("/") if public else request.host_url.rstrip("/")
+
+
 def ticket_url(ticket: Ticket) -> str:
     """Absolute address of the ticket page, on the public address when one is configured."""
-    public = current_app.config.get("PUBLIC_URL")
-    if public:
-        return public.rstrip("/") + url_for("tickets.status", token=ticket.token)
-    return url_for("tickets.status", token=ticket.token, _external=True)
+    return public_base() + url_for("tickets.status", token=ticket.token)
 
 
 def qr_svg(data: str) -> str:

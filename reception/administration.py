@@ -1,0 +1,225 @@
+"""Changes to the hall's set-up made from the browser: the hall, services, desks, staff and
+displays. Every change is audited with what it was and what it became (never a password, a
+token or anything personal). Nothing a ticket, case or booking refers to is ever deleted:
+services, desks, staff and displays are deactivated instead.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import func, select
+
+from .extensions import db
+from .models import AuditEntry, Desk, DisplayDevice, Hall, Role, Service, Ticket, User
+from .queue.clock import zone
+from .queue.errors import IllegalMove, InvalidInput
+from .queue.messages import N_
+
+HALL_FIELDS = ("name", "address", "timezone", "notice", "lobby_floor")
+SERVICE_FIELDS = (
+    "name",
+    "name_en",
+    "prefix",
+    "kind",
+    "waiting_area",
+    "active",
+    "wait_target_minutes",
+)
+DESK_FIELDS = ("number", "name", "name_en", "floor", "location", "location_en", "active")
+USER_FIELDS = ("username", "display_name", "role", "department_id", "active")
+
+
+def _state(item: object, fields: tuple[str, ...]) -> dict[str, Any]:
+    return {name: getattr(item, name) for name in fields}
+
+
+def _record(staff_id: int, what: str, before: dict[str, Any] | None, after: dict[str, Any]) -> None:
+    changed = {k: v for k, v in after.items() if before is None or before.get(k) != v}
+    if before is not None and not changed:
+        return
+    db.session.add(
+        AuditEntry(
+            staff_id=staff_id,
+            action=f"setup_{what}",
+            detail=str(after.get("name") or after.get("username") or after.get("number") or "")[
+                :200
+            ],
+            change={
+                "before": {k: before[k] for k in changed} if before else None,
+                "after": changed,
+            },
+        )
+    )
+
+
+def _apply(item: object, data: Mapping[str, Any], fields: tuple[str, ...]) -> None:
+    for name in fields:
+        if name in data:
+            setattr(item, name, data[name])
+
+
+def save_hall(hall: Hall, data: Mapping[str, Any], staff_id: int) -> None:
+    zone(data.get("timezone", hall.timezone))  # refuses an unknown zone
+    before = _state(hall, HALL_FIELDS)
+    _apply(hall, data, HALL_FIELDS)
+    db.session.flush()
+    _record(staff_id, "hall", before, _state(hall, HALL_FIELDS))
+
+
+def has_tickets(service: Service) -> bool:
+    return bool(
+        db.session.scalar(select(func.count(Ticket.id)).where(Ticket.service_id == service.id))
+    )
+
+
+def save_service(
+    hall: Hall, service: Service | None, data: Mapping[str, Any], staff_id: int
+) -> Service:
+    """Create or change a service; its prefix is unique and fixed once tickets carry it."""
+    prefix = data["prefix"]
+    clash = db.session.scalars(
+        select(Service).where(Service.hall_id == hall.id, Service.prefix == prefix)
+    ).first()
+    if clash is not None and clash is not service:
+        raise InvalidInput(N_("Prefix %(prefix)s is already used."), prefix=prefix)
+    if service is not None and service.prefix != prefix and has_tickets(service):
+        raise IllegalMove(N_("The prefix cannot change once tickets carry it."))
+    before = _state(service, SERVICE_FIELDS) if service else None
+    if service is None:
+        order = db.session.scalar(
+            select(func.coalesce(func.max(Service.sort_order), 0)).where(Service.hall_id == hall.id)
+        )
+        service = Service(hall_id=hall.id, sort_order=(order or 0) + 1)
+        db.session.add(service)
+    _apply(service, data, SERVICE_FIELDS)
+    db.session.flush()
+    _record(staff_id, "service", before, _state(service, SERVICE_FIELDS))
+    return service
+
+
+def save_desk(
+    hall: Hall,
+    desk: Desk | None,
+    data: Mapping[str, Any],
+    services: list[Service],
+    staff_id: int,
+) -> Desk:
+    clash = db.session.scalars(
+        select(Desk).where(Desk.hall_id == hall.id, Desk.number == data["number"])
+    ).first()
+    if clash is not None and clash is not desk:
+        raise InvalidInput(N_("Desk %(number)s already exists."), number=data["number"])
+    before = _desk_state(desk) if desk else None
+    if desk is None:
+        desk = Desk(hall_id=hall.id)
+        db.session.add(desk)
+    _apply(desk, data, DESK_FIELDS)
+    desk.services = services
+    db.session.flush()
+    _record(staff_id, "desk", before, _desk_state(desk))
+    return desk
+
+
+def _desk_state(desk: Desk) -> dict[str, Any]:
+    return {**_state(desk, DESK_FIELDS), "services": [s.prefix for s in desk.services]}
+
+
+def _user_state(user: User) -> dict[str, Any]:
+    return {**_state(user, USER_FIELDS), "desks": [d.number for d in user.desks]}
+
+
+def save_user(
+    user: User | None,
+    data: Mapping[str, Any],
+    desks: list[Desk],
+    staff: User,
+) -> tuple[User, str | None]:
+    """Create or change a staff account; a new one gets a password shown once (returned)."""
+    clash = db.session.scalars(select(User).where(User.username == data["username"])).first()
+    if clash is not None and clash is not user:
+        raise InvalidInput(N_("The username %(name)s is taken."), name=data["username"])
+    if user is not None and user.id == staff.id:
+        if user.role == Role.ADMIN and data["role"] != Role.ADMIN:
+            raise IllegalMove(N_("You cannot remove your own administrator role."))
+        if not data["active"]:
+            raise IllegalMove(N_("You cannot deactivate your own account."))
+    before = _user_state(user) if user else None
+    password = None
+    if user is None:
+        password = new_password()
+        user = User(username=data["username"])
+        user.set_password(password)
+        db.session.add(user)
+    _apply(user, data, USER_FIELDS)
+    user.desks = desks
+    db.session.flush()
+    _record(staff.id, "staff", before, _user_state(user))
+    return user, password
+
+
+def new_password() -> str:
+    return secrets.token_urlsafe(9)
+
+
+def reset_password(user: User, staff_id: int) -> str:
+    password = new_password()
+    user.set_password(password)
+    db.session.add(
+        AuditEntry(staff_id=staff_id, action="setup_password_reset", detail=user.username)
+    )
+    return password
+
+
+def new_api_token(user: User, staff_id: int) -> str:
+    token = user.new_api_token()
+    db.session.add(AuditEntry(staff_id=staff_id, action="setup_api_token", detail=user.username))
+    return token
+
+
+def revoke_api_token(user: User, staff_id: int) -> None:
+    user.api_token_hash = None
+    db.session.add(
+        AuditEntry(staff_id=staff_id, action="setup_api_token_revoked", detail=user.username)
+    )
+
+
+def enrol_display(
+    hall: Hall, name: str, desk: Desk | None, autoplay: bool, staff_id: int
+) -> tuple[DisplayDevice, str]:
+    """A new display and its one-time enrolment token (shown once)."""
+    device = DisplayDevice(
+        hall_id=hall.id, name=name, desk_id=desk.id if desk else None, autoplay=autoplay
+    )
+    token = device.new_token()
+    db.session.add(device)
+    db.session.flush()
+    _record(
+        staff_id,
+        "display",
+        None,
+        {"name": name, "desk": desk.number if desk else None, "autoplay": autoplay},
+    )
+    return device, token
+
+
+def change_display(
+    device: DisplayDevice, name: str, desk: Desk | None, autoplay: bool, staff_id: int
+) -> None:
+    before = {"name": device.name, "desk_id": device.desk_id, "autoplay": device.autoplay}
+    device.name, device.desk_id, device.autoplay = name, desk.id if desk else None, autoplay
+    db.session.flush()
+    after = {"name": device.name, "desk_id": device.desk_id, "autoplay": device.autoplay}
+    _record(staff_id, "display", before, after)
+
+
+def revoke_display(device: DisplayDevice, staff_id: int) -> None:
+    device.revoked = True
+    _record(
+        staff_id,
+        "display",
+        {"name": device.name, "revoked": False},
+        {"name": device.name, "revoked": True},
+    )

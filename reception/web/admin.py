@@ -1,0 +1,404 @@
+"""Administration in the browser (role admin): the hall, services, desks, staff, displays; and
+the audit trail (admin and supervisor). Views are thin: `reception.administration` changes the
+set-up and audits each change."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from .. import administration
+from ..extensions import db
+from ..models import AuditEntry, Desk, DisplayDevice, Role, Service, ServiceKind, User
+from ..queue.clock import local_time, zone
+from ..queue.errors import QueueError
+from . import sockets
+from .common import current_hall, error_text, roles_required
+from .forms import (
+    AuditFilterForm,
+    DeskForm,
+    DisplayForm,
+    HallForm,
+    PostForm,
+    ServiceForm,
+    StaffForm,
+)
+from .tickets import public_base
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+AUDIT_PAGE = 50
+
+
+def _refused(form: Any, error: QueueError) -> None:
+    """A refusal from the rules, shown on the form; nothing was changed."""
+    db.session.rollback()
+    form.form_errors.append(error_text(error))
+    form.refusal_status = error.status
+
+
+def _status(form: Any) -> int:
+    if getattr(form, "refusal_status", None):
+        return int(form.refusal_status)
+    return 422 if form.errors or form.form_errors else 200
+
+
+@bp.get("/")
+@roles_required(Role.ADMIN)
+def index():
+    hall = current_hall()
+    return render_template(
+        "admin/index.html",
+        hall=hall,
+        counts={
+            "services": len(hall.services),
+            "desks": len(hall.desks),
+            "staff": db.session.scalar(select(func.count(User.id))),
+            "displays": db.session.scalar(
+                select(func.count(DisplayDevice.id)).where(DisplayDevice.revoked.is_(False))
+            ),
+        },
+    )
+
+
+@bp.route("/hall", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def hall_settings():
+    hall = current_hall()
+    form = HallForm(obj=hall)
+    status = 200
+    if form.validate_on_submit():
+        administration.save_hall(hall, form.data, current_user.id)
+        flash(gettext("Saved."), "success")
+        return redirect(url_for("admin.hall_settings"), 303)
+    if form.errors:
+        status = 422
+    return render_template("admin/hall.html", hall=hall, form=form), status
+
+
+# --- services -------------------------------------------------------------------------------
+
+
+def _service(service_id: int) -> Service:
+    service = db.session.get(Service, service_id)
+    if service is None or service.hall_id != current_hall().id:
+        abort(404)
+    return service
+
+
+@bp.get("/services")
+@roles_required(Role.ADMIN)
+def services():
+    return render_template("admin/services.html", hall=current_hall())
+
+
+@bp.route("/services/new", methods=["GET", "POST"], defaults={"service_id": None})
+@bp.route("/services/<int:service_id>", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def service(service_id: int | None):
+    hall = current_hall()
+    item = _service(service_id) if service_id is not None else None
+    form = ServiceForm(obj=item)
+    if form.validate_on_submit():
+        try:
+            saved = administration.save_service(hall, item, form.data, current_user.id)
+        except QueueError as error:
+            _refused(form, error)
+        else:
+            flash(gettext("Saved %(name)s.", name=saved.name), "success")
+            return redirect(url_for("admin.services"), 303)
+    status = _status(form)
+    page = render_template(
+        "admin/service.html",
+        hall=hall,
+        form=form,
+        item=item,
+        kinds=[k.value for k in ServiceKind],
+        prefix_fixed=item is not None and administration.has_tickets(item),
+    )
+    return page, status
+
+
+# --- desks ----------------------------------------------------------------------------------
+
+
+def _desk(desk_id: int) -> Desk:
+    desk = db.session.get(Desk, desk_id)
+    if desk is None or desk.hall_id != current_hall().id:
+        abort(404)
+    return desk
+
+
+@bp.get("/desks")
+@roles_required(Role.ADMIN)
+def desks():
+    return render_template("admin/desks.html", hall=current_hall())
+
+
+@bp.route("/desks/new", methods=["GET", "POST"], defaults={"desk_id": None})
+@bp.route("/desks/<int:desk_id>", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def desk(desk_id: int | None):
+    hall = current_hall()
+    item = _desk(desk_id) if desk_id is not None else None
+    form = DeskForm(obj=item)
+    if request.method == "GET" and item is not None:
+        form.services.data = [s.id for s in item.services]
+    by_id = {s.id: s for s in hall.services}
+    if form.validate_on_submit():
+        unknown = [i for i in form.services.data or [] if i not in by_id]
+        if unknown:
+            form.services.errors = [gettext("Choose from the list.")]
+        else:
+            chosen = [by_id[i] for i in form.services.data or []]
+            try:
+                saved = administration.save_desk(hall, item, form.data, chosen, current_user.id)
+            except QueueError as error:
+                _refused(form, error)
+            else:
+                flash(gettext("Saved desk %(number)s.", number=saved.number), "success")
+                return redirect(url_for("admin.desks"), 303)
+    status = _status(form)
+    return render_template("admin/desk.html", hall=hall, form=form, item=item), status
+
+
+# --- staff ----------------------------------------------------------------------------------
+
+
+def _user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+@bp.get("/staff")
+@roles_required(Role.ADMIN)
+def staff():
+    users = db.session.scalars(select(User).order_by(User.username)).all()
+    return render_template("admin/staff.html", hall=current_hall(), users=users)
+
+
+@bp.route("/staff/new", methods=["GET", "POST"], defaults={"user_id": None})
+@bp.route("/staff/<int:user_id>", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def person(user_id: int | None):
+    hall = current_hall()
+    item = _user(user_id) if user_id is not None else None
+    form = StaffForm(obj=item)
+    if request.method == "GET" and item is not None:
+        form.desks.data = [d.id for d in item.desks]
+    by_id = {d.id: d for d in hall.desks}
+    departments = {s.id for s in hall.services if s.kind == ServiceKind.DEPARTMENT}
+    if form.validate_on_submit():
+        if [i for i in form.desks.data or [] if i not in by_id]:
+            form.desks.errors = [gettext("Choose from the list.")]
+        elif form.department_id.data is not None and form.department_id.data not in departments:
+            form.department_id.errors = [gettext("Choose from the list.")]
+        else:
+            chosen = [by_id[i] for i in form.desks.data or []]
+            try:
+                saved, password = administration.save_user(item, form.data, chosen, current_user)
+            except QueueError as error:
+                _refused(form, error)
+            else:
+                if password:
+                    return _shown_once(saved, password=password)
+                flash(gettext("Saved %(name)s.", name=saved.username), "success")
+                return redirect(url_for("admin.staff"), 303)
+    status = _status(form)
+    page = render_template(
+        "admin/person.html",
+        hall=hall,
+        form=form,
+        item=item,
+        roles=[r.value for r in Role],
+        departments=[s for s in hall.services if s.kind == ServiceKind.DEPARTMENT],
+    )
+    return page, status
+
+
+def _shown_once(user: User, *, password: str | None = None, token: str | None = None):
+    """A new password or API token, shown this once (only its hash is kept)."""
+    page = render_template(
+        "admin/secret.html", hall=current_hall(), user=user, password=password, token=token
+    )
+    response = (page, 200, {"Cache-Control": "no-store"})
+    return response
+
+
+def _posted() -> None:
+    if not PostForm().validate_on_submit():
+        abort(400)
+
+
+@bp.post("/staff/<int:user_id>/password")
+@roles_required(Role.ADMIN)
+def reset_password(user_id: int):
+    _posted()
+    user = _user(user_id)
+    return _shown_once(user, password=administration.reset_password(user, current_user.id))
+
+
+@bp.post("/staff/<int:user_id>/token")
+@roles_required(Role.ADMIN)
+def new_token(user_id: int):
+    _posted()
+    user = _user(user_id)
+    return _shown_once(user, token=administration.new_api_token(user, current_user.id))
+
+
+@bp.post("/staff/<int:user_id>/token/revoke")
+@roles_required(Role.ADMIN)
+def revoke_token(user_id: int):
+    _posted()
+    administration.revoke_api_token(_user(user_id), current_user.id)
+    flash(gettext("The API token no longer works."), "success")
+    return redirect(url_for("admin.person", user_id=user_id), 303)
+
+
+# --- displays -------------------------------------------------------------------------------
+
+
+def _display(device_id: int) -> DisplayDevice:
+    device = db.session.get(DisplayDevice, device_id)
+    if device is None or device.hall_id != current_hall().id:
+        abort(404)
+    return device
+
+
+def _desk_choice(form: DisplayForm) -> Desk | None:
+    if form.desk_id.data is None:
+        return None
+    desk = db.session.get(Desk, form.desk_id.data)
+    if desk is None or desk.hall_id != current_hall().id:
+        form.desk_id.errors = [gettext("Choose from the list.")]
+        return None
+    return desk
+
+
+@bp.route("/displays", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def displays():
+    hall = current_hall()
+    form = DisplayForm()
+    if request.method == "GET":
+        form = DisplayForm(formdata=None)
+    elif form.validate_on_submit():
+        desk = _desk_choice(form)
+        if not form.desk_id.errors:
+            _device, token = administration.enrol_display(
+                hall, form.name.data or "", desk, form.autoplay.data, current_user.id
+            )
+            address = public_base() + url_for("display.enrol", token=token)
+            return (
+                render_template(
+                    "admin/enrolled.html", hall=hall, name=form.name.data, address=address
+                ),
+                200,
+                {"Cache-Control": "no-store"},
+            )
+    devices = db.session.scalars(
+        select(DisplayDevice)
+        .where(DisplayDevice.hall_id == hall.id)
+        .order_by(DisplayDevice.revoked, DisplayDevice.name)
+    ).all()
+    status = 422 if form.errors else 200
+    page = render_template(
+        "admin/displays.html",
+        hall=hall,
+        form=form,
+        devices=devices,
+        online=_online_displays(),
+        seen=_seen(devices),
+        local=lambda moment: local_time(hall.timezone, moment),
+        desks={d.id: d for d in hall.desks},
+    )
+    return page, status
+
+
+def _online_displays() -> set[int]:
+    return sockets.online_displays()
+
+
+def _seen(devices: Any) -> dict[int, datetime | None]:
+    return {device.id: sockets.last_seen(device.id) for device in devices}
+
+
+@bp.route("/displays/<int:device_id>", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def display(device_id: int):
+    device = _display(device_id)
+    form = DisplayForm(obj=device)
+    if form.validate_on_submit():
+        desk = _desk_choice(form)
+        if not form.desk_id.errors:
+            administration.change_display(
+                device, form.name.data or "", desk, form.autoplay.data, current_user.id
+            )
+            flash(gettext("Saved %(name)s.", name=device.name), "success")
+            return redirect(url_for("admin.displays"), 303)
+    status = 422 if form.errors else 200
+    page = render_template("admin/display.html", hall=current_hall(), form=form, item=device)
+    return page, status
+
+
+@bp.post("/displays/<int:device_id>/revoke")
+@roles_required(Role.ADMIN)
+def revoke_display(device_id: int):
+    _posted()
+    device = _display(device_id)
+    administration.revoke_display(device, current_user.id)
+    flash(gettext("%(name)s no longer receives anything.", name=device.name), "success")
+    return redirect(url_for("admin.displays"), 303)
+
+
+# --- the audit trail ------------------------------------------------------------------------
+
+
+@bp.get("/audit")
+@roles_required(Role.ADMIN, Role.SUPERVISOR)
+def audit():
+    """Who opened which record, who changed the set-up, who decided what: never the content
+    of a visitor's record (entries hold ids and actions, changes hold set-up fields only)."""
+    hall = current_hall()
+    form = AuditFilterForm(request.args)
+    query = select(AuditEntry)
+    if form.validate():
+        tz = zone(hall.timezone)
+        if form.staff_id.data:
+            query = query.where(AuditEntry.staff_id == form.staff_id.data)
+        if form.action.data:
+            query = query.where(AuditEntry.action == form.action.data)
+        if form.since.data:
+            start = datetime.combine(form.since.data, time(0), tzinfo=tz)
+            query = query.where(AuditEntry.at >= start)
+        if form.until.data:
+            end = datetime.combine(form.until.data + timedelta(days=1), time(0), tzinfo=tz)
+            query = query.where(AuditEntry.at < end)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    page = (form.page.data or 1) if not form.errors else 1
+    entries = db.session.scalars(
+        query.order_by(AuditEntry.id.desc()).offset((page - 1) * AUDIT_PAGE).limit(AUDIT_PAGE)
+    ).all()
+    kept = ("staff_id", "action", "since", "until")
+    args: dict[str, Any] = {k: v for k, v in request.args.items() if k in kept and v}
+    html = render_template(
+        "admin/audit.html",
+        hall=hall,
+        form=form,
+        entries=entries,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // AUDIT_PAGE)),
+        page_url=lambda n: url_for("admin.audit", page=n, **args),
+        users={u.id: u for u in db.session.scalars(select(User))},
+        actions=db.session.scalars(
+            select(AuditEntry.action).distinct().order_by(AuditEntry.action)
+        ).all(),
+    )
+    return html, 422 if form.errors else 200

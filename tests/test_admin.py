@@ -1,0 +1,171 @@
+"""Administration in the browser: the hall, services, desks, staff, displays, the audit trail."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from reception.models import AuditEntry, Desk, DisplayDevice, Hall, Service, User
+from tests.conftest import desk_by_number, login, service_by_prefix, user_by_name
+from tests.test_registration_pages import _form
+
+
+def _changes(db, action: str) -> list[AuditEntry]:
+    return db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id)
+    ).all()
+
+
+def test_the_hall_is_edited_and_the_change_audited(client, db):
+    login(client, "admin")
+    page = client.get("/admin/hall").get_data(as_text=True)
+    assert "市人民来访接待中心" in page
+    bad = client.post("/admin/hall", data={"name": "X", "timezone": "Mars/Olympus"})
+    assert bad.status_code == 422 and "field-error" in bad.get_data(as_text=True)
+    saved = client.post(
+        "/admin/hall",
+        data={
+            "name": "市人民来访接待中心",
+            "address": "市府路 8 号",
+            "timezone": "Asia/Shanghai",
+            "notice": "新的告示",
+            "lobby_floor": "1",
+        },
+    )
+    assert saved.status_code == 303
+    db.session.expire_all()
+    hall = db.session.scalars(select(Hall)).one()
+    assert (hall.address, hall.notice) == ("市府路 8 号", "新的告示")
+    [entry] = _changes(db, "setup_hall")
+    assert entry.change["after"]["address"] == "市府路 8 号"
+    assert entry.change["before"]["address"] != "市府路 8 号"
+
+
+def test_services_are_added_prefixes_unique_and_fixed_once_used(client, db):
+    login(client, "admin")
+    new = {"name": "市医保局", "prefix": "q", "kind": "department", "active": "1"}
+    assert client.post("/admin/services/new", data=new).status_code == 303
+    service = service_by_prefix("Q")
+    assert service.name == "市医保局" and service.active
+    again = client.post("/admin/services/new", data={**new, "name": "另一个"})
+    assert again.status_code == 422 and "Q" in again.get_data(as_text=True)
+    bad_kind = client.post("/admin/services/new", data={**new, "prefix": "QQ", "kind": "bank"})
+    assert bad_kind.status_code == 422
+    # 市住建局 (B) has carried tickets: its prefix stays
+    client.post("/kiosk/issue", data={"service_id": service_by_prefix("B").id})
+    housing = service_by_prefix("B")
+    moved = client.post(
+        f"/admin/services/{housing.id}",
+        data={"name": housing.name, "prefix": "BB", "kind": "department", "active": "1"},
+    )
+    assert moved.status_code == 409 and "不能修改" in moved.get_data(as_text=True)
+    # deactivated, never deleted: the kiosk no longer offers it
+    client.post(
+        f"/admin/services/{service.id}",
+        data={"name": "市医保局", "prefix": "Q", "kind": "department"},
+    )
+    db.session.expire_all()
+    assert db.session.get(Service, service.id).active is False
+    assert 'data-prefix="Q"' not in client.get("/kiosk/").get_data(as_text=True)
+
+
+def test_desks_are_added_with_their_place_and_services(client, db):
+    login(client, "admin")
+    lawyer = service_by_prefix("L")
+    data = {
+        "number": "16",
+        "name": "第二律师室",
+        "floor": "2",
+        "location": "二楼 第二律师室",
+        "services": [str(lawyer.id)],
+        "active": "1",
+    }
+    assert client.post("/admin/desks/new", data=data).status_code == 303
+    desk = desk_by_number(16)
+    assert (desk.floor, desk.location, [s.prefix for s in desk.services]) == (
+        2,
+        "二楼 第二律师室",
+        ["L"],
+    )
+    twice = client.post("/admin/desks/new", data=data)
+    assert twice.status_code == 422
+    unknown = client.post("/admin/desks/new", data={**data, "number": "17", "services": ["999"]})
+    assert (
+        unknown.status_code == 422
+        and db.session.scalars(select(Desk).where(Desk.number == 17)).first() is None
+    )
+
+
+def test_staff_accounts_passwords_tokens_and_the_own_admin_role(app, client, db):
+    login(client, "admin")
+    desk_one = desk_by_number(1)
+    made = client.post(
+        "/admin/staff/new",
+        data={
+            "username": "clerk9",
+            "display_name": "九号",
+            "role": "desk",
+            "desks": [str(desk_one.id)],
+            "active": "1",
+        },
+    )
+    page = made.get_data(as_text=True)
+    assert made.status_code == 200 and 'data-testid="new-password"' in page
+    assert made.headers["Cache-Control"] == "no-store"
+    password = page.split('data-testid="new-password">')[1].split("<")[0]
+    clerk = app.test_client()
+    assert login(clerk, "clerk9", password).status_code == 302
+    assert clerk.get(f"/desk/{desk_one.id}").status_code == 200
+    assert clerk.get(f"/desk/{desk_by_number(2).id}").status_code == 403
+    admin = user_by_name("admin")
+    own = client.post(
+        f"/admin/staff/{admin.id}",
+        data={"username": "admin", "role": "registrar", "active": "1"},
+    )
+    assert own.status_code == 409 and user_by_name("admin").role == "admin"
+    reset = client.post(f"/admin/staff/{user_by_name('clerk9').id}/password")
+    new_password = reset.get_data(as_text=True).split('data-testid="new-password">')[1]
+    assert login(app.test_client(), "clerk9", new_password.split("<")[0]).status_code == 302
+    token_page = client.post(f"/admin/staff/{user_by_name('clerk9').id}/token")
+    token = token_page.get_data(as_text=True).split('data-testid="new-token">')[1].split("<")[0]
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.get(f"/api/v1/desks/{desk_one.id}/queue", headers=headers).status_code == 200
+    client.post(f"/admin/staff/{user_by_name('clerk9').id}/token/revoke")
+    assert client.get(f"/api/v1/desks/{desk_one.id}/queue", headers=headers).status_code == 401
+    assert "clerk9" in client.get("/admin/audit?action=setup_staff").get_data(as_text=True)
+
+
+def test_displays_are_enrolled_renamed_and_revoked(app, client, db):
+    login(client, "admin")
+    enrolled = client.post("/admin/displays", data={"name": "大厅二号屏"})
+    page = enrolled.get_data(as_text=True)
+    address = page.split('data-testid="enrol-address">')[1].split("<")[0]
+    screen = app.test_client()
+    assert screen.get(address.replace("http://hall.test", "")).status_code == 302
+    assert screen.get("/display/").status_code == 200
+    device = db.session.scalars(
+        select(DisplayDevice).where(DisplayDevice.name == "大厅二号屏")
+    ).one()
+    client.post(f"/admin/displays/{device.id}", data={"name": "大厅 2 号屏", "autoplay": "1"})
+    db.session.expire_all()
+    device = db.session.get(DisplayDevice, device.id)
+    assert device.name == "大厅 2 号屏" and device.autoplay
+    client.post(f"/admin/displays/{device.id}/revoke")
+    assert screen.get("/display/").status_code == 403
+
+
+def test_the_audit_trail_never_shows_personal_data(client, db):
+    login(client, "registrar")
+    client.post("/registration/", data=_form())
+    client.post("/registration/lookup", data={"id_number": "440301199003070035"})
+    client.post("/logout")
+    login(client, "supervisor")
+    page = client.get("/admin/audit").get_data(as_text=True)
+    assert "view_visitor" in page and "王小明" not in page and "440301199003070035" not in page
+    assert "13812345678" not in page
+    filtered = client.get(
+        f"/admin/audit?staff_id={user_by_name('registrar').id}&action=view_visitor"
+    )
+    assert filtered.status_code == 200
+    assert client.get("/admin/audit?since=junk").status_code == 422
+    assert client.get("/admin/").status_code == 403  # the rest of administration is the admin's
+    assert db.session.scalars(select(User)).first() is not None
