@@ -18,6 +18,7 @@ from flask_migrate import upgrade
 from sqlalchemy import select
 
 from . import create_app
+from .administration import first_run_token, needs_first_admin
 from .appointments.checkin import sweep_no_shows
 from .appointments.notify import load_notifier, send_reminders
 from .extensions import db, socketio
@@ -61,7 +62,16 @@ def run_command(host: str, port: int, demo: bool) -> None:
         demo_display = f"{base}/display/enrol/{device.new_token()}"
         db.session.add(device)
         db.session.commit()
+    first_run = None
+    if needs_first_admin():
+        token = first_run_token(current_app.instance_path)
+        first_run = f"{base}/admin/first-run/{token}"
     click.echo(f"Reception hall running on {base}")
+    if first_run:
+        click.echo(f"  first run      {first_run}")
+        click.echo(
+            "                 (creates the hall's first administrator; works until one exists)"
+        )
     click.echo(f"  kiosk          {base}/kiosk/")
     click.echo(f"  desk console   {base}/desk/")
     click.echo(f"  staff login    {base}/login")

@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -36,8 +37,15 @@ def free_port() -> int:
 class ServerProcess:
     """`reception run` in its own process on a fresh instance folder."""
 
-    def __init__(self, instance: Path, port: int | None = None, env: dict | None = None):
+    def __init__(
+        self,
+        instance: Path,
+        port: int | None = None,
+        env: dict | None = None,
+        args: tuple[str, ...] = (),
+    ):
         self.instance = instance
+        self.args = args
         self.port = port or free_port()
         self.env = {**os.environ, "RECEPTION_INSTANCE_PATH": str(instance), **(env or {})}
         if not env or "RECEPTION_DATABASE_URL" not in env:
@@ -51,7 +59,7 @@ class ServerProcess:
     def start(self) -> ServerProcess:
         with open(self.instance / "server.log", "ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "reception", "run", "--port", str(self.port)],
+                [sys.executable, "-m", "reception", "run", "--port", str(self.port), *self.args],
                 env=self.env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -63,6 +71,8 @@ class ServerProcess:
             try:
                 urllib.request.urlopen(self.url + "/kiosk/", timeout=1).read()
                 return self
+            except urllib.error.HTTPError:
+                return self  # it answers (a hall not yet set up answers 503)
             except OSError:
                 time.sleep(0.2)
         raise RuntimeError("server did not start:\n" + (self.instance / "server.log").read_text())

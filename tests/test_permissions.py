@@ -102,6 +102,7 @@ ALLOWED: dict[str, frozenset[str]] = {
         )
     },
     "admin.audit": roles("supervisor"),
+    "admin.first_run": EVERYONE,  # the one-time address is the key (404 once spent)
     # the JSON API: public reads and bookings; staff moves by bearer token
     "api-docs.openapi_json": EVERYONE,
     "api-docs.openapi_swagger_ui": EVERYONE,

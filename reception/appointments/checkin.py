@@ -75,6 +75,7 @@ def check_in(
         channel="appointment",
         staff_id=staff_id,
         now=now,
+        outside_hours=True,  # the booking's own check-in window applies
     )
     appointment.state = BookingState.CHECKED_IN.value
     appointment.ticket_id = ticket.id

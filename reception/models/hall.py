@@ -31,6 +31,9 @@ class Hall(Model):
     address: Mapped[str] = mapped_column(String(200), default="")
     # The floor the lobby (and its screens) is on: the voice names a desk's floor when it differs.
     lobby_floor: Mapped[int] = mapped_column(Integer, default=1)
+    # Opening hours per weekday (0 Monday): {"0": [["08:30", "12:00"], ["13:30", "17:30"]]};
+    # empty: the kiosk is always open (no hours set).
+    opening_hours: Mapped[dict] = mapped_column(JSON, default=dict)
     # Triage settings: {"categories": [...], "routing": {category: [service kinds or prefixes]}}
     triage: Mapped[dict] = mapped_column(JSON, default=dict)
     # Bumped by every write to the hall's queues: orders events and serialises writers.

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from ..extensions import db
 from ..models import DailyCounter, Hall, Priority, Service, Ticket, TicketState
 from ..models.types import utcnow
+from . import hours
 from .clock import hall_day
 from .errors import InvalidInput, NotFound
 from .journal import record
@@ -39,8 +40,11 @@ def issue_ticket(
     channel: str = "kiosk",
     staff_id: int | None = None,
     now: datetime | None = None,
+    outside_hours: bool = False,
 ) -> Ticket:
-    """Give the visitor the next number of the service's queue for the hall's day."""
+    """Give the visitor the next number of the service's queue for the hall's day; outside
+    the opening hours only when `outside_hours` (the registrar's override, a booking's
+    check-in)."""
     now = now or utcnow()
     if priority not in {p.value for p in Priority}:
         raise InvalidInput(N_("Unknown priority."))
@@ -52,6 +56,8 @@ def issue_ticket(
         raise InvalidInput(N_("This service is not taking visitors now."))
     hall = db.session.get(Hall, hall_id)
     assert hall is not None  # lock_hall found it
+    if hall.opening_hours and not outside_hours:
+        hours.check_open(hall, now)
     day = hall_day(hall.timezone, now)
     sequence = next_sequence(hall_id, service.prefix, day)
     ticket = Ticket(

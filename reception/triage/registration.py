@@ -23,7 +23,7 @@ from ..models import (
     Visitor,
 )
 from ..models.types import utcnow
-from ..queue import outbox
+from ..queue import hours, outbox
 from ..queue.clock import hall_day
 from ..queue.errors import IllegalMove, InvalidInput, bounded
 from ..queue.issuing import issue_ticket
@@ -185,10 +185,20 @@ def register(
         if vulnerable
         else Priority.WALK_IN
     )
+    # the registrar may issue outside the opening hours: a staff override, recorded
+    outside = not hours.is_open(hall, now)
     ticket = issue_ticket(
-        hall.id, route[0].id, priority=priority, channel="registration", staff_id=staff_id, now=now
+        hall.id,
+        route[0].id,
+        priority=priority,
+        channel="registration",
+        staff_id=staff_id,
+        now=now,
+        outside_hours=True,
     )
     ticket.case_id = case.id
+    if outside:
+        audit(staff_id, "issue_outside_hours", case_id=case.id, ticket_id=ticket.id)
     for position, service in enumerate(route[1:], start=2):
         db.session.add(JourneyStop(ticket_id=ticket.id, position=position, service_id=service.id))
     audit(staff_id, "register_case", visitor_id=visitor.id, case_id=case.id, ticket_id=ticket.id)

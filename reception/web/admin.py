@@ -7,9 +7,18 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext
-from flask_login import current_user
+from flask_login import current_user, login_user
 from sqlalchemy import func, select
 
 from .. import administration
@@ -23,6 +32,7 @@ from .forms import (
     AuditFilterForm,
     DeskForm,
     DisplayForm,
+    FirstRunForm,
     HallForm,
     PostForm,
     ServiceForm,
@@ -70,9 +80,12 @@ def index():
 def hall_settings():
     hall = current_hall()
     form = HallForm(obj=hall)
+    if request.method == "GET":
+        form.fill_hours(hall.opening_hours or {})
     status = 200
     if form.validate_on_submit():
-        administration.save_hall(hall, form.data, current_user.id)
+        data = {**form.data, "opening_hours": form.opening_hours()}
+        administration.save_hall(hall, data, current_user.id)
         flash(gettext("Saved."), "success")
         return redirect(url_for("admin.hall_settings"), 303)
     if form.errors:
@@ -355,6 +368,36 @@ def revoke_display(device_id: int):
     administration.revoke_display(device, current_user.id)
     flash(gettext("%(name)s no longer receives anything.", name=device.name), "success")
     return redirect(url_for("admin.displays"), 303)
+
+
+# --- the first administrator -----------------------------------------------------------------
+
+
+@bp.route("/first-run/<token>", methods=["GET", "POST"])
+def first_run(token: str):
+    """The one-time address `reception run` prints while no administrator exists: creates the
+    hall (if none) and the first administrator, then logs them in."""
+    instance = current_app.instance_path
+    if not administration.first_run_valid(instance, token):
+        abort(404)
+    form = FirstRunForm()
+    if form.validate_on_submit():
+        try:
+            user = administration.first_run(
+                instance,
+                form.hall_name.data or "",
+                form.timezone.data or "",
+                form.username.data or "",
+                form.display_name.data or "",
+                form.password.data or "",
+            )
+        except QueueError as error:
+            _refused(form, error)
+        else:
+            login_user(user)
+            flash(gettext("Welcome: the hall is yours to set up."), "success")
+            return redirect(url_for("admin.index"), 303)
+    return render_template("admin/first_run.html", hall=None, form=form), _status(form)
 
 
 # --- the audit trail ------------------------------------------------------------------------

@@ -34,6 +34,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import HiddenInput
 
+from ..queue import hours
 from ..queue.clock import zone
 from ..queue.errors import InvalidInput
 from ..triage.registration import VULNERABLE_REASONS
@@ -308,8 +309,10 @@ class CaseFilterForm(FlaskForm):
 
 
 class HallForm(FlaskForm):
-    name = StringField(_l("Name"), filters=[_strip], validators=[DataRequired(), Length(max=120)])
-    address = StringField(_l("Address"), filters=[_strip], validators=[Length(max=200)])
+    name = StringField(
+        _l("Name of the hall"), filters=[_strip], validators=[DataRequired(), Length(max=120)]
+    )
+    address = StringField(_l("Address of the hall"), filters=[_strip], validators=[Length(max=200)])
     timezone = StringField(
         _l("Time zone"), filters=[_strip], validators=[DataRequired(), Length(max=64)]
     )
@@ -317,6 +320,34 @@ class HallForm(FlaskForm):
     lobby_floor = WholeNumberField(
         _l("Floor of the lobby"), default=1, validators=[NumberRange(1, 199)]
     )
+    # opening hours per weekday, e.g. "08:30-12:00 13:30-17:30" (empty: closed that day)
+    hours_0 = StringField(_l("Monday"), filters=[_strip], validators=[Length(max=100)])
+    hours_1 = StringField(_l("Tuesday"), filters=[_strip], validators=[Length(max=100)])
+    hours_2 = StringField(_l("Wednesday"), filters=[_strip], validators=[Length(max=100)])
+    hours_3 = StringField(_l("Thursday"), filters=[_strip], validators=[Length(max=100)])
+    hours_4 = StringField(_l("Friday"), filters=[_strip], validators=[Length(max=100)])
+    hours_5 = StringField(_l("Saturday"), filters=[_strip], validators=[Length(max=100)])
+    hours_6 = StringField(_l("Sunday"), filters=[_strip], validators=[Length(max=100)])
+
+    def opening_hours(self) -> dict[str, list[list[str]]]:
+        """The week's hours as stored ({} when no day has any: always open)."""
+        week = {str(d): hours.parse_day(self[f"hours_{d}"].data or "") for d in range(7)}
+        return {day: spans for day, spans in week.items() if spans}
+
+    def fill_hours(self, opening_hours: dict[str, list[list[str]]]) -> None:
+        for day in range(7):
+            self[f"hours_{day}"].data = hours.format_day(opening_hours.get(str(day), []))
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        for day in range(7):
+            field = self[f"hours_{day}"]
+            try:
+                hours.parse_day(field.data or "")
+            except InvalidInput as error:
+                field.errors = [*field.errors, _l(error.message)]
+                valid = False
+        return valid
 
     def validate_timezone(self, field: Field) -> None:
         try:
@@ -329,7 +360,9 @@ SERVICE_KINDS = ("department", "lawyer", "psychologist", "mediator", "video", "l
 
 
 class ServiceForm(FlaskForm):
-    name = StringField(_l("Name"), filters=[_strip], validators=[DataRequired(), Length(max=120)])
+    name = StringField(
+        _l("Service name"), filters=[_strip], validators=[DataRequired(), Length(max=120)]
+    )
     name_en = StringField(_l("English name"), filters=[_strip], validators=[Length(max=120)])
     prefix = StringField(
         _l("Ticket prefix"),
@@ -349,7 +382,7 @@ class ServiceForm(FlaskForm):
 
 class DeskForm(FlaskForm):
     number = WholeNumberField(_l("Desk number"), validators=[InputRequired(), NumberRange(1, 999)])
-    name = StringField(_l("Name"), filters=[_strip], validators=[Length(max=120)])
+    name = StringField(_l("Desk name"), filters=[_strip], validators=[Length(max=120)])
     name_en = StringField(_l("English name"), filters=[_strip], validators=[Length(max=120)])
     floor = WholeNumberField(_l("Floor"), default=1, validators=[NumberRange(1, 199)])
     location = StringField(_l("Room"), filters=[_strip], validators=[Length(max=120)])
@@ -378,7 +411,9 @@ class StaffForm(FlaskForm):
 
 
 class DisplayForm(FlaskForm):
-    name = StringField(_l("Name"), filters=[_strip], validators=[DataRequired(), Length(max=80)])
+    name = StringField(
+        _l("Screen name"), filters=[_strip], validators=[DataRequired(), Length(max=80)]
+    )
     desk_id = IdField(_l("Desk (empty: a lobby screen)"))
     autoplay = BooleanField(
         _l("Plays sound without a click (kiosk Chromium)"), false_values=("", "0", "false")
@@ -394,3 +429,36 @@ class AuditFilterForm(FlaskForm):
     since = IsoDateField(_l("From"))
     until = IsoDateField(_l("Until"))
     page = WholeNumberField(_l("Page"), validators=[Optional(), NumberRange(1, 100000)])
+
+
+class FirstRunForm(FlaskForm):
+    hall_name = StringField(
+        _l("Name of the hall"), filters=[_strip], validators=[DataRequired(), Length(max=120)]
+    )
+    timezone = StringField(
+        _l("Time zone"), default="Asia/Shanghai", filters=[_strip], validators=[DataRequired()]
+    )
+    username = StringField(
+        _l("Username"),
+        filters=[_strip],
+        validators=[
+            DataRequired(),
+            Regexp(r"^[A-Za-z0-9_.-]{2,64}$", message=_l("2–64 letters, digits, _ . -")),
+        ],
+    )
+    display_name = StringField(_l("Display name"), filters=[_strip], validators=[Length(max=64)])
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(), Length(min=10, max=200, message=_l("10 to 200 characters."))],
+    )
+    confirm = PasswordField(_l("Password again"), validators=[DataRequired()])
+
+    def validate_confirm(self, field: Field) -> None:
+        if field.data != self.password.data:
+            raise ValidationError(_l("The two passwords differ."))
+
+    def validate_timezone(self, field: Field) -> None:
+        try:
+            zone(field.data or "")
+        except InvalidInput as exc:
+            raise ValidationError(_l("Unknown time zone (e.g. Asia/Shanghai).")) from exc

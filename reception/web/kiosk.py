@@ -17,8 +17,9 @@ from sqlalchemy import select
 from ..appointments.checkin import check_in
 from ..extensions import db
 from ..models import Service, Ticket
-from ..queue import estimate
-from ..queue.errors import InvalidInput, QueueError
+from ..models.types import utcnow
+from ..queue import estimate, hours
+from ..queue.errors import IllegalMove, InvalidInput, QueueError
 from ..queue.issuing import issue_ticket
 from ..queue.journey import pending_stops
 from ..queue.messages import N_
@@ -52,8 +53,24 @@ def index():
     return _index(KioskIssueForm())
 
 
-def _index(form: KioskIssueForm, status: int = 200):
-    page = render_template("kiosk/index.html", hall=current_hall(), services=_services(), form=form)
+def _index(form: KioskIssueForm, status: int = 200, closed: str = ""):
+    hall, now = current_hall(), utcnow()
+    opening = None
+    if not closed and not hours.is_open(hall, now):
+        try:
+            hours.check_open(hall, now)
+        except QueueError as error:
+            closed = error_text(error)
+    if closed:
+        opening = hours.next_opening(hall, now)
+    page = render_template(
+        "kiosk/index.html",
+        hall=hall,
+        services=[] if closed else _services(),
+        form=form,
+        closed=closed,
+        reopen_in=int((opening - now).total_seconds()) if opening else 0,
+    )
     return page, status
 
 
@@ -62,7 +79,11 @@ def issue():
     form = KioskIssueForm()
     if not form.validate_on_submit():
         return _index(form, 422)
-    ticket = issue_ticket(current_hall().id, form.service_id.data, channel="kiosk")
+    try:
+        ticket = issue_ticket(current_hall().id, form.service_id.data, channel="kiosk")
+    except IllegalMove as error:
+        db.session.rollback()
+        return _index(form, error.status, closed=error_text(error))
     return redirect(url_for("kiosk.printed", token=ticket.token))
 
 

@@ -13,3 +13,11 @@ if (form) {
     }, 0);
   });
 }
+
+// Closed (outside the opening hours, lunch break): the buttons come back by themselves when the
+// centre opens; checked again at least every ten minutes.
+const closed = document.querySelector("[data-reopen-in]");
+if (closed) {
+  const seconds = Number(closed.dataset.reopenIn) || 600;
+  setTimeout(() => window.location.reload(), Math.min(seconds + 2, 600) * 1000);
+}

@@ -51,8 +51,12 @@ def services() -> dict[str, Any]:
 @requires(Role.REGISTRAR, Role.DESK, Role.SUPERVISOR)
 @bp.arguments(s.IssueRequest)
 @bp.response(201, s.TicketEnvelope)
+@bp.alt_response(
+    409, schema=s.ErrorSchema, description="Outside the opening hours: says when the centre opens."
+)
 def issue(body: dict[str, Any]) -> dict[str, Any]:
-    """Issue a ticket for a service (registrar, desk, supervisor)."""
+    """Issue a ticket for a service (registrar, desk, supervisor); refused outside the hall's
+    opening hours (the registrar's page may still issue, recorded)."""
     user = api_user()
     ticket = issue_ticket(
         current_hall().id,
