@@ -106,6 +106,25 @@ class ConsoleEvent(Payload):
     at: str
 
 
+DeskStateName = Literal["open", "paused", "closed"]
+
+
+class DeskStateEvent(Payload):
+    """`desk`: a desk opened, paused or closed (no reason: that is for staff pages)."""
+
+    hall_id: int
+    version: int
+    desk_id: int
+    desk_number: int
+    state: DeskStateName
+
+
+class DeskState(Payload):
+    desk_id: int
+    desk_number: int
+    state: DeskStateName
+
+
 class RecentCall(Payload):
     version: int
     action: Literal["call", "recall"]
@@ -136,6 +155,7 @@ class HallSnapshot(Payload):
     services: list[ServiceCount]
     calls: list[RecentCall]
     desks: list[TicketView]
+    desk_states: list[DeskState] = []  # the desks not open now (paused or closed)
 
 
 class DeskSnapshot(Payload):
@@ -144,6 +164,7 @@ class DeskSnapshot(Payload):
     desk_id: int
     desk_number: int
     current: TicketView | None
+    state: DeskStateName = "open"
     waiting: list[WaitingTicket] | None = None
     console: str | None = None  # marker of the session holding the desk (staff only)
 
@@ -187,6 +208,7 @@ EVENTS: dict[str, type[Payload]] = {
     "queue": QueueEvent,
     "alert": AlertEvent,
     "console": ConsoleEvent,
+    "desk": DeskStateEvent,
 }
 SNAPSHOTS: dict[str, type[Payload]] = {
     "hall": HallSnapshot,

@@ -27,6 +27,7 @@ log = logging.getLogger("reception.realtime")
 EVENT_NAME = "queue"
 ALERT_EVENT = "alert"
 CONSOLE_EVENT = "console"
+DESK_EVENT = "desk"
 
 
 def ticket_fields(ticket: Ticket, desk_number: int | None) -> dict[str, Any]:
@@ -95,6 +96,18 @@ def _prepare(session: Session) -> None:
         alert = session.get(Alert, alert_id)
         if alert is not None:
             ready.append(([f"alerts:{alert.hall_id}"], alert_view(alert).json_dict(), ALERT_EVENT))
+    for desk_id, version in outbox.take_desks(session):
+        desk = session.get(Desk, desk_id)
+        if desk is not None:
+            state = events.DeskStateEvent(
+                hall_id=desk.hall_id,
+                version=version,
+                desk_id=desk.id,
+                desk_number=desk.number,
+                state=desk.state,
+            )
+            rooms = [f"hall:{desk.hall_id}", f"desk:{desk.id}"]
+            ready.append((rooms, state.json_dict(), DESK_EVENT))
     for desk_id in outbox.take_consoles(session):
         key = session.scalar(select(Desk.console_key).where(Desk.id == desk_id))
         handover = events.ConsoleEvent(
@@ -141,6 +154,7 @@ def _discard(session: Session, *args: object) -> None:
     outbox.take(session)
     outbox.take_alerts(session)
     outbox.take_consoles(session)
+    outbox.take_desks(session)
 
 
 def install() -> None:

@@ -145,6 +145,11 @@ def hall_snapshot(hall: Hall, now: datetime) -> dict[str, Any]:
         ],
         calls=recent_calls(hall, now),
         desks=at_desks(hall, now),
+        desk_states=[
+            events.DeskState(desk_id=d.id, desk_number=d.number, state=d.state)
+            for d in hall.desks
+            if d.active and d.state != "open"
+        ],
     ).json_dict()
 
 
@@ -171,6 +176,7 @@ def desk_snapshot(
         desk_id=desk.id,
         desk_number=desk.number,
         current=ticket_view(current, desk.number) if current else None,
+        state=desk.state,
         waiting=waiting,
         console=consoles.marker(desk.console_key) if with_queue else None,
     ).json_dict(exclude=None if with_queue else {"waiting", "console"})

@@ -68,6 +68,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "desk.open_desk": roles("desk", "department", "supervisor"),
     "desk.call_next": roles("desk", "department", "supervisor"),
     "desk.act": roles("desk", "department", "supervisor"),
+    "desk.change_state": roles("desk", "department", "supervisor"),
     "registration.start": roles("registrar", "supervisor"),
     "registration.lookup": roles("registrar", "supervisor"),
     "registration.submit": roles("registrar", "supervisor"),
@@ -161,7 +162,9 @@ def _url(rule, role: str, world: dict) -> str:
         start = path.index("<")
         end = path.index(">", start)
         argument = path[start + 1 : end].rpartition(":")[2]
-        if argument == "action":
+        if argument == "move":
+            value = "resume"
+        elif argument == "action":
             value = "review" if rule.endpoint == "cases.act" else "recall"
         elif argument == "token" and rule.endpoint == "display.enrol":
             value = world["display_token"]

@@ -162,3 +162,27 @@ def test_a_taken_over_console_says_so_at_once_and_stops(browser, hall):
     screenshot(first, "desk-taken-over")
     first_context.close()
     second_context.close()
+
+
+def test_a_paused_desk_says_so_on_its_strip_and_in_the_lobby(browser, hall):
+    context, lobby = _display(browser, hall)
+    strip_context = browser.new_context(viewport={"width": 1280, "height": 320})
+    strip = strip_context.new_page()
+    strip.goto(hall.display_url)  # enrol this browser, then open desk 7's strip
+    strip.goto(f"{hall.url}/display/desk/7")
+    strip.wait_for_function("document.body.dataset.connection === 'online'")
+    staff_context, console = _staff(browser, hall, "desk")
+    console.goto(f"{hall.url}/desk/7")
+    console.get_by_text("暂停或关闭窗口").click()
+    console.locator("select[name=reason]").select_option("会议")
+    console.get_by_role("button", name="暂停服务").click()
+    console.get_by_test_id("desk-state").filter(has_text="会议").wait_for()
+    strip.get_by_test_id("desk-current").filter(has_text="暂停服务").wait_for(timeout=3000)
+    lobby.get_by_test_id("desk-states").filter(has_text="7 号窗口").wait_for(timeout=3000)
+    assert "会议" not in lobby.get_by_test_id("desk-states").inner_text()  # no reason in public
+    screenshot(strip, "desk-strip-paused")
+    console.get_by_role("button", name="恢复服务").click()
+    strip.get_by_test_id("desk-current").filter(has_text="空闲").wait_for(timeout=3000)
+    lobby.wait_for_function("document.getElementById('desk-states').textContent === ''")
+    for each in (context, strip_context, staff_context):
+        each.close()

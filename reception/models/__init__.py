@@ -20,7 +20,7 @@ from .case import (
     Visitor,
 )
 from .device import DisplayDevice
-from .hall import Desk, Hall, Service, ServiceKind, desk_services, staff_desks
+from .hall import Desk, DeskEvent, Hall, Service, ServiceKind, desk_services, staff_desks
 from .staff import LoginAttempt, Role, User
 from .ticket import (
     ACTIVE_STATES,
@@ -54,6 +54,7 @@ __all__ = [
     "DailyCounter",
     "DisplayDevice",
     "Desk",
+    "DeskEvent",
     "Hall",
     "Priority",
     "Role",

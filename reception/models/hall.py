@@ -94,6 +94,8 @@ class Desk(Model):
     location: Mapped[str] = mapped_column(String(120), default="")
     location_en: Mapped[str] = mapped_column(String(120), default="")
     open: Mapped[bool] = mapped_column(default=True)
+    # Paused (休息, 会议, 外出办事 or the clerk's words): open, but it gets no calls.
+    pause_reason: Mapped[str | None] = mapped_column(String(40), default=None)
     # A desk taken out of use (never deleted: tickets and events refer to it).
     active: Mapped[bool] = mapped_column(default=True)
     # The one staff session whose console holds this desk (a second opener may take over).
@@ -105,6 +107,13 @@ class Desk(Model):
     services: Mapped[list[Service]] = relationship(
         secondary=desk_services, back_populates="desks", order_by="Service.sort_order"
     )
+
+    @property
+    def state(self) -> str:
+        """open, paused or closed."""
+        if not self.open:
+            return "closed"
+        return "paused" if self.pause_reason is not None else "open"
 
     def place(self, locale: str | None) -> str:
         """Where the desk is, in the reader's language (empty when it is in the lobby)."""
@@ -125,3 +134,19 @@ staff_desks = Table(
     Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
     Column("desk_id", ForeignKey("desks.id", ondelete="CASCADE"), primary_key=True),
 )
+
+
+class DeskEvent(Model):
+    """A desk opened, paused (with its reason), resumed or closed: the desk's own log, for the
+    figures (time paused) and the supervisor."""
+
+    __tablename__ = "desk_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hall_id: Mapped[int] = mapped_column(ForeignKey("halls.id"), index=True)
+    desk_id: Mapped[int] = mapped_column(ForeignKey("desks.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    action: Mapped[str] = mapped_column(String(10))
+    reason: Mapped[str] = mapped_column(String(40), default="")
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+    hall_version: Mapped[int] = mapped_column(Integer, default=0)

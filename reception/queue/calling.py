@@ -97,6 +97,13 @@ def _mark_called(
     return ticket
 
 
+def _check_taking_calls(desk: Desk) -> None:
+    if not desk.open:
+        raise IllegalMove(N_("Desk %(desk)s is closed."), desk=desk.number)
+    if desk.pause_reason is not None:
+        raise IllegalMove(N_("Desk %(desk)s is paused: resume it to call."), desk=desk.number)
+
+
 def call_next(
     desk_id: int, *, staff_id: int | None = None, now: datetime | None = None
 ) -> Ticket | None:
@@ -105,8 +112,7 @@ def call_next(
     version = lock_hall(load_desk(desk_id).hall_id)
     desk = db.session.get(Desk, desk_id, populate_existing=True)
     assert desk is not None
-    if not desk.open:
-        raise IllegalMove(N_("Desk %(desk)s is closed."), desk=desk.number)
+    _check_taking_calls(desk)
     _ensure_desk_free(desk)
     hall = db.session.get(Hall, desk.hall_id)
     assert hall is not None
@@ -134,8 +140,7 @@ def call_ticket(
     check_not_accused(ticket, desk.id, staff_id)
     if ticket.hall_id != desk.hall_id:
         raise NotFound(N_("No such ticket."))
-    if not desk.open:
-        raise IllegalMove(N_("Desk %(desk)s is closed."), desk=desk.number)
+    _check_taking_calls(desk)
     if ticket.target_desk_id not in (None, desk.id) or (
         ticket.target_desk_id is None and ticket.service_id not in {s.id for s in desk.services}
     ):

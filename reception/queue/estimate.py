@@ -58,7 +58,12 @@ def open_desks(service_id: int) -> int:
     query = (
         select(func.count(Desk.id))
         .join(desk_services, desk_services.c.desk_id == Desk.id)
-        .where(desk_services.c.service_id == service_id, Desk.open.is_(True))
+        .where(
+            desk_services.c.service_id == service_id,
+            Desk.open.is_(True),
+            Desk.active.is_(True),
+            Desk.pause_reason.is_(None),  # a paused desk serves nobody for now
+        )
     )
     return db.session.scalar(query) or 0
 

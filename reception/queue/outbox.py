@@ -55,3 +55,16 @@ def note_console(session: Session, desk_id: int) -> None:
 def take_consoles(session: Session) -> list[int]:
     desk_ids: list[int] = session.info.pop(CONSOLES_KEY, [])
     return list(dict.fromkeys(desk_ids))
+
+
+DESKS_KEY = "reception_desk_outbox"
+
+
+def note_desk(session: Session, desk_id: int, version: int) -> None:
+    """A desk opened, paused, resumed or closed (at this hall version)."""
+    session.info.setdefault(DESKS_KEY, []).append((desk_id, version))
+
+
+def take_desks(session: Session) -> list[tuple[int, int]]:
+    desks: list[tuple[int, int]] = session.info.pop(DESKS_KEY, [])
+    return desks

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale, gettext
@@ -12,13 +13,13 @@ from sqlalchemy import or_, select
 from ..extensions import db
 from ..models import Desk, Role, Ticket, TicketState
 from ..models.types import utcnow
-from ..queue import calling, consoles, journey, moves
+from ..queue import calling, consoles, desk_states, journey, moves
 from ..queue.clock import hall_day, local_time
 from ..queue.errors import InvalidInput, QueueError
 from . import case_view
 from .actions import TICKET_ACTIONS, perform
 from .common import current_hall, error_text, roles_required
-from .forms import DeskActionForm, PostForm
+from .forms import DeskActionForm, DeskStateForm, PostForm
 
 bp = Blueprint("desk", __name__, url_prefix="/desk")
 DESK_ROLES = (Role.DESK, Role.SUPERVISOR)
@@ -140,6 +141,8 @@ def _console_page(desk: Desk, form: DeskActionForm, *, error: str = "", status: 
         error=error,
         handover=journey.handover_note(current) if current else "",
         notes=journey.handover_notes(list(waiting)),
+        sent_here=len(desk_states.sent_here(desk)),
+        pause_reasons=desk_states.PAUSE_REASONS,
     )
     return page, status
 
@@ -187,6 +190,38 @@ def call_next(desk_id: int):
     else:
         flash(gettext("Called %(number)s.", number=ticket.number), "success")
     return redirect(url_for("desk.console", desk_id=desk.id))
+
+
+@bp.post("/<int:desk_id>/state/<move>")
+@roles_required(*DESK_ROLES)
+def change_state(desk_id: int, move: str):
+    """Pause with a reason, resume, close or reopen the desk (from the console holding it)."""
+    if move not in ("pause", "resume", "close", "reopen"):
+        abort(404)
+    desk, form = _desk(desk_id), DeskStateForm()
+    if not form.validate_on_submit():
+        return _console_page(
+            desk, DeskActionForm(formdata=None), error=_form_error(form), status=422
+        )
+    _hold(desk)
+    staff, now = current_user.id, utcnow()
+    if move == "pause":
+        desk_states.pause(desk.id, form.pause_reason(), staff_id=staff, now=now)
+        flash(gettext("Desk %(number)s is paused.", number=desk.number), "success")
+    elif move == "resume":
+        desk_states.resume(desk.id, staff_id=staff, now=now)
+        flash(gettext("Desk %(number)s takes calls again.", number=desk.number), "success")
+    elif move == "close":
+        desk_states.close(desk.id, release=form.release.data, staff_id=staff, now=now)
+        flash(gettext("Desk %(number)s is closed.", number=desk.number), "success")
+    else:
+        desk_states.reopen(desk.id, staff_id=staff, now=now)
+        flash(gettext("Desk %(number)s is open.", number=desk.number), "success")
+    return redirect(url_for("desk.console", desk_id=desk.id), 303)
+
+
+def _form_error(form: Any) -> str:
+    return "; ".join(f"{field.label.text}: {field.errors[0]}" for field in form if field.errors)
 
 
 @bp.post("/<int:desk_id>/tickets/<int:ticket_id>/<action>")

@@ -462,3 +462,14 @@ class FirstRunForm(FlaskForm):
             zone(field.data or "")
         except InvalidInput as exc:
             raise ValidationError(_l("Unknown time zone (e.g. Asia/Shanghai).")) from exc
+
+
+class DeskStateForm(FlaskForm):
+    """Pause (with a reason), resume, close (releasing visitors sent by name) or reopen."""
+
+    reason = StringField(_l("Reason"), filters=[_strip], validators=[Length(max=40)])
+    other = StringField(_l("Other reason"), filters=[_strip], validators=[Length(max=40)])
+    release = BooleanField(false_values=("", "0", "false"))
+
+    def pause_reason(self) -> str:
+        return (self.other.data if self.reason.data == "other" else self.reason.data) or ""

@@ -5,7 +5,7 @@
 
 /* global io */
 
-export function connectLive({ rooms, onSnapshot, onEvent, onStatus, offlineAfter = 5, auth }) {
+export function connectLive({ rooms, onSnapshot, onEvent, onDesk, onStatus, offlineAfter = 5, auth }) {
   const socket = io({
     transports: ["websocket", "polling"],
     reconnectionDelay: 500,
@@ -51,20 +51,25 @@ export function connectLive({ rooms, onSnapshot, onEvent, onStatus, offlineAfter
     if (!offlineTimer) offlineTimer = setTimeout(() => onStatus?.("offline"), offlineAfter * 1000);
   });
 
-  socket.on("queue", (event) => {
-    const hallRoom = `hall:${event.hall_id}`;
-    if (joined.has(hallRoom) && versions.has(hallRoom)) {
-      const last = versions.get(hallRoom);
-      if (event.version <= last) return; // already part of the snapshot we hold
-      versions.set(hallRoom, event.version);
-      if (event.version > last + 1) {
-        onEvent(event, { gap: true });
-        resync(hallRoom);
-        return;
+  // Queue changes and desk states share the hall's versions: a gap means a missed event.
+  function ordered(handler) {
+    return (event) => {
+      const hallRoom = `hall:${event.hall_id}`;
+      if (joined.has(hallRoom) && versions.has(hallRoom)) {
+        const last = versions.get(hallRoom);
+        if (event.version <= last) return; // already part of the snapshot we hold
+        versions.set(hallRoom, event.version);
+        if (event.version > last + 1) {
+          handler?.(event, { gap: true });
+          resync(hallRoom);
+          return;
+        }
       }
-    }
-    onEvent(event, { gap: false });
-  });
+      handler?.(event, { gap: false });
+    };
+  }
+  socket.on("queue", ordered(onEvent));
+  socket.on("desk", ordered(onDesk));
 
   return { socket, join, resync };
 }

@@ -14,6 +14,27 @@ const places = JSON.parse(document.getElementById("desk-places").textContent); /
 const currentPlace = document.getElementById("current-place");
 
 const calls = new Map(); // version -> call, the newest RECENT kept
+const deskStates = new Map(); // desk id -> {desk_number, state} for desks not open
+const statesLine = document.getElementById("desk-states");
+
+function renderDeskStates() {
+  const line = (state) =>
+    [...deskStates.values()]
+      .filter((desk) => desk.state === state)
+      .map((desk) => desk.desk_number)
+      .sort((a, b) => a - b)
+      .join("、");
+  const parts = ["paused", "closed"]
+    .filter((state) => line(state))
+    .map((state) => statesLine.dataset[state].replace("{desks}", line(state)));
+  statesLine.textContent = parts.join("　");
+}
+
+function onDesk(event) {
+  if (event.state === "open") deskStates.delete(event.desk_id);
+  else deskStates.set(event.desk_id, event);
+  renderDeskStates();
+}
 const services = new Map(); // id -> {prefix, name, waiting}
 let announcedUpTo = 0;
 
@@ -116,6 +137,9 @@ function announce(call) {
 }
 
 function onSnapshot(room, snapshot) {
+  deskStates.clear();
+  for (const desk of snapshot.desk_states || []) deskStates.set(desk.desk_id, desk);
+  renderDeskStates();
   services.clear();
   for (const service of snapshot.services) services.set(String(service.id), service);
   renderWaiting();
@@ -194,6 +218,7 @@ async function start() {
     rooms: [`hall:${hallId}`],
     onSnapshot,
     onEvent,
+    onDesk,
     offlineAfter: Number(body.dataset.offlineAfter || 5),
     onStatus: (status) => showConnection(document.getElementById("offline"), status),
   });
