@@ -247,7 +247,7 @@ def test_login_is_rate_limited_per_account(client, db):
         ("registrar", "/registration/", {"registration", "cases"}, {"desk", "supervisor"}),
         ("leader", "/supervisor/", {"supervisor", "cases"}, {"desk", "registration"}),
         ("supervisor", "/supervisor/", {"desk", "registration", "supervisor"}, set()),
-        ("admin", "/appointments/", {"desk", "registration", "supervisor"}, set()),
+        ("admin", "/admin/", {"desk", "registration", "supervisor", "admin"}, set()),
     ],
 )
 def test_each_role_lands_on_its_own_page_with_its_navigation(
