@@ -289,3 +289,29 @@ def first_run(
     db.session.add(AuditEntry(staff_id=user.id, action="setup_first_admin", detail=username))
     (Path(instance_path) / FIRST_RUN_FILE).unlink(missing_ok=True)
     return user
+
+
+def import_description(hall: Hall, data: dict[str, Any], staff_id: int) -> dict[str, str]:
+    """Apply a hall description (another hall's export) to this hall; new staff accounts get a
+    password each, returned to be shown once. Raises HallDescriptionError with the field."""
+    from .setup import load_hall, validate
+
+    data = {**data, "name": hall.name}  # the set-up lands in this hall, whatever it was called
+    validate(data)
+    known = set(db.session.scalars(select(User.username)))
+    passwords: dict[str, str] = {}
+    users = []
+    for item in data.get("users", []):
+        if item.get("username") not in known:
+            passwords[item["username"]] = new_password()
+            item = {**item, "password": passwords[item["username"]]}
+        users.append(item)
+    load_hall({**data, "users": users})
+    db.session.add(
+        AuditEntry(
+            staff_id=staff_id,
+            action="setup_import",
+            detail=f"{len(data.get('services', []))} services, {len(data.get('desks', []))} desks",
+        )
+    )
+    return passwords

@@ -24,6 +24,7 @@ from .models import (
 )
 from .queue.clock import zone
 from .queue.errors import InvalidInput
+from .queue.hours import parse_day
 
 DEMO_HALL = Path(__file__).with_name("demo_hall.json")
 DEMO_PASSWORD = "demo1234"
@@ -62,6 +63,14 @@ def validate(data: Any) -> None:
             raise HallDescriptionError(f"service {prefix}: a name is needed")
         prefixes.add(prefix)
     _check_floor(data.get("lobby_floor", 1), "lobby_floor")
+    hours = data.get("opening_hours", {})
+    if not isinstance(hours, dict) or set(hours) - {str(d) for d in range(7)}:
+        raise HallDescriptionError("opening_hours: weekdays '0' (Monday) to '6'")
+    for weekday, spans in hours.items():
+        try:
+            parse_day(" ".join(f"{a}-{b}" for a, b in spans))
+        except (InvalidInput, TypeError, ValueError) as exc:
+            raise HallDescriptionError(f"opening_hours {weekday}: 08:30-12:00 style spans") from exc
     numbers: set[int] = set()
     for desk in data.get("desks", []):
         number = desk.get("number")
@@ -127,6 +136,7 @@ def load_hall(data: dict[str, Any], *, default_password: str | None = None) -> H
     hall.notice = data.get("notice", "")
     hall.address = data.get("address", "")
     hall.lobby_floor = data.get("lobby_floor", 1)
+    hall.opening_hours = data.get("opening_hours", {})
     hall.triage = data.get("triage", {})
     db.session.flush()
     by_prefix = {s.prefix: s for s in hall.services}
@@ -136,6 +146,7 @@ def load_hall(data: dict[str, Any], *, default_password: str | None = None) -> H
         service.name_en = item.get("name_en", "")
         service.waiting_area = item.get("waiting_area", "")
         service.sort_order, service.active = order, item.get("active", True)
+        service.wait_target_minutes = item.get("wait_target_minutes", 0)
         db.session.add(service)
         by_prefix[service.prefix] = service
     by_number = {d.number: d for d in hall.desks}
@@ -145,6 +156,7 @@ def load_hall(data: dict[str, Any], *, default_password: str | None = None) -> H
         desk.floor = item.get("floor", 1)
         desk.location, desk.location_en = item.get("location", ""), item.get("location_en", "")
         desk.open = item.get("open", True)
+        desk.active = item.get("active", True)
         desk.services = [by_prefix[prefix] for prefix in item.get("services", [])]
         db.session.add(desk)
         by_number[desk.number] = desk
@@ -233,3 +245,95 @@ def ensure_user(username: str, role: str, display_name: str, password: str | Non
 
 def hall_is_empty() -> bool:
     return db.session.scalars(select(Hall.id)).first() is None
+
+
+def describe_hall(hall: Hall) -> dict[str, Any]:
+    """The hall's set-up in the description format `load_hall` reads (no passwords, no tokens,
+    nothing about visitors): to copy one hall's set-up to another."""
+    services = list(hall.services)
+    by_id = {s.id: s.prefix for s in services}
+    users = db.session.scalars(select(User).order_by(User.username)).all()
+    templates = db.session.scalars(
+        select(SlotTemplate)
+        .where(SlotTemplate.service_id.in_(list(by_id)))
+        .order_by(SlotTemplate.id)
+    ).all()
+    closures = db.session.scalars(
+        select(Closure).where(Closure.hall_id == hall.id).order_by(Closure.day)
+    ).all()
+    leader_days = db.session.scalars(
+        select(LeaderDay).where(LeaderDay.hall_id == hall.id).order_by(LeaderDay.day)
+    ).all()
+    return {
+        "name": hall.name,
+        "timezone": hall.timezone,
+        "address": hall.address,
+        "lobby_floor": hall.lobby_floor,
+        "notice": hall.notice,
+        "opening_hours": hall.opening_hours or {},
+        "services": [
+            {
+                "prefix": s.prefix,
+                "kind": s.kind,
+                "name": s.name,
+                "name_en": s.name_en,
+                "waiting_area": s.waiting_area,
+                "active": s.active,
+                "wait_target_minutes": s.wait_target_minutes,
+            }
+            for s in services
+        ],
+        "desks": [
+            {
+                "number": d.number,
+                "name": d.name,
+                "name_en": d.name_en,
+                "floor": d.floor,
+                "location": d.location,
+                "location_en": d.location_en,
+                "active": d.active,
+                "services": [s.prefix for s in d.services],
+            }
+            for d in hall.desks
+        ],
+        "users": [
+            {
+                "username": u.username,
+                "display_name": u.display_name,
+                "role": u.role,
+                **({"department": by_id[u.department_id]} if u.department_id in by_id else {}),
+                "desks": [d.number for d in u.desks if d.hall_id == hall.id],
+            }
+            for u in users
+        ],
+        "triage": hall.triage or {},
+        "appointments": {
+            "templates": [
+                {
+                    "services": [by_id[t.service_id]],
+                    "weekdays": t.weekdays,
+                    "start": t.start.strftime("%H:%M"),
+                    "end": t.end.strftime("%H:%M"),
+                    "slot_minutes": t.slot_minutes,
+                    "capacity": t.capacity,
+                }
+                for t in templates
+            ],
+            "closures": [{"day": c.day.isoformat(), "reason": c.reason} for c in closures],
+            "leader_days": [
+                {
+                    "service": by_id[d.service_id],
+                    "day": d.day.isoformat(),
+                    "leader": d.leader,
+                    "place": d.place,
+                    "matters": d.matters,
+                    "start": d.start.strftime("%H:%M"),
+                    "end": d.end.strftime("%H:%M"),
+                    "slot_minutes": d.slot_minutes,
+                    "capacity": d.capacity,
+                }
+                for d in leader_days
+                if d.service_id in by_id
+            ],
+        },
+    }

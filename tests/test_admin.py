@@ -169,3 +169,41 @@ def test_the_audit_trail_never_shows_personal_data(client, db):
     assert client.get("/admin/audit?since=junk").status_code == 422
     assert client.get("/admin/").status_code == 403  # the rest of administration is the admin's
     assert db.session.scalars(select(User)).first() is not None
+
+
+def test_export_then_import_copies_a_halls_set_up(client, db):
+    import io
+    import json
+
+    login(client, "admin")
+    exported = client.get("/admin/export")
+    assert exported.headers["Content-Disposition"].startswith("attachment")
+    data = exported.get_json()
+    assert {s["prefix"] for s in data["services"]} >= {"A", "B", "L"}
+    assert "password" not in json.dumps(data) and "token" not in json.dumps(data)
+    desk_11 = next(d for d in data["desks"] if d["number"] == 11)
+    assert desk_11["floor"] == 2 and desk_11["services"] == ["L"]
+    # another city's variant: a new service, a new desk, a new clerk
+    data["services"].append({"prefix": "R", "kind": "department", "name": "区信访局"})
+    data["desks"].append({"number": 16, "name": "区信访窗口", "services": ["R"]})
+    data["users"].append({"username": "clerk16", "role": "desk", "desks": [16]})
+    body = json.dumps(data, ensure_ascii=False).encode()
+    done = client.post("/admin/import", data={"description": (io.BytesIO(body), "hall.json")})
+    page = done.get_data(as_text=True)
+    assert done.status_code == 200 and "clerk16" in page
+    assert service_by_prefix("R").name == "区信访局"
+    assert [s.prefix for s in desk_by_number(16).services] == ["R"]
+    assert [d.number for d in user_by_name("clerk16").desks] == [16]
+
+
+def test_a_broken_description_is_refused_with_where(client, db):
+    import io
+
+    login(client, "admin")
+    broken = b'{\n  "name": "x",\n  "services": [\n    {"prefix": "A",}\n  ]\n}'
+    refused = client.post("/admin/import", data={"description": (io.BytesIO(broken), "h.json")})
+    assert refused.status_code == 422 and "第 4 行" in refused.get_data(as_text=True)
+    bad_desk = b'{"name": "x", "services": [], "desks": [{"number": 1, "services": ["Q"]}]}'
+    refused = client.post("/admin/import", data={"description": (io.BytesIO(bad_desk), "h.json")})
+    assert refused.status_code == 422 and "desk 1" in refused.get_data(as_text=True)
+    assert desk_by_number(1).services  # nothing changed

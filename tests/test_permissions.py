@@ -100,6 +100,8 @@ ALLOWED: dict[str, frozenset[str]] = {
             "displays",
             "display",
             "revoke_display",
+            "export",
+            "import_hall",
         )
     },
     "admin.audit": roles("supervisor"),

@@ -4,11 +4,13 @@ set-up and audits each change."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, time, timedelta
 from typing import Any
 
 from flask import (
     Blueprint,
+    Response,
     abort,
     current_app,
     flash,
@@ -26,6 +28,7 @@ from ..extensions import db
 from ..models import AuditEntry, Desk, DisplayDevice, Role, Service, ServiceKind, User
 from ..queue.clock import local_time, zone
 from ..queue.errors import QueueError
+from ..setup import HallDescriptionError, describe_hall
 from . import sockets
 from .common import current_hall, error_text, roles_required
 from .forms import (
@@ -34,6 +37,7 @@ from .forms import (
     DisplayForm,
     FirstRunForm,
     HallForm,
+    ImportForm,
     PostForm,
     ServiceForm,
     StaffForm,
@@ -42,6 +46,7 @@ from .tickets import public_base
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 AUDIT_PAGE = 50
+MAX_DESCRIPTION = 1024 * 1024
 
 
 def _refused(form: Any, error: QueueError) -> None:
@@ -368,6 +373,60 @@ def revoke_display(device_id: int):
     administration.revoke_display(device, current_user.id)
     flash(gettext("%(name)s no longer receives anything.", name=device.name), "success")
     return redirect(url_for("admin.displays"), 303)
+
+
+# --- import and export of the hall description -------------------------------------------------
+
+
+@bp.get("/export")
+@roles_required(Role.ADMIN)
+def export():
+    """The hall's set-up as the JSON description `reception load-hall` and the import read."""
+    hall = current_hall()
+    body = json.dumps(describe_hall(hall), ensure_ascii=False, indent=2)
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={"Content-Disposition": "attachment; filename=hall.json"},
+    )
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def import_hall():
+    hall, form = current_hall(), ImportForm()
+    if form.validate_on_submit():
+        raw = form.description.data.read(MAX_DESCRIPTION + 1)
+        try:
+            if len(raw) > MAX_DESCRIPTION:
+                raise HallDescriptionError(gettext("The file is larger than 1 MB."))
+            try:
+                data = json.loads(raw.decode("utf-8"))
+            except UnicodeDecodeError as exc:
+                raise HallDescriptionError(gettext("The file is not UTF-8 text.")) from exc
+            except json.JSONDecodeError as exc:
+                raise HallDescriptionError(
+                    gettext(
+                        "Line %(line)s, column %(column)s: %(problem)s",
+                        line=exc.lineno,
+                        column=exc.colno,
+                        problem=exc.msg,
+                    )
+                ) from exc
+            passwords = administration.import_description(hall, data, current_user.id)
+        except HallDescriptionError as error:
+            db.session.rollback()
+            form.description.errors = [str(error)]
+        else:
+            flash(gettext("The hall description is applied."), "success")
+            if passwords:
+                return (
+                    render_template("admin/imported.html", hall=hall, passwords=passwords),
+                    200,
+                    {"Cache-Control": "no-store"},
+                )
+            return redirect(url_for("admin.index"), 303)
+    return render_template("admin/import.html", hall=hall, form=form), _status(form)
 
 
 # --- the first administrator -----------------------------------------------------------------

@@ -14,6 +14,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     Field,
@@ -473,3 +474,9 @@ class DeskStateForm(FlaskForm):
 
     def pause_reason(self) -> str:
         return (self.other.data if self.reason.data == "other" else self.reason.data) or ""
+
+
+class ImportForm(FlaskForm):
+    description = FileField(
+        _l("Hall description (JSON)"), validators=[FileRequired(_l("Choose the JSON file."))]
+    )
