@@ -14,8 +14,10 @@ from sqlalchemy import func, select
 
 from .extensions import db
 from .models import AuditEntry, Desk, DisplayDevice, Hall, Role, Service, Ticket, User
+from .queue import outbox
 from .queue.clock import zone
 from .queue.errors import IllegalMove, InvalidInput
+from .queue.locking import lock_hall
 from .queue.messages import N_
 
 HALL_FIELDS = ("name", "address", "timezone", "notice", "lobby_floor", "opening_hours")
@@ -55,6 +57,13 @@ def _record(staff_id: int, what: str, before: dict[str, Any] | None, after: dict
     )
 
 
+def _published(hall_id: int) -> None:
+    """The screens hear of a set-up change in the hall's version order (a `hall` event):
+    names, desks and places are redrawn without anyone reloading a page."""
+    version = lock_hall(hall_id)
+    outbox.note_setup(db.session(), hall_id, version)
+
+
 def _apply(item: object, data: Mapping[str, Any], fields: tuple[str, ...]) -> None:
     for name in fields:
         if name in data:
@@ -67,6 +76,7 @@ def save_hall(hall: Hall, data: Mapping[str, Any], staff_id: int) -> None:
     _apply(hall, data, HALL_FIELDS)
     db.session.flush()
     _record(staff_id, "hall", before, _state(hall, HALL_FIELDS))
+    _published(hall.id)
 
 
 def has_tickets(service: Service) -> bool:
@@ -97,6 +107,7 @@ def save_service(
     _apply(service, data, SERVICE_FIELDS)
     db.session.flush()
     _record(staff_id, "service", before, _state(service, SERVICE_FIELDS))
+    _published(hall.id)
     return service
 
 
@@ -120,6 +131,7 @@ def save_desk(
     desk.services = services
     db.session.flush()
     _record(staff_id, "desk", before, _desk_state(desk))
+    _published(hall.id)
     return desk
 
 
@@ -307,6 +319,7 @@ def import_description(hall: Hall, data: dict[str, Any], staff_id: int) -> dict[
             item = {**item, "password": passwords[item["username"]]}
         users.append(item)
     load_hall({**data, "users": users})
+    _published(hall.id)
     db.session.add(
         AuditEntry(
             staff_id=staff_id,

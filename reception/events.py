@@ -106,6 +106,13 @@ class ConsoleEvent(Payload):
     at: str
 
 
+class HallEvent(Payload):
+    """`hall`: the hall's set-up changed; screens take a fresh snapshot."""
+
+    hall_id: int
+    version: int
+
+
 DeskStateName = Literal["open", "paused", "closed"]
 
 
@@ -117,6 +124,14 @@ class DeskStateEvent(Payload):
     desk_id: int
     desk_number: int
     state: DeskStateName
+
+
+class DeskPlace(Payload):
+    desk_id: int
+    number: int
+    floor: int
+    place: str
+    place_en: str
 
 
 class DeskState(Payload):
@@ -156,6 +171,8 @@ class HallSnapshot(Payload):
     calls: list[RecentCall]
     desks: list[TicketView]
     desk_states: list[DeskState] = []  # the desks not open now (paused or closed)
+    places: list[DeskPlace] = []  # where each desk is (public facts about the hall)
+    lobby_floor: int = 1
 
 
 class DeskSnapshot(Payload):
@@ -209,6 +226,7 @@ EVENTS: dict[str, type[Payload]] = {
     "alert": AlertEvent,
     "console": ConsoleEvent,
     "desk": DeskStateEvent,
+    "hall": HallEvent,
 }
 SNAPSHOTS: dict[str, type[Payload]] = {
     "hall": HallSnapshot,

@@ -28,6 +28,7 @@ EVENT_NAME = "queue"
 ALERT_EVENT = "alert"
 CONSOLE_EVENT = "console"
 DESK_EVENT = "desk"
+SETUP_EVENT = "hall"
 
 
 def ticket_fields(ticket: Ticket, desk_number: int | None) -> dict[str, Any]:
@@ -96,6 +97,9 @@ def _prepare(session: Session) -> None:
         alert = session.get(Alert, alert_id)
         if alert is not None:
             ready.append(([f"alerts:{alert.hall_id}"], alert_view(alert).json_dict(), ALERT_EVENT))
+    for hall_id, version in outbox.take_setup(session):
+        changed = events.HallEvent(hall_id=hall_id, version=version)
+        ready.append(([f"hall:{hall_id}"], changed.json_dict(), SETUP_EVENT))
     for desk_id, version in outbox.take_desks(session):
         desk = session.get(Desk, desk_id)
         if desk is not None:
@@ -155,6 +159,7 @@ def _discard(session: Session, *args: object) -> None:
     outbox.take_alerts(session)
     outbox.take_consoles(session)
     outbox.take_desks(session)
+    outbox.take_setup(session)
 
 
 def install() -> None:

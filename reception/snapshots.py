@@ -150,6 +150,17 @@ def hall_snapshot(hall: Hall, now: datetime) -> dict[str, Any]:
             for d in hall.desks
             if d.active and d.state != "open"
         ],
+        places=[
+            events.DeskPlace(
+                desk_id=d.id,
+                number=d.number,
+                floor=d.floor,
+                place=d.location,
+                place_en=d.location_en,
+            )
+            for d in hall.desks
+        ],
+        lobby_floor=hall.lobby_floor,
     ).json_dict()
 
 

@@ -207,3 +207,32 @@ def test_a_broken_description_is_refused_with_where(client, db):
     refused = client.post("/admin/import", data={"description": (io.BytesIO(bad_desk), "h.json")})
     assert refused.status_code == 422 and "desk 1" in refused.get_data(as_text=True)
     assert desk_by_number(1).services  # nothing changed
+
+
+def test_a_set_up_change_reaches_the_screens_in_version_order(app, client, db):
+    from reception.extensions import socketio
+
+    login(client, "admin")
+    hall = db.session.scalars(select(Hall)).one()
+    listener = socketio.test_client(app, flask_test_client=client)
+    version = listener.emit("join", {"room": f"hall:{hall.id}"}, callback=True)["snapshot"][
+        "version"
+    ]
+    listener.get_received()
+    desk = desk_by_number(3)
+    client.post(
+        f"/admin/desks/{desk.id}",
+        data={
+            "number": "3",
+            "name": "城管窗口",
+            "floor": "1",
+            "location": "一楼 东侧 3 号",
+            "services": [str(s.id) for s in desk.services],
+            "active": "1",
+        },
+    )
+    heard = [m for m in listener.get_received() if m["name"] == "hall"]
+    assert [m["args"][0] for m in heard] == [{"hall_id": hall.id, "version": version + 1}]
+    snapshot = listener.emit("join", {"room": f"hall:{hall.id}"}, callback=True)["snapshot"]
+    place = next(p for p in snapshot["places"] if p["desk_id"] == desk.id)
+    assert place["place"] == "一楼 东侧 3 号" and snapshot["version"] == version + 1

@@ -186,3 +186,20 @@ def test_a_paused_desk_says_so_on_its_strip_and_in_the_lobby(browser, hall):
     lobby.wait_for_function("document.getElementById('desk-states').textContent === ''")
     for each in (context, strip_context, staff_context):
         each.close()
+
+
+def test_a_renamed_service_reaches_the_lobby_without_a_reload(browser, hall):
+    context, lobby = _display(browser, hall)
+    lobby.evaluate("window.__sameLoad = true")
+    admin_context, admin = _staff(browser, hall, "admin")
+    admin.goto(f"{hall.url}/admin/services")
+    admin.get_by_test_id("services").get_by_role("link", name="市民政局").click()
+    admin.get_by_label("服务名称").fill("市民政局（社会救助）")
+    admin.get_by_role("button", name="保存").click()
+    admin.wait_for_url("**/admin/services")
+    lobby.locator("#waiting-counts .svc").filter(has_text="市民政局（社会救助）").wait_for(
+        timeout=3000
+    )
+    assert lobby.evaluate("window.__sameLoad") is True  # redrawn, not reloaded
+    for each in (context, admin_context):
+        each.close()

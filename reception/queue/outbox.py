@@ -68,3 +68,16 @@ def note_desk(session: Session, desk_id: int, version: int) -> None:
 def take_desks(session: Session) -> list[tuple[int, int]]:
     desks: list[tuple[int, int]] = session.info.pop(DESKS_KEY, [])
     return desks
+
+
+SETUP_KEY = "reception_setup_outbox"
+
+
+def note_setup(session: Session, hall_id: int, version: int) -> None:
+    """The hall's set-up changed (services, desks, places, the hall itself)."""
+    session.info.setdefault(SETUP_KEY, []).append((hall_id, version))
+
+
+def take_setup(session: Session) -> list[tuple[int, int]]:
+    changes: list[tuple[int, int]] = session.info.pop(SETUP_KEY, [])
+    return changes

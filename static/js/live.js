@@ -5,7 +5,16 @@
 
 /* global io */
 
-export function connectLive({ rooms, onSnapshot, onEvent, onDesk, onStatus, offlineAfter = 5, auth }) {
+export function connectLive({
+  rooms,
+  onSnapshot,
+  onEvent,
+  onDesk,
+  onHall,
+  onStatus,
+  offlineAfter = 5,
+  auth,
+}) {
   const socket = io({
     transports: ["websocket", "polling"],
     reconnectionDelay: 500,
@@ -70,6 +79,7 @@ export function connectLive({ rooms, onSnapshot, onEvent, onDesk, onStatus, offl
   }
   socket.on("queue", ordered(onEvent));
   socket.on("desk", ordered(onDesk));
+  socket.on("hall", ordered(onHall));
 
   return { socket, join, resync };
 }

@@ -10,7 +10,22 @@ const waitingList = document.getElementById("waiting-counts");
 const overlay = document.getElementById("sound-overlay");
 const RECENT = 8;
 const english = body.dataset.english === "1";
-const places = JSON.parse(document.getElementById("desk-places").textContent); // desk id -> place
+let places = JSON.parse(document.getElementById("desk-places").textContent); // desk id -> place
+
+// the desks' places from a snapshot (after a set-up change they are redrawn, no reload)
+function takePlaces(snapshot) {
+  if (!snapshot.places || !snapshot.places.length) return;
+  places = Object.fromEntries(
+    snapshot.places.map((desk) => [
+      desk.desk_id,
+      {
+        number: desk.number,
+        place: (english && desk.place_en) || desk.place,
+        floor: desk.floor !== snapshot.lobby_floor ? body.dataset.floorLabel.replace("{floor}", desk.floor) : "",
+      },
+    ]),
+  );
+}
 const currentPlace = document.getElementById("current-place");
 
 const calls = new Map(); // version -> call, the newest RECENT kept
@@ -137,6 +152,7 @@ function announce(call) {
 }
 
 function onSnapshot(room, snapshot) {
+  takePlaces(snapshot);
   deskStates.clear();
   for (const desk of snapshot.desk_states || []) deskStates.set(desk.desk_id, desk);
   renderDeskStates();
@@ -214,11 +230,12 @@ async function start() {
   } else if (announcer.blocked) overlay.hidden = false;
   overlay.addEventListener("click", enableSound);
   body.dataset.voiceMode = mode; // set last: the screen's sound state is settled from here
-  connectLive({
+  const live = connectLive({
     rooms: [`hall:${hallId}`],
     onSnapshot,
     onEvent,
     onDesk,
+    onHall: () => live.resync(`hall:${hallId}`), // the set-up changed: names and places anew
     offlineAfter: Number(body.dataset.offlineAfter || 5),
     onStatus: (status) => showConnection(document.getElementById("offline"), status),
   });
