@@ -205,7 +205,7 @@ def enrol_display(
     device = DisplayDevice(
         hall_id=hall.id, name=name, desk_id=desk.id if desk else None, autoplay=autoplay
     )
-    token = device.new_token()
+    token = device.new_token(short=True)
     db.session.add(device)
     db.session.flush()
     _record(

@@ -139,6 +139,8 @@ def test_displays_are_enrolled_renamed_and_revoked(app, client, db):
     enrolled = client.post("/admin/displays", data={"name": "大厅二号屏"})
     page = enrolled.get_data(as_text=True)
     address = page.split('data-testid="enrol-address">')[1].split("<")[0]
+    code = address.rsplit("/", 1)[1]
+    assert address == f"http://hall.test/e/{code}" and len(code) == 10  # typed with a remote
     screen = app.test_client()
     assert screen.get(address.replace("http://hall.test", "")).status_code == 302
     assert screen.get("/display/").status_code == 200

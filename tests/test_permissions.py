@@ -58,6 +58,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "booking.done": EVERYONE,
     "booking.manage": EVERYONE,
     "display.enrol": EVERYONE,  # with a valid enrolment address
+    "home.enrol_display": EVERYONE,  # the short form of it
     # staff
     "auth.logout": STAFF,
     "display.lobby": STAFF | {"display"},
@@ -198,7 +199,7 @@ def world(app, db):
     ticket = _db.session.scalars(select(Ticket).where(Ticket.case_id == case.id)).one()
     booking = _book(_db.session.get(Hall, case.hall_id))
     device = DisplayDevice(hall_id=case.hall_id, name="lobby")
-    token = device.new_token()
+    token = device.new_token(short=True)
     spare = DisplayDevice(hall_id=case.hall_id, name="spare")  # the one administration edits
     spare.new_token()
     _db.session.add_all([device, spare])
@@ -238,8 +239,8 @@ def test_each_role_reaches_exactly_its_routes(app, db, world, role):
     wrong = []
     rules = sorted(app.url_map.iter_rules(), key=lambda r: (r.rule, r.endpoint))
     for rule in rules:
-        if rule.endpoint in ("auth.logout", "display.enrol"):
-            continue  # walked last: one ends the session, the other enrols the browser
+        if rule.endpoint in ("auth.logout", "display.enrol", "home.enrol_display"):
+            continue  # walked last: one ends the session, the others enrol the browser
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             url = _url(rule, role, world)
             api = url.startswith("/api/v1/") and "openapi" not in url and "/docs" not in url
@@ -255,9 +256,14 @@ def test_each_role_reaches_exactly_its_routes(app, db, world, role):
                 wrong.append(
                     (method, url, response.status_code, "allowed" if allowed else "refused")
                 )
-    enrolled = client.get(f"/display/enrol/{world['display_token']}")
-    if _refused(enrolled) != (role not in ALLOWED["display.enrol"]):
-        wrong.append(("GET", "/display/enrol/…", enrolled.status_code, "enrol"))
+    code = world["display_token"]
+    for path, endpoint in (
+        (f"/e/{code.lower()}", "home.enrol_display"),  # typed in lower case on a TV remote
+        (f"/display/enrol/{code}", "display.enrol"),
+    ):
+        enrolled = client.get(path)
+        if _refused(enrolled) != (role not in ALLOWED[endpoint]):
+            wrong.append(("GET", path, enrolled.status_code, "enrol"))
     response = client.post("/logout")
     if _refused(response) != (role not in ALLOWED["auth.logout"]):
         wrong.append(("POST", "/logout", response.status_code, "logout"))

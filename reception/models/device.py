@@ -12,6 +12,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ..extensions import Model
 from .types import UTCDateTime, utcnow
 
+SHORT_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L
+
 
 def hash_device_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
@@ -32,8 +34,13 @@ class DisplayDevice(Model):
     # covers itself with the "click to enable voice" overlay.
     autoplay: Mapped[bool] = mapped_column(default=False)
 
-    def new_token(self) -> str:
-        """A fresh enrolment token; only its hash is kept, so it is shown once."""
-        token = secrets.token_urlsafe(24)
+    def new_token(self, *, short: bool = False) -> str:
+        """A fresh enrolment token; only its hash is kept, so it is shown once. A short one
+        (10 letters and digits without look-alikes, about 50 bits) can be typed with a TV
+        remote."""
+        if short:
+            token = "".join(secrets.choice(SHORT_ALPHABET) for _ in range(10))
+        else:
+            token = secrets.token_urlsafe(24)
         self.token_hash = hash_device_token(token)
         return token

@@ -312,7 +312,7 @@ def displays():
             _device, token = administration.enrol_display(
                 hall, form.name.data or "", desk, form.autoplay.data, current_user.id
             )
-            address = public_base() + url_for("display.enrol", token=token)
+            address = public_base() + url_for("home.enrol_display", code=token)
             return (
                 render_template(
                     "admin/enrolled.html", hall=hall, name=form.name.data, address=address

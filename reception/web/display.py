@@ -38,6 +38,15 @@ def _not_enrolled():
 
 @bp.get("/enrol/<token>")
 def enrol(token: str):
+    return _enrol(token)
+
+
+def short_enrol(code: str):
+    """`/e/<code>`: the enrolment address short enough to type with a TV remote."""
+    return _enrol(code.upper())
+
+
+def _enrol(token: str):
     device = device_by_token(token)
     if device is None:
         return _not_enrolled()

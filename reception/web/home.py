@@ -46,6 +46,14 @@ def _vendor_file(relative: str):
     return send_from_directory(path.parent, path.name, max_age=86400)
 
 
+@bp.get("/e/<code>")
+def enrol_display(code: str):
+    """A display's short enrolment address (typed with a TV remote)."""
+    from .display import short_enrol
+
+    return short_enrol(code)
+
+
 @bp.get("/lang/<code>")
 def set_language(code: str):
     """Remember the chosen language in a cookie (no server-side state changes)."""
