@@ -8,12 +8,25 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from .extensions import db
-from .models import AuditEntry, Desk, DisplayDevice, Hall, Role, Service, Ticket, User
+from .models import (
+    Appointment,
+    AuditEntry,
+    Desk,
+    DisplayDevice,
+    Hall,
+    LeaderDay,
+    Role,
+    Service,
+    SlotTemplate,
+    Ticket,
+    User,
+)
 from .queue import outbox
 from .queue.clock import zone
 from .queue.errors import IllegalMove, InvalidInput
@@ -328,3 +341,140 @@ def import_description(hall: Hall, data: dict[str, Any], staff_id: int) -> dict[
         )
     )
     return passwords
+
+
+def parse_routing(text: str, hall: Hall) -> dict[str, Any]:
+    """The routing rules as the registrar's page reads them, from lines like
+    "征地拆迁: A, lawyer" (a category, then service prefixes or kinds in the order suggested)."""
+    kinds = {"department", "lawyer", "psychologist", "mediator", "video", "leader"}
+    prefixes = {s.prefix for s in hall.services}
+    categories: list[str] = []
+    routing: dict[str, list[str]] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        line = line.strip()
+        if not line:
+            continue
+        category, _, rest = line.replace("：", ":").partition(":")
+        category = category.strip()
+        if not category or len(category) > 40 or category in categories:
+            raise InvalidInput(
+                N_("Line %(line)s: a category once, 40 characters at most."), line=number
+            )
+        targets = [t.strip() for t in rest.replace("，", ",").split(",") if t.strip()]
+        unknown = [t for t in targets if t not in kinds and t.upper() not in prefixes]
+        if unknown:
+            raise InvalidInput(
+                N_("Line %(line)s: no service or kind %(names)s."),
+                line=number,
+                names=", ".join(unknown),
+            )
+        categories.append(category)
+        if targets:
+            routing[category] = [t if t in kinds else t.upper() for t in targets]
+    if not categories:
+        raise InvalidInput(N_("Write at least one category."))
+    return {"categories": categories, "routing": routing}
+
+
+def format_routing(hall: Hall) -> str:
+    from .triage.routing import _rules, categories
+
+    rules = _rules(hall)
+    return "\n".join(
+        f"{category}: {', '.join(rules.get(category, []))}".rstrip(": ")
+        for category in categories(hall)
+    )
+
+
+def save_routing(hall: Hall, text: str, staff_id: int) -> None:
+    triage = parse_routing(text, hall)
+    before = {"triage": hall.triage}
+    hall.triage = {**(hall.triage or {}), **triage}
+    db.session.flush()
+    _record(staff_id, "routing", before, {"triage": hall.triage})
+
+
+def add_template(service: Service, data: Mapping[str, Any], staff_id: int) -> SlotTemplate:
+    """A weekly bookable time of a service (weekdays, a time range cut into slots)."""
+    if not data["weekdays"]:
+        raise InvalidInput(N_("Choose at least one weekday."))
+    if data["start"] >= data["end"]:
+        raise InvalidInput(N_("The start must be before the end."))
+    template = SlotTemplate(
+        service_id=service.id,
+        weekdays=",".join(str(d) for d in sorted(data["weekdays"])),
+        start=data["start"],
+        end=data["end"],
+        slot_minutes=data["slot_minutes"],
+        capacity=data["capacity"],
+    )
+    db.session.add(template)
+    db.session.flush()
+    _record(staff_id, "slots", None, _template_state(template, service))
+    return template
+
+
+def _template_state(template: SlotTemplate, service: Service) -> dict[str, Any]:
+    return {
+        "service": service.prefix,
+        "weekdays": template.weekdays,
+        "start": template.start.strftime("%H:%M"),
+        "end": template.end.strftime("%H:%M"),
+        "slot_minutes": template.slot_minutes,
+        "capacity": template.capacity,
+    }
+
+
+def remove_template(template: SlotTemplate, service: Service, staff_id: int) -> None:
+    """Bookings already made keep their times; no new ones are offered from this template."""
+    state = _template_state(template, service)
+    db.session.delete(template)
+    db.session.flush()
+    _record(staff_id, "slots", state, {k: None for k in state})
+
+
+def add_leader_day(
+    hall: Hall, service: Service, data: Mapping[str, Any], today: date, staff_id: int
+) -> LeaderDay:
+    if service.kind != "leader":
+        raise InvalidInput(N_("A leader's reception day belongs to a leader's reception service."))
+    if data["day"] < today:
+        raise InvalidInput(N_("A day in the past cannot be published."))
+    if data["start"] >= data["end"]:
+        raise InvalidInput(N_("The start must be before the end."))
+    day = LeaderDay(
+        hall_id=hall.id,
+        service_id=service.id,
+        day=data["day"],
+        leader=data["leader"],
+        place=data["place"],
+        matters=data["matters"],
+        start=data["start"],
+        end=data["end"],
+        slot_minutes=data["slot_minutes"],
+        capacity=data["capacity"],
+    )
+    db.session.add(day)
+    db.session.flush()
+    _record(staff_id, "leader_day", None, {"day": day.day.isoformat(), "leader": day.leader})
+    return day
+
+
+def remove_leader_day(day: LeaderDay, staff_id: int) -> None:
+    booked = db.session.scalar(
+        select(func.count(Appointment.id)).where(
+            Appointment.leader_day_id == day.id, Appointment.state == "booked"
+        )
+    )
+    if booked:
+        raise IllegalMove(
+            N_("%(count)s visitor(s) booked this day: close the day instead (they are told)."),
+            count=booked,
+        )
+    state = {"day": day.day.isoformat(), "leader": day.leader}
+    db.session.execute(
+        update(Appointment).where(Appointment.leader_day_id == day.id).values(leader_day_id=None)
+    )
+    db.session.delete(day)
+    db.session.flush()
+    _record(staff_id, "leader_day", state, {"day": None, "leader": None})

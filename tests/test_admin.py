@@ -238,3 +238,91 @@ def test_a_set_up_change_reaches_the_screens_in_version_order(app, client, db):
     snapshot = listener.emit("join", {"room": f"hall:{hall.id}"}, callback=True)["snapshot"]
     place = next(p for p in snapshot["places"] if p["desk_id"] == desk.id)
     assert place["place"] == "一楼 东侧 3 号" and snapshot["version"] == version + 1
+
+
+def test_routing_rules_are_edited_as_lines(client, db):
+    login(client, "admin")
+    page = client.get("/admin/routing").get_data(as_text=True)
+    assert "征地拆迁: A, lawyer" in page
+    bad = client.post("/admin/routing", data={"rules": "征地拆迁: A, bank"})
+    assert bad.status_code == 422 and "bank" in bad.get_data(as_text=True)
+    rules = "征地拆迁: lawyer, A\n物业纠纷: mediator, B\n其他"
+    assert client.post("/admin/routing", data={"rules": rules}).status_code == 303
+    db.session.expire_all()
+    triage = db.session.scalars(select(Hall)).one().triage
+    assert triage["categories"] == ["征地拆迁", "物业纠纷", "其他"]
+    assert triage["routing"]["物业纠纷"] == ["mediator", "B"]
+    login(client, "registrar")
+    from tests.test_registration_pages import _form
+
+    suggested = client.post(
+        "/registration/",
+        data=_form(action="suggest", category="物业纠纷", department_id="", route=[]),
+    ).get_data(as_text=True)
+    route = suggested[suggested.index('data-testid="route"') :]
+    # the suggestion comes first, in the rule's order, then the other desks
+    assert route.index("人民调解") < route.index("市住建局") < route.index("市规划和自然资源局")
+
+
+def test_bookable_times_and_leader_days_are_published_from_the_browser(client, db):
+    from datetime import timedelta
+
+    from reception.models import LeaderDay, SlotTemplate
+    from reception.models.types import utcnow
+    from reception.queue.clock import hall_day
+
+    login(client, "admin")
+    mediation = service_by_prefix("M")
+    before = db.session.scalars(
+        select(SlotTemplate).where(SlotTemplate.service_id == mediation.id)
+    ).all()
+    added = client.post(
+        "/admin/appointments/templates",
+        data={
+            "service_id": mediation.id,
+            "weekdays": ["6"],  # Saturday
+            "start": "09:00",
+            "end": "11:00",
+            "slot_minutes": "30",
+            "capacity": "1",
+        },
+    )
+    assert added.status_code == 303
+    after = db.session.scalars(
+        select(SlotTemplate).where(SlotTemplate.service_id == mediation.id)
+    ).all()
+    assert len(after) == len(before) + 1 and after[-1].weekdays == "5"
+    wrong = client.post(
+        "/admin/appointments/templates",
+        data={"service_id": mediation.id, "weekdays": ["1"], "start": "11:00", "end": "09:00"},
+    )
+    assert wrong.status_code == 422
+    day = hall_day("Asia/Shanghai", utcnow()) + timedelta(days=5)
+    published = client.post(
+        "/admin/appointments/leader-days",
+        data={
+            "service_id": service_by_prefix("Z").id,
+            "day": day.isoformat(),
+            "leader": "副市长 赵六",
+            "place": "三楼",
+            "matters": "教育",
+            "start": "09:00",
+            "end": "11:00",
+        },
+    )
+    assert published.status_code == 303
+    assert "副市长 赵六" in client.get("/book/leaders").get_data(as_text=True)
+    new_day = db.session.scalars(select(LeaderDay).where(LeaderDay.leader == "副市长 赵六")).one()
+    not_leader = client.post(
+        "/admin/appointments/leader-days",
+        data={
+            "service_id": mediation.id,
+            "day": day.isoformat(),
+            "leader": "x",
+            "start": "09:00",
+            "end": "10:00",
+        },
+    )
+    assert not_leader.status_code == 422
+    client.post(f"/admin/appointments/leader-days/{new_day.id}/remove")
+    assert "副市长 赵六" not in client.get("/book/leaders").get_data(as_text=True)

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from reception.extensions import db as _db
-from reception.models import Case, DisplayDevice, Hall, Ticket
+from reception.models import Case, DisplayDevice, Hall, LeaderDay, SlotTemplate, Ticket
 from tests.conftest import desk_by_number, login, service_by_prefix, user_by_name
 from tests.test_appointments import _book
 from tests.test_registration_pages import _form
@@ -103,6 +103,12 @@ ALLOWED: dict[str, frozenset[str]] = {
             "revoke_display",
             "export",
             "import_hall",
+            "routing",
+            "appointments",
+            "add_template",
+            "remove_template",
+            "add_leader_day",
+            "remove_leader_day",
         )
     },
     "admin.audit": roles("supervisor"),
@@ -152,6 +158,8 @@ def _values(role: str, world: dict) -> dict[str, object]:
         "code": world["code"],
         "kind": "acceptance",
         "user_id": world["user_id"],
+        "template_id": world["template_id"],
+        "day_id": world["day_id"],
         "device_id": world["device_id"],
         "filename": "css/app.css",
         "name": "swagger-ui.css",
@@ -216,6 +224,8 @@ def world(app, db):
         "display_token": token,
         "user_id": user_by_name("leader").id,
         "device_id": spare.id,
+        "template_id": _db.session.scalars(select(SlotTemplate.id)).first(),
+        "day_id": _db.session.scalars(select(LeaderDay.id)).first(),
     }
 
 

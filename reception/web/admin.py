@@ -25,8 +25,19 @@ from sqlalchemy import func, select
 
 from .. import administration
 from ..extensions import db
-from ..models import AuditEntry, Desk, DisplayDevice, Role, Service, ServiceKind, User
-from ..queue.clock import local_time, zone
+from ..models import (
+    AuditEntry,
+    Desk,
+    DisplayDevice,
+    LeaderDay,
+    Role,
+    Service,
+    ServiceKind,
+    SlotTemplate,
+    User,
+)
+from ..models.types import utcnow
+from ..queue.clock import hall_day, local_time, zone
 from ..queue.errors import QueueError
 from ..setup import HallDescriptionError, describe_hall
 from . import sockets
@@ -38,8 +49,11 @@ from .forms import (
     FirstRunForm,
     HallForm,
     ImportForm,
+    LeaderDayForm,
     PostForm,
+    RoutingForm,
     ServiceForm,
+    SlotTemplateForm,
     StaffForm,
 )
 from .tickets import public_base
@@ -373,6 +387,133 @@ def revoke_display(device_id: int):
     administration.revoke_display(device, current_user.id)
     flash(gettext("%(name)s no longer receives anything.", name=device.name), "success")
     return redirect(url_for("admin.displays"), 303)
+
+
+# --- bookable times: slot templates and leaders' reception days -------------------------------
+
+
+@bp.get("/appointments")
+@roles_required(Role.ADMIN)
+def appointments():
+    return _appointments_page(SlotTemplateForm(formdata=None), LeaderDayForm(formdata=None))
+
+
+def _appointments_page(
+    template_form: SlotTemplateForm, leader_form: LeaderDayForm, status: int = 200
+):
+    hall = current_hall()
+    by_id = {s.id: s for s in hall.services}
+    today = hall_day(hall.timezone, utcnow())
+    templates = db.session.scalars(
+        select(SlotTemplate)
+        .where(SlotTemplate.service_id.in_(list(by_id)))
+        .order_by(SlotTemplate.service_id, SlotTemplate.start)
+    ).all()
+    leader_days = db.session.scalars(
+        select(LeaderDay)
+        .where(LeaderDay.hall_id == hall.id, LeaderDay.day >= today)
+        .order_by(LeaderDay.day)
+    ).all()
+    page = render_template(
+        "admin/appointments.html",
+        hall=hall,
+        services=by_id,
+        templates=templates,
+        leader_days=leader_days,
+        template_form=template_form,
+        leader_form=leader_form,
+        today=today,
+    )
+    return page, status
+
+
+@bp.post("/appointments/templates")
+@roles_required(Role.ADMIN)
+def add_template():
+    form = SlotTemplateForm()
+    if form.validate_on_submit():
+        service = _service(form.service_id.data) if form.service_id.data else None
+        try:
+            assert service is not None
+            data = {**form.data, "weekdays": [d - 1 for d in form.weekdays.data or []]}
+            administration.add_template(service, data, current_user.id)
+        except QueueError as error:
+            _refused(form, error)
+        else:
+            flash(gettext("Saved."), "success")
+            return redirect(url_for("admin.appointments"), 303)
+    return _appointments_page(form, LeaderDayForm(formdata=None), _status(form))
+
+
+@bp.post("/appointments/templates/<int:template_id>/remove")
+@roles_required(Role.ADMIN)
+def remove_template(template_id: int):
+    _posted()
+    template = db.session.get(SlotTemplate, template_id)
+    service = _service(template.service_id) if template else None
+    if template is None or service is None:
+        abort(404)
+    administration.remove_template(template, service, current_user.id)
+    flash(gettext("Removed: bookings already made keep their times."), "success")
+    return redirect(url_for("admin.appointments"), 303)
+
+
+@bp.post("/appointments/leader-days")
+@roles_required(Role.ADMIN)
+def add_leader_day():
+    hall, form = current_hall(), LeaderDayForm()
+    if form.validate_on_submit():
+        service = _service(form.service_id.data) if form.service_id.data else None
+        try:
+            assert service is not None
+            today = hall_day(hall.timezone, utcnow())
+            administration.add_leader_day(hall, service, form.data, today, current_user.id)
+        except QueueError as error:
+            _refused(form, error)
+        else:
+            flash(gettext("Published."), "success")
+            return redirect(url_for("admin.appointments"), 303)
+    return _appointments_page(SlotTemplateForm(formdata=None), form, _status(form))
+
+
+@bp.post("/appointments/leader-days/<int:day_id>/remove")
+@roles_required(Role.ADMIN)
+def remove_leader_day(day_id: int):
+    _posted()
+    day = db.session.get(LeaderDay, day_id)
+    if day is None or day.hall_id != current_hall().id:
+        abort(404)
+    administration.remove_leader_day(day, current_user.id)
+    flash(gettext("Removed from the published schedule."), "success")
+    return redirect(url_for("admin.appointments"), 303)
+
+
+@bp.errorhandler(QueueError)
+def _refused_move(error: QueueError):
+    flash(error_text(error), "error")
+    return redirect(request.referrer or url_for("admin.index"), 303)
+
+
+# --- routing rules for the registrar's suggestions -------------------------------------------
+
+
+@bp.route("/routing", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def routing():
+    hall = current_hall()
+    form = RoutingForm()
+    if request.method == "GET":
+        form.rules.data = administration.format_routing(hall)
+    elif form.validate_on_submit():
+        try:
+            administration.save_routing(hall, form.rules.data or "", current_user.id)
+        except QueueError as error:
+            _refused(form, error)
+        else:
+            flash(gettext("Saved."), "success")
+            return redirect(url_for("admin.routing"), 303)
+    page = render_template("admin/routing.html", hall=hall, form=form)
+    return page, _status(form)
 
 
 # --- import and export of the hall description -------------------------------------------------

@@ -9,7 +9,7 @@ Ids go through `guard.parse_id`: Unicode digits and numbers past 64 bits are a f
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, time
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -480,3 +480,57 @@ class ImportForm(FlaskForm):
     description = FileField(
         _l("Hall description (JSON)"), validators=[FileRequired(_l("Choose the JSON file."))]
     )
+
+
+class RoutingForm(FlaskForm):
+    rules = TextAreaField(
+        _l("Categories and the desks suggested for each"),
+        validators=[DataRequired(), Length(max=5000)],
+    )
+
+
+class TimeField(Field):
+    """A time of day as HH:MM (what `<input type=time>` sends)."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        raw = str(valuelist[0]).strip() if valuelist else ""
+        self.raw = raw
+        self.data = None
+        if raw:
+            if not re.fullmatch(r"([01][0-9]|2[0-3]):[0-5][0-9]", raw):
+                raise ValueError(_l("Give the time as HH:MM."))
+            self.data = time.fromisoformat(raw)
+
+    def _value(self) -> str:
+        return getattr(self, "raw", None) or (self.data.strftime("%H:%M") if self.data else "")
+
+
+class SlotTemplateForm(FlaskForm):
+    service_id = IdField(_l("Service"), validators=[InputRequired(_l("Choose a service."))])
+    weekdays = IdListField(_l("Weekdays"))
+    start = TimeField(_l("From"), validators=[InputRequired(_l("Give the time as HH:MM."))])
+    end = TimeField(_l("Until"), validators=[InputRequired(_l("Give the time as HH:MM."))])
+    slot_minutes = WholeNumberField(
+        _l("Minutes a slot"), default=30, validators=[NumberRange(5, 240)]
+    )
+    capacity = WholeNumberField(_l("Places a slot"), default=2, validators=[NumberRange(1, 50)])
+
+    def validate_weekdays(self, field: Field) -> None:
+        if any(day not in range(1, 8) for day in field.data or []):
+            raise ValidationError(_l("Choose from the list."))
+
+
+class LeaderDayForm(FlaskForm):
+    service_id = IdField(_l("Service"), validators=[InputRequired(_l("Choose a service."))])
+    day = IsoDateField(_l("Date"), validators=[DataRequired(_l("Give the date as YYYY-MM-DD."))])
+    leader = StringField(
+        _l("Leader"), filters=[_strip], validators=[DataRequired(), Length(max=60)]
+    )
+    place = StringField(_l("Place"), filters=[_strip], validators=[Length(max=120)])
+    matters = StringField(_l("Matters received"), filters=[_strip], validators=[Length(max=300)])
+    start = TimeField(_l("From"), validators=[InputRequired(_l("Give the time as HH:MM."))])
+    end = TimeField(_l("Until"), validators=[InputRequired(_l("Give the time as HH:MM."))])
+    slot_minutes = WholeNumberField(
+        _l("Minutes a slot"), default=30, validators=[NumberRange(5, 240)]
+    )
+    capacity = WholeNumberField(_l("Places a slot"), default=3, validators=[NumberRange(1, 50)])
