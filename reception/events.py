@@ -216,6 +216,11 @@ class TicketSnapshot(Payload):
     legs: list[Leg]
 
 
+class SetupSnapshot(Payload):
+    room: str
+    version: int
+
+
 class AlertsSnapshot(Payload):
     room: str
     alerts: list[AlertEvent]
@@ -234,4 +239,5 @@ SNAPSHOTS: dict[str, type[Payload]] = {
     "service": ServiceSnapshot,
     "ticket": TicketSnapshot,
     "alerts": AlertsSnapshot,
+    "setup": SetupSnapshot,
 }

@@ -99,7 +99,8 @@ def _prepare(session: Session) -> None:
             ready.append(([f"alerts:{alert.hall_id}"], alert_view(alert).json_dict(), ALERT_EVENT))
     for hall_id, version in outbox.take_setup(session):
         changed = events.HallEvent(hall_id=hall_id, version=version)
-        ready.append(([f"hall:{hall_id}"], changed.json_dict(), SETUP_EVENT))
+        rooms = [f"hall:{hall_id}", f"setup:{hall_id}"]
+        ready.append((rooms, changed.json_dict(), SETUP_EVENT))
     for desk_id, version in outbox.take_desks(session):
         desk = session.get(Desk, desk_id)
         if desk is not None:

@@ -34,6 +34,10 @@ from .settings import settings
 RECENT_CALLS = 8
 
 
+def hall_version(hall_id: int) -> int:
+    return _version(hall_id)
+
+
 def _version(hall_id: int) -> int:
     return db.session.scalar(select(Hall.version).where(Hall.id == hall_id)) or 0
 

@@ -191,6 +191,11 @@ def test_a_paused_desk_says_so_on_its_strip_and_in_the_lobby(browser, hall):
 def test_a_renamed_service_reaches_the_lobby_without_a_reload(browser, hall):
     context, lobby = _display(browser, hall)
     lobby.evaluate("window.__sameLoad = true")
+    kiosk_context = browser.new_context(viewport={"width": 1080, "height": 1920}, locale="zh-CN")
+    kiosk = kiosk_context.new_page()
+    kiosk.goto(f"{hall.url}/kiosk/")
+    kiosk.wait_for_function("document.body.dataset.connection === 'online'")
+    kiosk.evaluate("window.__sameLoad = true")
     admin_context, admin = _staff(browser, hall, "admin")
     admin.goto(f"{hall.url}/admin/services")
     admin.get_by_test_id("services").get_by_role("link", name="市民政局").click()
@@ -201,5 +206,7 @@ def test_a_renamed_service_reaches_the_lobby_without_a_reload(browser, hall):
         timeout=3000
     )
     assert lobby.evaluate("window.__sameLoad") is True  # redrawn, not reloaded
-    for each in (context, admin_context):
+    kiosk.get_by_role("button", name="市民政局（社会救助）").wait_for(timeout=3000)
+    assert kiosk.evaluate("window.__sameLoad") is True
+    for each in (context, admin_context, kiosk_context):
         each.close()

@@ -158,6 +158,8 @@ def _console_data(desk: Desk, current: Ticket | None) -> dict:
     locale = str(get_locale())
     return {
         "desk_id": desk.id,
+        "hall_id": desk.hall_id,
+        "setup_changed": gettext("The hall's set-up changed: reload this page when convenient."),
         "service_ids": [service.id for service in desk.services],
         "current_id": current.id if current else None,
         "names": {service.id: service.label(locale) for service in current_hall().services},

@@ -91,6 +91,11 @@ def _resolve(room: Any) -> tuple[list[str], Snapshot]:
         return [room], lambda: events.AlertsSnapshot(
             room=room, alerts=snapshots.todays_alerts(hall, now)
         ).json_dict()
+    if kind == "setup" and number == hall.id:
+        # anyone (the kiosk too): it carries only that the hall's set-up changed
+        return [room], lambda: events.SetupSnapshot(
+            room=room, version=snapshots.hall_version(hall.id)
+        ).json_dict()
     if kind == "hall" and number == hall.id and viewer.may_watch_hall:
         return [room], lambda: snapshots.hall_snapshot(hall, utcnow())
     if kind == "desk":

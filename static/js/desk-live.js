@@ -78,10 +78,28 @@ function checkHolder(holder) {
   for (const button of document.querySelectorAll("#console button")) button.disabled = true;
 }
 
+// The hall's set-up changed (names, desks, services): redraw by reloading when nothing is being
+// typed; otherwise say so and leave the clerk's words alone.
+function onSetup() {
+  const typed = [...document.querySelectorAll("#console textarea, #console input[type=text]")].some(
+    (field) => field.value.trim(),
+  );
+  if (!typed && !document.querySelector("#console details[open]")) {
+    window.location.reload();
+    return;
+  }
+  const banner = document.getElementById("taken-over");
+  if (banner.hidden) {
+    banner.textContent = data.setup_changed;
+    banner.hidden = false;
+  }
+}
+
 const live = connectLive({
-  rooms: [deskRoom, ...data.service_ids.map((id) => `service:${id}`)],
+  rooms: [deskRoom, `setup:${data.hall_id}`, ...data.service_ids.map((id) => `service:${id}`)],
+  onHall: onSetup,
   onSnapshot: (room, snapshot) => {
-    if (room !== deskRoom) return;
+    if (room !== deskRoom) return; // the service and set-up rooms only signal
     checkHolder(snapshot.console);
     const currentId = snapshot.current ? snapshot.current.id : null;
     if (currentId !== data.current_id) {

@@ -1,4 +1,6 @@
 // Kiosk: one tap issues one ticket. Double taps (common on touch screens) must not issue two.
+import { connectLive } from "./live.js";
+
 const form = document.getElementById("kiosk-form");
 if (form) {
   form.addEventListener("submit", (event) => {
@@ -20,4 +22,29 @@ const closed = document.querySelector("[data-reopen-in]");
 if (closed) {
   const seconds = Number(closed.dataset.reopenIn) || 600;
   setTimeout(() => window.location.reload(), Math.min(seconds + 2, 600) * 1000);
+}
+
+// A set-up change (a renamed service, a new one, one taken out of use): redraw the buttons
+// from the server's page, without reloading, unless a visitor is pressing one right now.
+async function redraw() {
+  if (!form || form.dataset.sent) return;
+  const response = await fetch(window.location.pathname, { credentials: "same-origin" });
+  if (!response.ok) return;
+  const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
+  const grid = fresh.getElementById("kiosk-form");
+  if (grid && !form.dataset.sent) {
+    form.replaceChildren(...grid.childNodes);
+    form.dataset.redrawn = String(Number(form.dataset.redrawn || 0) + 1);
+  }
+}
+
+if (form && window.io) {
+  connectLive({
+    rooms: [`setup:${form.dataset.hallId}`],
+    onSnapshot: () => {},
+    onHall: () => redraw(),
+    onStatus: (status) => {
+      document.body.dataset.connection = status;
+    },
+  });
 }
