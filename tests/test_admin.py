@@ -308,11 +308,18 @@ def test_bookable_times_and_leader_days_are_published_from_the_browser(client, d
             "matters": "教育",
             "start": "09:00",
             "end": "11:00",
+            "weeks": "3",
         },
     )
     assert published.status_code == 303
     assert "副市长 赵六" in client.get("/book/leaders").get_data(as_text=True)
-    new_day = db.session.scalars(select(LeaderDay).where(LeaderDay.leader == "副市长 赵六")).one()
+    days = db.session.scalars(
+        select(LeaderDay).where(LeaderDay.leader == "副市长 赵六").order_by(LeaderDay.day)
+    ).all()
+    assert [d.day for d in days] == [day + timedelta(weeks=n) for n in range(3)]
+    for extra in days[1:]:
+        client.post(f"/admin/appointments/leader-days/{extra.id}/remove")
+    new_day = days[0]
     not_leader = client.post(
         "/admin/appointments/leader-days",
         data={

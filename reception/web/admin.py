@@ -467,7 +467,9 @@ def add_leader_day():
         try:
             assert service is not None
             today = hall_day(hall.timezone, utcnow())
-            administration.add_leader_day(hall, service, form.data, today, current_user.id)
+            for week in range(form.weeks.data or 1):  # a weekly reception day, published ahead
+                data = {**form.data, "day": form.day.data + timedelta(weeks=week)}
+                administration.add_leader_day(hall, service, data, today, current_user.id)
         except QueueError as error:
             _refused(form, error)
         else:

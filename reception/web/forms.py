@@ -534,3 +534,8 @@ class LeaderDayForm(FlaskForm):
         _l("Minutes a slot"), default=30, validators=[NumberRange(5, 240)]
     )
     capacity = WholeNumberField(_l("Places a slot"), default=3, validators=[NumberRange(1, 50)])
+    weeks = WholeNumberField(
+        _l("Weeks (the same weekday, week after week)"),
+        default=1,
+        validators=[NumberRange(1, 12)],
+    )
