@@ -333,3 +333,44 @@ def test_bookable_times_and_leader_days_are_published_from_the_browser(client, d
     assert not_leader.status_code == 422
     client.post(f"/admin/appointments/leader-days/{new_day.id}/remove")
     assert "副市长 赵六" not in client.get("/book/leaders").get_data(as_text=True)
+
+
+def test_a_booked_leader_day_is_not_withdrawn_but_closed(client, db):
+    from datetime import datetime, time, timedelta
+
+    from reception.appointments import booking
+    from reception.appointments.slots import Policy
+    from reception.models import LeaderDay
+    from reception.models.types import utcnow
+    from reception.queue.clock import hall_day, zone
+
+    hall = db.session.scalars(select(Hall)).one()
+    day = hall_day(hall.timezone, utcnow()) + timedelta(days=3)
+    leader_day = LeaderDay(
+        hall_id=hall.id,
+        service_id=service_by_prefix("Z").id,
+        day=day,
+        leader="副市长 钱七",
+        start=time(9, 0),
+        end=time(10, 0),
+    )
+    db.session.add(leader_day)
+    db.session.commit()
+    booking.book(
+        hall,
+        service_by_prefix("Z").id,
+        datetime.combine(day, time(9, 0), tzinfo=zone(hall.timezone)),
+        booking.Booker(name="孙八", phone="13812345670"),
+        policy=Policy(horizon_days=30),
+        now=utcnow(),
+    )
+    db.session.commit()
+    login(client, "admin")
+    refused = client.post(
+        f"/admin/appointments/leader-days/{leader_day.id}/remove",
+        headers={"Referer": "https://evil.example/"},
+    )
+    assert refused.status_code == 303 and refused.headers["Location"].endswith("/admin/")
+    db.session.expire_all()
+    assert db.session.get(LeaderDay, leader_day.id) is not None
+    assert "闭馆" in client.get("/admin/").get_data(as_text=True)

@@ -492,8 +492,12 @@ def remove_leader_day(day_id: int):
 
 @bp.errorhandler(QueueError)
 def _refused_move(error: QueueError):
+    """A refused one-button step (a removal the rules forbid): said on the page it came from."""
     flash(error_text(error), "error")
-    return redirect(request.referrer or url_for("admin.index"), 303)
+    back = request.referrer or ""
+    if not back.startswith(request.host_url):  # only ever back to this site's own pages
+        back = url_for("admin.index")
+    return redirect(back, 303)
 
 
 # --- routing rules for the registrar's suggestions -------------------------------------------
