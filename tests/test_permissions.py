@@ -83,6 +83,9 @@ ALLOWED: dict[str, frozenset[str]] = {
     "appointments.checkin": roles("registrar", "supervisor"),
     "appointments.closures": roles(),
     "supervisor.alerts": roles("supervisor", "leader"),
+    "supervisor.follow_ups": roles("supervisor", "leader"),
+    "supervisor.close_follow_up": roles("supervisor", "leader"),
+    "tickets.rate": EVERYONE,  # the ticket's token is the key
     # administration: the admin alone; the audit trail also the supervisor
     **{
         f"admin.{name}": roles()
@@ -157,6 +160,8 @@ def _values(role: str, world: dict) -> dict[str, object]:
         "token": world["token"],
         "code": world["code"],
         "kind": "acceptance",
+        "leg": 1,
+        "follow_up_id": 1,
         "user_id": world["user_id"],
         "template_id": world["template_id"],
         "day_id": world["day_id"],

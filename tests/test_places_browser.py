@@ -210,3 +210,20 @@ def test_a_renamed_service_reaches_the_lobby_without_a_reload(browser, hall):
     assert kiosk.evaluate("window.__sameLoad") is True
     for each in (context, admin_context, kiosk_context):
         each.close()
+
+
+def test_the_visitor_rates_the_visit_on_the_phone(browser, hall):
+    ticket = hall.issue("F")
+    hall.api("POST", "/desks/6/call-next")
+    hall.api("POST", f"/tickets/{ticket['id']}/start", {"desk_id": 6})
+    hall.api("POST", f"/tickets/{ticket['id']}/finish", {"desk_id": 6, "outcome": "已答复"})
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    phone = context.new_page()
+    phone.goto(f"{hall.url}/t/{ticket['token']}")
+    phone.get_by_test_id("rate").wait_for()
+    phone.get_by_label("意见建议（选填）").fill("窗口很耐心")
+    phone.get_by_test_id("rate-1-5").click()
+    phone.get_by_text("感谢您的评价").wait_for()
+    assert "非常满意" in phone.get_by_test_id("rated-1").inner_text()
+    screenshot(phone, "phone-rated")
+    context.close()

@@ -21,6 +21,7 @@ from .case import (
 )
 from .device import DisplayDevice
 from .hall import Desk, DeskEvent, Hall, Service, ServiceKind, desk_services, staff_desks
+from .rating import FollowUp, Rating
 from .staff import LoginAttempt, Role, User
 from .ticket import (
     ACTIVE_STATES,
@@ -54,6 +55,8 @@ __all__ = [
     "DailyCounter",
     "DisplayDevice",
     "Desk",
+    "FollowUp",
+    "Rating",
     "DeskEvent",
     "Hall",
     "Priority",

@@ -35,7 +35,14 @@ from . import (
     supervisor,
     tickets,
 )
-from .common import case_status_text, case_step_text, error_text, role_text, service_kind_text
+from .common import (
+    case_status_text,
+    case_step_text,
+    error_text,
+    rating_text,
+    role_text,
+    service_kind_text,
+)
 from .forms import PostForm
 
 
@@ -69,6 +76,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(_weekday, "weekday")
     app.add_template_filter(service_kind_text, "service_kind")
     app.add_template_filter(role_text, "role_name")
+    app.add_template_filter(rating_text, "rating_name")
     app.register_error_handler(QueueError, _queue_error)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)

@@ -115,6 +115,17 @@ def role_text(role: str) -> str:
     return names.get(role, role)
 
 
+def rating_text(level: int) -> str:
+    names = {
+        5: gettext("very satisfied"),
+        4: gettext("satisfied"),
+        3: gettext("basically satisfied"),
+        2: gettext("dissatisfied"),
+        1: gettext("very dissatisfied"),
+    }
+    return names.get(level, str(level))
+
+
 def roles_required(*roles: str) -> Callable[[F], F]:
     """Only logged-in staff of one of `roles` (admins always) may use the view."""
 

@@ -539,3 +539,21 @@ class LeaderDayForm(FlaskForm):
         default=1,
         validators=[NumberRange(1, 12)],
     )
+
+
+class RatingForm(FlaskForm):
+    level = WholeNumberField(
+        _l("Rating"),
+        validators=[InputRequired(_l("Choose one of the five levels.")), NumberRange(1, 5)],
+    )
+    comment = TextAreaField(
+        _l("Comment (optional)"), filters=[_strip], validators=[Length(max=500)]
+    )
+
+
+class FollowUpForm(FlaskForm):
+    outcome = TextAreaField(
+        _l("What the call-back found and did"),
+        filters=[_strip],
+        validators=[DataRequired(), Length(max=2000)],
+    )

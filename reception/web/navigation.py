@@ -26,6 +26,7 @@ STAFF_PAGES = (
     Page("cases.index", _l("Cases"), (Role.REGISTRAR, Role.DESK, Role.SUPERVISOR, Role.LEADER)),
     Page("appointments.day", _l("Bookings"), (Role.REGISTRAR, Role.DESK, Role.SUPERVISOR)),
     Page("supervisor.alerts", _l("Alerts"), (Role.SUPERVISOR, Role.LEADER)),
+    Page("supervisor.follow_ups", _l("Follow-ups"), (Role.SUPERVISOR, Role.LEADER)),
     Page("admin.index", _l("Administration"), (Role.ADMIN,)),
     Page("admin.audit", _l("Audit trail"), (Role.SUPERVISOR,)),
 )

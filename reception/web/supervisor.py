@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext
+from flask_login import current_user
+from sqlalchemy import select
 
-from .. import snapshots
-from ..models import Role
+from .. import ratings, snapshots
+from ..extensions import db
+from ..models import FollowUp, Rating, Role, User
 from ..models.types import utcnow
-from .common import current_hall, roles_required
+from ..queue.clock import hall_day
+from ..queue.errors import QueueError
+from .common import current_hall, error_text, roles_required
+from .forms import FollowUpForm
 
 bp = Blueprint("supervisor", __name__, url_prefix="/supervisor")
 
@@ -19,3 +26,51 @@ def alerts():
     return render_template(
         "supervisor/alerts.html", hall=hall, alerts=snapshots.todays_alerts(hall, utcnow())
     )
+
+
+@bp.get("/follow-ups")
+@roles_required(Role.SUPERVISOR, Role.LEADER)
+def follow_ups():
+    """Call-backs (回访) opened by bad ratings: open ones first, by due date."""
+    return _follow_ups_page(FollowUpForm(formdata=None))
+
+
+def _follow_ups_page(form: FollowUpForm, status: int = 200):
+    hall = current_hall()
+    rows = db.session.execute(
+        select(FollowUp, Rating)
+        .join(Rating, Rating.id == FollowUp.rating_id)
+        .where(FollowUp.hall_id == hall.id)
+        .order_by(FollowUp.done_at.is_not(None), FollowUp.due, FollowUp.id)
+        .limit(200)
+    ).all()
+    page = render_template(
+        "supervisor/follow_ups.html",
+        hall=hall,
+        rows=rows,
+        form=form,
+        today=hall_day(hall.timezone, utcnow()),
+        services={s.id: s for s in hall.services},
+        staff={u.id: u for u in db.session.scalars(select(User))},
+        numbers=ratings.ticket_numbers([r for _f, r in rows]),
+    )
+    return page, status
+
+
+@bp.post("/follow-ups/<int:follow_up_id>")
+@roles_required(Role.SUPERVISOR, Role.LEADER)
+def close_follow_up(follow_up_id: int):
+    follow_up = db.session.get(FollowUp, follow_up_id)
+    if follow_up is None or follow_up.hall_id != current_hall().id:
+        abort(404)
+    form = FollowUpForm()
+    if not form.validate_on_submit():
+        return _follow_ups_page(form, 422)
+    try:
+        ratings.close_follow_up(follow_up, form.outcome.data or "", current_user.id, utcnow())
+    except QueueError as error:
+        db.session.rollback()
+        flash(error_text(error), "error")
+        return redirect(url_for("supervisor.follow_ups"), 303)
+    flash(gettext("Follow-up recorded."), "success")
+    return redirect(url_for("supervisor.follow_ups"), 303)

@@ -3,23 +3,37 @@
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 
 import qrcode
 import qrcode.image.svg
-from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
-from flask_babel import get_locale
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import get_locale, gettext
 from sqlalchemy import select
 
+from .. import ratings
 from ..extensions import db
 from ..models import Case, Ticket
 from ..models.types import utcnow
 from ..queue import estimate
 from ..queue.clock import local_time
+from ..queue.errors import QueueError
 from ..queue.timeline import leg_times
 from ..settings import settings
 from ..triage import clocks
-from .common import current_hall
+from .common import current_hall, error_text
 from .display import desk_places
+from .forms import RatingForm
 
 bp = Blueprint("tickets", __name__)
 
@@ -80,7 +94,31 @@ def status(token: str):
         desk_places=desk_places(hall),
         case=db.session.get(Case, ticket.case_id) if ticket.case_id else None,
         clocks=clocks,
+        rateable=ratings.finished_legs(ticket),
+        given=ratings.ratings_of(ticket),
+        rating_form=RatingForm(formdata=None),
+        can_change=lambda rating: (
+            now - rating.rated_at <= timedelta(minutes=ratings.CHANGE_MINUTES)
+        ),
     )
+
+
+@bp.post("/t/<token>/rate/<int:leg>")
+def rate(token: str, leg: int):
+    """The visitor rates a finished leg of the visit (the ticket's token is the key)."""
+    ticket = _find(token)
+    form = RatingForm()
+    if not form.validate_on_submit():
+        flash(gettext("Choose one of the five levels."), "error")
+        return redirect(url_for("tickets.status", token=token) + "#rate", 303)
+    try:
+        ratings.rate(ticket, leg, form.level.data or 0, form.comment.data or "", utcnow())
+    except QueueError as error:
+        db.session.rollback()
+        flash(error_text(error), "error")
+        return redirect(url_for("tickets.status", token=token) + "#rate", 303)
+    flash(gettext("Thank you for your rating."), "success")
+    return redirect(url_for("tickets.status", token=token) + "#rate", 303)
 
 
 @bp.get("/t/<token>/qr.svg")

@@ -1,0 +1,127 @@
+"""Rating a visit (评价, 信访工作条例 Art. 21; the 政务服务"好差评" five levels).
+
+The visitor rates each finished leg of the visit from the ticket's own page: one rating a leg,
+changeable for ten minutes. A rating of 不满意 or worse opens a follow-up (回访) for the
+supervisor, due in five working days (Monday to Friday, closure dates skipped). Ratings carry
+no personal data: the ticket is anonymous, the comment is the visitor's own words.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+
+from .extensions import db
+from .models import Closure, FollowUp, Hall, Rating, Ticket, TicketEvent
+from .models.rating import BAD, LEVELS
+from .queue.clock import hall_day
+from .queue.errors import IllegalMove, InvalidInput, bounded
+from .queue.messages import N_
+
+CHANGE_MINUTES = 10
+FOLLOW_UP_WORKING_DAYS = 5
+
+
+def finished_legs(ticket: Ticket) -> dict[int, TicketEvent]:
+    """The legs that were served and ended (finished, or passed on to the next desk), each
+    with the event that started its service: who served, at which desk, for which service."""
+    started: dict[int, TicketEvent] = {}
+    ended: set[int] = set()
+    for event in sorted(ticket.events, key=lambda e: (e.at, e.id)):
+        if event.action == "start":
+            started[event.leg] = event
+        elif event.action == "finish":
+            ended.add(event.leg)
+        elif event.action == "transfer":
+            ended.add(event.leg - 1)  # written once the ticket moved on: closes the leg before
+    return {leg: event for leg, event in started.items() if leg in ended}
+
+
+def ratings_of(ticket: Ticket) -> dict[int, Rating]:
+    rows = db.session.scalars(select(Rating).where(Rating.ticket_id == ticket.id))
+    return {rating.leg: rating for rating in rows}
+
+
+def working_days_after(hall_id: int, start: date, days: int) -> date:
+    closed = set(
+        db.session.scalars(
+            select(Closure.day).where(
+                Closure.hall_id == hall_id,
+                Closure.day > start,
+                Closure.day <= start + timedelta(days=days * 3),
+            )
+        )
+    )
+    day, left = start, days
+    while left:
+        day += timedelta(days=1)
+        if day.weekday() < 5 and day not in closed:
+            left -= 1
+    return day
+
+
+def rate(
+    ticket: Ticket, leg: int, level: int, comment: str, now: datetime, channel: str = "phone"
+) -> Rating:
+    """Record (or, within ten minutes, change) the rating of one finished leg."""
+    if level not in LEVELS:
+        raise InvalidInput(N_("Choose one of the five levels."))
+    comment = bounded(comment, 500)
+    ended = finished_legs(ticket).get(leg)
+    if ended is None:
+        raise IllegalMove(N_("This part of the visit is not finished yet."))
+    rating = ratings_of(ticket).get(leg)
+    if rating is not None:
+        if now - rating.rated_at > timedelta(minutes=CHANGE_MINUTES):
+            raise IllegalMove(N_("A rating can be changed for ten minutes only."))
+        rating.level, rating.comment, rating.changed_at = level, comment, now
+    else:
+        rating = Rating(
+            hall_id=ticket.hall_id,
+            ticket_id=ticket.id,
+            leg=leg,
+            service_id=ended.service_id,
+            desk_id=ended.desk_id,
+            staff_id=ended.staff_id,
+            case_id=ticket.case_id,
+            level=level,
+            comment=comment,
+            channel=channel,
+            rated_at=now,
+        )
+        db.session.add(rating)
+    db.session.flush()
+    _follow_up(ticket, rating, now)
+    return rating
+
+
+def _follow_up(ticket: Ticket, rating: Rating, now: datetime) -> None:
+    existing = db.session.scalars(select(FollowUp).where(FollowUp.rating_id == rating.id)).first()
+    if rating.level <= BAD and existing is None:
+        hall = db.session.get(Hall, ticket.hall_id)
+        assert hall is not None
+        today = hall_day(hall.timezone, now)
+        due = working_days_after(ticket.hall_id, today, FOLLOW_UP_WORKING_DAYS)
+        db.session.add(FollowUp(hall_id=ticket.hall_id, rating_id=rating.id, due=due))
+    elif rating.level > BAD and existing is not None and existing.done_at is None:
+        db.session.delete(existing)  # changed to a good rating within the ten minutes
+    db.session.flush()
+
+
+def close_follow_up(follow_up: FollowUp, outcome: str, staff_id: int, now: datetime) -> None:
+    outcome = bounded(outcome, 2000)
+    if not outcome:
+        raise InvalidInput(N_("Write what the call-back found and did."))
+    if follow_up.done_at is not None:
+        raise IllegalMove(N_("This follow-up is already done."))
+    follow_up.outcome, follow_up.done_at, follow_up.done_by = outcome, now, staff_id
+
+
+def ticket_numbers(rated: list[Rating]) -> dict[int, str]:
+    """The ticket numbers of these ratings (what staff call a visit by; no personal data)."""
+    ids = {rating.ticket_id for rating in rated}
+    if not ids:
+        return {}
+    rows = db.session.execute(select(Ticket.id, Ticket.number).where(Ticket.id.in_(ids)))
+    return {ticket_id: number for ticket_id, number in rows}

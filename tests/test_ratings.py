@@ -1,0 +1,88 @@
+"""Rating a visit on the phone (five levels, one a leg, changeable for ten minutes) and the
+follow-up a bad rating opens for the supervisor."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from reception import ratings
+from reception.extensions import db as _db
+from reception.models import FollowUp, Rating, Ticket
+from reception.models.types import utcnow
+from reception.queue import moves
+from reception.queue.errors import IllegalMove, InvalidInput
+from tests.conftest import desk_by_number, login, service_by_prefix, user_by_name
+from tests.helpers import commit, issue
+
+
+def _served(hall, prefix="B", desk=2) -> Ticket:
+    ticket = issue(hall.id, service_by_prefix(prefix).id, utcnow())
+    at = desk_by_number(desk).id
+    moves.call_next(at, staff_id=user_by_name("desk").id)
+    moves.start(ticket.id, desk_id=at, staff_id=user_by_name("desk").id)
+    commit(None)
+    return ticket
+
+
+def test_five_levels_one_a_leg_changeable_for_ten_minutes(db, hall):
+    ticket = _served(hall)
+    now = utcnow()
+    with pytest.raises(IllegalMove):  # still being served
+        ratings.rate(ticket, 1, 5, "", now)
+    _db.session.rollback()
+    moves.finish(ticket.id, "已答复", desk_id=desk_by_number(2).id)
+    commit(None)
+    with pytest.raises(InvalidInput):
+        ratings.rate(ticket, 1, 6, "", now)
+    rating = commit(ratings.rate(ticket, 1, 1, "态度不好", now))
+    assert (rating.service_id, rating.desk_id, rating.staff_id) == (
+        service_by_prefix("B").id,
+        desk_by_number(2).id,
+        user_by_name("desk").id,
+    )
+    follow_up = _db.session.scalars(select(FollowUp)).one()
+    assert follow_up.due.weekday() < 5 and follow_up.due > date.today() - timedelta(days=1)
+    commit(ratings.rate(ticket, 1, 4, "", now + timedelta(minutes=9)))  # changed its mind
+    assert _db.session.scalars(select(FollowUp)).first() is None
+    assert _db.session.scalar(select(Rating.level)) == 4
+    with pytest.raises(IllegalMove):
+        ratings.rate(ticket, 1, 2, "", now + timedelta(minutes=11))
+
+
+def test_five_working_days_skip_weekends_and_closures(db, hall):
+    from reception.models import Closure
+
+    friday = date(2026, 11, 27)
+    assert ratings.working_days_after(hall.id, friday, 5) == date(2026, 12, 4)
+    _db.session.add(Closure(hall_id=hall.id, day=date(2026, 12, 1), reason="x"))
+    _db.session.commit()
+    assert ratings.working_days_after(hall.id, friday, 5) == date(2026, 12, 7)
+
+
+def test_the_phone_rates_and_the_supervisor_follows_up(client, db, hall):
+    ticket = _served(hall)
+    moves.finish(ticket.id, "已答复", desk_id=desk_by_number(2).id)
+    commit(None)
+    page = client.get(f"/t/{ticket.token}").get_data(as_text=True)
+    assert 'data-testid="rate-1-5"' in page and "非常不满意" in page
+    bad = client.post(f"/t/{ticket.token}/rate/1", data={"level": "9"})
+    assert bad.status_code == 303
+    assert _db.session.scalars(select(Rating)).first() is None
+    client.post(f"/t/{ticket.token}/rate/1", data={"level": "2", "comment": "等太久"})
+    assert "不满意" in client.get(f"/t/{ticket.token}").get_data(as_text=True)
+    assert client.post(f"/t/{ticket.token}/rate/7", data={"level": "5"}).status_code == 303
+    login(client, "supervisor")
+    board = client.get("/supervisor/follow-ups").get_data(as_text=True)
+    assert ticket.number in board and "等太久" in board and "窗口工作人员" in board
+    follow_up = _db.session.scalars(select(FollowUp)).one()
+    empty = client.post(f"/supervisor/follow-ups/{follow_up.id}", data={"outcome": " "})
+    assert empty.status_code == 422
+    client.post(
+        f"/supervisor/follow-ups/{follow_up.id}", data={"outcome": "已电话致歉并说明高峰时段"}
+    )
+    _db.session.expire_all()
+    done = _db.session.get(FollowUp, follow_up.id)
+    assert done.done_at is not None and done.done_by == user_by_name("supervisor").id
