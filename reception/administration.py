@@ -212,11 +212,15 @@ def revoke_api_token(user: User, staff_id: int) -> None:
 
 
 def enrol_display(
-    hall: Hall, name: str, desk: Desk | None, autoplay: bool, staff_id: int
+    hall: Hall, name: str, desk: Desk | None, autoplay: bool, staff_id: int, rater: bool = False
 ) -> tuple[DisplayDevice, str]:
     """A new display and its one-time enrolment token (shown once)."""
     device = DisplayDevice(
-        hall_id=hall.id, name=name, desk_id=desk.id if desk else None, autoplay=autoplay
+        hall_id=hall.id,
+        name=name,
+        desk_id=desk.id if desk else None,
+        autoplay=autoplay,
+        rater=rater and desk is not None,
     )
     token = device.new_token(short=True)
     db.session.add(device)

@@ -198,9 +198,14 @@ def load_hall_command(path: Path) -> None:
     "--autoplay-policy=no-user-gesture-required): never cover it with the 'click to enable "
     "voice' overlay.",
 )
+@click.option(
+    "--rater", is_flag=True, help="A rating device (评价器) beside the desk given with --desk."
+)
 @click.option("--base-url", default="http://127.0.0.1:5000", show_default=True)
 @with_appcontext
-def enroll_display(name: str, desk_number: int | None, autoplay: bool, base_url: str) -> None:
+def enroll_display(
+    name: str, desk_number: int | None, autoplay: bool, rater: bool, base_url: str
+) -> None:
     """Enrol a lobby or desk display; prints the one-time address to open on it."""
     hall = db.session.scalars(select(Hall).order_by(Hall.id)).first()
     if hall is None:
@@ -212,8 +217,14 @@ def enroll_display(name: str, desk_number: int | None, autoplay: bool, base_url:
         ).first()
         if desk is None:
             raise click.ClickException(f"no desk {desk_number} in {hall.name}")
+    if rater and desk is None:
+        raise click.BadParameter("a rating device belongs to a desk", param_hint="--desk")
     device = DisplayDevice(
-        hall_id=hall.id, name=name, desk_id=desk.id if desk else None, autoplay=autoplay
+        hall_id=hall.id,
+        name=name,
+        desk_id=desk.id if desk else None,
+        autoplay=autoplay,
+        rater=rater,
     )
     token = device.new_token()
     db.session.add(device)

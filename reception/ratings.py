@@ -20,6 +20,7 @@ from .queue.errors import IllegalMove, InvalidInput, bounded
 from .queue.messages import N_
 
 CHANGE_MINUTES = 10
+DEVICE_SECONDS = 60  # the desk's rating device waits this long, then goes dark
 FOLLOW_UP_WORKING_DAYS = 5
 
 
@@ -125,3 +126,26 @@ def ticket_numbers(rated: list[Rating]) -> dict[int, str]:
         return {}
     rows = db.session.execute(select(Ticket.id, Ticket.number).where(Ticket.id.in_(ids)))
     return {ticket_id: number for ticket_id, number in rows}
+
+
+def pending_at_desk(desk_id: int, now: datetime) -> tuple[Ticket, int] | None:
+    """The visitor this desk finished last, within the last minute and not yet rated there:
+    what the desk's rating device (评价器) asks about."""
+    event = db.session.scalars(
+        select(TicketEvent)
+        .where(
+            TicketEvent.desk_id == desk_id,
+            TicketEvent.action.in_(("finish", "transfer")),
+            TicketEvent.at >= now - timedelta(seconds=DEVICE_SECONDS),
+        )
+        .order_by(TicketEvent.id.desc())
+        .limit(1)
+    ).first()
+    if event is None:
+        return None
+    ticket = db.session.get(Ticket, event.ticket_id)
+    assert ticket is not None
+    for leg, start in finished_legs(ticket).items():
+        if start.desk_id == desk_id and leg not in ratings_of(ticket):
+            return ticket, leg
+    return None

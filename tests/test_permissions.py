@@ -64,6 +64,10 @@ ALLOWED: dict[str, frozenset[str]] = {
     "display.lobby": STAFF | {"display"},
     "display.desk_screen": STAFF | {"display"},
     "display.speech_audio": STAFF | {"display"},
+    # the rating device: an enrolled display marked as one (no other device, no staff login)
+    "display.rater": NOBODY,
+    "display.rater_pending": NOBODY,
+    "display.rater_rate": NOBODY,
     "desk.choose": roles("desk", "department", "supervisor"),
     "desk.console": roles("desk", "department", "supervisor"),
     "desk.open_desk": roles("desk", "department", "supervisor"),

@@ -227,3 +227,29 @@ def test_the_visitor_rates_the_visit_on_the_phone(browser, hall):
     assert "非常满意" in phone.get_by_test_id("rated-1").inner_text()
     screenshot(phone, "phone-rated")
     context.close()
+
+
+def test_the_desk_side_rating_device_lights_up_asks_and_thanks(browser, hall):
+    out = cli(
+        hall.instance, "enroll-display", "评价器8", "--desk", "8", "--rater", "--base-url", hall.url
+    )
+    address = out.strip().splitlines()[-1].strip()
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    tablet = context.new_page()
+    tablet.goto(address)
+    tablet.wait_for_url("**/display/rate")
+    tablet.wait_for_function("document.body.dataset.connection === 'online'")
+    assert tablet.get_by_test_id("rater-ask").is_hidden()
+    ticket = hall.issue("H")
+    hall.api("POST", "/desks/8/call-next")
+    hall.api("POST", f"/tickets/{ticket['id']}/start", {"desk_id": 8})
+    hall.api("POST", f"/tickets/{ticket['id']}/finish", {"desk_id": 8, "outcome": "已答复"})
+    tablet.get_by_test_id("rater-ask").filter(has_text=ticket["number"]).wait_for(timeout=3000)
+    screenshot(tablet, "rater-asks")
+    tablet.get_by_test_id("rater-4").click()
+    tablet.get_by_test_id("rater-thanks").wait_for(timeout=3000)
+    context.close()
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True).new_page()
+    phone.goto(f"{hall.url}/t/{ticket['token']}")
+    assert "满意" in phone.get_by_test_id("rated-1").inner_text()  # one rating a leg
+    phone.context.close()

@@ -86,3 +86,24 @@ def test_the_phone_rates_and_the_supervisor_follows_up(client, db, hall):
     _db.session.expire_all()
     done = _db.session.get(FollowUp, follow_up.id)
     assert done.done_at is not None and done.done_by == user_by_name("supervisor").id
+
+
+def test_a_rating_device_rates_only_what_its_desk_served(app, client, db, hall):
+    from reception.models import DisplayDevice
+
+    ticket = _served(hall)  # served at desk 2
+    moves.finish(ticket.id, "已答复", desk_id=desk_by_number(2).id)
+    commit(None)
+    device = DisplayDevice(
+        hall_id=hall.id, name="rater 8", desk_id=desk_by_number(8).id, rater=True
+    )
+    token = device.new_token(short=True)
+    _db.session.add(device)
+    _db.session.commit()
+    assert client.get(f"/e/{token}").headers["Location"].endswith("/display/rate")
+    assert client.get("/display/rate/pending").get_json() == {"pending": None}
+    refused = client.post(f"/display/rate/{ticket.id}/1", data={"level": "1"})
+    assert refused.status_code == 404
+    assert _db.session.scalars(select(Rating)).first() is None
+    lobby = app.test_client()  # an ordinary display is no rating device
+    assert lobby.get("/display/rate").status_code == 403

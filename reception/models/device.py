@@ -33,6 +33,8 @@ class DisplayDevice(Model):
     # A screen whose browser may play sound unasked (Chromium --autoplay-policy=...): it never
     # covers itself with the "click to enable voice" overlay.
     autoplay: Mapped[bool] = mapped_column(default=False)
+    # A rating device (评价器) beside its desk: lights up when the desk finishes a visitor.
+    rater: Mapped[bool] = mapped_column(default=False)
 
     def new_token(self, *, short: bool = False) -> str:
         """A fresh enrolment token; only its hash is kept, so it is shown once. A short one

@@ -324,7 +324,12 @@ def displays():
         desk = _desk_choice(form)
         if not form.desk_id.errors:
             _device, token = administration.enrol_display(
-                hall, form.name.data or "", desk, form.autoplay.data, current_user.id
+                hall,
+                form.name.data or "",
+                desk,
+                form.autoplay.data,
+                current_user.id,
+                rater=form.rater.data,
             )
             address = public_base() + url_for("home.enrol_display", code=token)
             return (

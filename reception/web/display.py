@@ -11,6 +11,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -20,12 +21,14 @@ from flask import (
 from flask_babel import get_locale, gettext
 from sqlalchemy import select
 
-from .. import speech
+from .. import ratings, speech
 from ..extensions import db
-from ..models import Desk, Hall
+from ..models import Desk, Hall, Ticket
+from ..models.types import utcnow
 from ..realtime import spoken_floor
 from ..settings import settings
 from .common import current_hall
+from .forms import PostForm, RatingForm
 from .guard import parse_id
 from .live_access import DEVICE_KEY, current_viewer, device_by_token
 
@@ -52,9 +55,66 @@ def _enrol(token: str):
         return _not_enrolled()
     session.permanent = True
     session[DEVICE_KEY] = device.id
+    if device.rater and device.desk_id:
+        return redirect(url_for("display.rater"))
     if device.desk_id:
         return redirect(url_for("display.desk_screen", desk_id=device.desk_id))
     return redirect(url_for("display.lobby"))
+
+
+def _rater_device():
+    device = current_viewer().device
+    if device is None or not device.rater or device.desk_id is None:
+        return None
+    return device
+
+
+@bp.get("/rate")
+def rater():
+    """The desk-side rating device (评价器): dark until its desk finishes a visitor, then the
+    number and five big buttons; thanks, and dark again after the rating or a minute."""
+    device = _rater_device()
+    if device is None:
+        return _not_enrolled()
+    desk = db.session.get(Desk, device.desk_id)
+    return render_template(
+        "display/rater.html",
+        hall=current_hall(),
+        desk=desk,
+        form=PostForm(formdata=None),
+        seconds=ratings.DEVICE_SECONDS,
+        offline_after=settings().display_offline_seconds,
+    )
+
+
+@bp.get("/rate/pending")
+def rater_pending():
+    device = _rater_device()
+    if device is None:
+        abort(403)
+    found = ratings.pending_at_desk(device.desk_id, utcnow())
+    if found is None:
+        return jsonify(pending=None)
+    ticket, leg = found
+    return jsonify(pending={"ticket_id": ticket.id, "number": ticket.number, "leg": leg})
+
+
+@bp.post("/rate/<int:ticket_id>/<int:leg>")
+def rater_rate(ticket_id: int, leg: int):
+    device = _rater_device()
+    if device is None:
+        abort(403)
+    form = RatingForm()
+    if not form.validate_on_submit():
+        return jsonify(
+            error="invalid_input", message=gettext("Choose one of the five levels.")
+        ), 422
+    ticket = db.session.get(Ticket, ticket_id)
+    start = ratings.finished_legs(ticket).get(leg) if ticket is not None else None
+    if ticket is None or start is None or start.desk_id != device.desk_id:
+        abort(404)  # only what this desk served is rated on its device
+    ratings.rate(ticket, leg, form.level.data or 0, "", utcnow(), channel="device")
+    return jsonify(ok=True)
 
 
 def desk_places(hall: Hall) -> dict[int, dict[str, str | int]]:

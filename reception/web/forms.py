@@ -419,6 +419,13 @@ class DisplayForm(FlaskForm):
     autoplay = BooleanField(
         _l("Plays sound without a click (kiosk Chromium)"), false_values=("", "0", "false")
     )
+    rater = BooleanField(
+        _l("A rating device beside its desk (评价器)"), false_values=("", "0", "false")
+    )
+
+    def validate_rater(self, field: Field) -> None:
+        if field.data and self.desk_id.data is None:
+            raise ValidationError(_l("A rating device belongs to a desk."))
 
 
 class AuditFilterForm(FlaskForm):
