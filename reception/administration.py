@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -439,17 +439,27 @@ def remove_template(template: SlotTemplate, service: Service, staff_id: int) -> 
 
 def add_leader_day(
     hall: Hall, service: Service, data: Mapping[str, Any], today: date, staff_id: int
-) -> LeaderDay:
+) -> list[LeaderDay]:
+    """Publish a leader's reception day, or the same weekday for `weeks` weeks running."""
     if service.kind != "leader":
         raise InvalidInput(N_("A leader's reception day belongs to a leader's reception service."))
     if data["day"] < today:
         raise InvalidInput(N_("A day in the past cannot be published."))
     if data["start"] >= data["end"]:
         raise InvalidInput(N_("The start must be before the end."))
+    return [
+        _leader_day(hall, service, data, data["day"] + timedelta(weeks=week), staff_id)
+        for week in range(data.get("weeks") or 1)
+    ]
+
+
+def _leader_day(
+    hall: Hall, service: Service, data: Mapping[str, Any], on: date, staff_id: int
+) -> LeaderDay:
     day = LeaderDay(
         hall_id=hall.id,
         service_id=service.id,
-        day=data["day"],
+        day=on,
         leader=data["leader"],
         place=data["place"],
         matters=data["matters"],

@@ -17,7 +17,7 @@ from ..queue.clock import hall_day
 from ..queue.errors import IllegalMove, InvalidInput, NotFound, bounded
 from ..queue.messages import N_
 from ..triage import crypto, identity
-from . import slots
+from . import notify, slots
 from .slots import Policy, Slot, bookable_days, slots_for
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud and typed by hand
@@ -197,15 +197,19 @@ def bookings_on(hall: Hall, day: date) -> list[Appointment]:
     )
 
 
-def close_day(hall: Hall, day: date, reason: str, today: date) -> list[Appointment]:
+def close_day(
+    hall: Hall, day: date, reason: str, now: datetime, notifier: notify.Notifier
+) -> list[Appointment]:
     """Close the hall on `day`: every booking of that day is cancelled (its place freed) and
-    returned, so that each visitor can be told; the day's leader reception is no longer
-    published (closed days are left out of the schedule)."""
+    its visitor told through the notifier once the transaction commits; the day's leader
+    reception is no longer published (closed days are left out of the schedule)."""
+    today = hall_day(hall.timezone, now)
     if not slots.set_closure(hall, day, closed_that_day=True, reason=reason, today=today):
         return []
     cancelled = bookings_on(hall, day)
     for appointment in cancelled:
         cancel(appointment)
+        notify.tell(notifier, appointment, notify.closure_text(hall, appointment, reason), now)
     return cancelled
 
 

@@ -22,6 +22,7 @@ from flask import (
 from flask_babel import gettext
 from flask_login import current_user, login_user
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from .. import administration
 from ..extensions import db
@@ -211,7 +212,9 @@ def _user(user_id: int) -> User:
 @bp.get("/staff")
 @roles_required(Role.ADMIN)
 def staff():
-    users = db.session.scalars(select(User).order_by(User.username)).all()
+    users = db.session.scalars(
+        select(User).options(selectinload(User.desks)).order_by(User.username)
+    ).all()
     return render_template("admin/staff.html", hall=current_hall(), users=users)
 
 
@@ -472,9 +475,7 @@ def add_leader_day():
         try:
             assert service is not None
             today = hall_day(hall.timezone, utcnow())
-            for week in range(form.weeks.data or 1):  # a weekly reception day, published ahead
-                data = {**form.data, "day": form.day.data + timedelta(weeks=week)}
-                administration.add_leader_day(hall, service, data, today, current_user.id)
+            administration.add_leader_day(hall, service, form.data, today, current_user.id)
         except QueueError as error:
             _refused(form, error)
         else:

@@ -21,7 +21,7 @@ from sqlalchemy.orm import selectinload
 
 from ..appointments.booking import bookings_on, close_day
 from ..appointments.checkin import check_in
-from ..appointments.notify import closure_text, load_notifier, tell
+from ..appointments.notify import load_notifier
 from ..appointments.slots import set_closure
 from ..extensions import db
 from ..models import Appointment, Closure, OutboxMessage, Role
@@ -140,10 +140,7 @@ def closures():
         # nothing changes until the administrator confirms, knowing how many are cancelled
         return _day_page(viewing or day, closure_form=form, to_cancel=booked, status=409)
     reason = form.reason.data or ""
-    cancelled = close_day(hall, day, reason, today)
-    notifier, now = load_notifier(current_app.config), utcnow()
-    for appointment in cancelled:
-        tell(notifier, appointment, closure_text(hall, appointment, reason), now)
+    cancelled = close_day(hall, day, reason, utcnow(), load_notifier(current_app.config))
     flash(
         gettext(
             "%(day)s is closed; %(count)s booking(s) cancelled and their visitors told.",

@@ -9,6 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import ColumnElement, and_, func, or_, select, true
+from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import Case, CaseStatus, Role, ServiceKind, User
@@ -86,7 +87,10 @@ def index():
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     page = form.page.data or 1
     cases = db.session.scalars(
-        query.order_by(Case.id.desc()).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
+        query.options(selectinload(Case.visitor), selectinload(Case.department))
+        .order_by(Case.id.desc())
+        .offset((page - 1) * PAGE_SIZE)
+        .limit(PAGE_SIZE)
     ).all()
     return _list_page(form, list(cases), total)
 

@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 from flask import abort, current_app, g
 from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -60,70 +61,67 @@ def _param_text(value: object) -> object:
     return states.get(value, value) if isinstance(value, str) else value
 
 
-def case_status_text(status: str) -> str:
-    """A case's state in the reader's language (templates: `case.status | case_status`)."""
-    names = {
-        "registered": gettext("registered, awaiting the decision"),
-        "accepted": gettext("accepted, being handled"),
-        "not_accepted": gettext("not accepted"),
-        "not_reaccepted": gettext("not accepted again (already handled)"),
-        "transferred": gettext("transferred to the competent authority"),
-        "concluded": gettext("concluded"),
-    }
-    return names.get(status, status)
+# Names of the domain's codes in the reader's language (lazy: translated when shown).
+CASE_STATES = {
+    "registered": _l("registered, awaiting the decision"),
+    "accepted": _l("accepted, being handled"),
+    "not_accepted": _l("not accepted"),
+    "not_reaccepted": _l("not accepted again (already handled)"),
+    "transferred": _l("transferred to the competent authority"),
+    "concluded": _l("concluded"),
+}
+CASE_STEPS = {
+    "accepted": _l("accepted"),
+    "not_accepted": _l("not accepted"),
+    "not_reaccepted": _l("not accepted again"),
+    "transferred": _l("transferred"),
+    "reply": _l("reply given"),
+    "review": _l("review requested"),
+    "review-answer": _l("review answered"),
+    "recheck": _l("re-examination requested"),
+    "extend": _l("handling period extended"),
+    "leader": _l("leader responsible assigned"),
+    "outcome": _l("served at a desk"),
+    "transfer": _l("passed to another desk"),
+}
+SERVICE_KINDS = {
+    "department": _l("stationed department"),
+    "lawyer": _l("lawyer"),
+    "psychologist": _l("psychologist"),
+    "mediator": _l("mediator"),
+    "video": _l("video reception"),
+    "leader": _l("leader's reception"),
+}
+ROLES = {
+    "admin": _l("administrator"),
+    "registrar": _l("registrar"),
+    "desk": _l("desk staff"),
+    "supervisor": _l("supervisor"),
+    "leader": _l("leader on duty"),
+}
+RATING_LEVELS = {
+    5: _l("very satisfied"),
+    4: _l("satisfied"),
+    3: _l("basically satisfied"),
+    2: _l("dissatisfied"),
+    1: _l("very dissatisfied"),
+}
 
 
-def case_step_text(kind: str) -> str:
-    """A step in a case's history in the reader's language (`note.kind | case_step`)."""
-    names = {
-        "accepted": gettext("accepted"),
-        "not_accepted": gettext("not accepted"),
-        "not_reaccepted": gettext("not accepted again"),
-        "transferred": gettext("transferred"),
-        "reply": gettext("reply given"),
-        "review": gettext("review requested"),
-        "review-answer": gettext("review answered"),
-        "recheck": gettext("re-examination requested"),
-        "extend": gettext("handling period extended"),
-        "leader": gettext("leader responsible assigned"),
-        "outcome": gettext("served at a desk"),
-        "transfer": gettext("passed to another desk"),
-    }
-    return names.get(kind, kind)
+def named(table: dict[Any, Any]) -> Callable[[Any], str]:
+    """A template filter naming a code from `table`; an unknown code shows as itself."""
+
+    def name(code: Any) -> str:
+        return str(table.get(code, code))
+
+    return name
 
 
-def service_kind_text(kind: str) -> str:
-    names = {
-        "department": gettext("stationed department"),
-        "lawyer": gettext("lawyer"),
-        "psychologist": gettext("psychologist"),
-        "mediator": gettext("mediator"),
-        "video": gettext("video reception"),
-        "leader": gettext("leader's reception"),
-    }
-    return names.get(kind, kind)
-
-
-def role_text(role: str) -> str:
-    names = {
-        "admin": gettext("administrator"),
-        "registrar": gettext("registrar"),
-        "desk": gettext("desk staff"),
-        "supervisor": gettext("supervisor"),
-        "leader": gettext("leader on duty"),
-    }
-    return names.get(role, role)
-
-
-def rating_text(level: int) -> str:
-    names = {
-        5: gettext("very satisfied"),
-        4: gettext("satisfied"),
-        3: gettext("basically satisfied"),
-        2: gettext("dissatisfied"),
-        1: gettext("very dissatisfied"),
-    }
-    return names.get(level, str(level))
+case_status_text = named(CASE_STATES)
+case_step_text = named(CASE_STEPS)
+service_kind_text = named(SERVICE_KINDS)
+role_text = named(ROLES)
+rating_text = named(RATING_LEVELS)
 
 
 def roles_required(*roles: str) -> Callable[[F], F]:

@@ -35,6 +35,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import HiddenInput
 
+from ..models import CaseStatus, Role, ServiceKind
 from ..queue import hours
 from ..queue.clock import zone
 from ..queue.errors import InvalidInput
@@ -265,14 +266,7 @@ class ClosureForm(FlaskForm):
     viewing = IsoDateField(_l("Date"))
 
 
-CASE_STATES = (
-    "registered",
-    "accepted",
-    "not_accepted",
-    "not_reaccepted",
-    "transferred",
-    "concluded",
-)
+CASE_STATES = tuple(state.value for state in CaseStatus)
 
 
 class CaseFilterForm(FlaskForm):
@@ -307,6 +301,24 @@ class CaseFilterForm(FlaskForm):
     def case_id(self) -> int | None:
         """The id inside a case number (XF2026-000012 or 12)."""
         return int(self.number.data.rpartition("-")[2]) if self.number.data else None
+
+
+def username_field() -> StringField:
+    return StringField(
+        _l("Username"),
+        filters=[_strip],
+        validators=[
+            DataRequired(),
+            Regexp(r"^[A-Za-z0-9_.-]{2,64}$", message=_l("2–64 letters, digits, _ . -")),
+        ],
+    )
+
+
+def known_zone(field: Field) -> None:
+    try:
+        zone(field.data or "")
+    except InvalidInput as exc:
+        raise ValidationError(_l("Unknown time zone (e.g. Asia/Shanghai).")) from exc
 
 
 class HallForm(FlaskForm):
@@ -351,13 +363,10 @@ class HallForm(FlaskForm):
         return valid
 
     def validate_timezone(self, field: Field) -> None:
-        try:
-            zone(field.data or "")
-        except InvalidInput as exc:
-            raise ValidationError(_l("Unknown time zone (e.g. Asia/Shanghai).")) from exc
+        known_zone(field)
 
 
-SERVICE_KINDS = ("department", "lawyer", "psychologist", "mediator", "video", "leader")
+SERVICE_KINDS = tuple(kind.value for kind in ServiceKind)
 
 
 class ServiceForm(FlaskForm):
@@ -392,18 +401,11 @@ class DeskForm(FlaskForm):
     active = BooleanField(_l("In use"), default=True, false_values=("", "0", "false"))
 
 
-STAFF_ROLES = ("admin", "registrar", "desk", "supervisor", "leader")
+STAFF_ROLES = tuple(role.value for role in Role)
 
 
 class StaffForm(FlaskForm):
-    username = StringField(
-        _l("Username"),
-        filters=[_strip],
-        validators=[
-            DataRequired(),
-            Regexp(r"^[A-Za-z0-9_.-]{2,64}$", message=_l("2–64 letters, digits, _ . -")),
-        ],
-    )
+    username = username_field()
     display_name = StringField(_l("Display name"), filters=[_strip], validators=[Length(max=64)])
     role = StringField(_l("Role"), validators=[AnyOf(STAFF_ROLES)])
     department_id = IdField(_l("Department (for the accusation rule)"))
@@ -446,14 +448,7 @@ class FirstRunForm(FlaskForm):
     timezone = StringField(
         _l("Time zone"), default="Asia/Shanghai", filters=[_strip], validators=[DataRequired()]
     )
-    username = StringField(
-        _l("Username"),
-        filters=[_strip],
-        validators=[
-            DataRequired(),
-            Regexp(r"^[A-Za-z0-9_.-]{2,64}$", message=_l("2–64 letters, digits, _ . -")),
-        ],
-    )
+    username = username_field()
     display_name = StringField(_l("Display name"), filters=[_strip], validators=[Length(max=64)])
     password = PasswordField(
         _l("Password"),
@@ -466,10 +461,7 @@ class FirstRunForm(FlaskForm):
             raise ValidationError(_l("The two passwords differ."))
 
     def validate_timezone(self, field: Field) -> None:
-        try:
-            zone(field.data or "")
-        except InvalidInput as exc:
-            raise ValidationError(_l("Unknown time zone (e.g. Asia/Shanghai).")) from exc
+        known_zone(field)
 
 
 class DeskStateForm(FlaskForm):
