@@ -33,7 +33,16 @@ from .queue.errors import IllegalMove, InvalidInput
 from .queue.locking import lock_hall
 from .queue.messages import N_
 
-HALL_FIELDS = ("name", "address", "timezone", "notice", "lobby_floor", "opening_hours")
+HALL_FIELDS = (
+    "name",
+    "address",
+    "timezone",
+    "notice",
+    "lobby_floor",
+    "opening_hours",
+    "follow_up_days",
+    "pause_alert_minutes",
+)
 SERVICE_FIELDS = (
     "name",
     "name_en",

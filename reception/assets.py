@@ -16,6 +16,7 @@ CHECKOUT = PACKAGE.parent
 VENDOR_FILES = (
     "socket.io-client/dist/socket.io.min.js",
     "socket.io-client/dist/socket.io.min.js.map",
+    "echarts/dist/echarts.min.js",
     "swagger-ui-dist/swagger-ui.css",
     "swagger-ui-dist/swagger-ui-bundle.js",
     "swagger-ui-dist/swagger-ui-standalone-preset.js",

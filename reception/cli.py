@@ -17,12 +17,13 @@ from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy import select
 
-from . import create_app
+from . import create_app, supervision
 from .administration import first_run_token, needs_first_admin
 from .appointments.checkin import sweep_no_shows
 from .appointments.notify import load_notifier, send_reminders
 from .extensions import db, socketio
 from .models import Desk, DisplayDevice, Hall, Role
+from .models.types import utcnow
 from .schedule import Scheduler
 from .settings import settings
 from .setup import (
@@ -269,3 +270,14 @@ def sweep_appointments_command() -> None:
     count = sweep_no_shows(hall, policy=settings().booking)
     db.session.commit()
     click.echo(f"{count} booking(s) marked no-show")
+
+
+@main.command("watch-hall")
+@with_appcontext
+def watch_hall_command() -> None:
+    """Raise the supervisor's timed alerts (waits beyond target, desks paused too long)."""
+    raised = 0
+    for hall in db.session.scalars(select(Hall).order_by(Hall.id)).all():
+        raised += supervision.watch(hall, utcnow())
+    db.session.commit()
+    click.echo(f"{raised} alert(s) raised")

@@ -89,13 +89,26 @@ class QueueEvent(Payload):
 
 
 class AlertEvent(Payload):
-    """`alert`: an urgent matter or a group visit, to the supervisors' room only."""
+    """`alert`: an urgent matter, a group visit, a wait beyond target, a desk paused too long or
+    a bad rating, to the supervisors' room only; sent again when someone acknowledges it."""
 
     id: int
-    kind: str = Field(max_length=20)
+    kind: Literal["urgent", "group", "wait", "pause", "rating"]
     ticket_number: str | None
     text: str = Field(max_length=200)
     at: str
+    case_id: int | None = None
+    service_id: int | None = None
+    desk_id: int | None = None
+    acknowledged_at: str | None = None
+    acknowledged_by: str | None = Field(default=None, max_length=64)  # staff, never a visitor
+
+
+class BoardEvent(Payload):
+    """`board`: something the supervisor's board counts changed that no queue event carries
+    (a rating): the board fetches a fresh snapshot."""
+
+    hall_id: int
 
 
 class ConsoleEvent(Payload):
@@ -221,6 +234,52 @@ class SetupSnapshot(Payload):
     version: int
 
 
+class BoardDesk(Payload):
+    id: int
+    number: int
+    name: str
+    state: Literal["open", "paused", "closed"]
+    reason: str | None
+    since: str | None  # when the desk's state last changed
+    ticket_number: str | None
+    ticket_state: State | None
+    ticket_since: str | None  # when the ticket at the desk was called or started
+    staff: str | None  # who holds the desk's console
+
+
+class BoardService(Payload):
+    id: int
+    name: str
+    name_en: str
+    waiting: int = Count
+    longest_wait_seconds: int | None
+    estimate_minutes: int = Count
+    target_minutes: int = Count
+    exceeded: bool
+
+
+class BoardTotals(Payload):
+    issued: int = Count
+    served: int = Count
+    no_shows: int = Count
+    transfers: int = Count
+    rated: int = Count
+    satisfied: int = Count
+    satisfaction: float | None  # 满意率 so far, percent
+
+
+class BoardSnapshot(Payload):
+    room: str
+    version: int
+    now: str
+    day: str
+    local_time: str
+    desks: list[BoardDesk]
+    services: list[BoardService]
+    totals: BoardTotals
+    alerts: list[AlertEvent]
+
+
 class AlertsSnapshot(Payload):
     room: str
     alerts: list[AlertEvent]
@@ -229,6 +288,7 @@ class AlertsSnapshot(Payload):
 EVENTS: dict[str, type[Payload]] = {
     "queue": QueueEvent,
     "alert": AlertEvent,
+    "board": BoardEvent,
     "console": ConsoleEvent,
     "desk": DeskStateEvent,
     "hall": HallEvent,
@@ -239,5 +299,6 @@ SNAPSHOTS: dict[str, type[Payload]] = {
     "service": ServiceSnapshot,
     "ticket": TicketSnapshot,
     "alerts": AlertsSnapshot,
+    "board": BoardSnapshot,
     "setup": SetupSnapshot,
 }

@@ -12,16 +12,17 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
+from . import supervision
 from .extensions import db
 from .models import Closure, FollowUp, Hall, Rating, Ticket, TicketEvent
 from .models.rating import BAD, LEVELS
+from .queue import outbox
 from .queue.clock import hall_day
 from .queue.errors import IllegalMove, InvalidInput, bounded
 from .queue.messages import N_
 
 CHANGE_MINUTES = 10
 DEVICE_SECONDS = 60  # the desk's rating device waits this long, then goes dark
-FOLLOW_UP_WORKING_DAYS = 5
 
 
 def finished_legs(ticket: Ticket) -> dict[int, TicketEvent]:
@@ -98,16 +99,28 @@ def rate(
 
 
 def _follow_up(ticket: Ticket, rating: Rating, now: datetime) -> None:
+    """A bad rating opens a call-back and tells the supervisors; the board recounts."""
     existing = db.session.scalars(select(FollowUp).where(FollowUp.rating_id == rating.id)).first()
     if rating.level <= BAD and existing is None:
         hall = db.session.get(Hall, ticket.hall_id)
         assert hall is not None
         today = hall_day(hall.timezone, now)
-        due = working_days_after(ticket.hall_id, today, FOLLOW_UP_WORKING_DAYS)
+        due = working_days_after(ticket.hall_id, today, hall.follow_up_days)
         db.session.add(FollowUp(hall_id=ticket.hall_id, rating_id=rating.id, due=due))
+        supervision.raise_alert(
+            hall.id,
+            "rating",
+            now,
+            text=str(rating.level),
+            ticket_number=ticket.number,
+            case_id=rating.case_id,
+            service_id=rating.service_id,
+            desk_id=rating.desk_id,
+        )
     elif rating.level > BAD and existing is not None and existing.done_at is None:
         db.session.delete(existing)  # changed to a good rating within the ten minutes
     db.session.flush()
+    outbox.note_board(db.session(), ticket.hall_id)
 
 
 def close_follow_up(follow_up: FollowUp, outcome: str, staff_id: int, now: datetime) -> None:

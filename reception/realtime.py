@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
-from . import boundary, events
+from . import boundary, events, supervision
 from .extensions import socketio
 from .models import Alert, Desk, Hall, Ticket, TicketState
 from .models.types import utcnow
@@ -81,22 +81,19 @@ def waiting_counts(
     return counts
 
 
-def alert_view(alert: Alert) -> events.AlertEvent:
-    return events.AlertEvent(
-        id=alert.id,
-        kind=alert.kind,
-        ticket_number=alert.ticket_number,
-        text=alert.text,
-        at=alert.at.isoformat(),
-    )
-
-
 def _prepare(session: Session) -> None:
     ready: list[tuple[list[str], dict[str, Any], str]] = []
     for alert_id in outbox.take_alerts(session):
         alert = session.get(Alert, alert_id)
         if alert is not None:
-            ready.append(([f"alerts:{alert.hall_id}"], alert_view(alert).json_dict(), ALERT_EVENT))
+            payload = supervision.alert_view(alert).json_dict()
+            ready.append(
+                ([f"alerts:{alert.hall_id}", f"board:{alert.hall_id}"], payload, ALERT_EVENT)
+            )
+    for hall_id in outbox.take_boards(session):
+        ready.append(
+            ([f"board:{hall_id}"], events.BoardEvent(hall_id=hall_id).json_dict(), "board")
+        )
     for hall_id, version in outbox.take_setup(session):
         changed = events.HallEvent(hall_id=hall_id, version=version)
         rooms = [f"hall:{hall_id}", f"setup:{hall_id}"]
@@ -161,6 +158,7 @@ def _discard(session: Session, *args: object) -> None:
     outbox.take_consoles(session)
     outbox.take_desks(session)
     outbox.take_setup(session)
+    outbox.take_boards(session)
 
 
 def install() -> None:

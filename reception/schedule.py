@@ -1,4 +1,5 @@
-"""Timed duties of the hall: the appointments' no-show sweep and tomorrow's reminders.
+"""Timed duties of the hall: the appointments' no-show sweep, tomorrow's reminders, and the
+supervisor's timed alerts (a wait beyond target, a desk paused too long).
 
 `reception run` starts `Scheduler` (one daemon thread, never at import); in scale-out the same
 duties run from cron as `reception sweep-appointments` and `reception send-reminders`. Each
@@ -14,6 +15,7 @@ from datetime import datetime
 from flask import Flask
 from sqlalchemy import select
 
+from . import supervision
 from .appointments.checkin import sweep_no_shows
 from .appointments.notify import load_notifier, send_reminders
 from .extensions import db
@@ -26,13 +28,15 @@ log = logging.getLogger("reception.schedule")
 
 
 def run_duties(app: Flask, now: datetime | None = None) -> tuple[int, int]:
-    """One round for every hall: (bookings marked no-show, reminders sent)."""
+    """One round for every hall: (bookings marked no-show, reminders sent); raises the timed
+    alerts on the way."""
     now = now or utcnow()
     rules = settings()
     swept = reminded = 0
     notifier = load_notifier(app.config)
     for hall in db.session.scalars(select(Hall).order_by(Hall.id)).all():
         swept += sweep_no_shows(hall, policy=rules.booking, now=now)
+        supervision.watch(hall, now)
         if local_time(hall.timezone, now).time() >= rules.reminders_after:
             reminded += send_reminders(hall, notifier, now=now)
     db.session.commit()

@@ -63,6 +63,10 @@ def validate(data: Any) -> None:
             raise HallDescriptionError(f"service {prefix}: a name is needed")
         prefixes.add(prefix)
     _check_floor(data.get("lobby_floor", 1), "lobby_floor")
+    for key, top in (("follow_up_days", 30), ("pause_alert_minutes", 480)):
+        value = data.get(key, 5)
+        if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= top:
+            raise HallDescriptionError(f"{key}: a whole number from 1 to {top}")
     hours = data.get("opening_hours", {})
     if not isinstance(hours, dict) or set(hours) - {str(d) for d in range(7)}:
         raise HallDescriptionError("opening_hours: weekdays '0' (Monday) to '6'")
@@ -136,6 +140,8 @@ def load_hall(data: dict[str, Any], *, default_password: str | None = None) -> H
     hall.notice = data.get("notice", "")
     hall.address = data.get("address", "")
     hall.lobby_floor = data.get("lobby_floor", 1)
+    hall.follow_up_days = data.get("follow_up_days", 5)
+    hall.pause_alert_minutes = data.get("pause_alert_minutes", 15)
     hall.opening_hours = data.get("opening_hours", {})
     hall.triage = data.get("triage", {})
     db.session.flush()
@@ -269,6 +275,8 @@ def describe_hall(hall: Hall) -> dict[str, Any]:
         "timezone": hall.timezone,
         "address": hall.address,
         "lobby_floor": hall.lobby_floor,
+        "follow_up_days": hall.follow_up_days,
+        "pause_alert_minutes": hall.pause_alert_minutes,
         "notice": hall.notice,
         "opening_hours": hall.opening_hours or {},
         "services": [

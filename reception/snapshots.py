@@ -7,7 +7,7 @@ carries a name, an ID number or a phone number.
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -16,7 +16,6 @@ from . import events
 from .extensions import db
 from .models import (
     ACTIVE_STATES,
-    Alert,
     Closure,
     Desk,
     Hall,
@@ -26,9 +25,9 @@ from .models import (
     TicketEvent,
 )
 from .queue import calling, consoles, estimate
-from .queue.clock import hall_day, zone
+from .queue.clock import hall_day
 from .queue.timeline import leg_times
-from .realtime import alert_view, announcement, ticket_fields, ticket_view, waiting_counts
+from .realtime import announcement, ticket_fields, ticket_view, waiting_counts
 from .settings import settings
 
 RECENT_CALLS = 8
@@ -231,12 +230,3 @@ def ticket_snapshot(ticket: Ticket, now: datetime, default_minutes: float) -> di
             for leg in leg_times(ticket.events)
         ],
     ).json_dict()
-
-
-def todays_alerts(hall: Hall, now: datetime) -> list[dict[str, Any]]:
-    """Today's urgent and group-visit alerts, newest first."""
-    start = datetime.combine(hall_day(hall.timezone, now), time.min, tzinfo=zone(hall.timezone))
-    rows = db.session.scalars(
-        select(Alert).where(Alert.hall_id == hall.id, Alert.at >= start).order_by(Alert.id.desc())
-    ).all()
-    return [alert_view(alert).json_dict() for alert in rows]

@@ -86,7 +86,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "appointments.day": roles("registrar", "desk", "department", "supervisor"),
     "appointments.checkin": roles("registrar", "supervisor"),
     "appointments.closures": roles(),
-    "supervisor.alerts": roles("supervisor", "leader"),
+    "supervisor.board": roles("supervisor", "leader"),
     "supervisor.follow_ups": roles("supervisor", "leader"),
     "supervisor.close_follow_up": roles("supervisor", "leader"),
     "tickets.rate": EVERYONE,  # the ticket's token is the key

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Date, ForeignKey, String, Text
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import Model
@@ -46,6 +46,7 @@ class Case(Model):
     """One matter (信访事项) and its statutory dates."""
 
     __tablename__ = "cases"
+    __table_args__ = (Index("ix_case_registered", "hall_id", "registered_on"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     hall_id: Mapped[int] = mapped_column(ForeignKey("halls.id"), index=True)
@@ -143,7 +144,9 @@ class AuditEntry(Model):
 
 
 class Alert(Model):
-    """An alert for the supervisor's and leader's screens (urgent matter, group visit)."""
+    """An alert for the supervisor's and leader's screens: an urgent matter, a group visit, a
+    wait beyond the service's target, a desk paused too long, a bad rating. Acknowledged once,
+    by whom and when."""
 
     __tablename__ = "alerts"
 
@@ -155,3 +158,8 @@ class Alert(Model):
     ticket_number: Mapped[str] = mapped_column(String(12), default="")
     text: Mapped[str] = mapped_column(String(200), default="")
     seen: Mapped[bool] = mapped_column(default=False)
+    # the service or desk a wait or pause alert is about (one open alert each at a time)
+    service_id: Mapped[int | None] = mapped_column(ForeignKey("services.id"), default=None)
+    desk_id: Mapped[int | None] = mapped_column(ForeignKey("desks.id"), default=None)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    acknowledged_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)

@@ -36,6 +36,10 @@ class Hall(Model):
     opening_hours: Mapped[dict] = mapped_column(JSON, default=dict)
     # Triage settings: {"categories": [...], "routing": {category: [service kinds or prefixes]}}
     triage: Mapped[dict] = mapped_column(JSON, default=dict)
+    # A bad rating's call-back (回访) is due this many working days later.
+    follow_up_days: Mapped[int] = mapped_column(Integer, default=5)
+    # A desk paused longer than this raises an alert on the supervisor's board.
+    pause_alert_minutes: Mapped[int] = mapped_column(Integer, default=15)
     # Bumped by every write to the hall's queues: orders events and serialises writers.
     version: Mapped[int] = mapped_column(Integer, default=0)
 

@@ -81,3 +81,16 @@ def note_setup(session: Session, hall_id: int, version: int) -> None:
 def take_setup(session: Session) -> list[tuple[int, int]]:
     changes: list[tuple[int, int]] = session.info.pop(SETUP_KEY, [])
     return changes
+
+
+BOARDS_KEY = "reception_board_outbox"
+
+
+def note_board(session: Session, hall_id: int) -> None:
+    """Something the supervisor's board counts changed outside the queue (a rating)."""
+    session.info.setdefault(BOARDS_KEY, []).append(hall_id)
+
+
+def take_boards(session: Session) -> list[int]:
+    halls: list[int] = session.info.pop(BOARDS_KEY, [])
+    return list(dict.fromkeys(halls))

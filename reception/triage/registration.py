@@ -8,9 +8,9 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from .. import supervision
 from ..extensions import db
 from ..models import (
-    Alert,
     AuditEntry,
     Case,
     CaseStatus,
@@ -23,7 +23,7 @@ from ..models import (
     Visitor,
 )
 from ..models.types import utcnow
-from ..queue import hours, outbox
+from ..queue import hours
 from ..queue.clock import hall_day
 from ..queue.errors import IllegalMove, InvalidInput, bounded
 from ..queue.issuing import issue_ticket
@@ -204,14 +204,10 @@ def register(
     audit(staff_id, "register_case", visitor_id=visitor.id, case_id=case.id, ticket_id=ticket.id)
     flags = [("urgent", matter.category)] if matter.urgent else []
     flags += [("group", str(matter.group_size))] if matter.group_size > 1 else []
-    alerts = [
-        Alert(hall_id=hall.id, kind=kind, case_id=case.id, ticket_number=ticket.number, text=text)
-        for kind, text in flags
-    ]
-    db.session.add_all(alerts)
-    db.session.flush()
-    for alert in alerts:  # to the supervisor's and leader's screens, after the commit
-        outbox.note_alert(db.session(), alert.id)
+    for kind, text in flags:  # to the supervisor's and leader's screens, after the commit
+        supervision.raise_alert(
+            hall.id, kind, now, text=text, case_id=case.id, ticket_number=ticket.number
+        )
     return case, ticket
 
 

@@ -333,6 +333,16 @@ class HallForm(FlaskForm):
     lobby_floor = WholeNumberField(
         _l("Floor of the lobby"), default=1, validators=[NumberRange(1, 199)]
     )
+    follow_up_days = WholeNumberField(
+        _l("Call back a bad rating within (working days)"),
+        default=5,
+        validators=[NumberRange(1, 30)],
+    )
+    pause_alert_minutes = WholeNumberField(
+        _l("Alert when a desk is paused longer than (minutes)"),
+        default=15,
+        validators=[NumberRange(1, 480)],
+    )
     # opening hours per weekday, e.g. "08:30-12:00 13:30-17:30" (empty: closed that day)
     hours_0 = StringField(_l("Monday"), filters=[_strip], validators=[Length(max=100)])
     hours_1 = StringField(_l("Tuesday"), filters=[_strip], validators=[Length(max=100)])

@@ -31,6 +31,12 @@ def socketio_client():
     return _vendor_file("socket.io-client/dist/socket.io.min.js")
 
 
+@bp.get("/vendor/echarts.min.js")
+def echarts():
+    """Apache ECharts for the report charts, installed from npm, served from this server."""
+    return _vendor_file("echarts/dist/echarts.min.js")
+
+
 @bp.get("/vendor/swagger-ui/<name>")
 def swagger_ui(name: str):
     """Swagger UI for the API's docs page (`/api/v1/docs`), from npm, no CDN."""

@@ -25,16 +25,17 @@ STAFF_PAGES = (
     Page("registration.start", _l("Registration"), (Role.REGISTRAR, Role.SUPERVISOR)),
     Page("cases.index", _l("Cases"), (Role.REGISTRAR, Role.DESK, Role.SUPERVISOR, Role.LEADER)),
     Page("appointments.day", _l("Bookings"), (Role.REGISTRAR, Role.DESK, Role.SUPERVISOR)),
-    Page("supervisor.alerts", _l("Alerts"), (Role.SUPERVISOR, Role.LEADER)),
+    Page("supervisor.board", _l("Hall board"), (Role.SUPERVISOR, Role.LEADER)),
     Page("supervisor.follow_ups", _l("Follow-ups"), (Role.SUPERVISOR, Role.LEADER)),
+    Page("reports.index", _l("Reports"), (Role.SUPERVISOR, Role.LEADER, Role.ADMIN)),
     Page("admin.index", _l("Administration"), (Role.ADMIN,)),
     Page("admin.audit", _l("Audit trail"), (Role.SUPERVISOR,)),
 )
 LANDING = {
     Role.DESK: "desk.choose",
     Role.REGISTRAR: "registration.start",
-    Role.SUPERVISOR: "supervisor.alerts",
-    Role.LEADER: "supervisor.alerts",
+    Role.SUPERVISOR: "supervisor.board",
+    Role.LEADER: "supervisor.board",
     Role.ADMIN: "admin.index",
 }
 

@@ -14,7 +14,7 @@ from flask import request, session
 from flask_socketio import join_room, leave_room
 from sqlalchemy import select
 
-from .. import events, snapshots
+from .. import events, snapshots, supervision
 from ..extensions import db, socketio
 from ..models import Desk, Role, Service, Ticket
 from ..models.types import utcnow
@@ -89,8 +89,12 @@ def _resolve(room: Any) -> tuple[list[str], Snapshot]:
     supervises = viewer.staff is not None and viewer.staff.can(Role.SUPERVISOR, Role.LEADER)
     if kind == "alerts" and number == hall.id and supervises:
         return [room], lambda: events.AlertsSnapshot(
-            room=room, alerts=snapshots.todays_alerts(hall, now)
+            room=room, alerts=supervision.todays_alerts(hall, now)
         ).json_dict()
+    if kind == "board" and number == hall.id and supervises:
+        # the board redraws on every queue and desk change of the hall, and on its own events
+        minutes = settings().default_service_minutes
+        return [room, f"hall:{hall.id}"], lambda: supervision.board(hall, utcnow(), minutes)
     if kind == "setup" and number == hall.id:
         # anyone (the kiosk too): it carries only that the hall's set-up changed
         return [room], lambda: events.SetupSnapshot(

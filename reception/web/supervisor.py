@@ -1,31 +1,56 @@
-"""The hall supervisor's and leader on duty's screen: urgent and group-visit alerts, live."""
+"""The hall supervisor's and leader on duty's pages: the live board, alerts, follow-ups."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import select
 
-from .. import ratings, snapshots
+from .. import ratings, supervision
 from ..extensions import db
-from ..models import FollowUp, Rating, Role, User
+from ..models import Alert, FollowUp, Rating, Role, User
 from ..models.types import utcnow
 from ..queue.clock import hall_day
 from ..queue.errors import QueueError
+from ..settings import settings
 from .common import current_hall, error_text, roles_required
-from .forms import FollowUpForm
+from .forms import FollowUpForm, PostForm
 
 bp = Blueprint("supervisor", __name__, url_prefix="/supervisor")
 
 
 @bp.get("/")
 @roles_required(Role.SUPERVISOR, Role.LEADER)
-def alerts():
+def board():
+    """The live hall: desks, lines, today's totals and alerts (redrawn over the socket)."""
     hall = current_hall()
-    return render_template(
-        "supervisor/alerts.html", hall=hall, alerts=snapshots.todays_alerts(hall, utcnow())
-    )
+    snapshot = supervision.board(hall, utcnow(), settings().default_service_minutes)
+    return render_template("supervisor/board.html", hall=hall, snapshot=snapshot, form=PostForm())
+
+
+@bp.post("/alerts/<int:alert_id>/acknowledge")
+@roles_required(Role.SUPERVISOR, Role.LEADER)
+def acknowledge(alert_id: int):
+    alert = db.session.get(Alert, alert_id)
+    if alert is None or alert.hall_id != current_hall().id:
+        abort(404)
+    if not PostForm().validate_on_submit():
+        abort(400)
+    try:
+        supervision.acknowledge(alert, current_user.id, utcnow())
+    except QueueError as error:
+        db.session.rollback()
+        return _answer(error_text(error), 409)
+    return _answer(gettext("Alert acknowledged."), 200)
+
+
+def _answer(message: str, status: int):
+    """The board acknowledges with fetch (JSON); without JavaScript the form posts back."""
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify(message=message), status
+    flash(message, "success" if status == 200 else "error")
+    return redirect(url_for("supervisor.board"), 303)
 
 
 @bp.get("/follow-ups")

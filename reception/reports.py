@@ -1,0 +1,665 @@
+"""The figures a centre answers for, computed in the database.
+
+Every figure is an aggregate SQL statement over the ticket event log, the ratings and the case
+table: rows are never loaded into Python to be counted. Days, hours and weekdays are the hall's
+(its time zone, daylight saving included); timestamps stay UTC in the tables.
+
+A ticket's visit is made of legs: the first line it joins, and one more each time it is passed
+on (a transfer, or the next desk of a planned journey). For each leg the event log says when it
+entered the line (`issue` or `transfer`), when it was called, when service started and ended
+(`finish`, or the `transfer` that passed it on), and whether the visitor missed the call
+(`no_show`) and came back (`return`).
+
+Percentiles are nearest-rank: the median of n values is the value at rank ceil(n/2), the 90th
+percentile the value at rank ceil(0.9 n), in ascending order (what PostgreSQL's
+`percentile_disc` returns). Both are computed with window functions, on SQLite as on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    Date,
+    Float,
+    Integer,
+    and_,
+    case,
+    distinct,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+
+from .extensions import db
+from .models import Case, CaseStatus, FollowUp, Hall, Rating, Ticket, TicketEvent
+from .models.rating import BAD
+from .queue.clock import zone
+from .queue.errors import InvalidInput
+from .queue.messages import N_
+from .triage.clocks import HANDLE_DAYS, NOTICE_DAYS
+
+PERIODS = ("day", "week", "month", "year", "range")
+DIMENSIONS = ("service", "desk", "staff", "hour", "weekday", "day")
+SATISFIED = 4  # 满意 and 非常满意
+MAX_RANGE_DAYS = 3 * 366
+LATE = timedelta(hours=12)
+
+
+# --- dialect-aware pieces -------------------------------------------------------------------
+
+
+class Seconds(FunctionElement[float]):
+    """Whole seconds from `start` to `end` (two UTC timestamps)."""
+
+    type = Float()
+    inherit_cache = True
+
+
+@compiles(Seconds)
+def _seconds_default(element: Seconds, compiler: Any, **kw: Any) -> str:
+    end, start = (compiler.process(c, **kw) for c in element.clauses)
+    return f"ROUND(EXTRACT(EPOCH FROM ({end} - {start})))"
+
+
+@compiles(Seconds, "sqlite")
+def _seconds_sqlite(element: Seconds, compiler: Any, **kw: Any) -> str:
+    end, start = (compiler.process(c, **kw) for c in element.clauses)
+    return f"ROUND((julianday({end}) - julianday({start})) * 86400)"
+
+
+class DaysBetween(FunctionElement[int]):
+    """Calendar days from the date `start` to the date `end`."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(DaysBetween)
+def _days_default(element: DaysBetween, compiler: Any, **kw: Any) -> str:
+    end, start = (compiler.process(c, **kw) for c in element.clauses)
+    return f"({end} - {start})"
+
+
+@compiles(DaysBetween, "sqlite")
+def _days_sqlite(element: DaysBetween, compiler: Any, **kw: Any) -> str:
+    end, start = (compiler.process(c, **kw) for c in element.clauses)
+    return f"CAST(ROUND(julianday({end}) - julianday({start})) AS INTEGER)"
+
+
+def offsets(timezone: str, start: datetime, end: datetime) -> list[tuple[datetime, int]]:
+    """The zone's UTC offsets (seconds) over [start, end): (UTC moment it begins, offset)."""
+    tz = zone(timezone)
+    moment = start
+    spans: list[tuple[datetime, int]] = []
+    step = timedelta(hours=1)
+    while moment < end + step:
+        offset = moment.astimezone(tz).utcoffset()
+        assert offset is not None
+        seconds = int(offset.total_seconds())
+        if not spans or spans[-1][1] != seconds:
+            spans.append((moment, seconds))
+        moment += step
+    return spans
+
+
+class LocalPart(FunctionElement[int]):
+    """The hall-local hour (0-23), weekday (0 Monday) or day of a UTC timestamp."""
+
+    type = Integer()
+    inherit_cache = False
+
+    def __init__(self, part: str, column: Any, timezone: str, spans: list[tuple[datetime, int]]):
+        self.part, self.timezone, self.spans = part, timezone, spans
+        super().__init__(column)
+
+
+@compiles(LocalPart)
+def _local_default(element: LocalPart, compiler: Any, **kw: Any) -> str:
+    column = compiler.process(list(element.clauses)[0], **kw)
+    name = compiler.process(literal(element.timezone), **kw)
+    local = f"timezone({name}, {column} AT TIME ZONE 'UTC')"
+    if element.part == "hour":
+        return f"CAST(EXTRACT(HOUR FROM {local}) AS INTEGER)"
+    if element.part == "day":
+        return f"CAST({local} AS DATE)"
+    return f"(CAST(EXTRACT(ISODOW FROM {local}) AS INTEGER) - 1)"
+
+
+@compiles(LocalPart, "sqlite")
+def _local_sqlite(element: LocalPart, compiler: Any, **kw: Any) -> str:
+    column = compiler.process(list(element.clauses)[0], **kw)
+    # SQLite knows no time zones: shift by the offset in force, span by span (DST changes)
+    shifts = [
+        (begin.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"), f"'{offset:+d} seconds'")
+        for begin, offset in element.spans
+    ]
+    if len(shifts) == 1:
+        local = f"datetime({column}, {shifts[0][1]})"
+    else:
+        whens = " ".join(
+            f"WHEN {column} < '{shifts[i + 1][0]}' THEN datetime({column}, {shift})"
+            for i, (_begin, shift) in enumerate(shifts[:-1])
+        )
+        local = f"(CASE {whens} ELSE datetime({column}, {shifts[-1][1]}) END)"
+    if element.part == "hour":
+        return f"CAST(strftime('%H', {local}) AS INTEGER)"
+    if element.part == "day":
+        return f"date({local})"
+    return f"((CAST(strftime('%w', {local}) AS INTEGER) + 6) % 7)"
+
+
+def _percentile_rank(percent: int, count: Any) -> Any:
+    """Nearest rank: ceil(percent/100 * n) in integer arithmetic."""
+    return (count * percent + 99) // 100
+
+
+# --- the period and the scope ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scope:
+    hall_id: int
+    timezone: str
+    first: date  # hall-local days, inclusive
+    last: date
+    service_id: int | None = None
+
+    @property
+    def start(self) -> datetime:
+        return datetime.combine(self.first, time.min, zone(self.timezone)).astimezone(UTC)
+
+    @property
+    def end(self) -> datetime:
+        after = self.last + timedelta(days=1)
+        return datetime.combine(after, time.min, zone(self.timezone)).astimezone(UTC)
+
+    @property
+    def days(self) -> int:
+        return (self.last - self.first).days + 1
+
+
+def period(kind: str, anchor: date, until: date | None = None) -> tuple[date, date]:
+    """The first and last day of the day, week (Monday first), month, year or range."""
+    if kind == "day":
+        return anchor, anchor
+    if kind == "week":
+        first = anchor - timedelta(days=anchor.weekday())
+        return first, first + timedelta(days=6)
+    if kind == "month":
+        first = anchor.replace(day=1)
+        following = (first + timedelta(days=32)).replace(day=1)
+        return first, following - timedelta(days=1)
+    if kind == "year":
+        return anchor.replace(month=1, day=1), anchor.replace(month=12, day=31)
+    if kind == "range":
+        if until is None or until < anchor:
+            raise InvalidInput(N_("The range ends before it begins."))
+        if (until - anchor).days >= MAX_RANGE_DAYS:
+            raise InvalidInput(N_("A range spans three years at most."))
+        return anchor, until
+    raise InvalidInput(N_("Unknown period."))
+
+
+def scope_for(hall: Hall, first: date, last: date, service_id: int | None = None) -> Scope:
+    return Scope(hall.id, hall.timezone, first, last, service_id)
+
+
+# --- legs: one row per leg of every ticket in the period -------------------------------------
+
+
+def _legs(scope: Scope) -> Any:
+    """A CTE with one row per (ticket, leg) in the period: when it entered the line, was called,
+    started and ended; its service, desk, staff; whether it was a no-show, came back, was passed
+    on. A `transfer` event opens its leg and ends the one before, so it is read twice."""
+    e = TicketEvent
+    # a leg belongs to the period its line entry falls in; its later events (a service that
+    # ran past midnight) are read up to half a day beyond the period's end
+    window = and_(e.hall_id == scope.hall_id, e.at >= scope.start, e.at < scope.end + LATE)
+    own = select(
+        e.ticket_id.label("ticket_id"),
+        e.leg.label("leg"),
+        e.action.label("action"),
+        e.at.label("at"),
+        e.service_id.label("service_id"),
+        e.desk_id.label("desk_id"),
+        e.staff_id.label("staff_id"),
+    ).where(window)
+    passed = select(
+        e.ticket_id,
+        (e.leg - 1).label("leg"),
+        literal("passed").label("action"),
+        e.at,
+        e.service_id,
+        e.desk_id,
+        e.staff_id,
+    ).where(window, e.action == "transfer")
+    rows = union_all(own, passed).subquery("leg_events")
+    a = rows.c.action
+
+    def first(*actions: str) -> Any:
+        return func.min(case((a.in_(actions), rows.c.at)))
+
+    def flag(action: str) -> Any:
+        return func.max(case((a == action, 1), else_=0))
+
+    legs = (
+        select(
+            rows.c.ticket_id,
+            rows.c.leg,
+            first("issue", "transfer").label("entered"),
+            first("call").label("called"),
+            first("start").label("started"),
+            first("finish", "passed").label("ended"),
+            func.max(case((a.in_(("issue", "transfer")), rows.c.service_id))).label("service_id"),
+            func.coalesce(
+                func.max(case((a == "start", rows.c.desk_id))),
+                func.max(case((a == "call", rows.c.desk_id))),
+            ).label("desk_id"),
+            func.coalesce(
+                func.max(case((a == "start", rows.c.staff_id))),
+                func.max(case((a == "call", rows.c.staff_id))),
+            ).label("staff_id"),
+            flag("no_show").label("no_show"),
+            flag("return").label("returned"),
+            flag("passed").label("passed"),
+        )
+        .group_by(rows.c.ticket_id, rows.c.leg)
+        .subquery("legs_raw")
+    )
+    # legs whose line entry fell before or after the period stay out
+    keep: Any = and_(legs.c.entered >= scope.start, legs.c.entered < scope.end)
+    if scope.service_id is not None:
+        keep = and_(keep, legs.c.service_id == scope.service_id)
+    spans = offsets(scope.timezone, scope.start, scope.end + LATE)
+    return (
+        select(
+            *legs.c,
+            Seconds(legs.c.called, legs.c.entered).label("wait"),
+            case((legs.c.started.is_not(None), Seconds(legs.c.ended, legs.c.started))).label(
+                "service"
+            ),
+            LocalPart("hour", legs.c.entered, scope.timezone, spans).label("hour"),
+            LocalPart("weekday", legs.c.entered, scope.timezone, spans).label("weekday"),
+            Rating.level.label("level"),
+        )
+        .outerjoin(Rating, and_(Rating.ticket_id == legs.c.ticket_id, Rating.leg == legs.c.leg))
+        .where(keep)
+        .cte("legs")
+    )
+
+
+def _group(legs: Any, dimension: str) -> Any:
+    if dimension == "all":
+        return literal(0)
+    if dimension == "day":
+        return Ticket.service_day
+    return {
+        "service": legs.c.service_id,
+        "desk": legs.c.desk_id,
+        "staff": legs.c.staff_id,
+        "hour": legs.c.hour,
+        "weekday": legs.c.weekday,
+    }[dimension]
+
+
+def _percentiles(legs: Any, key: Any, value: Any, name: str, joins: Any) -> Any:
+    ranked = (
+        select(
+            key.label("grp"),
+            value.label("v"),
+            func.row_number().over(partition_by=key, order_by=value).label("rn"),
+            func.count().over(partition_by=key).label("n"),
+        )
+        .select_from(joins)
+        .where(value.is_not(None))
+        .subquery(f"{name}_ranked")
+    )
+    return (
+        select(
+            ranked.c.grp,
+            func.max(case((ranked.c.rn == _percentile_rank(50, ranked.c.n), ranked.c.v))).label(
+                f"{name}_p50"
+            ),
+            func.max(case((ranked.c.rn == _percentile_rank(90, ranked.c.n), ranked.c.v))).label(
+                f"{name}_p90"
+            ),
+        )
+        .group_by(ranked.c.grp)
+        .subquery(f"{name}_pct")
+    )
+
+
+VISIT_COLUMNS = (
+    "key",
+    "legs",
+    "served",
+    "wait_p50",
+    "wait_p90",
+    "service_p50",
+    "service_p90",
+    "no_shows",
+    "returned",
+    "transfers",
+    "rated",
+    "satisfied",
+    "bad",
+    "satisfaction",
+    "rating_rate",
+)
+
+
+def visits(scope: Scope, dimension: str) -> list[dict[str, Any]]:
+    """The visit figures grouped by `dimension` ("all" for one row over the whole period)."""
+    if dimension not in (*DIMENSIONS, "all"):
+        raise InvalidInput(N_("Unknown grouping."))
+    legs = _legs(scope)
+    joins: Any = legs
+    if dimension == "day":
+        joins = legs.join(Ticket, Ticket.id == legs.c.ticket_id)
+    key = _group(legs, dimension)
+    counts = (
+        select(
+            key.label("grp"),
+            func.count().label("legs"),
+            func.count(legs.c.started).label("served"),
+            func.sum(legs.c.no_show).label("no_shows"),
+            func.sum(legs.c.returned).label("returned"),
+            func.sum(legs.c.passed).label("transfers"),
+            func.count(legs.c.level).label("rated"),
+            func.sum(case((legs.c.level >= SATISFIED, 1), else_=0)).label("satisfied"),
+            func.sum(case((legs.c.level <= BAD, 1), else_=0)).label("bad"),
+        )
+        .select_from(joins)
+        .group_by(key)
+        .subquery("counts")
+    )
+    waits = _percentiles(legs, key, legs.c.wait, "wait", joins)
+    services = _percentiles(legs, key, legs.c.service, "service", joins)
+    query = (
+        select(
+            counts,
+            waits.c.wait_p50,
+            waits.c.wait_p90,
+            services.c.service_p50,
+            services.c.service_p90,
+        )
+        .outerjoin(waits, waits.c.grp == counts.c.grp)
+        .outerjoin(services, services.c.grp == counts.c.grp)
+        .order_by(counts.c.grp)
+    )
+    rows = []
+    for row in db.session.execute(query).mappings():
+        item = dict(row)
+        item["key"] = item.pop("grp")
+        for name in ("no_shows", "returned", "transfers", "satisfied", "bad"):
+            item[name] = int(item[name] or 0)
+        for name in ("wait_p50", "wait_p90", "service_p50", "service_p90"):
+            item[name] = int(item[name]) if item[name] is not None else None
+        item["satisfaction"] = _percent(item["satisfied"], item["rated"])
+        item["rating_rate"] = _percent(item["rated"], item["served"])
+        rows.append({name: item[name] for name in VISIT_COLUMNS})
+    return rows
+
+
+def _percent(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+def summary(scope: Scope, today: date) -> dict[str, Any]:
+    """The period's headline figures: the visit figures over all legs, plus tickets, people,
+    journeys, group visits, repeat visits, case ratings and follow-ups."""
+    overall = visits(scope, "all")
+    figures: dict[str, Any] = dict(overall[0]) if overall else {}
+    figures.pop("key", None)
+    tickets = select(Ticket.id, Ticket.case_id, Ticket.leg).where(
+        Ticket.hall_id == scope.hall_id,
+        Ticket.service_day >= scope.first,
+        Ticket.service_day <= scope.last,
+    )
+    if scope.service_id is not None:
+        first_service = (
+            select(TicketEvent.service_id)
+            .where(TicketEvent.ticket_id == Ticket.id, TicketEvent.action == "issue")
+            .scalar_subquery()
+        )
+        tickets = tickets.where(first_service == scope.service_id)
+    t = tickets.subquery("period_tickets")
+    row = db.session.execute(
+        select(
+            func.count(t.c.id).label("tickets"),
+            func.count(distinct(Case.visitor_id)).label("visitors"),
+            func.sum(case((t.c.leg > 1, 1), else_=0)).label("journeys"),
+            func.sum(case((Case.group_size > 1, 1), else_=0)).label("group_visits"),
+            func.sum(func.coalesce(Case.group_size, 1)).label("headcount"),
+            func.sum(case((Case.repeat.is_(True), 1), else_=0)).label("repeat_visits"),
+        ).select_from(t.outerjoin(Case, Case.id == t.c.case_id))
+    ).one()
+    figures.update({k: int(v or 0) for k, v in row._mapping.items()})
+    case_rated, case_satisfied = db.session.execute(
+        select(
+            func.count(Rating.id), func.sum(case((Rating.level >= SATISFIED, 1), else_=0))
+        ).where(
+            Rating.hall_id == scope.hall_id,
+            Rating.leg == 0,
+            Rating.rated_at >= scope.start,
+            Rating.rated_at < scope.end,
+        )
+    ).one()
+    figures["case_rated"] = case_rated
+    figures["case_satisfaction"] = _percent(int(case_satisfied or 0), case_rated)
+    figures.update(follow_ups(scope, today))
+    return figures
+
+
+def follow_ups(scope: Scope, today: date) -> dict[str, int]:
+    """Call-backs of the bad ratings given in the period: done by the due date (the hall's
+    day), done late, open and overdue."""
+    spans = offsets(scope.timezone, scope.start, datetime.now(UTC) + timedelta(days=1))
+    done_day = LocalPart("day", FollowUp.done_at, scope.timezone, spans)
+    on_time = and_(FollowUp.done_at.is_not(None), DaysBetween(FollowUp.due, done_day) >= 0)
+    row = db.session.execute(
+        select(
+            func.count(FollowUp.id).label("follow_ups"),
+            func.sum(case((on_time, 1), else_=0)).label("follow_ups_on_time"),
+            func.sum(case((and_(FollowUp.done_at.is_not(None), ~on_time), 1), else_=0)).label(
+                "follow_ups_late"
+            ),
+            func.sum(
+                case((and_(FollowUp.done_at.is_(None), FollowUp.due < today), 1), else_=0)
+            ).label("follow_ups_overdue"),
+        )
+        .join(Rating, Rating.id == FollowUp.rating_id)
+        .where(
+            FollowUp.hall_id == scope.hall_id,
+            Rating.rated_at >= scope.start,
+            Rating.rated_at < scope.end,
+        )
+    ).one()
+    return {k: int(v or 0) for k, v in row._mapping.items()}
+
+
+# --- cases ----------------------------------------------------------------------------------
+
+ACCEPTED = (CaseStatus.ACCEPTED.value, CaseStatus.CONCLUDED.value)
+
+
+def _cases_in(scope: Scope) -> Any:
+    where = [
+        Case.hall_id == scope.hall_id,
+        Case.registered_on >= scope.first,
+        Case.registered_on <= scope.last,
+    ]
+    if scope.service_id is not None:
+        where.append(Case.department_id == scope.service_id)
+    return and_(*where)
+
+
+def cases(scope: Scope, today: date) -> dict[str, Any]:
+    """The statutory clocks of the matters registered in the period, as of `today`.
+
+    及时受理率: decided (accepted, not accepted, transferred) within 15 days of registration, over
+    the cases decided or whose 15 days have run out. 按期办结率: replied within 60 days of
+    acceptance plus any extension, over the accepted cases replied or whose time has run out."""
+    decided_in_time = and_(
+        Case.decided_on.is_not(None),
+        DaysBetween(Case.decided_on, Case.registered_on) <= NOTICE_DAYS,
+    )
+    notice_due = or_(
+        Case.decided_on.is_not(None), Case.registered_on < today - timedelta(days=NOTICE_DAYS)
+    )
+    accepted = Case.status.in_(ACCEPTED)
+    limit = HANDLE_DAYS + Case.extension_days
+    replied_in_time = and_(
+        Case.replied_on.is_not(None), DaysBetween(Case.replied_on, Case.decided_on) <= limit
+    )
+    handle_due = and_(
+        accepted,
+        or_(
+            Case.replied_on.is_not(None), DaysBetween(literal(today, Date), Case.decided_on) > limit
+        ),
+    )
+    overdue_notice = and_(
+        Case.status == CaseStatus.REGISTERED.value,
+        Case.registered_on < today - timedelta(days=NOTICE_DAYS),
+    )
+    overdue_reply = and_(
+        accepted,
+        Case.replied_on.is_(None),
+        DaysBetween(literal(today, Date), Case.decided_on) > limit,
+    )
+
+    def count(condition: Any) -> Any:
+        return func.sum(case((condition, 1), else_=0))
+
+    row = db.session.execute(
+        select(
+            func.count(Case.id).label("registered"),
+            count(Case.status == CaseStatus.REGISTERED.value).label("undecided"),
+            count(accepted).label("accepted"),
+            count(Case.status == CaseStatus.NOT_ACCEPTED.value).label("not_accepted"),
+            count(Case.status == CaseStatus.NOT_REACCEPTED.value).label("not_reaccepted"),
+            count(Case.status == CaseStatus.TRANSFERRED.value).label("transferred"),
+            count(Case.replied_on.is_not(None)).label("replied"),
+            count(notice_due).label("notice_due"),
+            count(and_(notice_due, decided_in_time)).label("noticed_in_time"),
+            count(handle_due).label("handle_due"),
+            count(and_(handle_due, replied_in_time)).label("replied_in_time"),
+            count(overdue_notice).label("overdue_notice"),
+            count(overdue_reply).label("overdue_reply"),
+            count(Case.extension_days > 0).label("extensions"),
+            count(Case.review_requested_on.is_not(None)).label("reviews"),
+            count(Case.recheck_requested_on.is_not(None)).label("rechecks"),
+            count(Case.group_size > 1).label("group_cases"),
+            count(Case.accusation.is_(True)).label("accusations"),
+        ).where(_cases_in(scope))
+    ).one()
+    figures: dict[str, Any] = {k: int(v or 0) for k, v in row._mapping.items()}
+    figures["overdue"] = figures["overdue_notice"] + figures["overdue_reply"]
+    figures["timely_notice_rate"] = _percent(figures["noticed_in_time"], figures["notice_due"])
+    figures["timely_reply_rate"] = _percent(figures["replied_in_time"], figures["handle_due"])
+    return figures
+
+
+def outcomes_by_category(scope: Scope) -> list[dict[str, Any]]:
+    """Matters of the period by category and state."""
+    rows = db.session.execute(
+        select(Case.category, Case.status, func.count(Case.id))
+        .where(_cases_in(scope))
+        .group_by(Case.category, Case.status)
+        .order_by(Case.category, Case.status)
+    ).all()
+    return [{"category": c, "status": s, "count": n} for c, s, n in rows]
+
+
+def late_cases(scope: Scope, today: date, limit: int = 50) -> list[Case]:
+    """The matters of the period that are late now (decision or reply overdue), oldest first."""
+    accepted = Case.status.in_(ACCEPTED)
+    limit_days = HANDLE_DAYS + Case.extension_days
+    late = or_(
+        and_(
+            Case.status == CaseStatus.REGISTERED.value,
+            Case.registered_on < today - timedelta(days=NOTICE_DAYS),
+        ),
+        and_(
+            accepted,
+            Case.replied_on.is_(None),
+            DaysBetween(literal(today, Date), Case.decided_on) > limit_days,
+        ),
+    )
+    return list(
+        db.session.scalars(
+            select(Case).where(_cases_in(scope), late).order_by(Case.registered_on).limit(limit)
+        )
+    )
+
+
+# --- Art. 41: the year's statistics -----------------------------------------------------------
+
+
+def annual(hall: Hall, year: int) -> dict[str, list[tuple[Any, ...]]]:
+    """信访工作条例 Art. 41: the year's matters by category, channel, department and outcome;
+    visits and headcount; group visits."""
+    scope = scope_for(hall, date(year, 1, 1), date(year, 12, 31))
+    where = _cases_in(scope)
+
+    def by(column: Any) -> list[tuple[Any, ...]]:
+        rows = db.session.execute(
+            select(column, func.count(Case.id), func.sum(Case.group_size))
+            .where(where)
+            .group_by(column)
+            .order_by(func.count(Case.id).desc(), column)
+        ).all()
+        return [tuple(r) for r in rows]
+
+    first_ticket = (
+        select(Ticket.case_id, func.min(Ticket.id).label("ticket_id"))
+        .where(Ticket.case_id.is_not(None), Ticket.hall_id == hall.id)
+        .group_by(Ticket.case_id)
+        .subquery("first_ticket")
+    )
+    channel = func.coalesce(Ticket.channel, literal_column("'registration'"))
+    channels = db.session.execute(
+        select(channel, func.count(Case.id), func.sum(Case.group_size))
+        .select_from(Case)
+        .outerjoin(first_ticket, first_ticket.c.case_id == Case.id)
+        .outerjoin(Ticket, Ticket.id == first_ticket.c.ticket_id)
+        .where(where)
+        .group_by(channel)
+        .order_by(func.count(Case.id).desc())
+    ).all()
+    visits_row = db.session.execute(
+        select(
+            func.count(Ticket.id),
+            func.sum(func.coalesce(Case.group_size, 1)),
+            func.sum(case((Case.group_size > 1, 1), else_=0)),
+            func.sum(case((Case.group_size > 1, Case.group_size), else_=0)),
+        )
+        .select_from(Ticket)
+        .outerjoin(Case, Case.id == Ticket.case_id)
+        .where(
+            Ticket.hall_id == hall.id,
+            Ticket.service_day >= scope.first,
+            Ticket.service_day <= scope.last,
+        )
+    ).one()
+    visits_count, headcount, group_visits, group_people = (int(v or 0) for v in visits_row)
+    return {
+        "category": by(Case.category),
+        "channel": [tuple(r) for r in channels],
+        "department": by(Case.department_id),
+        "outcome": by(Case.status),
+        "visits": [
+            ("visits", visits_count),
+            ("headcount", headcount),
+            ("group_visits", group_visits),
+            ("group_people", group_people),
+        ],
+    }
