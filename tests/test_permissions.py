@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from reception.extensions import db as _db
-from reception.models import Case, DisplayDevice, Hall, LeaderDay, SlotTemplate, Ticket
+from reception.models import Alert, Case, DisplayDevice, Hall, LeaderDay, SlotTemplate, Ticket
 from tests.conftest import desk_by_number, login, service_by_prefix, user_by_name
 from tests.test_appointments import _book
 from tests.test_registration_pages import _form
@@ -42,6 +42,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "home.set_language": EVERYONE,
     "home.socketio_client": EVERYONE,
     "home.swagger_ui": EVERYONE,
+    "home.echarts": EVERYONE,
     "static": EVERYONE,
     "auth.login": EVERYONE,
     "kiosk.index": EVERYONE,
@@ -87,6 +88,11 @@ ALLOWED: dict[str, frozenset[str]] = {
     "appointments.checkin": roles("registrar", "supervisor"),
     "appointments.closures": roles(),
     "supervisor.board": roles("supervisor", "leader"),
+    "supervisor.acknowledge": roles("supervisor", "leader"),
+    "reports.index": roles("supervisor", "leader"),
+    "reports.export_csv": roles("supervisor", "leader"),
+    "reports.export_xlsx": roles("supervisor", "leader"),
+    "reports.annual_xlsx": roles("supervisor", "leader"),
     "supervisor.follow_ups": roles("supervisor", "leader"),
     "supervisor.close_follow_up": roles("supervisor", "leader"),
     "tickets.rate": EVERYONE,  # the ticket's token is the key
@@ -166,6 +172,7 @@ def _values(role: str, world: dict) -> dict[str, object]:
         "kind": "acceptance",
         "leg": 1,
         "follow_up_id": 1,
+        "alert_id": world["alert_id"],
         "user_id": world["user_id"],
         "template_id": world["template_id"],
         "day_id": world["day_id"],
@@ -219,9 +226,11 @@ def world(app, db):
     token = device.new_token(short=True)
     spare = DisplayDevice(hall_id=case.hall_id, name="spare")  # the one administration edits
     spare.new_token()
-    _db.session.add_all([device, spare])
+    alert = Alert(hall_id=case.hall_id, kind="urgent", ticket_number=ticket.number)
+    _db.session.add_all([device, spare, alert])
     _db.session.commit()
     return {
+        "alert_id": alert.id,
         "desk1": desk_by_number(1).id,
         "desk2": desk_by_number(2).id,
         "ticket_id": ticket.id,

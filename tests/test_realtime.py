@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import threading
 from datetime import timedelta
 
@@ -92,7 +94,13 @@ def test_urgent_and_group_alerts_reach_the_supervisor_never_the_lobby(app, clien
     lobby = [m["args"][0] for m in received if m["name"] == "queue"]
     assert lobby and all("group" not in str(e) and "甲" not in str(e) for e in lobby)
     page = client.get("/supervisor/").get_data(as_text=True)
-    assert "集体访 30 人" in page and "紧急事项" in page
+    snapshot = json.loads(page.split('id="board-snapshot">')[1].split("</script>")[0])
+    assert {(a["kind"], a["text"]) for a in snapshot["alerts"]} == {
+        ("group", "30"),
+        ("urgent", "劳动保障"),
+    }  # the board's first snapshot, drawn with the hall's words:
+    labels = json.loads(page.split('id="board-labels">')[1].split("</script>")[0])
+    assert (labels["group"], labels["urgent"]) == ("集体访 {n} 人", "紧急事项")
     supervisor.disconnect()
 
 
@@ -100,6 +108,7 @@ def test_alerts_are_for_supervisors_and_leaders_only(app, client, db, hall):
     login(client, "desk")
     listener = socketio.test_client(app, flask_test_client=client)
     assert listener.emit("join", {"room": f"alerts:{hall.id}"}, callback=True)["ok"] is False
+    assert listener.emit("join", {"room": f"board:{hall.id}"}, callback=True)["ok"] is False
     assert client.get("/supervisor/").status_code == 403
     listener.disconnect()
 

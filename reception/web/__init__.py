@@ -31,6 +31,7 @@ from . import (
     kiosk,
     navigation,
     registration,
+    reports,
     sockets,  # noqa: F401 - registers the Socket.IO handlers
     supervisor,
     tickets,
@@ -58,6 +59,7 @@ def register(app: Flask) -> None:
         registration.bp,
         cases.bp,
         supervisor.bp,
+        reports.bp,
         booking.bp,
         appointments.bp,
         admin.bp,

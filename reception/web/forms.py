@@ -566,3 +566,49 @@ class FollowUpForm(FlaskForm):
         filters=[_strip],
         validators=[DataRequired(), Length(max=2000)],
     )
+
+
+REPORT_PERIODS = ("day", "week", "month", "year", "range")
+REPORT_GROUPS = ("service", "desk", "staff", "hour", "weekday", "day")
+
+
+class ReportForm(FlaskForm):
+    """What a report covers (a GET form: the address can be bookmarked and shared)."""
+
+    class Meta:
+        csrf = False
+
+    period = StringField(
+        _l("Period"),
+        default="day",
+        filters=[lambda v: v or "day"],
+        validators=[AnyOf(REPORT_PERIODS, message=_l("Choose from the list."))],
+    )
+    day = IsoDateField(_l("Day (or first day)"))
+    until = IsoDateField(_l("Last day of the range"))
+    group = StringField(
+        _l("Group by"),
+        default="service",
+        filters=[lambda v: v or "service"],
+        validators=[AnyOf(REPORT_GROUPS, message=_l("Choose from the list."))],
+    )
+    service = IdField(_l("Service"))
+
+    def validate_until(self, field: Field) -> None:
+        if self.period.data != "range":
+            return
+        if field.data is None:
+            raise ValidationError(_l("Give the last day of the range."))
+        if self.day.data and field.data < self.day.data:
+            raise ValidationError(_l("The end of the range is before its start."))
+        if self.day.data and (field.data - self.day.data).days >= 3 * 366:
+            raise ValidationError(_l("A range spans three years at most."))
+
+
+class AnnualForm(FlaskForm):
+    """The year of the Art. 41 statistics."""
+
+    class Meta:
+        csrf = False
+
+    year = WholeNumberField(_l("Year"), validators=[DataRequired(), NumberRange(2000, 2100)])

@@ -1,0 +1,100 @@
+"""The supervisor's board in Chromium, live with no reload: a call shows at its desk, a pause
+with its reason, the day's totals move, a visitor's bad rating on the phone arrives as an alert
+with a chime, is acknowledged with who and when, in the hall's time zone from a browser in
+another; and the reports page draws its chart with ECharts served by the hall itself."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tests.browser import screenshot
+from tests.live_server import Hall
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def hall(tmp_path_factory) -> Iterator[Hall]:
+    running = Hall(tmp_path_factory.mktemp("board"))
+    yield running
+    running.stop()
+
+
+def _staff(browser, hall: Hall, username: str, size=(1366, 768), zone="Asia/Shanghai"):
+    context = browser.new_context(
+        viewport={"width": size[0], "height": size[1]}, timezone_id=zone
+    )
+    page = context.new_page()
+    page.goto(f"{hall.url}/login")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill("demo1234")
+    page.get_by_role("button", name="登录").click()
+    return context, page
+
+
+def test_the_board_follows_the_hall_live(browser, hall):
+    context, board = _staff(browser, hall, "supervisor", (1920, 1080), "America/New_York")
+    board.wait_for_url("**/supervisor/")
+    board.evaluate("window.__sameLoad = true")
+    board.wait_for_function("document.body.dataset.connection === 'online'")
+    issued_before = int(board.locator("#t-issued").inner_text())
+
+    ticket = hall.issue("D")
+    hall.api("POST", "/desks/4/call-next")
+    card = board.locator(".desk-card[data-desk='4']")
+    card.filter(has_text=ticket["number"]).wait_for(timeout=3000)
+    assert "已叫号" in card.inner_text()
+    board.wait_for_function(f"document.getElementById('t-issued').textContent === '{issued_before + 1}'")
+    hall.api("POST", f"/tickets/{ticket['id']}/start", {"desk_id": 4})
+    card.filter(has_text="办理中").wait_for(timeout=3000)
+    hall.api("POST", f"/tickets/{ticket['id']}/finish", {"desk_id": 4, "outcome": "已答复"})
+    card.filter(has_text="空闲").wait_for(timeout=3000)
+
+    # the visitor rates the visit 非常不满意 on the phone: an alert with a chime
+    phone_context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    phone = phone_context.new_page()
+    phone.goto(f"{hall.url}/t/{ticket['token']}")
+    phone.get_by_test_id("rate-1-1").click()
+    phone.get_by_text("感谢您的评价").wait_for()
+    row = board.locator("#alerts tr[data-kind='rating']").first
+    row.wait_for(timeout=3000)
+    text = row.inner_text()
+    assert ticket["number"] in text and "市民政局" in text and "非常不满意" in text
+    hall_clock = (datetime.now(UTC) + timedelta(hours=8)).strftime("%H:%M")
+    minute_before = (datetime.now(UTC) + timedelta(hours=8, minutes=-1)).strftime("%H:%M")
+    assert hall_clock in text or minute_before in text, text  # the hall's clock, not New York's
+    assert int(board.evaluate("document.body.dataset.chimes || '0'")) >= 1
+    board.wait_for_function("document.getElementById('t-satisfaction').textContent.includes('/')")
+    screenshot(board, "board-alert")
+
+    row.get_by_role("button", name="确认").click()
+    board.locator("#alerts tr[data-kind='rating']").first.filter(has_text="大厅主管 于").wait_for(
+        timeout=3000
+    )
+
+    # a desk pauses: its card says so, with the reason
+    desk_context, desk = _staff(browser, hall, "supervisor")
+    desk.goto(f"{hall.url}/desk/")
+    desk.locator("button[data-desk='5']").click()
+    desk.wait_for_url("**/desk/*")
+    desk.get_by_text("暂停或关闭窗口").click()
+    desk.locator("select[name=reason]").select_option("会议")
+    desk.get_by_role("button", name="暂停服务", exact=True).click()
+    board.locator(".desk-card[data-desk='5']").filter(has_text="会议").wait_for(timeout=3000)
+    assert board.evaluate("window.__sameLoad") is True  # all of it without a reload
+    screenshot(board, "board-live")
+    for each in (context, phone_context, desk_context):
+        each.close()
+
+
+def test_the_report_chart_is_drawn_from_the_halls_own_echarts(browser, hall):
+    context, page = _staff(browser, hall, "leader")
+    page.goto(f"{hall.url}/reports/?period=day&group=hour")
+    page.wait_for_function("document.getElementById('report-chart').dataset.drawn !== undefined")
+    assert page.locator("#report-chart svg").count() == 1
+    assert page.locator("[data-testid=table-summary] .has-tip").count() > 5
+    screenshot(page, "report-day")
+    context.close()
