@@ -24,9 +24,7 @@ def hall(tmp_path_factory) -> Iterator[Hall]:
 
 
 def _staff(browser, hall: Hall, username: str, size=(1366, 768), zone="Asia/Shanghai"):
-    context = browser.new_context(
-        viewport={"width": size[0], "height": size[1]}, timezone_id=zone
-    )
+    context = browser.new_context(viewport={"width": size[0], "height": size[1]}, timezone_id=zone)
     page = context.new_page()
     page.goto(f"{hall.url}/login")
     page.get_by_label("用户名").fill(username)
@@ -47,7 +45,8 @@ def test_the_board_follows_the_hall_live(browser, hall):
     card = board.locator(".desk-card[data-desk='4']")
     card.filter(has_text=ticket["number"]).wait_for(timeout=3000)
     assert "已叫号" in card.inner_text()
-    board.wait_for_function(f"document.getElementById('t-issued').textContent === '{issued_before + 1}'")
+    issued = f"document.getElementById('t-issued').textContent === '{issued_before + 1}'"
+    board.wait_for_function(issued)
     hall.api("POST", f"/tickets/{ticket['id']}/start", {"desk_id": 4})
     card.filter(has_text="办理中").wait_for(timeout=3000)
     hall.api("POST", f"/tickets/{ticket['id']}/finish", {"desk_id": 4, "outcome": "已答复"})
