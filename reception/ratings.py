@@ -1,7 +1,8 @@
 """Rating a visit (评价, 信访工作条例 Art. 21; the 政务服务"好差评" five levels).
 
 The visitor rates each finished leg of the visit from the ticket's own page: one rating a leg,
-changeable for ten minutes. A rating of 不满意 or worse opens a follow-up (回访) for the
+changeable for ten minutes; and, once the matter's reply is given, how the matter was handled
+(one rating a matter, kept as leg 0 of the ticket it was given from). A rating of 不满意 or worse opens a follow-up (回访) for the
 supervisor, due in five working days (Monday to Friday, closure dates skipped). Ratings carry
 no personal data: the ticket is anonymous, the comment is the visitor's own words.
 """
@@ -14,7 +15,7 @@ from sqlalchemy import select
 
 from . import supervision
 from .extensions import db
-from .models import Closure, FollowUp, Hall, Rating, Ticket, TicketEvent
+from .models import Case, Closure, FollowUp, Hall, Rating, Ticket, TicketEvent
 from .models.rating import BAD, LEVELS
 from .queue import outbox
 from .queue.clock import hall_day
@@ -22,6 +23,7 @@ from .queue.errors import IllegalMove, InvalidInput, bounded
 from .queue.messages import N_
 
 CHANGE_MINUTES = 10
+CASE_LEG = 0  # a rating of the matter's handling (after the reply), not of one desk
 DEVICE_SECONDS = 60  # the desk's rating device waits this long, then goes dark
 
 
@@ -70,9 +72,13 @@ def rate(
     if level not in LEVELS:
         raise InvalidInput(N_("Choose one of the five levels."))
     comment = bounded(comment, 500)
-    ended = finished_legs(ticket).get(leg)
-    if ended is None:
-        raise IllegalMove(N_("This part of the visit is not finished yet."))
+    if leg == CASE_LEG:
+        service_id, desk_id, staff_id = _rateable_case(ticket)
+    else:
+        ended = finished_legs(ticket).get(leg)
+        if ended is None:
+            raise IllegalMove(N_("This part of the visit is not finished yet."))
+        service_id, desk_id, staff_id = ended.service_id, ended.desk_id, ended.staff_id
     rating = ratings_of(ticket).get(leg)
     if rating is not None:
         if now - rating.rated_at > timedelta(minutes=CHANGE_MINUTES):
@@ -83,9 +89,9 @@ def rate(
             hall_id=ticket.hall_id,
             ticket_id=ticket.id,
             leg=leg,
-            service_id=ended.service_id,
-            desk_id=ended.desk_id,
-            staff_id=ended.staff_id,
+            service_id=service_id,
+            desk_id=desk_id,
+            staff_id=staff_id,
             case_id=ticket.case_id,
             level=level,
             comment=comment,
@@ -96,6 +102,29 @@ def rate(
     db.session.flush()
     _follow_up(ticket, rating, now)
     return rating
+
+
+def case_rateable(ticket: Ticket) -> Case | None:
+    """The ticket's matter, once its reply is given (Art. 21: the visitor may then rate how it
+    was handled)."""
+    if ticket.case_id is None:
+        return None
+    case = db.session.get(Case, ticket.case_id)
+    return case if case is not None and case.replied_on is not None else None
+
+
+def _rateable_case(ticket: Ticket) -> tuple[int, None, None]:
+    case = case_rateable(ticket)
+    if case is None:
+        raise IllegalMove(N_("The matter can be rated once its reply is given."))
+    other = db.session.scalar(
+        select(Rating.id).where(
+            Rating.case_id == case.id, Rating.leg == CASE_LEG, Rating.ticket_id != ticket.id
+        )
+    )
+    if other is not None:
+        raise IllegalMove(N_("This matter has already been rated."))
+    return case.department_id or ticket.service_id, None, None
 
 
 def _follow_up(ticket: Ticket, rating: Rating, now: datetime) -> None:

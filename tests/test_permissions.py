@@ -96,6 +96,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "supervisor.follow_ups": roles("supervisor", "leader"),
     "supervisor.close_follow_up": roles("supervisor", "leader"),
     "tickets.rate": EVERYONE,  # the ticket's token is the key
+    "tickets.rate_case": EVERYONE,  # the ticket's token is the key
     # administration: the admin alone; the audit trail also the supervisor
     **{
         f"admin.{name}": roles()

@@ -107,3 +107,53 @@ def test_a_rating_device_rates_only_what_its_desk_served(app, client, db, hall):
     assert _db.session.scalars(select(Rating)).first() is None
     lobby = app.test_client()  # an ordinary display is no rating device
     assert lobby.get("/display/rate").status_code == 403
+
+
+def test_the_matter_is_rated_once_its_reply_is_given(client, db, hall):
+    """Art. 21: from the same phone page, once the reply is given; one rating a matter."""
+    from reception.models import Case, Visitor
+
+    ticket = _served(hall)
+    moves.finish(ticket.id, "已答复", desk_id=desk_by_number(2).id)
+    visitor = Visitor(name="甲")
+    _db.session.add(visitor)
+    _db.session.flush()
+    case = Case(
+        hall_id=hall.id,
+        visitor_id=visitor.id,
+        registered_on=date(2026, 11, 2),
+        account="…",
+        category="住房",
+        department_id=service_by_prefix("B").id,
+        status="accepted",
+        decided_on=date(2026, 11, 3),
+    )
+    _db.session.add(case)
+    _db.session.flush()
+    ticket = _db.session.get(Ticket, ticket.id)
+    ticket.case_id = case.id
+    commit(None)
+    page = client.get(f"/t/{ticket.token}").get_data(as_text=True)
+    assert 'data-testid="rate-case"' not in page  # no reply yet
+    client.post(f"/t/{ticket.token}/rate-case", data={"level": "5"})
+    assert _db.session.scalars(select(Rating).where(Rating.leg == 0)).first() is None
+
+    case.replied_on = date(2026, 11, 20)
+    commit(None)
+    page = client.get(f"/t/{ticket.token}").get_data(as_text=True)
+    assert 'data-testid="rate-case"' in page and case.number in page
+    client.post(f"/t/{ticket.token}/rate-case", data={"level": "1", "comment": "答复太笼统"})
+    rating = _db.session.scalars(select(Rating).where(Rating.leg == 0)).one()
+    assert (rating.case_id, rating.level, rating.service_id) == (
+        case.id,
+        1,
+        service_by_prefix("B").id,
+    )
+    assert (rating.desk_id, rating.staff_id) == (None, None)  # the matter, not one desk
+    assert _db.session.scalars(select(FollowUp)).one().rating_id == rating.id  # a call-back
+    # a second ticket of the same matter cannot rate it again
+    again = issue(hall.id, service_by_prefix("B").id, utcnow(), outside_hours=True)
+    again.case_id = case.id
+    commit(None)
+    client.post(f"/t/{again.token}/rate-case", data={"level": "5"})
+    assert len(_db.session.scalars(select(Rating).where(Rating.leg == 0)).all()) == 1

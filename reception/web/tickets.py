@@ -93,6 +93,7 @@ def status(token: str):
         service_names={s.id: s.label(str(get_locale())) for s in hall.services},
         desk_places=desk_places(hall),
         case=db.session.get(Case, ticket.case_id) if ticket.case_id else None,
+        case_rateable=ratings.case_rateable(ticket) is not None,
         clocks=clocks,
         rateable=ratings.finished_legs(ticket),
         given=ratings.ratings_of(ticket),
@@ -106,19 +107,30 @@ def status(token: str):
 @bp.post("/t/<token>/rate/<int:leg>")
 def rate(token: str, leg: int):
     """The visitor rates a finished leg of the visit (the ticket's token is the key)."""
+    return _rate(token, leg)
+
+
+@bp.post("/t/<token>/rate-case")
+def rate_case(token: str):
+    """The visitor rates how the matter was handled, once its reply is given (Art. 21)."""
+    return _rate(token, ratings.CASE_LEG)
+
+
+def _rate(token: str, leg: int):
     ticket = _find(token)
     form = RatingForm()
+    back = redirect(url_for("tickets.status", token=token) + "#rate", 303)
     if not form.validate_on_submit():
         flash(gettext("Choose one of the five levels."), "error")
-        return redirect(url_for("tickets.status", token=token) + "#rate", 303)
+        return back
     try:
         ratings.rate(ticket, leg, form.level.data or 0, form.comment.data or "", utcnow())
     except QueueError as error:
         db.session.rollback()
         flash(error_text(error), "error")
-        return redirect(url_for("tickets.status", token=token) + "#rate", 303)
+        return back
     flash(gettext("Thank you for your rating."), "success")
-    return redirect(url_for("tickets.status", token=token) + "#rate", 303)
+    return back
 
 
 @bp.get("/t/<token>/qr.svg")
