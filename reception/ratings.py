@@ -2,8 +2,9 @@
 
 The visitor rates each finished leg of the visit from the ticket's own page: one rating a leg,
 changeable for ten minutes; and, once the matter's reply is given, how the matter was handled
-(one rating a matter, kept as leg 0 of the ticket it was given from). A rating of 不满意 or worse opens a follow-up (回访) for the
-supervisor, due in five working days (Monday to Friday, closure dates skipped). Ratings carry
+(one rating a matter, kept as leg 0 of the ticket it was given from). A rating of 不满意 or
+worse opens a follow-up (回访) for the supervisor, due in the hall's set working days (five by
+default; Monday to Friday, closure dates skipped). Ratings carry
 no personal data: the ticket is anonymous, the comment is the visitor's own words.
 """
 
