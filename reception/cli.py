@@ -17,7 +17,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy import select
 
-from . import create_app, supervision
+from . import create_app, reports, supervision
 from .administration import first_run_token, needs_first_admin
 from .appointments.checkin import sweep_no_shows
 from .appointments.notify import load_notifier, send_reminders
@@ -281,3 +281,16 @@ def watch_hall_command() -> None:
         raised += supervision.watch(hall, utcnow())
     db.session.commit()
     click.echo(f"{raised} alert(s) raised")
+
+
+@main.command("roll-up-reports")
+@with_appcontext
+def roll_up_reports_command() -> None:
+    """Roll the legs of every finished day up for the reports (all of the backlog)."""
+    days = 0
+    for hall in db.session.scalars(select(Hall).order_by(Hall.id)).all():
+        while rolled := reports.roll_up(hall, utcnow()):
+            db.session.commit()
+            days += rolled
+    db.session.commit()
+    click.echo(f"{days} day(s) rolled up")

@@ -12,7 +12,12 @@ entered the line (`issue` or `transfer`), when it was called, when service start
 
 Percentiles are nearest-rank: the median of n values is the value at rank ceil(n/2), the 90th
 percentile the value at rank ceil(0.9 n), in ascending order (what PostgreSQL's
-`percentile_disc` returns). Both are computed with window functions, on SQLite as on PostgreSQL.
+`percentile_disc` returns). Both are computed in SQL from a histogram of whole seconds with a
+running-sum window, on SQLite as on PostgreSQL.
+
+Days that are over are rolled up into `leg_facts` by the timed duties (`roll_up`): a year's
+report reads about one row a leg instead of grouping the millions of events behind them. The
+days not rolled up yet are read from the event log, so a report is always complete.
 """
 
 from __future__ import annotations
@@ -27,19 +32,32 @@ from sqlalchemy import (
     Integer,
     and_,
     case,
+    cast,
     distinct,
     func,
+    insert,
     literal,
     literal_column,
     or_,
     select,
     union_all,
+    update,
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
 from .extensions import db
-from .models import Case, CaseStatus, FollowUp, Hall, Rating, Ticket, TicketEvent
+from .models import (
+    Case,
+    CaseStatus,
+    FollowUp,
+    Hall,
+    LegFact,
+    LegRollup,
+    Rating,
+    Ticket,
+    TicketEvent,
+)
 from .models.rating import BAD
 from .queue.clock import zone
 from .queue.errors import InvalidInput
@@ -156,9 +174,20 @@ def _local_sqlite(element: LocalPart, compiler: Any, **kw: Any) -> str:
     return f"((CAST(strftime('%w', {local}) AS INTEGER) + 6) % 7)"
 
 
+class LocalDay(LocalPart):
+    """The hall-local calendar day of a UTC timestamp."""
+
+    type = Date()  # type: ignore[assignment]
+    inherit_cache = False  # the zone's spans are not part of a cache key
+
+    def __init__(self, column: Any, timezone: str, spans: list[tuple[datetime, int]]):
+        super().__init__("day", column, timezone, spans)
+
+
 def _percentile_rank(percent: int, count: Any) -> Any:
     """Nearest rank: ceil(percent/100 * n) in integer arithmetic."""
-    return (count * percent + 99) // 100
+    # PostgreSQL sums integers as numeric: cast back, so that the division is a whole one
+    return (cast(count, Integer) * percent + 99) // 100
 
 
 # --- the period and the scope ---------------------------------------------------------------
@@ -215,10 +244,11 @@ def scope_for(hall: Hall, first: date, last: date, service_id: int | None = None
 # --- legs: one row per leg of every ticket in the period -------------------------------------
 
 
-def _legs(scope: Scope) -> Any:
-    """A CTE with one row per (ticket, leg) in the period: when it entered the line, was called,
-    started and ended; its service, desk, staff; whether it was a no-show, came back, was passed
-    on. A `transfer` event opens its leg and ends the one before, so it is read twice."""
+def _live_legs(scope: Scope) -> Any:
+    """One row per (ticket, leg) in the period, from the event log: when it entered the line,
+    was called, started and ended; its service, desk, staff; whether it was a no-show, came
+    back, was passed on. A `transfer` event opens its leg and ends the one before, so it is
+    read twice."""
     e = TicketEvent
     # a leg belongs to the period its line entry falls in; its later events (a service that
     # ran past midnight) are read up to half a day beyond the period's end
@@ -276,32 +306,126 @@ def _legs(scope: Scope) -> Any:
     )
     # legs whose line entry fell before or after the period stay out
     keep: Any = and_(legs.c.entered >= scope.start, legs.c.entered < scope.end)
-    if scope.service_id is not None:
-        keep = and_(keep, legs.c.service_id == scope.service_id)
     spans = offsets(scope.timezone, scope.start, scope.end + LATE)
-    return (
-        select(
-            *legs.c,
-            Seconds(legs.c.called, legs.c.entered).label("wait"),
-            case((legs.c.started.is_not(None), Seconds(legs.c.ended, legs.c.started))).label(
-                "service"
-            ),
-            LocalPart("hour", legs.c.entered, scope.timezone, spans).label("hour"),
-            LocalPart("weekday", legs.c.entered, scope.timezone, spans).label("weekday"),
-            Rating.level.label("level"),
+    return select(
+        legs.c.ticket_id,
+        legs.c.leg,
+        LocalDay(legs.c.entered, scope.timezone, spans).label("service_day"),
+        legs.c.entered,
+        legs.c.called,
+        legs.c.started,
+        legs.c.ended,
+        legs.c.service_id,
+        legs.c.desk_id,
+        legs.c.staff_id,
+        legs.c.no_show,
+        legs.c.returned,
+        legs.c.passed,
+        Seconds(legs.c.called, legs.c.entered).label("wait"),
+        case((legs.c.started.is_not(None), Seconds(legs.c.ended, legs.c.started))).label("service"),
+        LocalPart("hour", legs.c.entered, scope.timezone, spans).label("hour"),
+        LocalPart("weekday", legs.c.entered, scope.timezone, spans).label("weekday"),
+    ).where(keep)
+
+
+FACT_COLUMNS = (
+    "ticket_id",
+    "leg",
+    "service_day",
+    "entered",
+    "called",
+    "started",
+    "ended",
+    "service_id",
+    "desk_id",
+    "staff_id",
+    "no_show",
+    "returned",
+    "passed",
+    "wait",
+    "service",
+    "hour",
+    "weekday",
+)
+
+
+def rolled_until(hall_id: int) -> date | None:
+    return db.session.scalar(select(LegRollup.until).where(LegRollup.hall_id == hall_id))
+
+
+def _legs(scope: Scope, with_ratings: bool = True) -> Any:
+    """The period's legs (with their ratings): rolled-up days from `leg_facts`, the days not
+    rolled up yet (today, yesterday) straight from the event log."""
+    until = rolled_until(scope.hall_id)
+    parts = []
+    if until is not None and until >= scope.first:
+        f = LegFact.__table__.c
+        parts.append(
+            select(*(f[name] for name in FACT_COLUMNS)).where(
+                f.hall_id == scope.hall_id,
+                f.service_day >= scope.first,
+                f.service_day <= min(until, scope.last),
+            )
         )
+    live_from = scope.first if until is None else max(scope.first, until + timedelta(days=1))
+    if live_from <= scope.last:
+        parts.append(_live_legs(Scope(scope.hall_id, scope.timezone, live_from, scope.last)))
+    if not parts:  # an empty period: no rows, the right columns
+        f = LegFact.__table__.c
+        parts.append(select(*(f[name] for name in FACT_COLUMNS)).where(literal(False)))
+    legs = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("period_legs")
+    keep: Any = literal(True)
+    if scope.service_id is not None:
+        keep = legs.c.service_id == scope.service_id
+    if not with_ratings:
+        return select(*legs.c).where(keep).subquery("legs")
+    return (
+        select(*legs.c, Rating.level.label("level"))
         .outerjoin(Rating, and_(Rating.ticket_id == legs.c.ticket_id, Rating.leg == legs.c.leg))
         .where(keep)
-        .cte("legs")
+        .subquery("legs")
     )
+
+
+def roll_up(hall: Hall, now: datetime, chunk_days: int = 31) -> int:
+    """Write the legs of every day that is over (12 hours past its end, so a late visit has
+    finished) into `leg_facts`, oldest first, a chunk of days at a time. Returns the days
+    rolled. Run by the timed duties; reports read the rest from the event log."""
+    local_now = now.astimezone(zone(hall.timezone))
+    last = local_now.date() - timedelta(days=1 if local_now.hour >= 12 else 2)
+    until = rolled_until(hall.id)
+    if until is None:
+        first_day = db.session.scalar(
+            select(func.min(Ticket.service_day)).where(Ticket.hall_id == hall.id)
+        )
+        if first_day is None or first_day > last:
+            return 0
+        start = first_day
+    else:
+        start = until + timedelta(days=1)
+    if start > last:
+        return 0
+    end = min(last, start + timedelta(days=chunk_days - 1))
+    live = _live_legs(Scope(hall.id, hall.timezone, start, end)).subquery("to_roll")
+    db.session.execute(
+        insert(LegFact).from_select(
+            ["hall_id", *FACT_COLUMNS],
+            select(literal(hall.id), *(live.c[name] for name in FACT_COLUMNS)),
+        )
+    )
+    if until is None:
+        db.session.add(LegRollup(hall_id=hall.id, until=end))
+    else:
+        db.session.execute(update(LegRollup).where(LegRollup.hall_id == hall.id).values(until=end))
+    db.session.flush()
+    return (end - start).days + 1
 
 
 def _group(legs: Any, dimension: str) -> Any:
     if dimension == "all":
         return literal(0)
-    if dimension == "day":
-        return Ticket.service_day
     return {
+        "day": legs.c.service_day,
         "service": legs.c.service_id,
         "desk": legs.c.desk_id,
         "staff": legs.c.staff_id,
@@ -310,31 +434,33 @@ def _group(legs: Any, dimension: str) -> Any:
     }[dimension]
 
 
-def _percentiles(legs: Any, key: Any, value: Any, name: str, joins: Any) -> Any:
-    ranked = (
-        select(
-            key.label("grp"),
-            value.label("v"),
-            func.row_number().over(partition_by=key, order_by=value).label("rn"),
-            func.count().over(partition_by=key).label("n"),
-        )
-        .select_from(joins)
-        .where(value.is_not(None))
-        .subquery(f"{name}_ranked")
+def _percentiles(scope: Scope, dimension: str, value: str) -> dict[Any, tuple[Any, Any]]:
+    """Median and 90th percentile of `value` per group, nearest rank, from a histogram: count
+    the legs per (group, whole second), add the counts up in order, and take the first value
+    whose running count reaches the rank. One sort of the distinct values, not of every leg."""
+    legs = _legs(scope, with_ratings=False)
+    key = _group(legs, dimension)
+    v = legs.c[value]
+    histogram = (
+        select(key.label("grp"), v.label("v"), func.count().label("legs"))
+        .where(v.is_not(None))
+        .group_by(key, v)
+        .subquery("histogram")
     )
-    return (
-        select(
-            ranked.c.grp,
-            func.max(case((ranked.c.rn == _percentile_rank(50, ranked.c.n), ranked.c.v))).label(
-                f"{name}_p50"
-            ),
-            func.max(case((ranked.c.rn == _percentile_rank(90, ranked.c.n), ranked.c.v))).label(
-                f"{name}_p90"
-            ),
-        )
-        .group_by(ranked.c.grp)
-        .subquery(f"{name}_pct")
-    )
+    h = histogram.c
+    running = select(
+        h.grp,
+        h.v,
+        func.sum(h.legs).over(partition_by=h.grp, order_by=h.v, rows=(None, 0)).label("upto"),
+        func.sum(h.legs).over(partition_by=h.grp).label("n"),
+    ).subquery("running")
+    r = running.c
+
+    def rank(percent: int) -> Any:
+        return func.min(case((r.upto >= _percentile_rank(percent, r.n), r.v)))
+
+    rows = db.session.execute(select(r.grp, rank(50), rank(90)).group_by(r.grp))
+    return {grp: (p50, p90) for grp, p50, p90 in rows}
 
 
 VISIT_COLUMNS = (
@@ -361,9 +487,6 @@ def visits(scope: Scope, dimension: str) -> list[dict[str, Any]]:
     if dimension not in (*DIMENSIONS, "all"):
         raise InvalidInput(N_("Unknown grouping."))
     legs = _legs(scope)
-    joins: Any = legs
-    if dimension == "day":
-        joins = legs.join(Ticket, Ticket.id == legs.c.ticket_id)
     key = _group(legs, dimension)
     counts = (
         select(
@@ -377,32 +500,21 @@ def visits(scope: Scope, dimension: str) -> list[dict[str, Any]]:
             func.sum(case((legs.c.level >= SATISFIED, 1), else_=0)).label("satisfied"),
             func.sum(case((legs.c.level <= BAD, 1), else_=0)).label("bad"),
         )
-        .select_from(joins)
         .group_by(key)
-        .subquery("counts")
+        .order_by(key)
     )
-    waits = _percentiles(legs, key, legs.c.wait, "wait", joins)
-    services = _percentiles(legs, key, legs.c.service, "service", joins)
-    query = (
-        select(
-            counts,
-            waits.c.wait_p50,
-            waits.c.wait_p90,
-            services.c.service_p50,
-            services.c.service_p90,
-        )
-        .outerjoin(waits, waits.c.grp == counts.c.grp)
-        .outerjoin(services, services.c.grp == counts.c.grp)
-        .order_by(counts.c.grp)
-    )
+    waits = _percentiles(scope, dimension, "wait")
+    services = _percentiles(scope, dimension, "service")
     rows = []
-    for row in db.session.execute(query).mappings():
+    for row in db.session.execute(counts).mappings():
         item = dict(row)
-        item["key"] = item.pop("grp")
+        item["key"] = key_value = item.pop("grp")
         for name in ("no_shows", "returned", "transfers", "satisfied", "bad"):
             item[name] = int(item[name] or 0)
-        for name in ("wait_p50", "wait_p90", "service_p50", "service_p90"):
-            item[name] = int(item[name]) if item[name] is not None else None
+        for name, found in (("wait", waits), ("service", services)):
+            p50, p90 = found.get(key_value, (None, None))
+            item[f"{name}_p50"] = int(p50) if p50 is not None else None
+            item[f"{name}_p90"] = int(p90) if p90 is not None else None
         item["satisfaction"] = _percent(item["satisfied"], item["rated"])
         item["rating_rate"] = _percent(item["rated"], item["served"])
         rows.append({name: item[name] for name in VISIT_COLUMNS})

@@ -1,5 +1,6 @@
 """Timed duties of the hall: the appointments' no-show sweep, tomorrow's reminders, and the
-supervisor's timed alerts (a wait beyond target, a desk paused too long).
+supervisor's timed alerts (a wait beyond target, a desk paused too long), and the roll-up of
+finished days' legs for the reports.
 
 `reception run` starts `Scheduler` (one daemon thread, never at import); in scale-out the same
 duties run from cron as `reception sweep-appointments` and `reception send-reminders`. Each
@@ -15,7 +16,7 @@ from datetime import datetime
 from flask import Flask
 from sqlalchemy import select
 
-from . import supervision
+from . import reports, supervision
 from .appointments.checkin import sweep_no_shows
 from .appointments.notify import load_notifier, send_reminders
 from .extensions import db
@@ -37,6 +38,7 @@ def run_duties(app: Flask, now: datetime | None = None) -> tuple[int, int]:
     for hall in db.session.scalars(select(Hall).order_by(Hall.id)).all():
         swept += sweep_no_shows(hall, policy=rules.booking, now=now)
         supervision.watch(hall, now)
+        reports.roll_up(hall, now)  # a month of finished days a round, oldest first
         if local_time(hall.timezone, now).time() >= rules.reminders_after:
             reminded += send_reminders(hall, notifier, now=now)
     db.session.commit()

@@ -119,7 +119,20 @@ def build(hall: Hall) -> dict[str, int]:
 
 
 def check(hall: Hall) -> None:
+    """The same figures read from the event log, from rolled-up legs, and from both."""
     ids = build(hall)
+    assert_figures(hall, ids)
+    assert commit(reports.roll_up(hall, local(WED, "13:00"))) == 1  # Tuesday, not Wednesday
+    assert reports.rolled_until(hall.id) == date(2026, 11, 17)
+    assert commit(reports.roll_up(hall, local(WED, "13:00"))) == 0
+    assert_figures(hall, ids)
+    while commit(reports.roll_up(hall, local(TODAY.isoformat(), "13:00"))):
+        pass
+    assert reports.rolled_until(hall.id) == date(2026, 11, 23)
+    assert_figures(hall, ids)
+
+
+def assert_figures(hall: Hall, ids: dict[str, int]) -> None:
     tuesday = reports.scope_for(hall, date(2026, 11, 17), date(2026, 11, 17))
 
     by_service = {row["key"]: row for row in reports.visits(tuesday, "service")}

@@ -22,6 +22,7 @@ from .case import (
 from .device import DisplayDevice
 from .hall import Desk, DeskEvent, Hall, Service, ServiceKind, desk_services, staff_desks
 from .rating import FollowUp, Rating
+from .report import LegFact, LegRollup
 from .staff import LoginAttempt, Role, User
 from .ticket import (
     ACTIVE_STATES,
@@ -38,6 +39,8 @@ __all__ = [
     "BookingState",
     "Closure",
     "LeaderDay",
+    "LegFact",
+    "LegRollup",
     "LoginAttempt",
     "OutboxMessage",
     "SlotCount",
