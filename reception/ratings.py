@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import aliased
 
 from . import supervision
 from .extensions import db
@@ -173,22 +174,34 @@ def ticket_numbers(rated: list[Rating]) -> dict[int, str]:
 
 def pending_at_desk(desk_id: int, now: datetime) -> tuple[Ticket, int] | None:
     """The visitor this desk finished last, within the last minute and not yet rated there:
-    what the desk's rating device (评价器) asks about."""
-    event = db.session.scalars(
-        select(TicketEvent)
-        .where(
-            TicketEvent.desk_id == desk_id,
-            TicketEvent.action.in_(("finish", "transfer")),
-            TicketEvent.at >= now - timedelta(seconds=DEVICE_SECONDS),
+    what the desk's rating device (评价器) asks about. A leg ends with `finish`, or with the
+    `transfer` that passes the visitor on (that event carries the next leg, and no desk)."""
+    ended, started = aliased(TicketEvent), aliased(TicketEvent)
+    row = db.session.execute(
+        select(ended.ticket_id, started.leg)
+        .join(
+            started,
+            and_(
+                started.ticket_id == ended.ticket_id,
+                started.action == "start",
+                started.desk_id == desk_id,
+                or_(
+                    and_(ended.action == "finish", started.leg == ended.leg),
+                    and_(ended.action == "transfer", started.leg == ended.leg - 1),
+                ),
+            ),
         )
-        .order_by(TicketEvent.id.desc())
+        .where(
+            ended.action.in_(("finish", "transfer")),
+            ended.at >= now - timedelta(seconds=DEVICE_SECONDS),
+        )
+        .order_by(ended.id.desc())
         .limit(1)
     ).first()
-    if event is None:
+    if row is None:
         return None
-    ticket = db.session.get(Ticket, event.ticket_id)
+    ticket = db.session.get(Ticket, row.ticket_id)
     assert ticket is not None
-    for leg, start in finished_legs(ticket).items():
-        if start.desk_id == desk_id and leg not in ratings_of(ticket):
-            return ticket, leg
-    return None
+    if row.leg in ratings_of(ticket):
+        return None
+    return ticket, row.leg

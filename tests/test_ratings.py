@@ -157,3 +157,17 @@ def test_the_matter_is_rated_once_its_reply_is_given(client, db, hall):
     commit(None)
     client.post(f"/t/{again.token}/rate-case", data={"level": "5"})
     assert len(_db.session.scalars(select(Rating).where(Rating.leg == 0)).all()) == 1
+
+
+def test_the_rating_device_asks_about_a_leg_passed_on_to_another_desk(db, hall):
+    """A leg can end with a transfer (to the lawyer, say): the desk that served it still asks."""
+    ticket = _served(hall)  # served at desk 2
+    now = utcnow()
+    moves.transfer(ticket.id, service_id=service_by_prefix("L").id, desk_id=desk_by_number(2).id)
+    commit(None)
+    assert ratings.pending_at_desk(desk_by_number(2).id, now) is not None
+    pending_ticket, leg = ratings.pending_at_desk(desk_by_number(2).id, utcnow())
+    assert (pending_ticket.id, leg) == (ticket.id, 1)
+    assert ratings.pending_at_desk(desk_by_number(11).id, utcnow()) is None  # not served there
+    commit(ratings.rate(pending_ticket, 1, 4, "", utcnow(), channel="device"))
+    assert ratings.pending_at_desk(desk_by_number(2).id, utcnow()) is None  # rated: dark again
