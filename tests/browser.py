@@ -105,3 +105,15 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def staff_page(browser, base_url: str, username: str, **context_options):
+    """A new browser context logged in as a demo staff member: (context, page)."""
+    options = {"viewport": {"width": 1366, "height": 768}, **context_options}
+    context = browser.new_context(**options)
+    page = context.new_page()
+    page.goto(f"{base_url}/login")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill("demo1234")
+    page.get_by_role("button", name="登录").click()
+    return context, page

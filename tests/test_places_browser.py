@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, screenshot
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, screenshot, staff_page
 from tests.live_server import Hall, cli
 from tests.test_live_browser import CAPTURE_SPEECH, enable_voice
 
@@ -137,13 +137,7 @@ def test_a_screen_enrolled_for_autoplay_is_never_covered(browser, hall):
 
 
 def _staff(browser, hall: Hall, username: str):
-    context = browser.new_context(viewport={"width": 1366, "height": 768})
-    page = context.new_page()
-    page.goto(f"{hall.url}/login")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill("demo1234")
-    page.get_by_role("button", name="登录").click()
-    return context, page
+    return staff_page(browser, hall.url, username)
 
 
 def test_a_taken_over_console_says_so_at_once_and_stops(browser, hall):

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.browser import screenshot
+from tests.browser import screenshot, staff_page
 from tests.live_server import Hall
 
 pytestmark = pytest.mark.browser
@@ -24,13 +24,8 @@ def hall(tmp_path_factory) -> Iterator[Hall]:
 
 
 def _staff(browser, hall: Hall, username: str, size=(1366, 768), zone="Asia/Shanghai"):
-    context = browser.new_context(viewport={"width": size[0], "height": size[1]}, timezone_id=zone)
-    page = context.new_page()
-    page.goto(f"{hall.url}/login")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill("demo1234")
-    page.get_by_role("button", name="登录").click()
-    return context, page
+    viewport = {"width": size[0], "height": size[1]}
+    return staff_page(browser, hall.url, username, viewport=viewport, timezone_id=zone)
 
 
 def test_the_board_follows_the_hall_live(browser, hall):

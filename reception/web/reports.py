@@ -332,6 +332,17 @@ def index():
     return page, (200 if report is not None else 422)
 
 
+def _for_export() -> tuple[Report | None, Any]:
+    """The report the address asks for, or the 422 answer that says what is wrong with it."""
+    form, report = _read(current_hall())
+    if report is None:
+        return None, (
+            {"message": gettext("Check the report's period."), "errors": form.errors},
+            422,
+        )
+    return report, None
+
+
 def _filename(report: Report, suffix: str) -> str:
     scope = report.scope
     span = scope.first.isoformat() if scope.days == 1 else f"{scope.first}_{scope.last}"
@@ -342,10 +353,9 @@ def _filename(report: Report, suffix: str) -> str:
 @roles_required(Role.SUPERVISOR, Role.LEADER)
 def export_csv():
     """One table as CSV (UTF-8 with a byte-order mark, so Excel opens Chinese text right)."""
-    hall = current_hall()
-    form, report = _read(hall)
+    report, refused = _for_export()
     if report is None:
-        return {"message": gettext("Check the report's period."), "errors": form.errors}, 422
+        return refused
     name = request.args.get("table", "visits")
     table = next((t for t in report.tables if t.name == name), None)
     if table is None:
@@ -398,10 +408,9 @@ def _workbook_response(book: Workbook, filename: str) -> Response:
 @roles_required(Role.SUPERVISOR, Role.LEADER)
 def export_xlsx():
     """Every table of the report, one sheet each, and the formulas on a last sheet."""
-    hall = current_hall()
-    form, report = _read(hall)
+    report, refused = _for_export()
     if report is None:
-        return {"message": gettext("Check the report's period."), "errors": form.errors}, 422
+        return refused
     book = Workbook()
     assert book.active is not None
     book.remove(book.active)
