@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import aliased
 
 from . import supervision
 from .extensions import db
-from .models import Case, Closure, FollowUp, Hall, Rating, Ticket, TicketEvent
+from .models import Case, Closure, FollowUp, Hall, LegFact, Rating, Ticket, TicketEvent
 from .models.rating import BAD, LEVELS
 from .queue import outbox
 from .queue.clock import hall_day
@@ -102,6 +102,12 @@ def rate(
         )
         db.session.add(rating)
     db.session.flush()
+    # a leg already rolled up for the reports carries its rating: keep it current
+    db.session.execute(
+        update(LegFact)
+        .where(LegFact.ticket_id == ticket.id, LegFact.leg == leg)
+        .values(level=rating.level)
+    )
     _follow_up(ticket, rating, now)
     return rating
 

@@ -12,8 +12,8 @@ entered the line (`issue` or `transfer`), when it was called, when service start
 
 Percentiles are nearest-rank: the median of n values is the value at rank ceil(n/2), the 90th
 percentile the value at rank ceil(0.9 n), in ascending order (what PostgreSQL's
-`percentile_disc` returns). Both are computed in SQL from a histogram of whole seconds with a
-running-sum window, on SQLite as on PostgreSQL.
+`percentile_disc` returns). PostgreSQL computes them with `percentile_disc`; SQLite, which has
+no such aggregate, from a histogram of whole seconds with a running-sum window.
 
 Days that are over are rolled up into `leg_facts` by the timed duties (`roll_up`): a year's
 report reads about one row a leg instead of grouping the millions of events behind them. The
@@ -50,6 +50,7 @@ from .extensions import db
 from .models import (
     Case,
     CaseStatus,
+    DayPercentiles,
     FollowUp,
     Hall,
     LegFact,
@@ -353,15 +354,24 @@ def rolled_until(hall_id: int) -> date | None:
     return db.session.scalar(select(LegRollup.until).where(LegRollup.hall_id == hall_id))
 
 
+def _rated(live: Any) -> Any:
+    """Legs read from the event log, with their rating (the rolled-up ones carry theirs)."""
+    legs = live.subquery("live_legs")
+    return select(*legs.c, Rating.level.label("level")).outerjoin(
+        Rating, and_(Rating.ticket_id == legs.c.ticket_id, Rating.leg == legs.c.leg)
+    )
+
+
 def _legs(scope: Scope, with_ratings: bool = True) -> Any:
     """The period's legs (with their ratings): rolled-up days from `leg_facts`, the days not
     rolled up yet (today, yesterday) straight from the event log."""
     until = rolled_until(scope.hall_id)
+    names = (*FACT_COLUMNS, "level") if with_ratings else FACT_COLUMNS
+    f = LegFact.__table__.c
     parts = []
     if until is not None and until >= scope.first:
-        f = LegFact.__table__.c
         parts.append(
-            select(*(f[name] for name in FACT_COLUMNS)).where(
+            select(*(f[name] for name in names)).where(
                 f.hall_id == scope.hall_id,
                 f.service_day >= scope.first,
                 f.service_day <= min(until, scope.last),
@@ -369,22 +379,14 @@ def _legs(scope: Scope, with_ratings: bool = True) -> Any:
         )
     live_from = scope.first if until is None else max(scope.first, until + timedelta(days=1))
     if live_from <= scope.last:
-        parts.append(_live_legs(Scope(scope.hall_id, scope.timezone, live_from, scope.last)))
+        live = _live_legs(Scope(scope.hall_id, scope.timezone, live_from, scope.last))
+        parts.append(_rated(live) if with_ratings else live)
     if not parts:  # an empty period: no rows, the right columns
-        f = LegFact.__table__.c
-        parts.append(select(*(f[name] for name in FACT_COLUMNS)).where(literal(False)))
+        parts.append(select(*(f[name] for name in names)).where(literal(False)))
     legs = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("period_legs")
-    keep: Any = literal(True)
-    if scope.service_id is not None:
-        keep = legs.c.service_id == scope.service_id
-    if not with_ratings:
-        return select(*legs.c).where(keep).subquery("legs")
-    return (
-        select(*legs.c, Rating.level.label("level"))
-        .outerjoin(Rating, and_(Rating.ticket_id == legs.c.ticket_id, Rating.leg == legs.c.leg))
-        .where(keep)
-        .subquery("legs")
-    )
+    if scope.service_id is None:
+        return legs
+    return select(*legs.c).where(legs.c.service_id == scope.service_id).subquery("legs")
 
 
 def roll_up(hall: Hall, now: datetime, chunk_days: int = 31) -> int:
@@ -406,11 +408,11 @@ def roll_up(hall: Hall, now: datetime, chunk_days: int = 31) -> int:
     if start > last:
         return 0
     end = min(last, start + timedelta(days=chunk_days - 1))
-    live = _live_legs(Scope(hall.id, hall.timezone, start, end)).subquery("to_roll")
+    live = _rated(_live_legs(Scope(hall.id, hall.timezone, start, end))).subquery("to_roll")
     db.session.execute(
         insert(LegFact).from_select(
-            ["hall_id", *FACT_COLUMNS],
-            select(literal(hall.id), *(live.c[name] for name in FACT_COLUMNS)),
+            ["hall_id", *FACT_COLUMNS, "level"],
+            select(literal(hall.id), *(live.c[name] for name in (*FACT_COLUMNS, "level"))),
         )
     )
     if until is None:
@@ -418,7 +420,67 @@ def roll_up(hall: Hall, now: datetime, chunk_days: int = 31) -> int:
     else:
         db.session.execute(update(LegRollup).where(LegRollup.hall_id == hall.id).values(until=end))
     db.session.flush()
+    _roll_up_percentiles(Scope(hall.id, hall.timezone, start, end))
     return (end - start).days + 1
+
+
+def _roll_up_percentiles(chunk: Scope) -> None:
+    """The rolled-up days' percentiles, for the whole hall (service 0) and for each service."""
+    f = LegFact.__table__.c
+    services = db.session.scalars(
+        select(f.service_id)
+        .where(
+            f.hall_id == chunk.hall_id,
+            f.service_day >= chunk.first,
+            f.service_day <= chunk.last,
+            f.service_id.is_not(None),
+        )
+        .distinct()
+    ).all()
+    rows = []
+    for service_id in (None, *services):
+        scope = Scope(chunk.hall_id, chunk.timezone, chunk.first, chunk.last, service_id)
+        found = {m: _percentiles(scope, "day", m) for m in ("wait", "service")}
+        for day in found["wait"].keys() | found["service"].keys():
+            wait = found["wait"].get(day, (None, None))
+            service = found["service"].get(day, (None, None))
+            rows.append(
+                {
+                    "hall_id": chunk.hall_id,
+                    "service_day": day,
+                    "service_id": service_id or 0,
+                    "wait_p50": wait[0],
+                    "wait_p90": wait[1],
+                    "service_p50": service[0],
+                    "service_p90": service[1],
+                }
+            )
+    if rows:
+        db.session.execute(insert(DayPercentiles), rows)
+
+
+def _day_percentiles(scope: Scope) -> dict[str, dict[Any, tuple[Any, Any]]]:
+    """Percentiles by day: the rolled-up days' as written at the roll-up, the rest ranked now."""
+    found: dict[str, dict[Any, tuple[Any, Any]]] = {"wait": {}, "service": {}}
+    until = rolled_until(scope.hall_id)
+    if until is not None and until >= scope.first:
+        d = DayPercentiles
+        for row in db.session.scalars(
+            select(d).where(
+                d.hall_id == scope.hall_id,
+                d.service_day >= scope.first,
+                d.service_day <= min(until, scope.last),
+                d.service_id == (scope.service_id or 0),
+            )
+        ):
+            found["wait"][row.service_day] = (row.wait_p50, row.wait_p90)
+            found["service"][row.service_day] = (row.service_p50, row.service_p90)
+    live_from = scope.first if until is None else max(scope.first, until + timedelta(days=1))
+    if live_from <= scope.last:
+        live = Scope(scope.hall_id, scope.timezone, live_from, scope.last, scope.service_id)
+        for metric in ("wait", "service"):
+            found[metric].update(_percentiles(live, "day", metric))
+    return found
 
 
 def _group(legs: Any, dimension: str) -> Any:
@@ -488,6 +550,8 @@ def visits(scope: Scope, dimension: str) -> list[dict[str, Any]]:
         raise InvalidInput(N_("Unknown grouping."))
     legs = _legs(scope)
     key = _group(legs, dimension)
+    by_day = dimension == "day"  # finished days' percentiles were ranked at the roll-up
+    native = not by_day and db.session.get_bind().dialect.name == "postgresql"
     counts = (
         select(
             key.label("grp"),
@@ -499,22 +563,36 @@ def visits(scope: Scope, dimension: str) -> list[dict[str, Any]]:
             func.count(legs.c.level).label("rated"),
             func.sum(case((legs.c.level >= SATISFIED, 1), else_=0)).label("satisfied"),
             func.sum(case((legs.c.level <= BAD, 1), else_=0)).label("bad"),
+            *(
+                # PostgreSQL's ordered-set aggregate is the same nearest rank, in one pass
+                func.percentile_disc(percent / 100)
+                .within_group(legs.c[name])
+                .label(f"{name}_p{percent}")
+                for name in ("wait", "service")
+                for percent in (50, 90)
+                if native
+            ),
         )
         .group_by(key)
         .order_by(key)
     )
-    waits = _percentiles(scope, dimension, "wait")
-    services = _percentiles(scope, dimension, "service")
+    found: dict[str, dict[Any, tuple[Any, Any]]] = {}
+    if by_day:
+        found = _day_percentiles(scope)
+    elif not native:
+        found = {m: _percentiles(scope, dimension, m) for m in ("wait", "service")}
     rows = []
     for row in db.session.execute(counts).mappings():
         item = dict(row)
         item["key"] = key_value = item.pop("grp")
         for name in ("no_shows", "returned", "transfers", "satisfied", "bad"):
             item[name] = int(item[name] or 0)
-        for name, found in (("wait", waits), ("service", services)):
-            p50, p90 = found.get(key_value, (None, None))
-            item[f"{name}_p50"] = int(p50) if p50 is not None else None
-            item[f"{name}_p90"] = int(p90) if p90 is not None else None
+        for name in ("wait", "service"):
+            if not native:
+                item[f"{name}_p50"], item[f"{name}_p90"] = found[name].get(key_value, (None, None))
+            for percent in (50, 90):
+                value = item[f"{name}_p{percent}"]
+                item[f"{name}_p{percent}"] = int(value) if value is not None else None
         item["satisfaction"] = _percent(item["satisfied"], item["rated"])
         item["rating_rate"] = _percent(item["rated"], item["served"])
         rows.append({name: item[name] for name in VISIT_COLUMNS})

@@ -130,6 +130,12 @@ def check(hall: Hall) -> None:
         pass
     assert reports.rolled_until(hall.id) == date(2026, 11, 23)
     assert_figures(hall, ids)
+    # a rating given days later reaches the rolled-up leg
+    late = _db.session.scalars(select(Ticket).where(Ticket.issued_at == local(TUE, "23:50"))).one()
+    commit(ratings.rate(late, 1, 5, "", local(TODAY.isoformat(), "09:00")))
+    tuesday = reports.scope_for(hall, date(2026, 11, 17), date(2026, 11, 17))
+    after = reports.summary(tuesday, TODAY)
+    assert (after["rated"], after["satisfied"], after["satisfaction"]) == (4, 3, 75.0)
 
 
 def assert_figures(hall: Hall, ids: dict[str, int]) -> None:
@@ -167,8 +173,17 @@ def assert_figures(hall: Hall, ids: dict[str, int]) -> None:
     assert by_staff == {ids["clerk"]: 3, ids["counsel"]: 1}
 
     two_days = reports.scope_for(hall, date(2026, 11, 17), date(2026, 11, 18))
-    by_day = {row["key"]: row["legs"] for row in reports.visits(two_days, "day")}
-    assert by_day == {date(2026, 11, 17): 4, date(2026, 11, 18): 1}
+    by_day = {
+        row["key"]: (row["legs"], row["wait_p50"], row["wait_p90"], row["service_p90"])
+        for row in reports.visits(two_days, "day")
+    }
+    assert by_day == {
+        date(2026, 11, 17): (4, 600, 1500, 1200),
+        date(2026, 11, 18): (1, 600, 600, 600),
+    }
+    b_two_days = reports.scope_for(hall, date(2026, 11, 17), date(2026, 11, 18), ids["B"])
+    b_by_day = {r["key"]: (r["wait_p50"], r["wait_p90"]) for r in reports.visits(b_two_days, "day")}
+    assert b_by_day == {date(2026, 11, 17): (600, 1500), date(2026, 11, 18): (600, 600)}
 
     overall = reports.summary(tuesday, TODAY)
     assert {k: overall[k] for k in ("legs", "served", "wait_p50", "wait_p90")} == {

@@ -22,7 +22,7 @@ from .case import (
 from .device import DisplayDevice
 from .hall import Desk, DeskEvent, Hall, Service, ServiceKind, desk_services, staff_desks
 from .rating import FollowUp, Rating
-from .report import LegFact, LegRollup
+from .report import DayPercentiles, LegFact, LegRollup
 from .staff import LoginAttempt, Role, User
 from .ticket import (
     ACTIVE_STATES,
@@ -56,6 +56,7 @@ __all__ = [
     "ACTIVE_STATES",
     "OPEN_STATES",
     "DailyCounter",
+    "DayPercentiles",
     "DisplayDevice",
     "Desk",
     "FollowUp",
