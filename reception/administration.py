@@ -21,6 +21,7 @@ from .models import (
     DisplayDevice,
     Hall,
     LeaderDay,
+    RemoteUnit,
     Role,
     Service,
     SlotTemplate,
@@ -42,6 +43,9 @@ HALL_FIELDS = (
     "opening_hours",
     "follow_up_days",
     "pause_alert_minutes",
+    "video_answer_seconds",
+    "video_recording",
+    "recording_retention_days",
 )
 SERVICE_FIELDS = (
     "name",
@@ -53,7 +57,8 @@ SERVICE_FIELDS = (
     "wait_target_minutes",
 )
 DESK_FIELDS = ("number", "name", "name_en", "floor", "location", "location_en", "active")
-USER_FIELDS = ("username", "display_name", "role", "department_id", "active")
+USER_FIELDS = ("username", "display_name", "role", "department_id", "remote_unit_id", "active")
+UNIT_FIELDS = ("name", "name_en", "active", "sort_order")
 
 
 def _state(item: object, fields: tuple[str, ...]) -> dict[str, Any]:
@@ -192,6 +197,25 @@ def save_user(
     db.session.flush()
     _record(staff.id, "staff", before, _user_state(user))
     return user, password
+
+
+def save_unit(
+    hall: Hall, unit: RemoteUnit | None, data: Mapping[str, Any], staff_id: int
+) -> RemoteUnit:
+    """Create or change a department or county received over video (names are unique)."""
+    clash = db.session.scalars(
+        select(RemoteUnit).where(RemoteUnit.hall_id == hall.id, RemoteUnit.name == data["name"])
+    ).first()
+    if clash is not None and clash is not unit:
+        raise InvalidInput(N_("%(name)s is already a unit."), name=data["name"])
+    before = _state(unit, UNIT_FIELDS) if unit else None
+    if unit is None:
+        unit = RemoteUnit(hall_id=hall.id)
+        db.session.add(unit)
+    _apply(unit, data, UNIT_FIELDS)
+    db.session.flush()
+    _record(staff_id, "remote_unit", before, _state(unit, UNIT_FIELDS))
+    return unit
 
 
 def new_password() -> str:

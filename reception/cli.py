@@ -17,12 +17,12 @@ from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy import select
 
-from . import create_app, reports, supervision
+from . import create_app, recordings, reports, supervision
 from .administration import first_run_token, needs_first_admin
 from .appointments.checkin import sweep_no_shows
 from .appointments.notify import load_notifier, send_reminders
 from .extensions import db, socketio
-from .models import Desk, DisplayDevice, Hall, Role
+from .models import Desk, DisplayDevice, Hall, RemoteUnit, Role
 from .models.types import utcnow
 from .schedule import Scheduler
 from .settings import settings
@@ -83,7 +83,8 @@ def run_command(host: str, port: int, demo: bool) -> None:
     if demo:
         click.echo(
             f"Demo logins (password {DEMO_PASSWORD}): admin, registrar, desk (desks 1-10), "
-            "lawyer, counsellor, mediator, video (desks 11-14), zhujian, supervisor, leader"
+            "lawyer, counsellor, mediator, video (desks 11-14), zhujian, supervisor, leader; "
+            "jiaoyu and qinghe receive video visitors from their own offices (/remote/)"
         )
     db.session.remove()
     # Access lines would carry ticket tokens and booking codes: keep them out of the logs.
@@ -122,6 +123,7 @@ def _drop_websocket_tail(record: logging.LogRecord) -> bool:
     default=None,
     help="Desk numbers this account may work, e.g. '1,2,11', or 'all'.",
 )
+@click.option("--unit", default=None, help="The video unit of a `remote` account, by name.")
 @with_appcontext
 def create_user(
     username: str,
@@ -130,13 +132,20 @@ def create_user(
     password: str,
     api_token: bool,
     desks: str | None,
+    unit: str | None,
 ):
     """Create a staff account (or give an existing one a new password)."""
     if len(password) < 8:
         raise click.BadParameter("at least 8 characters", param_hint="--password")
     hall = db.session.scalars(select(Hall).order_by(Hall.id)).first()
     chosen = _desks_option(hall, desks) if desks is not None else None
+    remote_unit = db.session.scalars(select(RemoteUnit).where(RemoteUnit.name == unit)).first()
+    if unit is not None and remote_unit is None:
+        raise click.BadParameter(f"no video unit named {unit!r}", param_hint="--unit")
+    if role == Role.REMOTE and remote_unit is None:
+        raise click.BadParameter("a remote account needs its unit", param_hint="--unit")
     user = ensure_user(username, role, display_name or username, password)
+    user.remote_unit_id = remote_unit.id if remote_unit is not None else None
     user.set_password(password)
     user.role = role
     if chosen is not None:
@@ -294,3 +303,15 @@ def roll_up_reports_command() -> None:
             days += rolled
     db.session.commit()
     click.echo(f"{days} day(s) rolled up")
+
+
+@main.command("purge-recordings")
+@with_appcontext
+def purge_recordings_command() -> None:
+    """Delete video recordings older than each hall's retention period."""
+    purged = sum(
+        recordings.purge(hall, utcnow())
+        for hall in db.session.scalars(select(Hall).order_by(Hall.id)).all()
+    )
+    db.session.commit()
+    click.echo(f"{purged} recording(s) deleted")

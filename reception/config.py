@@ -6,6 +6,7 @@ SQLite file in the instance folder with no other server.
 
 from __future__ import annotations
 
+import json
 import os
 from typing import Any
 
@@ -69,7 +70,26 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "REMINDERS_AFTER": _env("REMINDERS_AFTER", "15:00"),
         "SCHEDULE_SECONDS": _int_env("SCHEDULE_SECONDS", 60),
         "ANNOUNCE_MAX_AGE_SECONDS": _int_env("ANNOUNCE_MAX_AGE_SECONDS", 30),
+        "VIDEO_ICE_SERVERS": ice_servers(_env("VIDEO_ICE_SERVERS")),
+        "VIDEO_CHUNK_SECONDS": _int_env("VIDEO_CHUNK_SECONDS", 5),
     }
+
+
+def ice_servers(raw: str | None) -> list[dict[str, Any]]:
+    """The ICE servers video calls may use, as RTCPeerConnection takes them: by default none
+    (a hall's intranet: the two browsers reach each other directly), else a JSON list such as
+    `[{"urls": "turn:turn.example.gov.cn:3478", "username": "hall", "credential": "..."}]`."""
+    if raw is None:
+        return []
+    try:
+        servers = json.loads(raw)
+    except ValueError as exc:
+        raise ConfigError(f"RECEPTION_VIDEO_ICE_SERVERS is not JSON: {exc}") from exc
+    if not isinstance(servers, list) or not all(
+        isinstance(s, dict) and isinstance(s.get("urls"), str | list) for s in servers
+    ):
+        raise ConfigError('RECEPTION_VIDEO_ICE_SERVERS: a JSON list of {"urls": ...} objects')
+    return servers
 
 
 def check(config: dict[str, Any]) -> None:

@@ -27,6 +27,8 @@ Action = Literal[
     "resume",
     "cancel",
     "transfer",
+    "video_start",
+    "video_end",
 ]
 State = Literal[
     "waiting", "called", "serving", "held", "no_show", "finished", "cancelled"
@@ -109,6 +111,42 @@ class BoardEvent(Payload):
     (a rating): the board fetches a fresh snapshot."""
 
     hall_id: int
+
+
+class VideoEvent(Payload):
+    """`video`: a video session rang, was answered, ended or went unanswered; to the session's
+    room, its unit's room and its desk's room. The pages fetch what they show (names) over HTTP."""
+
+    session_id: int
+    hall_id: int
+    unit_id: int
+    desk_id: int
+    state: Literal["ringing", "active", "ended", "unanswered", "cancelled"]
+
+
+class VideoSnapshot(Payload):
+    """The answer to joining `video:<id>` (a party of the session) or `remote:<unit>`."""
+
+    room: str
+    state: str = ""
+    version: int = 0
+
+
+class SignalMessage(Payload):
+    """`signal`: WebRTC signalling relayed to the other party of a session (SDP and ICE
+    candidates carry network addresses, never personal data)."""
+
+    session: int
+    party: Literal["hall", "remote"]
+    data: dict[str, Any]
+
+
+class PeerEvent(Payload):
+    """`video_peer`: the other party's page joined or left the session's room."""
+
+    session: int
+    party: Literal["hall", "remote"]
+    present: bool
 
 
 class ConsoleEvent(Payload):
@@ -292,6 +330,9 @@ EVENTS: dict[str, type[Payload]] = {
     "console": ConsoleEvent,
     "desk": DeskStateEvent,
     "hall": HallEvent,
+    "video": VideoEvent,
+    "video_peer": PeerEvent,
+    "signal": SignalMessage,
 }
 SNAPSHOTS: dict[str, type[Payload]] = {
     "hall": HallSnapshot,
@@ -301,4 +342,6 @@ SNAPSHOTS: dict[str, type[Payload]] = {
     "alerts": AlertsSnapshot,
     "board": BoardSnapshot,
     "setup": SetupSnapshot,
+    "video": VideoSnapshot,
+    "remote": VideoSnapshot,
 }

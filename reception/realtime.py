@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from . import boundary, events, supervision
 from .extensions import socketio
-from .models import Alert, Desk, Hall, Ticket, TicketState
+from .models import Alert, Desk, Hall, Ticket, TicketState, VideoSession
 from .models.types import utcnow
 from .queue import consoles, outbox
 from .speech import call_speech, call_text
@@ -29,6 +29,7 @@ ALERT_EVENT = "alert"
 CONSOLE_EVENT = "console"
 DESK_EVENT = "desk"
 SETUP_EVENT = "hall"
+VIDEO_EVENT = "video"
 
 
 def ticket_fields(ticket: Ticket, desk_number: int | None) -> dict[str, Any]:
@@ -94,6 +95,18 @@ def _prepare(session: Session) -> None:
         ready.append(
             ([f"board:{hall_id}"], events.BoardEvent(hall_id=hall_id).json_dict(), "board")
         )
+    for session_id in outbox.take_video(session):
+        call = session.get(VideoSession, session_id)
+        if call is not None:
+            payload = events.VideoEvent(
+                session_id=call.id,
+                hall_id=call.hall_id,
+                unit_id=call.remote_unit_id,
+                desk_id=call.desk_id,
+                state=call.state,
+            ).json_dict()
+            rooms = [f"video:{call.id}", f"remote:{call.remote_unit_id}", f"desk:{call.desk_id}"]
+            ready.append((rooms, payload, VIDEO_EVENT))
     for hall_id, version in outbox.take_setup(session):
         changed = events.HallEvent(hall_id=hall_id, version=version)
         rooms = [f"hall:{hall_id}", f"setup:{hall_id}"]
@@ -159,6 +172,7 @@ def _discard(session: Session, *args: object) -> None:
     outbox.take_desks(session)
     outbox.take_setup(session)
     outbox.take_boards(session)
+    outbox.take_video(session)
 
 
 def install() -> None:

@@ -16,7 +16,7 @@ from datetime import datetime
 from flask import Flask
 from sqlalchemy import select
 
-from . import reports, supervision
+from . import recordings, reports, supervision, video
 from .appointments.checkin import sweep_no_shows
 from .appointments.notify import load_notifier, send_reminders
 from .extensions import db
@@ -38,6 +38,8 @@ def run_duties(app: Flask, now: datetime | None = None) -> tuple[int, int]:
     for hall in db.session.scalars(select(Hall).order_by(Hall.id)).all():
         swept += sweep_no_shows(hall, policy=rules.booking, now=now)
         supervision.watch(hall, now)
+        video.expire(hall.id, now)
+        recordings.purge(hall, now)
         reports.roll_up(hall, now)  # a month of finished days a round, oldest first
         if local_time(hall.timezone, now).time() >= rules.reminders_after:
             reminded += send_reminders(hall, notifier, now=now)

@@ -16,6 +16,7 @@ from .models import (
     Desk,
     Hall,
     LeaderDay,
+    RemoteUnit,
     Role,
     Service,
     ServiceKind,
@@ -29,6 +30,13 @@ from .queue.hours import parse_day
 DEMO_HALL = Path(__file__).with_name("demo_hall.json")
 DEMO_PASSWORD = "demo1234"
 PREFIX = re.compile(r"^[A-Z]{1,2}$")
+# The hall's numeric settings and their bounds (the admin form uses the same ones).
+HALL_NUMBERS = (
+    ("follow_up_days", 1, 30),
+    ("pause_alert_minutes", 1, 480),
+    ("video_answer_seconds", 10, 600),
+    ("recording_retention_days", 1, 3650),
+)
 
 
 class HallDescriptionError(ValueError):
@@ -63,10 +71,18 @@ def validate(data: Any) -> None:
             raise HallDescriptionError(f"service {prefix}: a name is needed")
         prefixes.add(prefix)
     _check_floor(data.get("lobby_floor", 1), "lobby_floor")
-    for key, top in (("follow_up_days", 30), ("pause_alert_minutes", 480)):
-        value = data.get(key, 5)
-        if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= top:
-            raise HallDescriptionError(f"{key}: a whole number from 1 to {top}")
+    for key, low, high in HALL_NUMBERS:
+        value = data.get(key, low)
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+            raise HallDescriptionError(f"{key}: a whole number from {low} to {high}")
+    if not isinstance(data.get("video_recording", False), bool):
+        raise HallDescriptionError("video_recording: true or false")
+    units: set[str] = set()
+    for unit in data.get("remote_units", []):
+        name = unit.get("name") if isinstance(unit, dict) else None
+        if not isinstance(name, str) or not 0 < len(name) <= 120 or name in units:
+            raise HallDescriptionError(f"bad or repeated remote unit {name!r}")
+        units.add(name)
     hours = data.get("opening_hours", {})
     if not isinstance(hours, dict) or set(hours) - {str(d) for d in range(7)}:
         raise HallDescriptionError("opening_hours: weekdays '0' (Monday) to '6'")
@@ -93,6 +109,8 @@ def validate(data: Any) -> None:
             raise HallDescriptionError(f"user {user.get('username')}: unknown role")
         if user.get("department") and user["department"] not in prefixes:
             raise HallDescriptionError(f"user {user.get('username')}: unknown department")
+        if user.get("remote_unit") and user["remote_unit"] not in units:
+            raise HallDescriptionError(f"user {user.get('username')}: unknown remote unit")
         desks = user.get("desks", [])
         if not isinstance(desks, list) or set(desks) - numbers:
             raise HallDescriptionError(f"user {user.get('username')}: unknown desks {desks!r}")
@@ -142,6 +160,9 @@ def load_hall(data: dict[str, Any], *, default_password: str | None = None) -> H
     hall.lobby_floor = data.get("lobby_floor", 1)
     hall.follow_up_days = data.get("follow_up_days", 5)
     hall.pause_alert_minutes = data.get("pause_alert_minutes", 15)
+    hall.video_answer_seconds = data.get("video_answer_seconds", 60)
+    hall.video_recording = data.get("video_recording", False)
+    hall.recording_retention_days = data.get("recording_retention_days", 180)
     hall.opening_hours = data.get("opening_hours", {})
     hall.triage = data.get("triage", {})
     db.session.flush()
@@ -166,6 +187,7 @@ def load_hall(data: dict[str, Any], *, default_password: str | None = None) -> H
         desk.services = [by_prefix[prefix] for prefix in item.get("services", [])]
         db.session.add(desk)
         by_number[desk.number] = desk
+    units = _load_units(hall, data.get("remote_units", []))
     for item in data.get("users", []):
         user = ensure_user(
             item["username"],
@@ -175,12 +197,28 @@ def load_hall(data: dict[str, Any], *, default_password: str | None = None) -> H
         )
         if item.get("department"):
             user.department_id = by_prefix[item["department"]].id
+        if item.get("remote_unit"):
+            user.remote_unit_id = units[item["remote_unit"]].id
         if "desks" in item:
             user.desks = [by_number[number] for number in item["desks"]]
     db.session.flush()
     load_appointments(hall, data.get("appointments", {}), by_prefix)
     db.session.flush()
     return hall
+
+
+def _load_units(hall: Hall, items: list[dict[str, Any]]) -> dict[str, RemoteUnit]:
+    """The departments and counties received over video, by name (kept, never deleted)."""
+    existing = db.session.scalars(select(RemoteUnit).where(RemoteUnit.hall_id == hall.id)).all()
+    by_name = {unit.name: unit for unit in existing}
+    for order, item in enumerate(items):
+        unit = by_name.get(item["name"]) or RemoteUnit(hall_id=hall.id, name=item["name"])
+        unit.name_en = item.get("name_en", "")
+        unit.active, unit.sort_order = item.get("active", True), order
+        db.session.add(unit)
+        by_name[unit.name] = unit
+    db.session.flush()
+    return by_name
 
 
 def load_appointments(hall: Hall, data: dict[str, Any], by_prefix: dict[str, Service]) -> None:
@@ -259,6 +297,12 @@ def describe_hall(hall: Hall) -> dict[str, Any]:
     services = list(hall.services)
     by_id = {s.id: s.prefix for s in services}
     users = db.session.scalars(select(User).order_by(User.username)).all()
+    units = db.session.scalars(
+        select(RemoteUnit)
+        .where(RemoteUnit.hall_id == hall.id)
+        .order_by(RemoteUnit.sort_order, RemoteUnit.id)
+    ).all()
+    unit_names = {unit.id: unit.name for unit in units}
     templates = db.session.scalars(
         select(SlotTemplate)
         .where(SlotTemplate.service_id.in_(list(by_id)))
@@ -277,6 +321,9 @@ def describe_hall(hall: Hall) -> dict[str, Any]:
         "lobby_floor": hall.lobby_floor,
         "follow_up_days": hall.follow_up_days,
         "pause_alert_minutes": hall.pause_alert_minutes,
+        "video_answer_seconds": hall.video_answer_seconds,
+        "video_recording": hall.video_recording,
+        "recording_retention_days": hall.recording_retention_days,
         "notice": hall.notice,
         "opening_hours": hall.opening_hours or {},
         "services": [
@@ -290,6 +337,9 @@ def describe_hall(hall: Hall) -> dict[str, Any]:
                 "wait_target_minutes": s.wait_target_minutes,
             }
             for s in services
+        ],
+        "remote_units": [
+            {"name": unit.name, "name_en": unit.name_en, "active": unit.active} for unit in units
         ],
         "desks": [
             {
@@ -310,6 +360,11 @@ def describe_hall(hall: Hall) -> dict[str, Any]:
                 "display_name": u.display_name,
                 "role": u.role,
                 **({"department": by_id[u.department_id]} if u.department_id in by_id else {}),
+                **(
+                    {"remote_unit": unit_names[u.remote_unit_id]}
+                    if u.remote_unit_id in unit_names
+                    else {}
+                ),
                 "desks": [d.number for d in u.desks if d.hall_id == hall.id],
             }
             for u in users

@@ -91,13 +91,15 @@ class ServerProcess:
                 self.process.kill()
 
 
-def launch_chromium(playwright):
+def launch_chromium(playwright, *extra_args: str):
     if not Path(CHROMIUM).exists():
         reason = f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
         if REQUIRE_SERVICES:
             pytest.fail(reason)
         pytest.skip(reason)
-    return playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    return playwright.chromium.launch(
+        executable_path=CHROMIUM, headless=True, args=[*CHROMIUM_ARGS, *extra_args]
+    )
 
 
 def screenshot(page, name: str) -> Path:

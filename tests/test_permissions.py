@@ -13,12 +13,31 @@ import pytest
 from sqlalchemy import select
 
 from reception.extensions import db as _db
-from reception.models import Alert, Case, DisplayDevice, Hall, LeaderDay, SlotTemplate, Ticket
+from reception.models import (
+    Alert,
+    Case,
+    DisplayDevice,
+    Hall,
+    LeaderDay,
+    RemoteUnit,
+    SlotTemplate,
+    Ticket,
+)
 from tests.conftest import desk_by_number, login, service_by_prefix, user_by_name
 from tests.test_appointments import _book
 from tests.test_registration_pages import _form
 
-ROLES = ("anonymous", "display", "admin", "registrar", "desk", "department", "supervisor", "leader")
+ROLES = (
+    "anonymous",
+    "display",
+    "admin",
+    "registrar",
+    "desk",
+    "department",
+    "supervisor",
+    "leader",
+    "remote",
+)
 USERS = {
     "admin": "admin",
     "registrar": "registrar",
@@ -26,9 +45,11 @@ USERS = {
     "department": "zhujian",  # desk staff of 市住建局 (desks 2 and 6)
     "supervisor": "supervisor",
     "leader": "leader",
+    "remote": "jiaoyu",  # staff of 市教育局, receiving video visitors from their office
 }
 EVERYONE = frozenset(ROLES)
 STAFF = frozenset(USERS)
+HALL_STAFF = STAFF - {"remote"}  # a remote unit sees nothing of the hall but its video line
 NOBODY: frozenset[str] = frozenset()
 
 
@@ -62,9 +83,9 @@ ALLOWED: dict[str, frozenset[str]] = {
     "home.enrol_display": EVERYONE,  # the short form of it
     # staff
     "auth.logout": STAFF,
-    "display.lobby": STAFF | {"display"},
-    "display.desk_screen": STAFF | {"display"},
-    "display.speech_audio": STAFF | {"display"},
+    "display.lobby": HALL_STAFF | {"display"},
+    "display.desk_screen": HALL_STAFF | {"display"},
+    "display.speech_audio": HALL_STAFF | {"display"},
     # the rating device: an enrolled display marked as one (no other device, no staff login)
     "display.rater": NOBODY,
     "display.rater_pending": NOBODY,
@@ -95,6 +116,19 @@ ALLOWED: dict[str, frozenset[str]] = {
     "reports.annual_xlsx": roles("supervisor", "leader"),
     "supervisor.follow_ups": roles("supervisor", "leader"),
     "supervisor.close_follow_up": roles("supervisor", "leader"),
+    "cases.recording": roles("registrar", "desk", "department", "supervisor", "leader"),
+    # video reception: the unit's page and moves; the session's page for its two parties
+    "video.remote": roles("remote"),
+    "video.remote_panel": roles("remote"),
+    "video.answer": roles("remote"),
+    "video.outcome": roles("remote"),
+    "video.start": roles("desk", "department", "supervisor"),
+    "video.recording_piece": roles("desk", "department", "supervisor"),
+    "video.session_page": roles("desk", "department", "supervisor", "remote"),
+    "video.state": roles("desk", "department", "supervisor", "remote"),
+    "video.end": roles("desk", "department", "supervisor", "remote"),
+    "units.index": roles(),
+    "units.unit": roles(),
     "tickets.rate": EVERYONE,  # the ticket's token is the key
     "tickets.rate_case": EVERYONE,  # the ticket's token is the key
     # administration: the admin alone; the audit trail also the supervisor
@@ -180,6 +214,9 @@ def _values(role: str, world: dict) -> dict[str, object]:
         "device_id": world["device_id"],
         "filename": "css/app.css",
         "name": "swagger-ui.css",
+        "session_id": 1,
+        "seq": 1,
+        "unit_id": world["unit_id"],
     }
 
 
@@ -245,6 +282,7 @@ def world(app, db):
         "device_id": spare.id,
         "template_id": _db.session.scalars(select(SlotTemplate.id)).first(),
         "day_id": _db.session.scalars(select(LeaderDay.id)).first(),
+        "unit_id": _db.session.scalars(select(RemoteUnit.id)).first(),
     }
 
 

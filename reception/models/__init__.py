@@ -33,6 +33,7 @@ from .ticket import (
     TicketEvent,
     TicketState,
 )
+from .video import RecordingChunk, RemoteUnit, SessionState, VideoSession
 
 __all__ = [
     "Appointment",
@@ -61,6 +62,10 @@ __all__ = [
     "Desk",
     "FollowUp",
     "Rating",
+    "RecordingChunk",
+    "RemoteUnit",
+    "SessionState",
+    "VideoSession",
     "DeskEvent",
     "Hall",
     "Priority",

@@ -40,6 +40,11 @@ class Hall(Model):
     follow_up_days: Mapped[int] = mapped_column(Integer, default=5)
     # A desk paused longer than this raises an alert on the supervisor's board.
     pause_alert_minutes: Mapped[int] = mapped_column(Integer, default=15)
+    # Video reception: how long a remote unit has to answer a call; whether sessions are
+    # recorded (同步录音录像) and how many days a recording is kept.
+    video_answer_seconds: Mapped[int] = mapped_column(Integer, default=60)
+    video_recording: Mapped[bool] = mapped_column(default=False)
+    recording_retention_days: Mapped[int] = mapped_column(Integer, default=180)
     # Bumped by every write to the hall's queues: orders events and serialises writers.
     version: Mapped[int] = mapped_column(Integer, default=0)
 

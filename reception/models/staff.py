@@ -27,6 +27,7 @@ class Role(StrEnum):
     DESK = "desk"
     SUPERVISOR = "supervisor"
     LEADER = "leader"
+    REMOTE = "remote"  # a department's or county's staff receiving visitors over video
 
 
 def hash_api_token(token: str) -> str:
@@ -45,6 +46,8 @@ class User(UserMixin, Model):
     active: Mapped[bool] = mapped_column(default=True)
     # The stationed department a desk-staff account belongs to (for what it may see).
     department_id: Mapped[int | None] = mapped_column(ForeignKey("services.id"), default=None)
+    # The unit a `remote` account receives video visitors for.
+    remote_unit_id: Mapped[int | None] = mapped_column(ForeignKey("remote_units.id"), default=None)
     # The desks this person may open; an empty list means none (admins and supervisors: any).
     desks: Mapped[list[Desk]] = relationship(secondary=staff_desks, order_by="Desk.number")
 

@@ -65,6 +65,8 @@ class Ticket(Model):
     priority: Mapped[int] = mapped_column(default=Priority.WALK_IN.value)
     channel: Mapped[str] = mapped_column(String(16), default="kiosk")
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), default=None)
+    # The department or county a video-reception visitor asks to speak to.
+    remote_unit_id: Mapped[int | None] = mapped_column(ForeignKey("remote_units.id"), default=None)
     leg: Mapped[int] = mapped_column(default=1)
     recall_count: Mapped[int] = mapped_column(default=0)
     outcome: Mapped[str] = mapped_column(Text, default="")

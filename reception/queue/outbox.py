@@ -94,3 +94,16 @@ def note_board(session: Session, hall_id: int) -> None:
 def take_boards(session: Session) -> list[int]:
     halls: list[int] = session.info.pop(BOARDS_KEY, [])
     return list(dict.fromkeys(halls))
+
+
+VIDEO_KEY = "reception_video_outbox"
+
+
+def note_video(session: Session, session_id: int) -> None:
+    """A video session changed state (rang, answered, ended, unanswered, cancelled)."""
+    session.info.setdefault(VIDEO_KEY, []).append(session_id)
+
+
+def take_video(session: Session) -> list[int]:
+    sessions: list[int] = session.info.pop(VIDEO_KEY, [])
+    return list(dict.fromkeys(sessions))

@@ -39,15 +39,23 @@ def _key() -> str:
     return str(current_app.config["DATA_KEY"])
 
 
+def encrypt_bytes(data: bytes) -> bytes:
+    return _fernet(_key()).encrypt(data)
+
+
+def decrypt_bytes(token: bytes) -> bytes:
+    try:
+        return _fernet(_key()).decrypt(token)
+    except InvalidToken as exc:
+        raise RuntimeError("personal data cannot be decrypted: wrong RECEPTION_DATA_KEY") from exc
+
+
 def encrypt(text: str) -> bytes:
-    return _fernet(_key()).encrypt(text.encode())
+    return encrypt_bytes(text.encode())
 
 
 def decrypt(token: bytes) -> str:
-    try:
-        return _fernet(_key()).decrypt(token).decode()
-    except InvalidToken as exc:
-        raise RuntimeError("personal data cannot be decrypted: wrong RECEPTION_DATA_KEY") from exc
+    return decrypt_bytes(token).decode()
 
 
 def lookup_hash(kind: str, value: str) -> str:

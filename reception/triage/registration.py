@@ -8,9 +8,10 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from .. import supervision
+from .. import supervision, video
 from ..extensions import db
 from ..models import (
+    OPEN_STATES,
     AuditEntry,
     Case,
     CaseStatus,
@@ -59,6 +60,10 @@ class MatterInput:
     group_size: int = 1
     representatives: list[str] = field(default_factory=list)
     route: list[int] = field(default_factory=list)  # service ids, in order
+    # the number the visitor already took at the kiosk today (the matter joins that ticket)
+    ticket_number: str = ""
+    # the department or county a video reception is with
+    remote_unit_id: int | None = None
 
 
 def audit(staff_id: int | None, action: str, **refs: object) -> None:
@@ -185,21 +190,29 @@ def register(
         if vulnerable
         else Priority.WALK_IN
     )
-    # the registrar may issue outside the opening hours: a staff override, recorded
-    outside = not hours.is_open(hall, now)
-    ticket = issue_ticket(
-        hall.id,
-        route[0].id,
-        priority=priority,
-        channel="registration",
-        staff_id=staff_id,
-        now=now,
-        outside_hours=True,
-    )
+    held = _held_ticket(hall, matter.ticket_number, today)
+    if held is not None:
+        # the visitor keeps the number and place taken at the kiosk; the chosen desks follow
+        ticket, later = held, [s for s in route if s.id != held.service_id]
+    else:
+        # the registrar may issue outside the opening hours: a staff override, recorded
+        outside = not hours.is_open(hall, now)
+        ticket = issue_ticket(
+            hall.id,
+            route[0].id,
+            priority=priority,
+            channel="registration",
+            staff_id=staff_id,
+            now=now,
+            outside_hours=True,
+        )
+        if outside:
+            audit(staff_id, "issue_outside_hours", case_id=case.id, ticket_id=ticket.id)
+        later = route[1:]
     ticket.case_id = case.id
-    if outside:
-        audit(staff_id, "issue_outside_hours", case_id=case.id, ticket_id=ticket.id)
-    for position, service in enumerate(route[1:], start=2):
+    if matter.remote_unit_id is not None:
+        video.choose_unit(ticket, matter.remote_unit_id)
+    for position, service in enumerate(later, start=2):
         db.session.add(JourneyStop(ticket_id=ticket.id, position=position, service_id=service.id))
     audit(staff_id, "register_case", visitor_id=visitor.id, case_id=case.id, ticket_id=ticket.id)
     flags = [("urgent", matter.category)] if matter.urgent else []
@@ -209,6 +222,23 @@ def register(
             hall.id, kind, now, text=text, case_id=case.id, ticket_number=ticket.number
         )
     return case, ticket
+
+
+def _held_ticket(hall: Hall, number: str, today: date) -> Ticket | None:
+    """Today's open ticket with this number, not yet tied to a matter (None when no number)."""
+    number = (number or "").strip().upper()
+    if not number:
+        return None
+    ticket = db.session.scalars(
+        select(Ticket).where(
+            Ticket.hall_id == hall.id, Ticket.service_day == today, Ticket.number == number
+        )
+    ).first()
+    if ticket is None or ticket.state not in {state.value for state in OPEN_STATES}:
+        raise InvalidInput(N_("No number %(number)s is waiting today."), number=number)
+    if ticket.case_id is not None:
+        raise InvalidInput(N_("Number %(number)s already carries a matter."), number=number)
+    return ticket
 
 
 def visible_to(case: Case, department_ids: set[int]) -> bool:

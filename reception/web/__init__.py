@@ -35,6 +35,8 @@ from . import (
     sockets,  # noqa: F401 - registers the Socket.IO handlers
     supervisor,
     tickets,
+    units,
+    video,
 )
 from .common import (
     case_status_text,
@@ -43,6 +45,7 @@ from .common import (
     rating_text,
     role_text,
     service_kind_text,
+    ticket_state_text,
 )
 from .forms import PostForm
 
@@ -63,6 +66,8 @@ def register(app: Flask) -> None:
         booking.bp,
         appointments.bp,
         admin.bp,
+        video.bp,
+        units.bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
@@ -79,6 +84,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(service_kind_text, "service_kind")
     app.add_template_filter(role_text, "role_name")
     app.add_template_filter(rating_text, "rating_name")
+    app.add_template_filter(ticket_state_text, "ticket_state")
     app.register_error_handler(QueueError, _queue_error)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)

@@ -24,7 +24,7 @@ from flask_login import current_user, login_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from .. import administration
+from .. import administration, video
 from ..extensions import db
 from ..models import (
     AuditEntry,
@@ -229,11 +229,16 @@ def person(user_id: int | None):
         form.desks.data = [d.id for d in item.desks]
     by_id = {d.id: d for d in hall.desks}
     departments = {s.id for s in hall.services if s.kind == ServiceKind.DEPARTMENT}
+    units = {unit.id: unit for unit in video.units(hall.id)}
     if form.validate_on_submit():
         if [i for i in form.desks.data or [] if i not in by_id]:
             form.desks.errors = [gettext("Choose from the list.")]
         elif form.department_id.data is not None and form.department_id.data not in departments:
             form.department_id.errors = [gettext("Choose from the list.")]
+        elif form.remote_unit_id.data is not None and form.remote_unit_id.data not in units:
+            form.remote_unit_id.errors = [gettext("Choose from the list.")]
+        elif form.role.data == Role.REMOTE and form.remote_unit_id.data is None:
+            form.remote_unit_id.errors = [gettext("A remote account needs its unit.")]
         else:
             chosen = [by_id[i] for i in form.desks.data or []]
             try:
@@ -253,6 +258,7 @@ def person(user_id: int | None):
         item=item,
         roles=[r.value for r in Role],
         departments=[s for s in hall.services if s.kind == ServiceKind.DEPARTMENT],
+        units=list(units.values()),
     )
     return page, status
 

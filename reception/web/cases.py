@@ -5,14 +5,25 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import ColumnElement, and_, func, or_, select, true
 from sqlalchemy.orm import selectinload
 
+from .. import recordings
 from ..extensions import db
-from ..models import Case, CaseStatus, Role, ServiceKind, User
+from ..models import Case, CaseStatus, Role, ServiceKind, Ticket, User, VideoSession
 from ..models.types import utcnow
 from ..queue.clock import hall_day
 from ..queue.errors import InvalidInput, NotFound, QueueError
@@ -214,8 +225,27 @@ def _detail_page(case: Case, form: CaseActionForm, *, error: str = "", status: i
         staff_names=_staff_names(case),
         notices=notices_for(case),
         notice_titles={kind: gettext(title) for kind, title in NOTICES.items()},
+        recorded=recordings.recorded_for_case(case.id),
     )
     return page, status
+
+
+@bp.get("/<int:case_id>/recordings/<int:session_id>.webm")
+@roles_required(*STAFF)
+def recording(case_id: int, session_id: int):
+    """A video session's recording, for those who may see the case; every playback audited."""
+    case = _case(case_id)
+    call = db.session.get(VideoSession, session_id)
+    ticket = db.session.get(Ticket, call.ticket_id) if call is not None else None
+    if call is None or ticket is None or ticket.case_id != case.id or not call.recording:
+        abort(404)
+    if call.recording_purged_at is not None or recordings.stored(call.id)[0] == 0:
+        abort(404)
+    audit(current_user.id, "play_recording", case_id=case.id, detail=f"video session {call.id}")
+    pieces = stream_with_context(recordings.pieces(call.id))
+    response = Response(pieces, mimetype="video/webm")
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _staff_names(case: Case) -> dict[int, str]:

@@ -40,28 +40,32 @@ def error_text(error: QueueError) -> str:
 
 
 def _param_text(value: object) -> object:
-    states = {
-        "waiting": gettext("waiting"),
-        "called": gettext("called"),
-        "serving": gettext("being served"),
-        "held": gettext("on hold"),
-        "no_show": gettext("a no-show"),
-        "finished": gettext("finished"),
-        "cancelled": gettext("cancelled"),
-        "call": gettext("call"),
-        "recall": gettext("recall"),
-        "start": gettext("start service"),
-        "finish": gettext("finish"),
-        "return": gettext("return to queue"),
-        "hold": gettext("hold"),
-        "resume": gettext("resume"),
-        "cancel": gettext("cancel"),
-        "transfer": gettext("transfer"),
-    }
-    return states.get(value, value) if isinstance(value, str) else value
+    if not isinstance(value, str):
+        return value
+    return str(TICKET_STATES.get(value) or MOVES.get(value) or value)
 
 
 # Names of the domain's codes in the reader's language (lazy: translated when shown).
+TICKET_STATES = {
+    "waiting": _l("waiting"),
+    "called": _l("called"),
+    "serving": _l("being served"),
+    "held": _l("on hold"),
+    "no_show": _l("a no-show"),
+    "finished": _l("finished"),
+    "cancelled": _l("cancelled"),
+}
+MOVES = {
+    "call": _l("call"),
+    "recall": _l("recall"),
+    "start": _l("start service"),
+    "finish": _l("finish"),
+    "return": _l("return to queue"),
+    "hold": _l("hold"),
+    "resume": _l("resume"),
+    "cancel": _l("cancel"),
+    "transfer": _l("transfer"),
+}
 CASE_STATES = {
     "registered": _l("registered, awaiting the decision"),
     "accepted": _l("accepted, being handled"),
@@ -83,6 +87,7 @@ CASE_STEPS = {
     "leader": _l("leader responsible assigned"),
     "outcome": _l("served at a desk"),
     "transfer": _l("passed to another desk"),
+    "remote_outcome": _l("outcome from the unit over video"),
 }
 SERVICE_KINDS = {
     "department": _l("stationed department"),
@@ -98,6 +103,7 @@ ROLES = {
     "desk": _l("desk staff"),
     "supervisor": _l("supervisor"),
     "leader": _l("leader on duty"),
+    "remote": _l("remote unit (video reception)"),
 }
 RATING_LEVELS = {
     5: _l("very satisfied"),
@@ -122,6 +128,7 @@ case_step_text = named(CASE_STEPS)
 service_kind_text = named(SERVICE_KINDS)
 role_text = named(ROLES)
 rating_text = named(RATING_LEVELS)
+ticket_state_text = named(TICKET_STATES)
 
 
 def roles_required(*roles: str) -> Callable[[F], F]:

@@ -10,6 +10,7 @@ from flask_babel import get_locale, gettext
 from flask_login import current_user
 from sqlalchemy import or_, select
 
+from .. import video
 from ..extensions import db
 from ..models import Desk, Role, Ticket, TicketState
 from ..models.types import utcnow
@@ -19,7 +20,7 @@ from ..queue.errors import InvalidInput, QueueError
 from . import case_view
 from .actions import TICKET_ACTIONS, perform
 from .common import current_hall, error_text, roles_required
-from .forms import DeskActionForm, DeskStateForm, PostForm
+from .forms import DeskActionForm, DeskStateForm, PostForm, VideoStartForm
 
 bp = Blueprint("desk", __name__, url_prefix="/desk")
 DESK_ROLES = (Role.DESK, Role.SUPERVISOR)
@@ -142,9 +143,28 @@ def _console_page(desk: Desk, form: DeskActionForm, *, error: str = "", status: 
         handover=journey.handover_note(current) if current else "",
         notes=journey.handover_notes(list(waiting)),
         sent_here=len(desk_states.sent_here(desk)),
+        video_panel=_video_panel(current, form),
         pause_reasons=desk_states.PAUSE_REASONS,
     )
     return page, status
+
+
+def _video_panel(current: Ticket | None, form: DeskActionForm) -> dict[str, Any] | None:
+    """At a video desk: the units to ring, the call open for the visitor, and the unit's
+    outcome as the start of the desk's own (the clerk may change it before finishing)."""
+    if current is None or not video.is_video(current.service):
+        return None
+    now = utcnow()
+    latest = video.latest_session(current.id, current.leg)
+    if latest is not None and latest.outcome and not form.outcome.data:
+        form.outcome.data = latest.outcome
+    return {
+        "units": video.units(current.hall_id),
+        "open": video.open_session(current.id, now),
+        "latest": latest,
+        "unanswered": latest is not None and video.ran_out(latest, now),
+        "form": VideoStartForm(formdata=None, unit_id=current.remote_unit_id),
+    }
 
 
 def _hold(desk: Desk) -> None:

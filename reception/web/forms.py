@@ -159,6 +159,33 @@ class KioskIssueForm(FlaskForm):
     service_id = IdField(validators=[InputRequired(_l("Choose a service."))])
 
 
+class KioskUnitForm(KioskIssueForm):
+    """The kiosk's second step for video reception: the department or county to speak to."""
+
+    remote_unit_id = IdField()
+
+
+class VideoStartForm(FlaskForm):
+    """The video desk rings a remote unit about the visitor at the desk."""
+
+    desk_id = IdField(validators=[InputRequired()])
+    ticket_id = IdField(validators=[InputRequired()])
+    unit_id = IdField(_l("Department or county"), validators=[InputRequired()])
+
+
+class VideoOutcomeForm(FlaskForm):
+    """What the remote unit decided or told the visitor, for the case."""
+
+    outcome = TextAreaField(
+        _l("Outcome"),
+        filters=[_strip],
+        validators=[
+            DataRequired(_l("Write the outcome before saving it.")),
+            Length(max=OUTCOME_MAX),
+        ],
+    )
+
+
 class CheckInForm(FlaskForm):
     code = StringField(
         _l("Booking code"), filters=[_strip], validators=[DataRequired(), Length(max=20)]
@@ -200,6 +227,12 @@ class RegistrationForm(FlaskForm):
     accused_id = IdField(_l("Department accused"))
     representative = TextListField(max_length=NAME_MAX)
     route = IdListField()
+    ticket_number = StringField(
+        _l("Number already taken"),
+        filters=[_strip, lambda value: value.upper() if isinstance(value, str) else value],
+        validators=[Length(max=12)],
+    )
+    remote_unit_id = IdField(_l("Unit for video reception"))
     action = HiddenField(default="suggest")
 
 
@@ -343,6 +376,17 @@ class HallForm(FlaskForm):
         default=15,
         validators=[NumberRange(1, 480)],
     )
+    video_answer_seconds = WholeNumberField(
+        _l("A remote unit must answer a video call within (seconds)"),
+        default=60,
+        validators=[NumberRange(10, 600)],
+    )
+    video_recording = BooleanField(
+        _l("Record video sessions (sound and picture)"), false_values=("", "0", "false")
+    )
+    recording_retention_days = WholeNumberField(
+        _l("Keep recordings for (days)"), default=180, validators=[NumberRange(1, 3650)]
+    )
     # opening hours per weekday, e.g. "08:30-12:00 13:30-17:30" (empty: closed that day)
     hours_0 = StringField(_l("Monday"), filters=[_strip], validators=[Length(max=100)])
     hours_1 = StringField(_l("Tuesday"), filters=[_strip], validators=[Length(max=100)])
@@ -419,7 +463,21 @@ class StaffForm(FlaskForm):
     display_name = StringField(_l("Display name"), filters=[_strip], validators=[Length(max=64)])
     role = StringField(_l("Role"), validators=[AnyOf(STAFF_ROLES)])
     department_id = IdField(_l("Department (for the accusation rule)"))
+    remote_unit_id = IdField(_l("Unit received over video (remote accounts)"))
     desks = IdListField(_l("Desks this person may work"))
+    active = BooleanField(_l("Active"), default=True, false_values=("", "0", "false"))
+
+
+class RemoteUnitForm(FlaskForm):
+    """A department or county whose staff receive the hall's visitors over video."""
+
+    name = StringField(
+        _l("Name of the unit"), filters=[_strip], validators=[DataRequired(), Length(max=120)]
+    )
+    name_en = StringField(_l("Name in English"), filters=[_strip], validators=[Length(max=120)])
+    sort_order = WholeNumberField(
+        _l("Order on the kiosk"), default=0, validators=[NumberRange(0, 999)]
+    )
     active = BooleanField(_l("Active"), default=True, false_values=("", "0", "false"))
 
 

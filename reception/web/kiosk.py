@@ -14,6 +14,7 @@ from flask import (
 from flask_babel import gettext
 from sqlalchemy import select
 
+from .. import video
 from ..appointments.checkin import check_in
 from ..extensions import db
 from ..models import Service, Ticket
@@ -25,7 +26,7 @@ from ..queue.journey import pending_stops
 from ..queue.messages import N_
 from ..settings import settings
 from .common import current_hall, error_text
-from .forms import CheckInForm, KioskIssueForm
+from .forms import CheckInForm, KioskIssueForm, KioskUnitForm
 from .i18n import COOKIE, default_locale
 from .tickets import qr_svg, ticket_url
 
@@ -76,14 +77,29 @@ def _index(form: KioskIssueForm, status: int = 200, closed: str = ""):
 
 @bp.post("/issue")
 def issue():
-    form = KioskIssueForm()
+    form = KioskUnitForm()
     if not form.validate_on_submit():
         return _index(form, 422)
+    hall = current_hall()
+    service = db.session.get(Service, form.service_id.data)
+    asks_unit = service is not None and service.active and video.is_video(service)
+    units = video.units(hall.id) if asks_unit else []
+    if units and form.remote_unit_id.data is None:
+        # video reception: first ask whom the visitor wants to speak to
+        return render_template(
+            "kiosk/units.html", hall=hall, service=service, units=units, form=form
+        )
     try:
-        ticket = issue_ticket(current_hall().id, form.service_id.data, channel="kiosk")
+        ticket = issue_ticket(hall.id, form.service_id.data, channel="kiosk")
+        if units:
+            video.choose_unit(ticket, form.remote_unit_id.data)
     except IllegalMove as error:
         db.session.rollback()
         return _index(form, error.status, closed=error_text(error))
+    except InvalidInput as error:
+        db.session.rollback()
+        form.service_id.errors = [error_text(error)]
+        return _index(form, error.status)
     return redirect(url_for("kiosk.printed", token=ticket.token))
 
 

@@ -9,7 +9,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import DisplayDevice, User
+from ..models import DisplayDevice, Role, User
 from ..models.device import hash_device_token
 
 DEVICE_KEY = "display_device_id"
@@ -21,9 +21,14 @@ class Viewer:
     device: DisplayDevice | None = None
 
     @property
+    def hall_staff(self) -> bool:
+        """Staff working in the hall (a remote unit sees only its own video line)."""
+        return self.staff is not None and self.staff.role != Role.REMOTE.value
+
+    @property
     def may_watch_hall(self) -> bool:
         """Staff and enrolled displays see the hall's rooms; visitors only their ticket."""
-        return self.staff is not None or self.device is not None
+        return self.hall_staff or self.device is not None
 
     @property
     def autoplay(self) -> bool:
@@ -31,7 +36,7 @@ class Viewer:
         return self.device is not None and self.device.autoplay
 
     def may_watch_desk(self, desk_id: int) -> bool:
-        if self.staff is not None:
+        if self.hall_staff:
             return True
         if self.device is None:
             return False

@@ -28,6 +28,7 @@ STAFF_PAGES = (
     Page("supervisor.board", _l("Hall board"), (Role.SUPERVISOR, Role.LEADER)),
     Page("supervisor.follow_ups", _l("Follow-ups"), (Role.SUPERVISOR, Role.LEADER)),
     Page("reports.index", _l("Reports"), (Role.SUPERVISOR, Role.LEADER, Role.ADMIN)),
+    Page("video.remote", _l("Video reception"), (Role.REMOTE,)),
     Page("admin.index", _l("Administration"), (Role.ADMIN,)),
     Page("admin.audit", _l("Audit trail"), (Role.SUPERVISOR,)),
 )
@@ -37,13 +38,14 @@ LANDING = {
     Role.SUPERVISOR: "supervisor.board",
     Role.LEADER: "supervisor.board",
     Role.ADMIN: "admin.index",
+    Role.REMOTE: "video.remote",
 }
 
 
 def pages_for(user: User) -> list[Page]:
     pages = [page for page in STAFF_PAGES if user.can(*page.roles)]
-    if user.role == Role.ADMIN:  # the audit trail is inside administration
-        pages = [page for page in pages if page.endpoint != "admin.audit"]
+    if user.role == Role.ADMIN:  # the audit trail is inside administration; admins hold no unit
+        pages = [page for page in pages if page.endpoint not in ("admin.audit", "video.remote")]
     return pages
 
 

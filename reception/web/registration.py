@@ -6,6 +6,7 @@ from flask import Blueprint, redirect, render_template, url_for
 from flask_babel import gettext
 from flask_login import current_user
 
+from .. import video
 from ..extensions import db
 from ..models import Role, Service, ServiceKind, Visitor
 from ..models.types import utcnow
@@ -37,6 +38,8 @@ def _matter(form: RegistrationForm) -> MatterInput:
         group_size=form.group_size.data or 1,
         representatives=form.representative.filled(),
         route=list(form.route.data or []),
+        ticket_number=form.ticket_number.data or "",
+        remote_unit_id=form.remote_unit_id.data,
     )
 
 
@@ -79,6 +82,7 @@ def _page(
             suggested=bool(suggestion),
             open_cases=registration.open_cases(visitor) if visitor else [],
             service_names={s.id: s.name for s in hall.services},
+            units=video.units(hall.id),
             age=age,
             elderly=age is not None and age >= settings().elderly_age,
         ),

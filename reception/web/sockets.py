@@ -1,23 +1,27 @@
 """Socket.IO handlers: thin. Authenticate, join an id-named room, answer with a snapshot.
 
 Sockets only listen: there is no event here that changes anything. Moves go through the
-HTTP endpoints, which commit and then publish (`reception.realtime`).
+HTTP endpoints, which commit and then publish (`reception.realtime`). The one event a client
+sends is a video call's WebRTC signalling, relayed to the other party of the session and never
+stored.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from flask import request, session
-from flask_socketio import join_room, leave_room
+from flask_socketio import emit, join_room, leave_room
 from sqlalchemy import select
 
-from .. import events, snapshots, supervision
+from .. import events, snapshots, supervision, video
 from ..extensions import db, socketio
-from ..models import Desk, Role, Service, Ticket
+from ..models import Desk, Role, Service, Ticket, User, VideoSession
 from ..models.types import utcnow
+from ..models.video import OPEN_SESSION_STATES
 from ..settings import settings
 from .common import current_hall
 from .guard import parse_id
@@ -61,6 +65,7 @@ def on_connect(auth: Any = None) -> bool:
 
 @socketio.on("disconnect")
 def on_disconnect(*args: Any) -> None:
+    left_video(request.sid)  # type: ignore[attr-defined]
     device_id = _online.pop(request.sid, None)  # type: ignore[attr-defined]
     if device_id is not None:
         _last_seen[device_id] = utcnow()
@@ -95,6 +100,16 @@ def _resolve(room: Any) -> tuple[list[str], Snapshot]:
         # the board redraws on every queue and desk change of the hall, and on its own events
         minutes = settings().default_service_minutes
         return [room, f"hall:{hall.id}"], lambda: supervision.board(hall, utcnow(), minutes)
+    if kind == "remote" and viewer.staff is not None:
+        return _remote_room(room, number, viewer.staff)
+    if kind == "video" and viewer.staff is not None:
+        call = db.session.get(VideoSession, number)
+        if (
+            call is not None
+            and call.state in OPEN_SESSION_STATES
+            and video.party(call, viewer.staff)
+        ):
+            return [room], lambda: events.VideoSnapshot(room=room, state=call.state).json_dict()
     if kind == "setup" and number == hall.id:
         # anyone (the kiosk too): it carries only that the hall's set-up changed
         return [room], lambda: events.SetupSnapshot(
@@ -114,6 +129,20 @@ def _resolve(room: Any) -> tuple[list[str], Snapshot]:
         if service is not None and service.hall_id == hall.id:
             return [room], lambda: snapshots.service_snapshot(service, utcnow())
     raise Refused("not allowed")
+
+
+def _remote_room(room: str, unit_id: int, staff: User) -> tuple[list[str], Snapshot]:
+    """A unit's staff follow their calls and the hall's video line (its queues and desks)."""
+    if staff.role != Role.REMOTE.value or staff.remote_unit_id != unit_id:
+        raise Refused("not allowed")
+    hall = current_hall()
+    desks = video.video_desks(hall)
+    services = {s.id for d in desks for s in d.desk.services if video.is_video(s)}
+    rooms = [room, *(f"service:{s}" for s in sorted(services))]
+    rooms += [f"desk:{d.desk.id}" for d in desks]
+    return rooms, lambda: events.VideoSnapshot(
+        room=room, version=snapshots.hall_version(hall.id)
+    ).json_dict()
 
 
 def _answer(data: Any, *, join: bool) -> dict[str, Any]:
@@ -147,10 +176,61 @@ def _join(rooms: list[str]) -> None:
 
 @socketio.on("join")
 def on_join(data: Any) -> dict[str, Any]:
-    return _answer(data, join=True)
+    answer = _answer(data, join=True)
+    room = answer.get("room") or ""
+    if answer["ok"] and room.startswith("video:"):
+        _arrived(int(room.partition(":")[2]))
+    return answer
 
 
 @socketio.on("snapshot")
 def on_snapshot(data: Any) -> dict[str, Any]:
     """A fresh snapshot of a room the client may see (after a gap in versions)."""
     return _answer(data, join=False)
+
+
+# --- video signalling: relayed between the two parties of a session, never stored ---------
+
+SIGNAL_TYPES = frozenset({"hello", "offer", "answer", "candidate", "bye"})
+SIGNAL_MAX_BYTES = 64 * 1024
+_video_sids: dict[str, tuple[int, str]] = {}  # socket id -> (session id, party) on this process
+
+
+def _arrived(session_id: int) -> None:
+    call = db.session.get(VideoSession, session_id)
+    side = video.party(call, current_viewer().staff) if call is not None else None
+    if side is None:
+        return
+    _video_sids[request.sid] = (session_id, side)  # type: ignore[attr-defined]
+    peer = events.PeerEvent(session=session_id, party=side, present=True)
+    emit("video_peer", peer.json_dict(), to=f"video:{session_id}", include_self=False)
+
+
+def left_video(sid: str) -> None:
+    """A party's page went away: tell the other one (it shows 重新连接中 and waits)."""
+    joined = _video_sids.pop(sid, None)
+    if joined is not None:
+        session_id, side = joined
+        peer = events.PeerEvent(session=session_id, party=side, present=False)
+        socketio.emit("video_peer", peer.json_dict(), to=f"video:{session_id}", skip_sid=sid)
+
+
+@socketio.on("signal")
+def on_signal(data: Any) -> dict[str, Any]:
+    """Pass an SDP offer/answer or ICE candidate to the other party of the session."""
+    joined = _video_sids.get(request.sid)  # type: ignore[attr-defined]
+    if not isinstance(data, dict) or joined is None or data.get("session") != joined[0]:
+        return {"ok": False, "error": "not in this session"}
+    payload = data.get("data")
+    if not isinstance(payload, dict) or payload.get("type") not in SIGNAL_TYPES:
+        return {"ok": False, "error": "unknown signal"}
+    if len(json.dumps(payload)) > SIGNAL_MAX_BYTES:
+        return {"ok": False, "error": "signal too large"}
+    session_id, side = joined
+    call = db.session.get(VideoSession, session_id)
+    db.session.rollback()  # a read only: end the transaction (the next signal sees commits)
+    if call is None or call.state not in OPEN_SESSION_STATES:
+        return {"ok": False, "error": "session ended"}
+    message = events.SignalMessage(session=session_id, party=side, data=payload)
+    emit("signal", message.json_dict(), to=f"video:{session_id}", include_self=False)
+    return {"ok": True}
