@@ -179,9 +179,13 @@ def bench_hall_api(database_url: str, label: str, total: int) -> None:
                     elapsed = time.perf_counter() - started
                     ticket = response.json().get("ticket")
                     if ticket:  # free the desk for its next call (not timed separately)
-                        session.post(
-                            f"{base}/api/v1/tickets/{ticket['id']}/cancel", headers=headers
+                        freed = session.post(
+                            f"{base}/api/v1/tickets/{ticket['id']}/cancel",
+                            json={"desk_id": desk_ids[index]},
+                            headers=headers,
                         )
+                        if freed.status_code >= 400:
+                            return freed, elapsed
                     return response, elapsed
 
                 calls = run_clients(clients, total, call_and_finish)

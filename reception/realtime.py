@@ -13,7 +13,7 @@ import logging
 from datetime import date
 from typing import Any
 
-from sqlalchemy import event, func, select
+from sqlalchemy import bindparam, event, func, select
 from sqlalchemy.orm import Session
 
 from . import boundary, events, supervision
@@ -63,19 +63,24 @@ def announcement(number: str, desk: Desk, lobby_floor: int) -> events.Announceme
     )
 
 
+_WAITING_COUNTS = (
+    select(Ticket.service_id, func.count(Ticket.id))
+    .where(
+        Ticket.hall_id == bindparam("hall_id"),
+        Ticket.service_day == bindparam("day"),
+        Ticket.state == TicketState.WAITING.value,
+        Ticket.service_id.in_(bindparam("service_ids", expanding=True)),
+    )
+    .group_by(Ticket.service_id)
+)
+
+
 def waiting_counts(
     session: Session, hall_id: int, service_ids: set[int], day: date
 ) -> dict[str, int]:
     """Tickets waiting today per service (yesterday's leftovers are nobody's queue)."""
     rows = session.execute(
-        select(Ticket.service_id, func.count(Ticket.id))
-        .where(
-            Ticket.hall_id == hall_id,
-            Ticket.service_day == day,
-            Ticket.state == TicketState.WAITING.value,
-            Ticket.service_id.in_(service_ids),
-        )
-        .group_by(Ticket.service_id)
+        _WAITING_COUNTS, {"hall_id": hall_id, "day": day, "service_ids": list(service_ids)}
     ).all()
     counts = {str(service_id): 0 for service_id in service_ids}
     counts.update({str(service_id): count for service_id, count in rows})
@@ -151,6 +156,7 @@ def _prepare(session: Session) -> None:
         rooms += [f"service:{service_id}" for service_id in dict.fromkeys(change.service_ids)]
         rooms += [f"desk:{desk_id}" for desk_id in dict.fromkeys(change.desk_ids)]
         ready.append((rooms, payload, EVENT_NAME))
+    outbox.release(session)
     if ready:
         boundary.after_commit(session, lambda: _publish(ready))
 
@@ -167,6 +173,7 @@ def _publish(ready: list[tuple[list[str], dict[str, Any], str]]) -> None:
 
 def _discard(session: Session, *args: object) -> None:
     outbox.take(session)
+    outbox.release(session)
     outbox.take_alerts(session)
     outbox.take_consoles(session)
     outbox.take_desks(session)

@@ -15,6 +15,7 @@ from ..models import (
     Ticket,
 )
 from ..models.types import utcnow
+from . import outbox
 from .clock import hall_day
 from .errors import IllegalMove, NotFound
 from .journal import record
@@ -93,6 +94,7 @@ def _mark_called(
     ticket.called_at = now
     ticket.recall_count = 0
     record(ticket, action="call", from_state=S.WAITING, version=version, now=now, staff_id=staff_id)
+    outbox.hold(db.session(), desk)  # the call's announcement names the desk
     db.session.flush()
     return ticket
 

@@ -13,10 +13,11 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, update
+from sqlalchemy import bindparam, or_, select, update
 
 from ..extensions import db
 from ..models import Desk, Role, User
+from ..models.hall import staff_desks
 from . import outbox
 from .errors import IllegalMove
 from .messages import N_
@@ -36,7 +37,15 @@ def may_open(user: User, desk: Desk) -> bool:
         return False
     if user.role in COVER_ROLES:
         return True
-    return any(assigned.id == desk.id for assigned in user.desks)
+    if "desks" in user.__dict__:  # already loaded: no need to ask
+        return any(assigned.id == desk.id for assigned in user.desks)
+    # one indexed probe rather than loading every desk the user is assigned to
+    return db.session.scalar(_ASSIGNED, {"user_id": user.id, "desk_id": desk.id}) is not None
+
+
+_ASSIGNED = select(staff_desks.c.desk_id).where(
+    staff_desks.c.user_id == bindparam("user_id"), staff_desks.c.desk_id == bindparam("desk_id")
+)
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import secrets
 from datetime import date, datetime
+from functools import cache
+
+from sqlalchemy import Executable, bindparam, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from ..extensions import db
 from ..models import DailyCounter, Hall, Priority, Service, Ticket, TicketState
@@ -18,14 +22,40 @@ from .messages import N_
 TOKEN_BYTES = 24  # 192 bits: unguessable, and short enough for a small QR code
 
 
+@cache
+def _advance_counter(dialect: str) -> Executable:
+    """INSERT … ON CONFLICT DO UPDATE … RETURNING for the day's counter, built once."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = DailyCounter.__table__
+    return (
+        insert(table)
+        .values(
+            hall_id=bindparam("hall_id"),
+            prefix=bindparam("prefix"),
+            service_day=bindparam("day"),
+            last_seq=1,
+        )
+        .on_conflict_do_update(
+            index_elements=[table.c.hall_id, table.c.prefix, table.c.service_day],
+            set_={"last_seq": table.c.last_seq + 1},
+        )
+        .returning(table.c.last_seq)
+    )
+
+
+_SERVICE = select(Service.hall_id, Service.active, Service.prefix).where(
+    Service.id == bindparam("service_id")
+)
+
+
 def next_sequence(hall_id: int, prefix: str, day: date) -> int:
-    """Advance the counter row for (hall, prefix, day); the caller holds the hall lock."""
-    counter = db.session.get(DailyCounter, (hall_id, prefix, day), populate_existing=True)
-    if counter is None:
-        counter = DailyCounter(hall_id=hall_id, prefix=prefix, service_day=day, last_seq=0)
-        db.session.add(counter)
-    counter.last_seq += 1
-    return counter.last_seq
+    """Advance the counter row for (hall, prefix, day) in one statement; the caller holds
+    the hall lock."""
+    stmt = _advance_counter(db.session.get_bind().dialect.name)
+    sequence: int = db.session.execute(
+        stmt, {"hall_id": hall_id, "prefix": prefix, "day": day}
+    ).scalar_one()
+    return sequence
 
 
 def format_number(prefix: str, sequence: int) -> str:
@@ -49,7 +79,7 @@ def issue_ticket(
     if priority not in {p.value for p in Priority}:
         raise InvalidInput(N_("Unknown priority."))
     version = lock_hall(hall_id)
-    service = db.session.get(Service, service_id, populate_existing=True)
+    service = db.session.execute(_SERVICE, {"service_id": service_id}).first()
     if service is None or service.hall_id != hall_id:
         raise NotFound(N_("No such service."))
     if not service.active:
@@ -65,7 +95,7 @@ def issue_ticket(
         service_day=day,
         number=format_number(service.prefix, sequence),
         token=secrets.token_urlsafe(TOKEN_BYTES),
-        service_id=service.id,
+        service_id=service_id,
         state=TicketState.WAITING.value,
         priority=int(priority),
         channel=channel,
@@ -76,5 +106,4 @@ def issue_ticket(
     db.session.add(ticket)
     db.session.flush()
     record(ticket, action="issue", from_state=None, version=version, now=now, staff_id=staff_id)
-    db.session.flush()
     return ticket

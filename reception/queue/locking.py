@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import threading
 
-from sqlalchemy import event, update
+from sqlalchemy import bindparam, event, update
 from sqlalchemy.orm import Session, SessionTransaction
 
 from ..extensions import db
@@ -48,17 +48,19 @@ def _release_writer_lock(session: Session, transaction: SessionTransaction) -> N
         session.info.pop(_HELD_KEY).release()
 
 
+_BUMP_VERSION = (
+    update(Hall)
+    .where(Hall.id == bindparam("hall_id"))
+    .values(version=Hall.version + 1)
+    .returning(Hall.version)
+    .execution_options(synchronize_session=False)
+)
+
+
 def lock_hall(hall_id: int) -> int:
     """Serialise writers on the hall and return the hall's new version."""
     _take_writer_lock(db.session())
-    stmt = (
-        update(Hall)
-        .where(Hall.id == hall_id)
-        .values(version=Hall.version + 1)
-        .returning(Hall.version)
-        .execution_options(synchronize_session=False)
-    )
-    version = db.session.execute(stmt).scalar_one_or_none()
+    version = db.session.execute(_BUMP_VERSION, {"hall_id": hall_id}).scalar_one_or_none()
     if version is None:
         raise NotFound(N_("No such hall."))
     return version

@@ -32,6 +32,20 @@ def take(session: Session) -> list[Change]:
     return changes
 
 
+HELD_KEY = "reception_outbox_held"
+
+
+def hold(session: Session, *objects: object) -> None:
+    """Keep the rows a change's payload is made from alive until the commit: the session's
+    identity map holds them only weakly, and a view that has returned drops them, which would
+    make the payload read them again from the database inside the hall lock."""
+    session.info.setdefault(HELD_KEY, []).extend(objects)
+
+
+def release(session: Session) -> None:
+    session.info.pop(HELD_KEY, None)
+
+
 ALERTS_KEY = "reception_alert_outbox"
 
 

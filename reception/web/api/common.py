@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from flask import abort, g, request
 from flask_babel import gettext
 from flask_smorest import Blueprint
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from ...extensions import csrf, db
 from ...models import Desk, Ticket, User
@@ -26,15 +26,16 @@ csrf.exempt(bp)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+_BY_TOKEN = select(User).where(User.api_token_hash == bindparam("token_hash"))
+
+
 def staff(*roles: str) -> User:
     """The staff member whose API token came with the request (401/403 otherwise)."""
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         abort(401, description=gettext("Send an API token: Authorization: Bearer <token>."))
-    user = db.session.scalars(
-        select(User).where(User.api_token_hash == hash_api_token(token.strip()))
-    ).first()
+    user = db.session.scalars(_BY_TOKEN, {"token_hash": hash_api_token(token.strip())}).first()
     if user is None or not user.active:
         abort(401, description=gettext("Unknown or disabled API token."))
     if roles and not user.can(*roles):
