@@ -5,8 +5,9 @@ from __future__ import annotations
 import secrets
 from datetime import date, datetime
 from functools import cache
+from typing import cast
 
-from sqlalchemy import Executable, bindparam, select
+from sqlalchemy import Executable, Table, bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..extensions import db
@@ -26,7 +27,7 @@ TOKEN_BYTES = 24  # 192 bits: unguessable, and short enough for a small QR code
 def _advance_counter(dialect: str) -> Executable:
     """INSERT … ON CONFLICT DO UPDATE … RETURNING for the day's counter, built once."""
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    table = DailyCounter.__table__
+    table = cast(Table, DailyCounter.__table__)
     return (
         insert(table)
         .values(

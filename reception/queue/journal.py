@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
+
+from sqlalchemy import Table
 
 from ..extensions import db
 from ..models import Ticket, TicketEvent
 from . import outbox
 
 # Built once: a statement made per call costs more Python than its execution.
-INSERT_EVENT = TicketEvent.__table__.insert()
+INSERT_EVENT = cast(Table, TicketEvent.__table__).insert()
 
 
 def record(
