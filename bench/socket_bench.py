@@ -126,7 +126,11 @@ async def measure_ours(n: int, rounds: int) -> tuple[list[float], int]:
                     arrivals = await fleet.wait_version(("call", called["id"]))
                     latencies.append(max(arrivals) - started)
                     # free the desk, and let that event reach everyone before the next round
-                    await http.post(f"{base}/api/v1/tickets/{called['id']}/cancel")
+                    freed = await http.post(
+                        f"{base}/api/v1/tickets/{called['id']}/cancel", json={"desk_id": 1}
+                    )
+                    if freed.status >= 400:
+                        raise RuntimeError(f"cancel refused: {await freed.text()}")
                     await fleet.wait_version(("cancel", called["id"]))
                 size = fleet.payload_bytes
         finally:
