@@ -1,0 +1,327 @@
+"""A whole busy Monday, played fast: 15 desks, visitors arriving on the day's curve, live screens.
+
+    python bench/day.py [--db sqlite|postgres|both] [--visitors 1500] [--speed 10]
+                        [--screens 20] [--phones 300]
+
+The hall has five services of three desks each. Visitors arrive between 08:30 and 17:00 on a
+mixture of two peaks (09:00 and 14:30) and take a ticket through the API; each desk calls the
+next visitor, serves for a few minutes (scaled by --speed) and finishes; some visitors miss their
+call (no-show, and a third of those come back and return to the line), some are sent on to
+another service (a transfer: a journey with a second stop), some give up and are cancelled.
+`--screens` lobby displays and `--phones` visitors' phones (the first tickets of the day) are
+connected over websocket the whole day.
+
+SQLite runs one server process; PostgreSQL runs two processes sharing events through Redis, the
+desks and screens split between them. Printed: p50/p95/p99 of every operation, call → screen
+latency (the request's start to the last lobby screen's receipt), and each server's resident
+memory at the start, after warm-up (a tenth of the day) and at the end. Figures only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections import defaultdict
+from pathlib import Path
+
+import aiohttp
+import socketio
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench.api_bench import PG_ADMIN, api_token, percentile, wait_up  # noqa: E402
+from tests.browser import free_port  # noqa: E402
+
+SERVICES = [
+    ("A", "市住建局"),
+    ("B", "市人社局"),
+    ("C", "市自然资源局"),
+    ("D", "律师"),
+    ("E", "人民调解"),
+]
+DESKS_PER_SERVICE = 3
+DAY_START, DAY_END = 8.5, 17.0  # hours
+SERVICE_MINUTES = (4, 12)
+NO_SHOW, COME_BACK, TRANSFER, GIVE_UP = 0.05, 0.33, 0.10, 0.02
+
+
+def day_hall() -> dict:
+    desks = []
+    for index, (prefix, _name) in enumerate(SERVICES):
+        for k in range(DESKS_PER_SERVICE):
+            desks.append({"number": index * DESKS_PER_SERVICE + k + 1, "services": [prefix]})
+    return {
+        "name": "基准测试大厅（一天）",
+        "timezone": "Asia/Shanghai",
+        "services": [{"prefix": p, "kind": "department", "name": n} for p, n in SERVICES],
+        "desks": desks,
+    }
+
+
+def arrivals(visitors: int, rng: random.Random) -> list[float]:
+    """Arrival times in hours: two peaks (09:00 and 14:30) over a low steady stream."""
+    times = []
+    while len(times) < visitors:
+        pick = rng.random()
+        if pick < 0.45:
+            t = rng.gauss(9.0, 0.6)
+        elif pick < 0.85:
+            t = rng.gauss(14.5, 0.7)
+        else:
+            t = rng.uniform(DAY_START, DAY_END)
+        if DAY_START <= t <= DAY_END - 0.25:
+            times.append(t)
+    return sorted(times)
+
+
+def rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.times: dict[str, list[float]] = defaultdict(list)
+        self.errors: dict[str, int] = defaultdict(int)
+
+    async def post(self, http: aiohttp.ClientSession, name: str, url: str, body=None):
+        started = time.perf_counter()
+        async with http.post(url, json=body) as reply:
+            data = await reply.json(content_type=None)
+            self.times[name].append(time.perf_counter() - started)
+            if reply.status >= 400:
+                self.errors[name] += 1
+                return None
+            return data
+
+
+class Screens:
+    """Lobby displays and phones; records when each display receives each call."""
+
+    def __init__(self) -> None:
+        self.clients: list[socketio.AsyncClient] = []
+        self.displays = 0
+        self.calls: dict[int, list[float]] = defaultdict(list)
+
+    async def connect(self, url: str, room: str, auth: dict | None, display: bool) -> None:
+        client = socketio.AsyncClient(reconnection=True)
+        if display:
+
+            def on_queue(event: dict) -> None:
+                if event.get("action") == "call":
+                    self.calls[event["ticket"]["id"]].append(time.perf_counter())
+
+            client.on("queue", on_queue)
+            self.displays += 1
+        await client.connect(url, auth=auth, transports=["websocket"], wait_timeout=30)
+        reply = await client.call("join", {"room": room}, timeout=30)
+        assert reply and reply.get("ok"), reply
+        self.clients.append(client)
+
+    async def close(self) -> None:
+        await asyncio.gather(*(c.disconnect() for c in self.clients), return_exceptions=True)
+
+
+def start_servers(database_url: str, workdir: Path, processes: int, redis: str | None):
+    env = {
+        **os.environ,
+        "RECEPTION_INSTANCE_PATH": str(workdir),
+        "RECEPTION_DATABASE_URL": database_url,
+        "RECEPTION_LOG_LEVEL": "WARNING",
+    }
+    if redis:
+        env["RECEPTION_REDIS_URL"] = redis
+        env["RECEPTION_SOCKETIO_CHANNEL"] = f"bench-{uuid.uuid4().hex[:8]}"
+    python = [sys.executable, "-m", "reception"]
+    (workdir / "hall.json").write_text(json.dumps(day_hall(), ensure_ascii=False), "utf-8")
+    subprocess.run([*python, "db", "upgrade"], env=env, check=True, capture_output=True)
+    subprocess.run(
+        [*python, "load-hall", str(workdir / "hall.json")], env=env, check=True, capture_output=True
+    )
+    token = api_token(python, env, "daydesk")
+    device = (
+        subprocess.run(
+            [*python, "enroll-display", "day-lobby"],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        .stdout.strip()
+        .rsplit("/", 1)[1]
+    )
+    servers = []
+    for n in range(processes):
+        port = free_port()
+        log = workdir / f"server{n}.log"
+        with open(log, "ab") as out:
+            process = subprocess.Popen(
+                [*python, "run", "--no-demo", "--port", str(port)],
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        base = f"http://127.0.0.1:{port}"
+        wait_up(base + "/api/v1/services", process, log)
+        servers.append((process, base))
+    return servers, token, device
+
+
+async def play(servers, token: str, device: str, args: argparse.Namespace, label: str) -> None:
+    rng = random.Random(20261124)
+    bases = [base for _process, base in servers]
+    headers = {"Authorization": f"Bearer {token}"}
+    rec = Recorder()
+    screens = Screens()
+    seconds_per_hour = 3600 / args.speed
+    connector = aiohttp.TCPConnector(limit=0)
+    async with aiohttp.ClientSession(headers=headers, connector=connector) as http:
+        async with http.get(bases[0] + "/api/v1/services") as reply:
+            services = {s["prefix"]: s["id"] for s in (await reply.json())["services"]}
+        service_ids = list(services.values())
+        for n in range(args.screens):
+            await screens.connect(bases[n % len(bases)], "hall:1", {"device": device}, True)
+        memory = {"start": [rss_mib(p.pid) for p, _ in servers]}
+        began = time.perf_counter()
+
+        def clock() -> float:  # the hall's hour of the day
+            return DAY_START + (time.perf_counter() - began) / seconds_per_hour
+
+        async def visitor(at: float, index: int) -> None:
+            await asyncio.sleep(max(0.0, (at - clock()) * seconds_per_hour))
+            base = bases[index % len(bases)]
+            issued = await rec.post(
+                http, "issue", base + "/api/v1/tickets", {"service_id": rng.choice(service_ids)}
+            )
+            if issued and index < args.phones:
+                room = f"ticket:{issued['ticket']['token']}"
+                await screens.connect(base, room, None, False)
+
+        async def desk(number: int) -> None:
+            base = bases[number % len(bases)]
+            own = SERVICES[(number - 1) // DESKS_PER_SERVICE][0]
+            while clock() < DAY_END + 0.5:
+                started = time.perf_counter()
+                data = await rec.post(http, "call-next", f"{base}/api/v1/desks/{number}/call-next")
+                ticket = data and data.get("ticket")
+                if not ticket:
+                    await asyncio.sleep(rng.uniform(0.5, 1.5) * 60 / args.speed)
+                    continue
+                tid, body = ticket["id"], {"desk_id": number}
+                asyncio.get_running_loop().call_later(
+                    5,
+                    lambda t=tid, s=started: rec.times["call→screen"].extend(
+                        [max(screens.calls[t]) - s]
+                        if len(screens.calls[t]) >= screens.displays
+                        else []
+                    ),
+                )
+                await asyncio.sleep(rng.uniform(0.2, 0.6) * 60 / args.speed)  # walking over
+                roll = rng.random()
+                url = f"{base}/api/v1/tickets/{tid}/"
+                if roll < NO_SHOW:
+                    await rec.post(http, "no-show", url + "no-show", body)
+                    if rng.random() < COME_BACK:
+                        await rec.post(http, "return", url + "return", body)
+                    continue
+                if roll < NO_SHOW + GIVE_UP:
+                    await rec.post(http, "cancel", url + "cancel", body)
+                    continue
+                await rec.post(http, "start", url + "start", body)
+                await asyncio.sleep(rng.uniform(*SERVICE_MINUTES) * 60 / args.speed)
+                if roll < NO_SHOW + GIVE_UP + TRANSFER:
+                    others = [sid for prefix, sid in services.items() if prefix != own]
+                    await rec.post(
+                        http,
+                        "transfer",
+                        url + "transfer",
+                        {**body, "service_id": rng.choice(others), "note": "下一站"},
+                    )
+                else:
+                    await rec.post(http, "finish", url + "finish", {**body, "outcome": "已答复"})
+
+        async def warm_up_memory() -> None:
+            await asyncio.sleep((DAY_END - DAY_START) / 10 * seconds_per_hour)
+            memory["warm"] = [rss_mib(p.pid) for p, _ in servers]
+
+        desks = len(SERVICES) * DESKS_PER_SERVICE
+        await asyncio.gather(
+            warm_up_memory(),
+            *(visitor(at, i) for i, at in enumerate(arrivals(args.visitors, rng))),
+            *(desk(n) for n in range(1, desks + 1)),
+        )
+        memory["end"] = [rss_mib(p.pid) for p, _ in servers]
+        wall = time.perf_counter() - began
+        await screens.close()
+    print(f"\n{label}: {args.visitors} visitors, {len(servers)} process(es), {wall:.0f} s played")
+    for name, values in rec.times.items():
+        if not values:
+            continue
+        print(
+            f"  {name:13} n={len(values):<5} p50={statistics.median(values) * 1000:7.1f}ms "
+            f"p95={percentile(values, 0.95) * 1000:7.1f}ms "
+            f"p99={percentile(values, 0.99) * 1000:7.1f}ms  errors={rec.errors.get(name, 0)}"
+        )
+    for n, (start, warm, end) in enumerate(
+        zip(memory["start"], memory.get("warm", memory["start"]), memory["end"], strict=True)
+    ):
+        growth = (end - warm) / warm * 100
+        print(
+            f"  server {n} memory: start {start:.0f} MiB, after warm-up {warm:.0f} MiB, "
+            f"end {end:.0f} MiB ({growth:+.1f} % since warm-up)"
+        )
+
+
+def run(database_url: str, label: str, processes: int, redis: str | None, args) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        servers, token, device = start_servers(database_url, Path(tmp), processes, redis)
+        try:
+            asyncio.run(play(servers, token, device, args, label))
+        finally:
+            for process, _base in servers:
+                process.terminate()
+                process.wait(timeout=10)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="both")
+    parser.add_argument("--visitors", type=int, default=1500)
+    parser.add_argument("--speed", type=float, default=10.0)
+    parser.add_argument("--screens", type=int, default=20)
+    parser.add_argument("--phones", type=int, default=300)
+    parser.add_argument(
+        "--redis", default=os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/0")
+    )
+    args = parser.parse_args()
+    if args.db in ("sqlite", "both"):
+        with tempfile.TemporaryDirectory() as tmp:
+            run(f"sqlite:///{tmp}/day.sqlite3", "sqlite", 1, None, args)
+    if args.db in ("postgres", "both"):
+        from sqlalchemy import create_engine, text
+
+        admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+        name = f"reception_day_{uuid.uuid4().hex[:8]}"
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        try:
+            url = PG_ADMIN.rsplit("/", 1)[0] + "/" + name
+            run(url, "postgres+redis", 2, args.redis, args)
+        finally:
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+if __name__ == "__main__":
+    main()
