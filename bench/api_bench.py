@@ -1,11 +1,15 @@
-"""Tickets issued per second and call-next latency through the HTTP API.
+"""Tickets issued per second and call-next latency through the HTTP API, against the floor.
 
     python bench/api_bench.py [--db sqlite|postgres|both] [--requests 400]
 
-For each database and for 1 and 16 concurrent clients it prints median, p95, p99 latency and
-throughput for POST /api/v1/tickets and POST /api/v1/desks/<id>/call-next, and the same for a
-bare Flask route that inserts one row (bench/bare_app.py). It starts and stops its own server
-processes on free loopback ports. Figures only: nothing here fails on time.
+For each database and for 1 and 16 concurrent clients it prints median, p95, p99 latency,
+throughput and the server process's CPU per request for POST /api/v1/tickets and POST
+/api/v1/desks/<id>/call-next, and the same for a bare Flask route that inserts one row
+(bench/bare_app.py). Every call-next goes to a desk that is free (the bench hall has a desk per
+call; desks are freed, untimed, between runs), so call-next is timed and counted alone. Then the
+ratios the hall answers for: throughput ÷ the bare route's, p99 ÷ the bare route's p99. It
+starts and stops its own server processes on free loopback ports. Figures only: nothing here
+fails on time.
 """
 
 from __future__ import annotations
@@ -86,8 +90,15 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
-def run_clients(clients: int, total: int, make_request) -> dict:
-    """`total` requests spread over `clients` threads, each with its own keep-alive session."""
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time the process has used (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def run_clients(clients: int, total: int, make_request, server: int | None = None) -> dict:
+    """`total` requests spread over `clients` threads, each with its own keep-alive session;
+    with `server` (a pid), also that process's CPU time per request."""
     latencies: list[float] = []
     errors: list[str] = []
     lock = threading.Lock()
@@ -107,13 +118,16 @@ def run_clients(clients: int, total: int, make_request) -> dict:
 
     share = [total // clients + (1 if i < total % clients else 0) for i in range(clients)]
     threads = [threading.Thread(target=worker, args=(i, n)) for i, n in enumerate(share)]
+    cpu_before = cpu_seconds(server) if server else 0.0
     began = time.perf_counter()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     wall = time.perf_counter() - began
+    cpu = (cpu_seconds(server) - cpu_before) if server else 0.0
     return {
+        "cpu_ms": cpu / max(1, len(latencies)) * 1000,
         "n": len(latencies),
         "errors": len(errors),
         "median_ms": statistics.median(latencies) * 1000,
@@ -124,7 +138,9 @@ def run_clients(clients: int, total: int, make_request) -> dict:
     }
 
 
-def start_hall(database_url: str, workdir: Path) -> tuple[subprocess.Popen, str, str, list[int]]:
+def start_hall(
+    database_url: str, workdir: Path, desks: int
+) -> tuple[subprocess.Popen, str, str, list[int]]:
     env = {
         **os.environ,
         "RECEPTION_INSTANCE_PATH": str(workdir),
@@ -132,7 +148,7 @@ def start_hall(database_url: str, workdir: Path) -> tuple[subprocess.Popen, str,
         "RECEPTION_LOG_LEVEL": "WARNING",
     }
     hall_file = workdir / "hall.json"
-    hall_file.write_text(json.dumps(bench_hall(max(CLIENTS)), ensure_ascii=False), "utf-8")
+    hall_file.write_text(json.dumps(bench_hall(desks), ensure_ascii=False), "utf-8")
     python = [sys.executable, "-m", "reception"]
     subprocess.run([*python, "db", "upgrade"], env=env, check=True, capture_output=True)
     subprocess.run([*python, "load-hall", str(hall_file)], env=env, check=True, capture_output=True)
@@ -150,14 +166,14 @@ def start_hall(database_url: str, workdir: Path) -> tuple[subprocess.Popen, str,
     wait_up(base + "/api/v1/services", process, log)
     services = requests.get(base + "/api/v1/services", timeout=5).json()["services"]
     service_id = services[0]["id"]
-    desks = list(range(1, max(CLIENTS) + 1))
-    return process, base, token, [service_id, *desks]
+    desk_ids = list(range(1, desks + 1))  # a fresh database numbers the loaded desks 1, 2, …
+    return process, base, token, [service_id, *desk_ids]
 
 
-def bench_hall_api(database_url: str, label: str, total: int) -> None:
+def bench_hall_api(database_url: str, label: str, total: int, results: dict) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        process, base, token, ids = start_hall(database_url, Path(tmp))
-        service_id, desk_numbers = ids[0], ids[1:]
+        process, base, token, ids = start_hall(database_url, Path(tmp), desks=total)
+        service_id, desk_ids = ids[0], ids[1:]
         headers = {"Authorization": f"Bearer {token}"}
         try:
             for clients in CLIENTS:
@@ -167,35 +183,40 @@ def bench_hall_api(database_url: str, label: str, total: int) -> None:
                     lambda s, i: s.post(
                         base + "/api/v1/tickets", json={"service_id": service_id}, headers=headers
                     ),
+                    server=process.pid,
                 )
                 report(label, "issue ticket", clients, issued)
-                desk_ids = [d for d in desk_numbers[:clients]]
+                results[(label, "issue", clients)] = issued
+                # client i calls at desks i, i + clients, i + 2·clients…: each call at a free desk
+                turns = [iter(desk_ids[i::clients]) for i in range(clients)]
+                called: list[tuple[int, int]] = []
 
-                def call_and_finish(session, index, desk_ids=desk_ids):
-                    started = time.perf_counter()
+                def call_next(session, index, turns=turns, called=called):
+                    desk_id = next(turns[index])
                     response = session.post(
-                        f"{base}/api/v1/desks/{desk_ids[index]}/call-next", headers=headers
+                        f"{base}/api/v1/desks/{desk_id}/call-next", headers=headers
                     )
-                    elapsed = time.perf_counter() - started
-                    ticket = response.json().get("ticket")
-                    if ticket:  # free the desk for its next call (not timed separately)
-                        freed = session.post(
-                            f"{base}/api/v1/tickets/{ticket['id']}/cancel",
-                            json={"desk_id": desk_ids[index]},
-                            headers=headers,
-                        )
-                        if freed.status_code >= 400:
-                            return freed, elapsed
-                    return response, elapsed
+                    ticket = response.json().get("ticket") if response.ok else None
+                    if ticket:
+                        called.append((ticket["id"], desk_id))
+                    return response
 
-                calls = run_clients(clients, total, call_and_finish)
+                calls = run_clients(clients, total, call_next, server=process.pid)
                 report(label, "call-next", clients, calls)
+                results[(label, "call-next", clients)] = calls
+                with requests.Session() as session:  # free the desks for the next run, untimed
+                    for ticket_id, desk_id in called:
+                        session.post(
+                            f"{base}/api/v1/tickets/{ticket_id}/cancel",
+                            json={"desk_id": desk_id},
+                            headers=headers,
+                        ).raise_for_status()
         finally:
             process.terminate()
             process.wait(timeout=10)
 
 
-def bench_bare(database_url: str, label: str, total: int) -> None:
+def bench_bare(database_url: str, label: str, total: int, results: dict) -> None:
     port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
         log = Path(tmp) / "bare.log"
@@ -210,8 +231,11 @@ def bench_bare(database_url: str, label: str, total: int) -> None:
         try:
             wait_up(base + "/insert", process, log)
             for clients in CLIENTS:
-                result = run_clients(clients, total, lambda s, i: s.post(base + "/insert"))
+                result = run_clients(
+                    clients, total, lambda s, i: s.post(base + "/insert"), server=process.pid
+                )
                 report(label, "bare insert (floor)", clients, result)
+                results[(label, "bare", clients)] = result
         finally:
             process.terminate()
             process.wait(timeout=10)
@@ -221,7 +245,8 @@ def report(label: str, what: str, clients: int, result: dict) -> None:
     print(
         f"{label:9} {what:22} clients={clients:<3} n={result['n']:<5} "
         f"median={result['median_ms']:7.2f}ms p95={result['p95_ms']:7.2f}ms "
-        f"p99={result['p99_ms']:7.2f}ms  {result['per_s']:7.1f}/s  errors={result['errors']}"
+        f"p99={result['p99_ms']:7.2f}ms  {result['per_s']:7.1f}/s  "
+        f"server cpu={result['cpu_ms']:5.2f}ms/req  errors={result['errors']}"
         + (f"  ({result['first_error']})" if result["errors"] else ""),
         flush=True,
     )
@@ -241,22 +266,42 @@ def postgres_database() -> tuple[str, callable]:
     return PG_ADMIN.rsplit("/", 1)[0] + "/" + name, drop
 
 
+def ratios(results: dict) -> None:
+    """Throughput and p99 against the bare route's in the same run (targets: ≥ 0.6×, ≤ 2×)."""
+    print("\nagainst the bare insert route (throughput ≥ 0.6× and p99 ≤ 2× are the targets)")
+    for label, what, clients in sorted(results):
+        if what == "bare" or (label, "bare", clients) not in results:
+            continue
+        ours, bare = results[(label, what, clients)], results[(label, "bare", clients)]
+        speed = ours["per_s"] / bare["per_s"]
+        tail = ours["p99_ms"] / bare["p99_ms"]
+        verdict = "holds" if speed >= 0.6 and tail <= 2 else "short"
+        print(
+            f"{label:9} {what:10} clients={clients:<3} throughput {speed:4.2f}×  "
+            f"p99 {tail:5.2f}×  server cpu {ours['cpu_ms'] / max(bare['cpu_ms'], 1e-9):4.1f}×  "
+            f"{verdict}",
+            flush=True,
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="both")
     parser.add_argument("--requests", type=int, default=400)
     args = parser.parse_args()
+    results: dict = {}
     if args.db in ("sqlite", "both"):
         with tempfile.TemporaryDirectory() as tmp:
-            bench_hall_api(f"sqlite:///{tmp}/hall.sqlite3", "sqlite", args.requests)
-            bench_bare(f"sqlite:///{tmp}/bare.sqlite3", "sqlite", args.requests)
+            bench_hall_api(f"sqlite:///{tmp}/hall.sqlite3", "sqlite", args.requests, results)
+            bench_bare(f"sqlite:///{tmp}/bare.sqlite3", "sqlite", args.requests, results)
     if args.db in ("postgres", "both"):
         for runner in (bench_hall_api, bench_bare):
             url, drop = postgres_database()
             try:
-                runner(url, "postgres", args.requests)
+                runner(url, "postgres", args.requests, results)
             finally:
                 drop()
+    ratios(results)
 
 
 if __name__ == "__main__":

@@ -63,15 +63,19 @@ def announcement(number: str, desk: Desk, lobby_floor: int) -> events.Announceme
     )
 
 
-_WAITING_COUNTS = (
+_WAITING = (
     select(Ticket.service_id, func.count(Ticket.id))
     .where(
         Ticket.hall_id == bindparam("hall_id"),
         Ticket.service_day == bindparam("day"),
         Ticket.state == TicketState.WAITING.value,
-        Ticket.service_id.in_(bindparam("service_ids", expanding=True)),
     )
     .group_by(Ticket.service_id)
+)
+# Built once each: most changes touch one service, and an expanding IN is rendered anew per call.
+_WAITING_IN_ONE = _WAITING.where(Ticket.service_id == bindparam("service_id"))
+_WAITING_IN_SOME = _WAITING.where(
+    Ticket.service_id.in_(bindparam("service_ids", expanding=True))
 )
 
 
@@ -79,9 +83,15 @@ def waiting_counts(
     session: Session, hall_id: int, service_ids: set[int], day: date
 ) -> dict[str, int]:
     """Tickets waiting today per service (yesterday's leftovers are nobody's queue)."""
-    rows = session.execute(
-        _WAITING_COUNTS, {"hall_id": hall_id, "day": day, "service_ids": list(service_ids)}
-    ).all()
+    session.flush()  # Core on the session's connection: count what the transaction wrote
+    params: dict[str, Any] = {"hall_id": hall_id, "day": day}
+    if len(service_ids) == 1:
+        (params["service_id"],) = service_ids
+        statement = _WAITING_IN_ONE
+    else:
+        params["service_ids"] = list(service_ids)
+        statement = _WAITING_IN_SOME
+    rows = session.connection().execute(statement, params).all()
     counts = {str(service_id): 0 for service_id in service_ids}
     counts.update({str(service_id): count for service_id, count in rows})
     return counts

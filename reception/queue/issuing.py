@@ -7,7 +7,8 @@ from datetime import date, datetime
 from functools import cache
 from typing import cast
 
-from sqlalchemy import Executable, Table, bindparam, select
+from sqlalchemy import Date, Executable, Integer, Table, bindparam, literal, select
+from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..extensions import db
@@ -25,38 +26,52 @@ TOKEN_BYTES = 24  # 192 bits: unguessable, and short enough for a small QR code
 
 @cache
 def _advance_counter(dialect: str) -> Executable:
-    """INSERT … ON CONFLICT DO UPDATE … RETURNING for the day's counter, built once."""
+    """The day's counter for the service's prefix, advanced in one statement built once:
+    INSERT … SELECT from the service (only an active one of the hall) ON CONFLICT DO UPDATE
+    … RETURNING the new number and the prefix. No row back: no such active service."""
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     table = cast(Table, DailyCounter.__table__)
+    services = cast(Table, Service.__table__)
+    source = select(
+        services.c.hall_id,
+        services.c.prefix,
+        bindparam("day", type_=Date()),
+        literal(1, Integer()),
+    ).where(
+        services.c.id == bindparam("service_id"),
+        services.c.hall_id == bindparam("hall_id"),
+        services.c.active.is_(True),
+    )
     return (
         insert(table)
-        .values(
-            hall_id=bindparam("hall_id"),
-            prefix=bindparam("prefix"),
-            service_day=bindparam("day"),
-            last_seq=1,
-        )
+        .from_select(["hall_id", "prefix", "service_day", "last_seq"], source)
         .on_conflict_do_update(
             index_elements=[table.c.hall_id, table.c.prefix, table.c.service_day],
             set_={"last_seq": table.c.last_seq + 1},
         )
-        .returning(table.c.last_seq)
+        .returning(table.c.last_seq, table.c.prefix)
     )
 
 
-_SERVICE = select(Service.hall_id, Service.active, Service.prefix).where(
-    Service.id == bindparam("service_id")
-)
+_SERVICE = select(Service.hall_id, Service.active).where(Service.id == bindparam("service_id"))
+_INSERT_TICKET = cast(Table, Ticket.__table__).insert()
 
 
-def next_sequence(hall_id: int, prefix: str, day: date) -> int:
-    """Advance the counter row for (hall, prefix, day) in one statement; the caller holds
-    the hall lock."""
-    stmt = _advance_counter(db.session.get_bind().dialect.name)
-    sequence: int = db.session.execute(
-        stmt, {"hall_id": hall_id, "prefix": prefix, "day": day}
-    ).scalar_one()
-    return sequence
+def next_number(hall_id: int, service_id: int, day: date) -> tuple[int, str]:
+    """Advance the service's counter for (hall, prefix, day) and return (sequence, prefix);
+    the caller holds the hall lock. A service that is unknown, another hall's or inactive is
+    refused (and the counter left alone)."""
+    connection = db.session.connection()
+    stmt = _advance_counter(connection.dialect.name)
+    row = connection.execute(
+        stmt, {"hall_id": hall_id, "service_id": service_id, "day": day}
+    ).first()
+    if row is not None:
+        return row.last_seq, row.prefix
+    service = connection.execute(_SERVICE, {"service_id": service_id}).first()
+    if service is None or service.hall_id != hall_id:
+        raise NotFound(N_("No such service."))
+    raise InvalidInput(N_("This service is not taking visitors now."))
 
 
 def format_number(prefix: str, sequence: int) -> str:
@@ -79,32 +94,40 @@ def issue_ticket(
     now = now or utcnow()
     if priority not in {p.value for p in Priority}:
         raise InvalidInput(N_("Unknown priority."))
-    version = lock_hall(hall_id)
-    service = db.session.execute(_SERVICE, {"service_id": service_id}).first()
-    if service is None or service.hall_id != hall_id:
-        raise NotFound(N_("No such service."))
-    if not service.active:
-        raise InvalidInput(N_("This service is not taking visitors now."))
-    hall = db.session.get(Hall, hall_id)
-    assert hall is not None  # lock_hall found it
+    hall = db.session.get(Hall, hall_id)  # the request's hall is already in the session
+    if hall is None:
+        raise NotFound(N_("No such hall."))
+    # The hours and the day need nothing the lock protects: decided before taking it.
     if hall.opening_hours and not outside_hours:
         hours.check_open(hall, now)
     day = hall_day(hall.timezone, now)
-    sequence = next_sequence(hall_id, service.prefix, day)
-    ticket = Ticket(
-        hall_id=hall_id,
-        service_day=day,
-        number=format_number(service.prefix, sequence),
-        token=secrets.token_urlsafe(TOKEN_BYTES),
-        service_id=service_id,
-        state=TicketState.WAITING.value,
-        priority=int(priority),
-        channel=channel,
-        issued_at=now,
-        line_at=now,
-        updated_at=now,
-    )
+    version = lock_hall(hall_id)
+    sequence, prefix = next_number(hall_id, service_id, day)
+    # One Core INSERT; the object is then attached as already stored (no unit-of-work flush)
+    values = {
+        "hall_id": hall_id,
+        "service_day": day,
+        "number": format_number(prefix, sequence),
+        "token": secrets.token_urlsafe(TOKEN_BYTES),
+        "service_id": service_id,
+        "target_desk_id": None,
+        "desk_id": None,
+        "state": TicketState.WAITING.value,
+        "priority": int(priority),
+        "channel": channel,
+        "case_id": None,
+        "remote_unit_id": None,
+        "leg": 1,
+        "recall_count": 0,
+        "outcome": "",
+        "issued_at": now,
+        "line_at": now,
+        "called_at": None,
+        "updated_at": now,
+    }
+    inserted = db.session.connection().execute(_INSERT_TICKET, values)
+    ticket = Ticket(id=inserted.inserted_primary_key[0], **values)
+    make_transient_to_detached(ticket)
     db.session.add(ticket)
-    db.session.flush()
     record(ticket, action="issue", from_state=None, version=version, now=now, staff_id=staff_id)
     return ticket

@@ -28,10 +28,12 @@ def record(
     extra_desk_ids: tuple[int, ...] = (),
 ) -> None:
     """Append one event for `ticket`'s change and queue its publication after commit."""
-    ticket.updated_at = now  # before the INSERT, whose autoflush writes the ticket's change
-    # One Core INSERT: the event log is append-only and nothing in the transaction needs the
-    # row as an object, so it skips the unit of work (the hot path of every call and issue).
-    db.session.execute(
+    if ticket.updated_at != now:
+        ticket.updated_at = now
+    # One Core INSERT on the transaction's connection: the event log is append-only and nothing
+    # in the transaction needs the row as an object, so it skips the unit of work and the
+    # autoflush (the ticket's own change is written at the next flush or the commit).
+    db.session.connection().execute(
         INSERT_EVENT,
         {
             "ticket_id": ticket.id,

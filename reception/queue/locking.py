@@ -14,8 +14,9 @@ while a mutex hands the lock over at once. Other processes still meet at the dat
 from __future__ import annotations
 
 import threading
+from typing import cast
 
-from sqlalchemy import bindparam, event, update
+from sqlalchemy import Table, bindparam, event, update
 from sqlalchemy.orm import Session, SessionTransaction
 
 from ..extensions import db
@@ -48,19 +49,22 @@ def _release_writer_lock(session: Session, transaction: SessionTransaction) -> N
         session.info.pop(_HELD_KEY).release()
 
 
+_HALLS = cast(Table, Hall.__table__)
+# Core, on the transaction's own connection: no ORM statement compilation, no autoflush.
 _BUMP_VERSION = (
-    update(Hall)
-    .where(Hall.id == bindparam("hall_id"))
-    .values(version=Hall.version + 1)
-    .returning(Hall.version)
-    .execution_options(synchronize_session=False)
+    update(_HALLS)
+    .where(_HALLS.c.id == bindparam("hall_id"))
+    .values(version=_HALLS.c.version + 1)
+    .returning(_HALLS.c.version)
 )
 
 
 def lock_hall(hall_id: int) -> int:
     """Serialise writers on the hall and return the hall's new version."""
-    _take_writer_lock(db.session())
-    version = db.session.execute(_BUMP_VERSION, {"hall_id": hall_id}).scalar_one_or_none()
+    session = db.session()
+    _take_writer_lock(session)
+    session.flush()  # what the request changed before the lock is written under it, in order
+    version = session.connection().execute(_BUMP_VERSION, {"hall_id": hall_id}).scalar()
     if version is None:
         raise NotFound(N_("No such hall."))
-    return version
+    return int(version)
