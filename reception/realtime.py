@@ -74,9 +74,7 @@ _WAITING = (
 )
 # Built once each: most changes touch one service, and an expanding IN is rendered anew per call.
 _WAITING_IN_ONE = _WAITING.where(Ticket.service_id == bindparam("service_id"))
-_WAITING_IN_SOME = _WAITING.where(
-    Ticket.service_id.in_(bindparam("service_ids", expanding=True))
-)
+_WAITING_IN_SOME = _WAITING.where(Ticket.service_id.in_(bindparam("service_ids", expanding=True)))
 
 
 def waiting_counts(

@@ -8,8 +8,8 @@ from functools import cache
 from typing import cast
 
 from sqlalchemy import Date, Executable, Integer, Table, bindparam, literal, select
-from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import make_transient_to_detached
 
 from ..extensions import db
 from ..models import DailyCounter, Hall, Priority, Service, Ticket, TicketState
