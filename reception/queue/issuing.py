@@ -125,8 +125,9 @@ def issue_ticket(
         "called_at": None,
         "updated_at": now,
     }
-    inserted = db.session.connection().execute(_INSERT_TICKET, values)
-    ticket = Ticket(id=inserted.inserted_primary_key[0], **values)
+    key = db.session.connection().execute(_INSERT_TICKET, values).inserted_primary_key
+    assert key is not None
+    ticket = Ticket(id=key[0], **values)
     make_transient_to_detached(ticket)
     db.session.add(ticket)
     record(ticket, action="issue", from_state=None, version=version, now=now, staff_id=staff_id)
