@@ -3,8 +3,20 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import lru_cache
+from typing import cast
 
-from sqlalchemy import ColumnElement, Select, and_, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Executable,
+    Select,
+    Table,
+    and_,
+    bindparam,
+    or_,
+    select,
+    update,
+)
 
 from ..extensions import db
 from ..models import (
@@ -21,7 +33,15 @@ from .errors import IllegalMove, NotFound
 from .journal import record
 from .locking import lock_hall
 from .messages import N_
-from .rules import S, check_not_accused, departments_of, load_desk, locked_ticket
+from .rows import attach
+from .rules import (
+    S,
+    check_not_accused,
+    departments_of,
+    desk_service_ids,
+    load_desk,
+    locked_ticket,
+)
 
 
 def _ensure_desk_free(desk: Desk) -> None:
@@ -39,12 +59,18 @@ def _ensure_desk_free(desk: Desk) -> None:
 def callable_by(desk: Desk, staff_id: int | None = None) -> ColumnElement[bool]:
     """The condition for tickets this desk may call: its services, or sent to it by name;
     never an accusation against the desk's or the caller's department (Art. 30)."""
-    service_ids = [service.id for service in desk.services]
+    return _callable(
+        desk.id, desk_service_ids(desk), tuple(sorted(departments_of(desk.id, staff_id)))
+    )
+
+
+def _callable(
+    desk_id: int, service_ids: tuple[int, ...], acting: tuple[int, ...]
+) -> ColumnElement[bool]:
     for_this_desk = or_(
         and_(Ticket.service_id.in_(service_ids), Ticket.target_desk_id.is_(None)),
-        Ticket.target_desk_id == desk.id,
+        Ticket.target_desk_id == desk_id,
     )
-    acting = departments_of(desk.id, staff_id)
     if not acting:  # hall staff at a shared desk: no accusation is against them
         return for_this_desk
     accuses_them = (
@@ -106,28 +132,92 @@ def _check_taking_calls(desk: Desk) -> None:
         raise IllegalMove(N_("Desk %(desk)s is paused: resume it to call."), desk=desk.number)
 
 
+_TICKETS = cast(Table, Ticket.__table__)
+_DESKS = cast(Table, Desk.__table__)
+# The desk as it is now, under the lock: open, paused, and the visitor it still has, if any.
+_DESK_NOW = select(
+    _DESKS.c.open,
+    _DESKS.c.pause_reason,
+    select(_TICKETS.c.number)
+    .where(_TICKETS.c.desk_id == _DESKS.c.id, _TICKETS.c.state.in_(ACTIVE_STATES))
+    .limit(1)
+    .scalar_subquery()
+    .label("busy_with"),
+).where(_DESKS.c.id == bindparam("desk_id"))
+
+
+@lru_cache(maxsize=512)
+def _call_first(
+    hall_id: int, desk_id: int, service_ids: tuple[int, ...], acting: tuple[int, ...]
+) -> Executable:
+    """UPDATE … RETURNING that calls the desk's first waiting ticket of the day in calling
+    order, built once per desk and set-up (the statement then compiles once as well)."""
+    first = (
+        select(Ticket.id)
+        .where(
+            Ticket.hall_id == hall_id,
+            Ticket.service_day == bindparam("day"),
+            Ticket.state == S.WAITING.value,
+            _callable(desk_id, service_ids, acting),
+        )
+        .order_by(Ticket.priority.desc(), Ticket.line_at, Ticket.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    return (
+        update(_TICKETS)
+        .where(_TICKETS.c.id == first, _TICKETS.c.state == S.WAITING.value)
+        .values(
+            state=S.CALLED.value,
+            desk_id=desk_id,
+            target_desk_id=None,
+            called_at=bindparam("now"),
+            recall_count=0,
+            updated_at=bindparam("now"),
+        )
+        .returning(*_TICKETS.c)
+    )
+
+
 def call_next(
     desk_id: int, *, staff_id: int | None = None, now: datetime | None = None
 ) -> Ticket | None:
-    """Call the first waiting ticket the desk may serve; None when nobody is waiting."""
+    """Call the first waiting ticket the desk may serve; None when nobody is waiting.
+
+    What the desk may call (its services, the accusation rule) and the hall's day are set-up,
+    read before the lock; under it, one query checks the desk and one UPDATE … RETURNING picks
+    and calls the first ticket in order."""
     now = now or utcnow()
-    version = lock_hall(load_desk(desk_id).hall_id)
-    desk = db.session.get(Desk, desk_id, populate_existing=True)
-    assert desk is not None
-    _check_taking_calls(desk)
-    _ensure_desk_free(desk)
+    desk = load_desk(desk_id)
     hall = db.session.get(Hall, desk.hall_id)
     assert hall is not None
-    query = (
-        waiting_in_order(desk, hall_day(hall.timezone, now), staff_id)
-        .limit(1)
-        .with_for_update(skip_locked=True)
-        .execution_options(populate_existing=True)
+    take = _call_first(
+        desk.hall_id,
+        desk.id,
+        desk_service_ids(desk),
+        tuple(sorted(departments_of(desk.id, staff_id))),
     )
-    ticket = db.session.scalars(query).first()
-    if ticket is None:
+    version = lock_hall(desk.hall_id)
+    connection = db.session.connection()
+    state = connection.execute(_DESK_NOW, {"desk_id": desk.id}).one()
+    if not state.open:
+        raise IllegalMove(N_("Desk %(desk)s is closed."), desk=desk.number)
+    if state.pause_reason is not None:
+        raise IllegalMove(N_("Desk %(desk)s is paused: resume it to call."), desk=desk.number)
+    if state.busy_with is not None:
+        raise IllegalMove(
+            N_("Desk %(desk)s is still with ticket %(number)s: finish it first."),
+            desk=desk.number,
+            number=state.busy_with,
+        )
+    row = connection.execute(take, {"day": hall_day(hall.timezone, now), "now": now}).first()
+    if row is None:
         return None
-    return _mark_called(ticket, desk, version, now, staff_id)
+    ticket = attach(Ticket, row)
+    record(ticket, action="call", from_state=S.WAITING, version=version, now=now, staff_id=staff_id)
+    outbox.hold(db.session(), desk)  # the call's announcement names the desk
+    return ticket
 
 
 def call_ticket(

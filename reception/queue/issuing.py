@@ -9,7 +9,6 @@ from typing import cast
 
 from sqlalchemy import Date, Executable, Integer, Table, bindparam, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import make_transient_to_detached
 
 from ..extensions import db
 from ..models import DailyCounter, Hall, Priority, Service, Ticket, TicketState
@@ -20,6 +19,7 @@ from .errors import InvalidInput, NotFound
 from .journal import record
 from .locking import lock_hall
 from .messages import N_
+from .rows import attach
 
 TOKEN_BYTES = 24  # 192 bits: unguessable, and short enough for a small QR code
 
@@ -103,7 +103,7 @@ def issue_ticket(
     day = hall_day(hall.timezone, now)
     version = lock_hall(hall_id)
     sequence, prefix = next_number(hall_id, service_id, day)
-    # One Core INSERT; the object is then attached as already stored (no unit-of-work flush)
+    # One Core INSERT; the object is attached as already stored (no unit-of-work flush)
     values = {
         "hall_id": hall_id,
         "service_day": day,
@@ -127,8 +127,6 @@ def issue_ticket(
     }
     key = db.session.connection().execute(_INSERT_TICKET, values).inserted_primary_key
     assert key is not None
-    ticket = Ticket(id=key[0], **values)
-    make_transient_to_detached(ticket)
-    db.session.add(ticket)
+    ticket = attach(Ticket, {"id": key[0], **values})
     record(ticket, action="issue", from_state=None, version=version, now=now, staff_id=staff_id)
     return ticket

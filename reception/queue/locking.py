@@ -6,14 +6,17 @@ through the busy timeout) before it reads anything it will act on. Either way tw
 one hall run one after the other, which is what makes numbers and calls collision-free; the
 version it returns orders the hall's events for the live screens.
 
-On SQLite, threads of one process also queue on an in-process mutex first: SQLite's busy
-handler sleeps in steps of up to 100 ms, which gives long tails when many threads contend,
-while a mutex hands the lock over at once. Other processes still meet at the database lock.
+Threads of one process also queue on an in-process mutex first, handed over in arrival order:
+SQLite's busy handler sleeps in steps of up to 100 ms and PostgreSQL wakes a row's waiters in no
+promised order, which gives long tails when many threads contend, while a first-come mutex
+hands the lock over at once and no thread waits behind more than the others that came before
+it. Other processes still meet at the database lock.
 """
 
 from __future__ import annotations
 
 import threading
+from collections import deque
 from typing import cast
 
 from sqlalchemy import Table, bindparam, event, update
@@ -24,22 +27,63 @@ from ..models import Hall
 from .errors import NotFound
 from .messages import N_
 
-_SQLITE_WRITERS: dict[str, threading.Lock] = {}
+
+class FairLock:
+    """A mutex handed to its waiters in the order they came (no barging): a thread waits for
+    the threads ahead of it and no longer. `acquire` with a timeout gives up (False)."""
+
+    def __init__(self) -> None:
+        self._mutex = threading.Lock()
+        self._waiters: deque[threading.Lock] = deque()
+        self._held = False
+
+    def acquire(self, timeout: float = -1) -> bool:
+        with self._mutex:
+            if not self._held:
+                self._held = True
+                return True
+            waiter = threading.Lock()
+            waiter.acquire()
+            self._waiters.append(waiter)
+        if waiter.acquire(timeout=timeout):
+            return True  # the holder handed the lock over to us
+        with self._mutex:
+            if waiter in self._waiters:
+                self._waiters.remove(waiter)
+                return False
+        return True  # handed over just as the wait ran out: ours after all
+
+    def release(self) -> None:
+        with self._mutex:
+            if self._waiters:
+                self._waiters.popleft().release()  # ownership passes straight to the next
+            else:
+                self._held = False
+
+
+_WRITERS: dict[str, FairLock] = {}
 _REGISTRY_LOCK = threading.Lock()
-_HELD_KEY = "reception_sqlite_writer_lock"
+_HELD_KEY = "reception_writer_lock"
+# PostgreSQL: a transaction that already holds the hall row (a set-up change that wrote the
+# hall before asking for the lock) must not wait for the in-process lock forever while its
+# holder waits for that row; past this it goes on to the database's own (deadlock-checked) lock.
+_POSTGRES_WAIT = 2.0
 
 
-def _sqlite_writer_lock(url: str) -> threading.Lock:
+def _writer_lock(url: str) -> FairLock:
     with _REGISTRY_LOCK:
-        return _SQLITE_WRITERS.setdefault(url, threading.Lock())
+        return _WRITERS.setdefault(url, FairLock())
 
 
 def _take_writer_lock(session: Session) -> None:
-    bind = session.get_bind()
-    if bind.dialect.name != "sqlite" or _HELD_KEY in session.info:
+    if _HELD_KEY in session.info:
         return
-    lock = _sqlite_writer_lock(str(bind.engine.url))
-    lock.acquire()
+    bind = session.get_bind()
+    lock = _writer_lock(str(bind.engine.url))
+    if bind.dialect.name == "sqlite":
+        lock.acquire()
+    elif not lock.acquire(timeout=_POSTGRES_WAIT):
+        return
     session.info[_HELD_KEY] = lock
 
 

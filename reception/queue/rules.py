@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlalchemy import bindparam, select
+
 from ..extensions import db
 from ..models import (
     Case,
@@ -10,6 +12,7 @@ from ..models import (
     TicketState,
     User,
 )
+from ..models.hall import desk_services
 from .errors import IllegalMove, NotFound
 from .locking import lock_hall
 from .messages import N_
@@ -47,10 +50,25 @@ def load_ticket(ticket_id: int) -> Ticket:
     return ticket
 
 
+_DESK_SERVICES = select(desk_services.c.service_id).where(
+    desk_services.c.desk_id == bindparam("desk_id")
+)
+
+
+def desk_service_ids(desk: Desk) -> tuple[int, ...]:
+    """The services a desk serves (their ids, in id order): from the loaded list if there is
+    one, else one indexed Core query rather than loading the services."""
+    if "services" in desk.__dict__:
+        return tuple(sorted(service.id for service in desk.services))
+    rows = db.session.connection().execute(_DESK_SERVICES, {"desk_id": desk.id}).scalars()
+    return tuple(sorted(rows))
+
+
 def desk_department(desk: Desk) -> int | None:
     """The department a desk belongs to: its one service. A desk shared by several services
     (房产窗口 also taking 住建's overflow) is judged by the person at it."""
-    return desk.services[0].id if len(desk.services) == 1 else None
+    ids = desk_service_ids(desk)
+    return ids[0] if len(ids) == 1 else None
 
 
 def departments_of(desk_id: int | None, staff_id: int | None) -> set[int]:
