@@ -10,17 +10,20 @@ Payloads carry numbers, desks, services, states and counts: never personal data.
 from __future__ import annotations
 
 import logging
+import threading
+from collections import deque
 from datetime import date
 from typing import Any
 
 from sqlalchemy import bindparam, event, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from . import boundary, events, supervision
 from .extensions import socketio
 from .models import Alert, Desk, Hall, Ticket, TicketState, VideoSession
 from .models.types import utcnow
 from .queue import consoles, outbox
+from .queue import locking as _locking  # noqa: F401 - its lock release must listen first
 from .speech import call_speech, call_text
 
 log = logging.getLogger("reception.realtime")
@@ -166,10 +169,27 @@ def _prepare(session: Session) -> None:
         ready.append((rooms, payload, EVENT_NAME))
     outbox.release(session)
     if ready:
-        boundary.after_commit(session, lambda: _publish(ready))
+        boundary.after_commit(session, lambda: _OUTGOING.append(ready))
 
 
-def _publish(ready: list[tuple[list[str], dict[str, Any], str]]) -> None:
+# Publication in the hall's order without holding the hall's lock: a committed change's events
+# join this line while the writer still holds the lock (so the line is in version order), and
+# are sent once the transaction has ended and the lock is free, by whichever thread is draining
+# the line. A request returns only after its own events have gone out.
+Ready = list[tuple[list[str], dict[str, Any], str]]
+_OUTGOING: deque[Ready] = deque()
+_SENDING = threading.Lock()
+
+
+def _drain(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is not None or not _OUTGOING:
+        return
+    with _SENDING:
+        while _OUTGOING:
+            _publish(_OUTGOING.popleft())
+
+
+def _publish(ready: Ready) -> None:
     for rooms, payload, name in ready:
         try:
             socketio.emit(name, payload, to=rooms)
@@ -197,3 +217,5 @@ def install() -> None:
         return
     event.listen(Session, "before_commit", _prepare)
     event.listen(Session, "after_soft_rollback", _discard)
+    # after the writer lock's own release (registered when `queue.locking` was imported)
+    event.listen(Session, "after_transaction_end", _drain)
