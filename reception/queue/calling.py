@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from functools import lru_cache
+from functools import cache
 from typing import cast
 
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
     Executable,
     Select,
@@ -59,19 +60,23 @@ def _ensure_desk_free(desk: Desk) -> None:
 def callable_by(desk: Desk, staff_id: int | None = None) -> ColumnElement[bool]:
     """The condition for tickets this desk may call: its services, or sent to it by name;
     never an accusation against the desk's or the caller's department (Art. 30)."""
-    return _callable(
-        desk.id, desk_service_ids(desk), tuple(sorted(departments_of(desk.id, staff_id)))
-    )
+    acting = tuple(sorted(departments_of(desk.id, staff_id)))
+    return _callable(desk.id, desk_service_ids(desk), acting, accusations=bool(acting))
 
 
 def _callable(
-    desk_id: int, service_ids: tuple[int, ...], acting: tuple[int, ...]
+    desk_id: int | BindParameter[int],
+    service_ids: tuple[int, ...] | BindParameter[list[int]],
+    acting: tuple[int, ...] | BindParameter[list[int]],
+    *,
+    accusations: bool,
 ) -> ColumnElement[bool]:
+    """`callable_by` from values, or from bind parameters (one statement for every desk)."""
     for_this_desk = or_(
         and_(Ticket.service_id.in_(service_ids), Ticket.target_desk_id.is_(None)),
         Ticket.target_desk_id == desk_id,
     )
-    if not acting:  # hall staff at a shared desk: no accusation is against them
+    if not accusations:  # hall staff at a shared desk: no accusation is against them
         return for_this_desk
     accuses_them = (
         select(Case.id)
@@ -146,19 +151,23 @@ _DESK_NOW = select(
 ).where(_DESKS.c.id == bindparam("desk_id"))
 
 
-@lru_cache(maxsize=512)
-def _call_first(
-    hall_id: int, desk_id: int, service_ids: tuple[int, ...], acting: tuple[int, ...]
-) -> Executable:
-    """UPDATE … RETURNING that calls the desk's first waiting ticket of the day in calling
-    order, built once per desk and set-up (the statement then compiles once as well)."""
+@cache
+def _call_first(accusations: bool) -> Executable:
+    """UPDATE … RETURNING that calls a desk's first waiting ticket of the day in calling
+    order: built (and compiled) once, with or without the accusation rule, for every desk;
+    the desk, its services and the acting departments are parameters."""
     first = (
         select(Ticket.id)
         .where(
-            Ticket.hall_id == hall_id,
+            Ticket.hall_id == bindparam("calling_hall"),
             Ticket.service_day == bindparam("day"),
             Ticket.state == S.WAITING.value,
-            _callable(desk_id, service_ids, acting),
+            _callable(
+                bindparam("calling_desk"),
+                bindparam("service_ids", expanding=True),
+                bindparam("acting", expanding=True),
+                accusations=accusations,
+            ),
         )
         .order_by(Ticket.priority.desc(), Ticket.line_at, Ticket.id)
         .limit(1)
@@ -170,7 +179,7 @@ def _call_first(
         .where(_TICKETS.c.id == first, _TICKETS.c.state == S.WAITING.value)
         .values(
             state=S.CALLED.value,
-            desk_id=desk_id,
+            desk_id=bindparam("calling_desk"),
             target_desk_id=None,
             called_at=bindparam("now"),
             recall_count=0,
@@ -192,12 +201,16 @@ def call_next(
     desk = load_desk(desk_id)
     hall = db.session.get(Hall, desk.hall_id)
     assert hall is not None
-    take = _call_first(
-        desk.hall_id,
-        desk.id,
-        desk_service_ids(desk),
-        tuple(sorted(departments_of(desk.id, staff_id))),
-    )
+    acting = sorted(departments_of(desk.id, staff_id))
+    take = _call_first(bool(acting))
+    params = {
+        "calling_hall": desk.hall_id,
+        "calling_desk": desk.id,
+        "service_ids": list(desk_service_ids(desk)),
+        "acting": acting,
+        "day": hall_day(hall.timezone, now),
+        "now": now,
+    }
     version = lock_hall(desk.hall_id)
     connection = db.session.connection()
     state = connection.execute(_DESK_NOW, {"desk_id": desk.id}).one()
@@ -211,7 +224,7 @@ def call_next(
             desk=desk.number,
             number=state.busy_with,
         )
-    row = connection.execute(take, {"day": hall_day(hall.timezone, now), "now": now}).first()
+    row = connection.execute(take, params).first()
     if row is None:
         return None
     ticket = attach(Ticket, row)
