@@ -1,13 +1,13 @@
 """Fan-out latency of a desk's call to N live screens, ours against a bare Flask-SocketIO app.
 
-    python bench/socket_bench.py [--clients 100 500 1000] [--rounds 20]
+    python bench/socket_bench.py [--clients 100 500 1000] [--rounds 20] [--runs 3]
 
 N asyncio Socket.IO clients connect over websocket: half are lobby displays in the `hall`
 room, half are phones in `ticket:` rooms (which also follow their service's room). A desk
 calls through the HTTP API; we time from sending that request to the moment the last client
 has received the call event (median, p99 over the rounds). The same clients then measure a
 bare Flask-SocketIO app that broadcasts a payload of the same size on an HTTP request.
-Prints the ratio ours/bare per N. Figures only.
+Prints the ratio ours/bare per N in each of `--runs` consecutive runs. Figures only.
 """
 
 from __future__ import annotations
@@ -186,16 +186,24 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, nargs="+", default=[100, 500, 1000])
     parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--runs", type=int, default=3, help="consecutive runs of every N")
     args = parser.parse_args()
-    for n in args.clients:
-        ours, size = await measure_ours(n, args.rounds)
-        bare = await measure_bare(n, args.rounds, size)
-        ratio = statistics.median(ours) / statistics.median(bare)
-        print(
-            f"N={n:<5} ours {summary(ours)} | bare {summary(bare)} | "
-            f"ratio ours/bare (median) = {ratio:.2f}",
-            flush=True,
-        )
+    ratios: dict[int, list[float]] = {n: [] for n in args.clients}
+    for run in range(1, args.runs + 1):
+        for n in args.clients:
+            ours, size = await measure_ours(n, args.rounds)
+            bare = await measure_bare(n, args.rounds, size)
+            ratio = statistics.median(ours) / statistics.median(bare)
+            ratios[n].append(ratio)
+            print(
+                f"run {run} N={n:<5} ours {summary(ours)} | bare {summary(bare)} | "
+                f"ratio ours/bare (median) = {ratio:.2f}",
+                flush=True,
+            )
+    print("\nratio ours/bare per run (target: ≤ 1.3 in every run)")
+    for n, values in ratios.items():
+        verdict = "holds" if all(r <= 1.3 for r in values) else "short"
+        print(f"N={n:<5} " + " ".join(f"{r:.2f}" for r in values) + f"  {verdict}", flush=True)
 
 
 if __name__ == "__main__":
