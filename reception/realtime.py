@@ -178,7 +178,7 @@ def _prepare(session: Session) -> None:
 # the line. A request returns only after its own events have gone out.
 Ready = list[tuple[list[str], dict[str, Any], str]]
 _OUTGOING: deque[Ready] = deque()
-_SENDING = threading.Lock()
+_SENDING = threading.RLock()  # re-entrant: a send that ended a transaction drains in turn
 
 
 def _drain(session: Session, transaction: SessionTransaction) -> None:

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 
 from reception.extensions import db, socketio
 from reception.models import Desk, Hall, Service, Ticket, TicketEvent
+from reception.queue.locking import FairLock
 from tests.workers import Tally, caller, issuer, process_main
 
 THREADS = 8
@@ -148,3 +149,34 @@ def test_postgresql_schema_matches_the_models(postgres_app):
     app, _ = postgres_app
     with app.app_context():
         assert db.session.scalar(select(func.count(Hall.id))) == 1
+
+
+def test_the_writer_lock_is_handed_over_in_arrival_order():
+    """Threads waiting for the hall's in-process lock get it first come, first served (the tail
+    at 9:00 is the number of desks ahead, not luck), and a wait that runs out leaves no trace."""
+    lock = FairLock()
+    assert lock.acquire()
+    order: list[int] = []
+    arrived = threading.Semaphore(0)
+
+    def waiter(index: int) -> None:
+        arrived.release()
+        assert lock.acquire()
+        order.append(index)
+        time.sleep(0.001)
+        lock.release()
+
+    threads = []
+    for index in range(8):
+        thread = threading.Thread(target=waiter, args=(index,))
+        thread.start()
+        arrived.acquire()
+        time.sleep(0.02)  # let it reach the queue before the next one comes
+        threads.append(thread)
+    assert lock.acquire(timeout=0.05) is False  # held, and eight ahead: gives up
+    lock.release()
+    for thread in threads:
+        thread.join(timeout=5)
+    assert order == list(range(8))
+    assert lock.acquire(timeout=0) is True  # free again: nobody left waiting
+    lock.release()
