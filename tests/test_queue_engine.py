@@ -82,6 +82,30 @@ def test_call_next_orders_by_priority_then_time_in_line(db, hall):
     assert moves.call_next(desk.id, now=local(DAY, "10:30")) is None
 
 
+def test_a_ticket_the_request_already_holds_is_the_one_called(db, hall):
+    """Call-next writes in one Core statement; the session's own copy of the ticket (a console
+    listed the line first) is brought up to date, not shadowed, and nothing is written twice."""
+    service, desk = service_by_prefix("A"), desk_by_number(1)
+    ticket = issue(hall.id, service.id, local(DAY, "08:30"))
+    listed = db.session.get(Ticket, ticket.id)
+    assert listed is not None and listed.state == "waiting"
+    called = moves.call_next(desk.id, now=local(DAY, "09:00"))
+    assert called is listed
+    assert (listed.state, listed.desk_id, listed.recall_count) == ("called", desk.id, 0)
+    assert listed.called_at == local(DAY, "09:00")
+    assert not db.session.dirty  # the row is already written: no UPDATE left for the flush
+    db.session.commit()
+    db.session.expire_all()
+    stored = db.session.get(Ticket, ticket.id)
+    assert stored is not None and (stored.state, stored.desk_id) == ("called", desk.id)
+    events = db.session.scalars(
+        select(TicketEvent.action)
+        .where(TicketEvent.ticket_id == ticket.id)
+        .order_by(TicketEvent.id)
+    ).all()
+    assert events == ["issue", "call"]
+
+
 def test_call_next_serves_every_service_of_the_desk(db, hall):
     desk = desk_by_number(5)  # serves E and J
     first = issue(hall.id, service_by_prefix("J").id, local(DAY, "09:00"))
