@@ -4,10 +4,13 @@
                         [--screens 20] [--phones 300]
 
 The hall has five services of three desks each. Visitors arrive between 08:30 and 17:00 on a
-mixture of two peaks (09:00 and 14:30) and take a ticket through the API; each desk calls the
-next visitor, serves for a few minutes (scaled by --speed) and finishes; some visitors miss their
-call (no-show, and a third of those come back and return to the line), some are sent on to
-another service (a transfer: a journey with a second stop), some give up and are cancelled.
+mixture of two peaks (09:00 and 14:30); most take a ticket through the API, a fifth are registered
+at one of two registrar counters (the web form, logged in, with its CSRF token: a visitor record
+with an encrypted ID number, a case, and a route of one or two desks, the journey). Each desk
+calls the next visitor, serves for a few minutes (scaled by --speed) and finishes (a journey's
+next desk then calls the visitor in turn); some visitors miss their call (no-show, and a third
+of those come back and return to the line), some are sent on to another service (a transfer),
+some give up and are cancelled.
 `--screens` lobby displays and `--phones` visitors' phones (the first tickets of the day) are
 connected over websocket the whole day.
 
@@ -24,6 +27,7 @@ import asyncio
 import json
 import os
 import random
+import re
 import statistics
 import subprocess
 import sys
@@ -52,6 +56,40 @@ DESKS_PER_SERVICE = 3
 DAY_START, DAY_END = 8.5, 17.0  # hours
 SERVICE_MINUTES = (4, 12)
 NO_SHOW, COME_BACK, TRANSFER, GIVE_UP = 0.05, 0.33, 0.10, 0.02
+REGISTERED, JOURNEY, REGISTRARS, REGISTER_MINUTES = 0.2, 0.5, 2, (2, 5)
+CATEGORIES = ("住房", "劳动保障", "征地拆迁", "城市管理", "民政", "其他")
+SURNAMES, GIVEN = "王李张刘陈杨黄赵吴周", "伟芳娜敏静强磊军洋勇"
+CSRF = re.compile(r'name="csrf_token"[^>]*?value="([^"]+)"')
+ID_WEIGHTS, ID_CHECKS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2), "10X98765432"
+
+
+def id_number(rng: random.Random) -> str:
+    """A well-formed mainland ID number (a made-up person: Shenzhen, born 1950–1999)."""
+    first = f"440301{rng.randint(1950, 1999)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"
+    first += f"{rng.randint(0, 999):03d}"
+    return first + ID_CHECKS[sum(int(d) * w for d, w in zip(first, ID_WEIGHTS, strict=True)) % 11]
+
+
+async def csrf_token(http: aiohttp.ClientSession, url: str) -> str:
+    async with http.get(url) as page:
+        found = CSRF.search(await page.text())
+    if not found:
+        raise RuntimeError(f"no CSRF token on {url}")
+    return found.group(1)
+
+
+async def registrar_session(base: str, username: str) -> aiohttp.ClientSession:
+    """A registrar signed in through the login form (cookies, CSRF), as at the counter."""
+    http = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
+    token = await csrf_token(http, base + "/login")
+    form = {"username": username, "password": REGISTRAR_PASSWORD, "csrf_token": token}
+    async with http.post(base + "/login", data=form, allow_redirects=False) as reply:
+        if reply.status != 302:
+            raise RuntimeError(f"registrar login refused: {reply.status}")
+    return http
+
+
+REGISTRAR_PASSWORD = "day-registrar-password"
 
 
 def day_hall() -> dict:
@@ -150,6 +188,14 @@ def start_servers(database_url: str, workdir: Path, processes: int, redis: str |
         [*python, "load-hall", str(workdir / "hall.json")], env=env, check=True, capture_output=True
     )
     token = api_token(python, env, "daydesk")
+    for n in range(REGISTRARS):
+        subprocess.run(
+            [*python, "create-user", f"registrar{n}", "--role", "registrar"]
+            + ["--password", REGISTRAR_PASSWORD],
+            env=env,
+            check=True,
+            capture_output=True,
+        )
     device = (
         subprocess.run(
             [*python, "enroll-display", "day-lobby"],
@@ -198,15 +244,54 @@ async def play(servers, token: str, device: str, args: argparse.Namespace, label
         def clock() -> float:  # the hall's hour of the day
             return DAY_START + (time.perf_counter() - began) / seconds_per_hour
 
+        counters = asyncio.Queue()
+        for n in range(REGISTRARS):  # the registrars' counters, each signed in on one server
+            base = bases[n % len(bases)]
+            counters.put_nowait((base, await registrar_session(base, f"registrar{n}")))
+
+        async def register(index: int) -> str | None:
+            """At a registrar's counter: the form filled and sent; the ticket's token back."""
+            base, web = await counters.get()
+            try:
+                await asyncio.sleep(rng.uniform(*REGISTER_MINUTES) * 60 / args.speed)
+                route = rng.sample(service_ids, 2 if rng.random() < JOURNEY else 1)
+                form = [
+                    ("csrf_token", await csrf_token(web, base + "/registration/")),
+                    ("name", rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN)),
+                    ("id_number", id_number(rng)),
+                    ("phone", f"138{rng.randint(0, 99999999):08d}"),
+                    ("address", "人民路1号"),
+                    ("account", "反映问题，请求答复。"),
+                    ("category", rng.choice(CATEGORIES)),
+                    ("department_id", str(route[0])),
+                    ("group_size", "1"),
+                    ("action", "register"),
+                ] + [("route", str(service_id)) for service_id in route]
+                started = time.perf_counter()
+                async with web.post(
+                    base + "/registration/", data=form, allow_redirects=False
+                ) as reply:
+                    rec.times["register"].append(time.perf_counter() - started)
+                    location = reply.headers.get("Location", "")
+                    if reply.status != 302 or "/ticket/" not in location:
+                        rec.errors["register"] += 1
+                        return None
+                return location.split("?")[0].rstrip("/").rsplit("/", 1)[1]
+            finally:
+                counters.put_nowait((base, web))
+
         async def visitor(at: float, index: int) -> None:
             await asyncio.sleep(max(0.0, (at - clock()) * seconds_per_hour))
             base = bases[index % len(bases)]
-            issued = await rec.post(
-                http, "issue", base + "/api/v1/tickets", {"service_id": rng.choice(service_ids)}
-            )
-            if issued and index < args.phones:
-                room = f"ticket:{issued['ticket']['token']}"
-                await screens.connect(base, room, None, False)
+            if rng.random() < REGISTERED:
+                token = await register(index)
+            else:
+                issued = await rec.post(
+                    http, "issue", base + "/api/v1/tickets", {"service_id": rng.choice(service_ids)}
+                )
+                token = issued["ticket"]["token"] if issued else None
+            if token and index < args.phones:
+                await screens.connect(base, f"ticket:{token}", None, False)
 
         async def desk(number: int) -> None:
             base = bases[number % len(bases)]
@@ -264,6 +349,8 @@ async def play(servers, token: str, device: str, args: argparse.Namespace, label
         memory["end"] = [rss_mib(p.pid) for p, _ in servers]
         wall = time.perf_counter() - began
         await screens.close()
+        while not counters.empty():
+            await counters.get_nowait()[1].close()
     print(f"\n{label}: {args.visitors} visitors, {len(servers)} process(es), {wall:.0f} s played")
     for name, values in rec.times.items():
         if not values:

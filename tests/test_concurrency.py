@@ -17,7 +17,9 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from reception.extensions import db, socketio
-from reception.models import Desk, Hall, Service, Ticket, TicketEvent
+from reception.models import AuditEntry, Desk, Hall, Service, Ticket, TicketEvent
+from reception.queue import moves
+from reception.queue.issuing import issue_ticket
 from reception.queue.locking import FairLock
 from tests.workers import Tally, caller, issuer, process_main
 
@@ -180,3 +182,52 @@ def test_the_writer_lock_is_handed_over_in_arrival_order():
     assert order == list(range(8))
     assert lock.acquire(timeout=0) is True  # free again: nobody left waiting
     lock.release()
+
+
+def test_a_transaction_that_wrote_before_asking_for_the_hall_never_deadlocks(app, db):
+    """Registration writes the visitor and the case, then issues the ticket (the hall's lock).
+    Meanwhile a desk takes the lock and waits for SQLite's: the registration must already
+    hold the process's writer lock from its first write, or each waits for the other until the
+    busy timeout (30 s) fails the desk."""
+    hall_id, service_id, desk_ids = _add_desks(app, 1)
+    wrote = threading.Event()
+    done: list[str] = []
+    errors: list[str] = []
+
+    def registrar() -> None:
+        with app.app_context():
+            try:
+                db.session.add(AuditEntry(action="register_case"))
+                db.session.flush()  # the transaction's first write: SQLite's write lock
+                wrote.set()
+                time.sleep(0.3)  # the desk meanwhile reaches for the hall
+                issue_ticket(hall_id, service_id, channel="registration")
+                db.session.commit()
+                done.append("registered")
+            except Exception as exc:  # noqa: BLE001
+                errors.append(f"registrar: {exc!r}")
+            finally:
+                wrote.set()
+                db.session.remove()
+
+    def desk() -> None:
+        wrote.wait(5)
+        with app.app_context():
+            try:
+                moves.call_next(desk_ids[0])
+                db.session.commit()
+                done.append("called")
+            except Exception as exc:  # noqa: BLE001
+                errors.append(f"desk: {exc!r}")
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=registrar), threading.Thread(target=desk)]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=40)
+    assert errors == []
+    assert sorted(done) == ["called", "registered"]
+    assert time.monotonic() - started < 5, "the two waited for each other"

@@ -20,7 +20,7 @@ from collections import deque
 from typing import cast
 
 from sqlalchemy import Table, bindparam, event, update
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
 from ..extensions import db
 from ..models import Hall
@@ -75,16 +75,36 @@ def _writer_lock(url: str) -> FairLock:
         return _WRITERS.setdefault(url, FairLock())
 
 
-def _take_writer_lock(session: Session) -> None:
+def _take_writer_lock(session: Session, *, sqlite_only: bool = False) -> None:
     if _HELD_KEY in session.info:
         return
     bind = session.get_bind()
-    lock = _writer_lock(str(bind.engine.url))
     if bind.dialect.name == "sqlite":
+        lock = _writer_lock(str(bind.engine.url))
         lock.acquire()
-    elif not lock.acquire(timeout=_POSTGRES_WAIT):
+    elif sqlite_only:
         return
+    else:
+        lock = _writer_lock(str(bind.engine.url))
+        if not lock.acquire(timeout=_POSTGRES_WAIT):
+            return
     session.info[_HELD_KEY] = lock
+
+
+# SQLite has one writer at a time for the whole file, and a transaction holds that lock from
+# its first write. So in this process the writer lock is taken before the first write of any
+# transaction, not only at `lock_hall`: a transaction that wrote first (a registration's
+# visitor and case) and asked for the hall afterwards would otherwise hold SQLite's lock while
+# waiting for ours, and the holder of ours wait for SQLite's until the busy timeout.
+@event.listens_for(Session, "before_flush")
+def _before_first_write(session: Session, flush_context: object, instances: object) -> None:
+    _take_writer_lock(session, sqlite_only=True)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _before_bulk_write(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        _take_writer_lock(state.session, sqlite_only=True)
 
 
 @event.listens_for(Session, "after_transaction_end")
