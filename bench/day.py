@@ -249,7 +249,7 @@ async def play(servers, token: str, device: str, args: argparse.Namespace, label
             base = bases[n % len(bases)]
             counters.put_nowait((base, await registrar_session(base, f"registrar{n}")))
 
-        async def register(index: int) -> str | None:
+        async def register() -> str | None:
             """At a registrar's counter: the form filled and sent; the ticket's token back."""
             base, web = await counters.get()
             try:
@@ -284,7 +284,7 @@ async def play(servers, token: str, device: str, args: argparse.Namespace, label
             await asyncio.sleep(max(0.0, (at - clock()) * seconds_per_hour))
             base = bases[index % len(bases)]
             if rng.random() < REGISTERED:
-                token = await register(index)
+                token = await register()
             else:
                 issued = await rec.post(
                     http, "issue", base + "/api/v1/tickets", {"service_id": rng.choice(service_ids)}
