@@ -49,7 +49,18 @@ class Ticket(Model):
     __tablename__ = "tickets"
     __table_args__ = (
         UniqueConstraint("hall_id", "service_day", "number", name="uq_ticket_number_per_day"),
-        Index("ix_ticket_queue", "hall_id", "state", "service_id", "priority", "line_at"),
+        # today's line of a hall: waiting counts and the next to call read only today's entries
+        Index(
+            "ix_ticket_queue",
+            "hall_id",
+            "service_day",
+            "state",
+            "service_id",
+            "priority",
+            "line_at",
+        ),
+        # the ticket a desk has called or is serving
+        Index("ix_ticket_desk", "desk_id", "state"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

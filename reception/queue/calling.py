@@ -28,13 +28,12 @@ from ..models import (
     Ticket,
 )
 from ..models.types import utcnow
-from . import outbox
+from . import outbox, rows
 from .clock import hall_day
 from .errors import IllegalMove, NotFound
 from .journal import record
 from .locking import lock_hall
 from .messages import N_
-from .rows import attach
 from .rules import (
     S,
     check_not_accused,
@@ -199,14 +198,15 @@ def call_next(
     and calls the first ticket in order."""
     now = now or utcnow()
     desk = load_desk(desk_id)
-    hall = db.session.get(Hall, desk.hall_id)
+    hall = rows.get(Hall, desk.hall_id)
     assert hall is not None
-    acting = sorted(departments_of(desk.id, staff_id))
+    service_ids = desk_service_ids(desk)
+    acting = sorted(departments_of(desk.id, staff_id, desk_services=service_ids))
     take = _call_first(bool(acting))
     params = {
         "calling_hall": desk.hall_id,
         "calling_desk": desk.id,
-        "service_ids": list(desk_service_ids(desk)),
+        "service_ids": list(service_ids),
         "acting": acting,
         "day": hall_day(hall.timezone, now),
         "now": now,
@@ -227,7 +227,7 @@ def call_next(
     row = connection.execute(take, params).first()
     if row is None:
         return None
-    ticket = attach(Ticket, row)
+    ticket = rows.attach(Ticket, row)
     record(ticket, action="call", from_state=S.WAITING, version=version, now=now, staff_id=staff_id)
     outbox.hold(db.session(), desk)  # the call's announcement names the desk
     return ticket

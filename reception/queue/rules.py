@@ -64,18 +64,21 @@ def desk_service_ids(desk: Desk) -> tuple[int, ...]:
     return tuple(sorted(rows))
 
 
-def desk_department(desk: Desk) -> int | None:
+def desk_department(desk: Desk, services: tuple[int, ...] | None = None) -> int | None:
     """The department a desk belongs to: its one service. A desk shared by several services
     (房产窗口 also taking 住建's overflow) is judged by the person at it."""
-    ids = desk_service_ids(desk)
+    ids = desk_service_ids(desk) if services is None else services
     return ids[0] if len(ids) == 1 else None
 
 
-def departments_of(desk_id: int | None, staff_id: int | None) -> set[int]:
-    """The departments acting in a move: the staff member's own, and the desk's if it has one."""
+def departments_of(
+    desk_id: int | None, staff_id: int | None, *, desk_services: tuple[int, ...] | None = None
+) -> set[int]:
+    """The departments acting in a move: the staff member's own, and the desk's if it has one
+    (`desk_services`: the desk's service ids when the caller has them already)."""
     ids: set[int] = set()
     desk = db.session.get(Desk, desk_id) if desk_id is not None else None
-    own = desk_department(desk) if desk is not None else None
+    own = desk_department(desk, desk_services) if desk is not None else None
     if own is not None:
         ids.add(own)
     if staff_id is not None:

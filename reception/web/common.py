@@ -4,32 +4,40 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from flask import abort, current_app, g
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, select
 
 from ..extensions import db, login_manager
 from ..models import Hall
+from ..queue import rows
 from ..queue.errors import QueueError
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+_HALLS = cast(Table, Hall.__table__)
+# Built once each, read in Core and attached as stored: every request asks for its hall.
+_FIRST_HALL = select(*_HALLS.c).order_by(_HALLS.c.id).limit(1)
+_THE_HALL = select(*_HALLS.c).where(_HALLS.c.id == bindparam("hall_id"))
 
 
 def current_hall() -> Hall:
     """The hall this server runs (the configured one, else the first)."""
     if "hall" not in g:
         hall_id = current_app.config.get("HALL_ID")
-        query = select(Hall).order_by(Hall.id)
+        connection = db.session.connection()
         if hall_id:
-            query = query.where(Hall.id == int(hall_id))
-        hall = db.session.scalars(query).first()
-        if hall is None:
+            row = connection.execute(_THE_HALL, {"hall_id": int(hall_id)}).first()
+        else:
+            row = connection.execute(_FIRST_HALL).first()
+        if row is None:
             abort(503, description="No hall is set up yet: run `reception load-hall` or `run`.")
-        g.hall = hall
+        g.hall = rows.adopt(Hall, row)
     return g.hall
 
 
