@@ -1,15 +1,16 @@
 """Tickets issued per second and call-next latency through the HTTP API, against the floor.
 
-    python bench/api_bench.py [--db sqlite|postgres|both] [--requests 400]
+    python bench/api_bench.py [--db sqlite|postgres|both] [--requests 800] [--rounds 8]
 
 For each database and for 1 and 16 concurrent clients it prints median, p95, p99 latency,
 throughput and the server process's CPU per request for POST /api/v1/tickets and POST
 /api/v1/desks/<id>/call-next, and the same for a bare Flask route that inserts one row
 (bench/bare_app.py). Every call-next goes to a desk that is free (the bench hall has a desk per
-call; desks are freed, untimed, between runs), so call-next is timed and counted alone. Then the
-ratios the hall answers for: throughput ÷ the bare route's, p99 ÷ the bare route's p99. It
-starts and stops its own server processes on free loopback ports. Figures only: nothing here
-fails on time.
+call; desks are freed, untimed, between rounds), so call-next is timed and counted alone. The
+hall and the bare route are up together and measured in alternating rounds (issue, bare,
+call-next, bare, …), so a drift in the machine's speed falls on both alike. Then the ratios the
+hall answers for: throughput ÷ the bare route's, p99 ÷ the bare route's p99. It starts and
+stops its own server processes on free loopback ports. Figures only: nothing here fails on time.
 """
 
 from __future__ import annotations
@@ -129,12 +130,9 @@ def run_clients(clients: int, total: int, make_request, server: int | None = Non
     return {
         "cpu_ms": cpu / max(1, len(latencies)) * 1000,
         "n": len(latencies),
-        "errors": len(errors),
-        "median_ms": statistics.median(latencies) * 1000,
-        "p95_ms": percentile(latencies, 0.95) * 1000,
-        "p99_ms": percentile(latencies, 0.99) * 1000,
-        "per_s": len(latencies) / wall,
-        "first_error": errors[0] if errors else "",
+        "latencies": latencies,
+        "wall": wall,
+        "error_texts": errors,
     }
 
 
@@ -170,75 +168,120 @@ def start_hall(
     return process, base, token, [service_id, *desk_ids]
 
 
-def bench_hall_api(database_url: str, label: str, total: int, results: dict) -> None:
+def start_bare(database_url: str, workdir: Path) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    log = workdir / "bare.log"
+    with open(log, "ab") as out:
+        process = subprocess.Popen(
+            [sys.executable, str(ROOT / "bench" / "bare_app.py"), str(port), database_url],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    wait_up(base + "/insert", process, log)
+    return process, base
+
+
+def merge(parts: list[dict]) -> dict:
+    """One figure from a measurement taken in several rounds."""
+    latencies = [x for part in parts for x in part["latencies"]]
+    wall = sum(part["wall"] for part in parts)
+    cpu = sum(part["cpu_ms"] * part["n"] for part in parts)
+    errors = [e for part in parts for e in part["error_texts"]]
+    return {
+        "cpu_ms": cpu / max(1, len(latencies)),
+        "n": len(latencies),
+        "errors": len(errors),
+        "median_ms": statistics.median(latencies) * 1000,
+        "p95_ms": percentile(latencies, 0.95) * 1000,
+        "p99_ms": percentile(latencies, 0.99) * 1000,
+        "per_s": len(latencies) / wall,
+        "first_error": errors[0] if errors else "",
+    }
+
+
+def bench_database(
+    hall_url: str, bare_url: str, label: str, total: int, rounds: int, results: dict
+) -> None:
+    """Our issue and call-next and the bare insert, measured in alternating rounds against
+    servers that are all up at once: the machine's speed drifts over minutes, and rounds a few
+    seconds apart see the same machine, so the ratios compare like with like."""
     with tempfile.TemporaryDirectory() as tmp:
-        process, base, token, ids = start_hall(database_url, Path(tmp), desks=total)
+        process, base, token, ids = start_hall(hall_url, Path(tmp), desks=2 * total)
+        bare, bare_base = start_bare(bare_url, Path(tmp))
         service_id, desk_ids = ids[0], ids[1:]
         headers = {"Authorization": f"Bearer {token}"}
         try:
             for clients in CLIENTS:
-                issued = run_clients(
-                    clients,
-                    total,
-                    lambda s, i: s.post(
-                        base + "/api/v1/tickets", json={"service_id": service_id}, headers=headers
-                    ),
-                    server=process.pid,
-                )
-                report(label, "issue ticket", clients, issued)
-                results[(label, "issue", clients)] = issued
+                parts: dict[str, list[dict]] = {"issue": [], "call-next": [], "bare": []}
                 # client i calls at desks i, i + clients, i + 2·clients…: each call at a free desk
                 turns = [iter(desk_ids[i::clients]) for i in range(clients)]
-                called: list[tuple[int, int]] = []
-
-                def call_next(session, index, turns=turns, called=called):
-                    desk_id = next(turns[index])
-                    response = session.post(
-                        f"{base}/api/v1/desks/{desk_id}/call-next", headers=headers
+                for share in rounds_of(total, rounds):
+                    parts["issue"].append(
+                        run_clients(
+                            clients,
+                            share,
+                            lambda s, i: s.post(
+                                base + "/api/v1/tickets",
+                                json={"service_id": service_id},
+                                headers=headers,
+                            ),
+                            server=process.pid,
+                        )
                     )
-                    ticket = response.json().get("ticket") if response.ok else None
-                    if ticket:
-                        called.append((ticket["id"], desk_id))
-                    return response
+                    parts["bare"].append(
+                        run_clients(
+                            clients, share, lambda s, i: s.post(bare_base + "/insert"), bare.pid
+                        )
+                    )
+                    called: list[tuple[int, int]] = []
 
-                calls = run_clients(clients, total, call_next, server=process.pid)
-                report(label, "call-next", clients, calls)
-                results[(label, "call-next", clients)] = calls
-                with requests.Session() as session:  # free the desks for the next run, untimed
-                    for ticket_id, desk_id in called:
-                        session.post(
-                            f"{base}/api/v1/tickets/{ticket_id}/cancel",
-                            json={"desk_id": desk_id},
-                            headers=headers,
-                        ).raise_for_status()
+                    def call_next(session, index, turns=turns, called=called):
+                        desk_id = next(turns[index])
+                        response = session.post(
+                            f"{base}/api/v1/desks/{desk_id}/call-next", headers=headers
+                        )
+                        ticket = response.json().get("ticket") if response.ok else None
+                        if ticket:
+                            called.append((ticket["id"], desk_id))
+                        return response
+
+                    parts["call-next"].append(
+                        run_clients(clients, share, call_next, server=process.pid)
+                    )
+                    parts["bare"].append(
+                        run_clients(
+                            clients, share, lambda s, i: s.post(bare_base + "/insert"), bare.pid
+                        )
+                    )
+                    free_desks(base, headers, called)
+                for what, name in (
+                    ("issue", "issue ticket"),
+                    ("call-next", "call-next"),
+                    ("bare", "bare insert (floor)"),
+                ):
+                    results[(label, what, clients)] = merge(parts[what])
+                    report(label, name, clients, results[(label, what, clients)])
         finally:
-            process.terminate()
-            process.wait(timeout=10)
+            for server in (process, bare):
+                server.terminate()
+                server.wait(timeout=10)
 
 
-def bench_bare(database_url: str, label: str, total: int, results: dict) -> None:
-    port = free_port()
-    with tempfile.TemporaryDirectory() as tmp:
-        log = Path(tmp) / "bare.log"
-        with open(log, "ab") as out:
-            process = subprocess.Popen(
-                [sys.executable, str(ROOT / "bench" / "bare_app.py"), str(port), database_url],
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                cwd=ROOT,
-            )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            wait_up(base + "/insert", process, log)
-            for clients in CLIENTS:
-                result = run_clients(
-                    clients, total, lambda s, i: s.post(base + "/insert"), server=process.pid
-                )
-                report(label, "bare insert (floor)", clients, result)
-                results[(label, "bare", clients)] = result
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
+def rounds_of(total: int, rounds: int) -> list[int]:
+    return [total // rounds + (1 if i < total % rounds else 0) for i in range(rounds)]
+
+
+def free_desks(base: str, headers: dict, called: list[tuple[int, int]]) -> None:
+    """Cancel what the round called, untimed, so its desks are free for the next client count."""
+    with requests.Session() as session:
+        for ticket_id, desk_id in called:
+            session.post(
+                f"{base}/api/v1/tickets/{ticket_id}/cancel",
+                json={"desk_id": desk_id},
+                headers=headers,
+            ).raise_for_status()
 
 
 def report(label: str, what: str, clients: int, result: dict) -> None:
@@ -287,20 +330,30 @@ def ratios(results: dict) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="both")
-    parser.add_argument("--requests", type=int, default=400)
+    parser.add_argument("--requests", type=int, default=800, help="per operation, client count")
+    parser.add_argument(
+        "--rounds", type=int, default=8, help="alternating rounds they are split in"
+    )
     args = parser.parse_args()
     results: dict = {}
     if args.db in ("sqlite", "both"):
         with tempfile.TemporaryDirectory() as tmp:
-            bench_hall_api(f"sqlite:///{tmp}/hall.sqlite3", "sqlite", args.requests, results)
-            bench_bare(f"sqlite:///{tmp}/bare.sqlite3", "sqlite", args.requests, results)
+            bench_database(
+                f"sqlite:///{tmp}/hall.sqlite3",
+                f"sqlite:///{tmp}/bare.sqlite3",
+                "sqlite",
+                args.requests,
+                args.rounds,
+                results,
+            )
     if args.db in ("postgres", "both"):
-        for runner in (bench_hall_api, bench_bare):
-            url, drop = postgres_database()
-            try:
-                runner(url, "postgres", args.requests, results)
-            finally:
-                drop()
+        hall_url, drop_hall = postgres_database()
+        bare_url, drop_bare = postgres_database()
+        try:
+            bench_database(hall_url, bare_url, "postgres", args.requests, args.rounds, results)
+        finally:
+            drop_hall()
+            drop_bare()
     ratios(results)
 
 

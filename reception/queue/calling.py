@@ -173,9 +173,24 @@ def _call_first(accusations: bool) -> Executable:
         .with_for_update(skip_locked=True)
         .scalar_subquery()
     )
+    # The desk takes calls (open, not paused, nobody still with it) in the same statement: the
+    # usual call is one round trip under the lock; no row back sends `call_next` to ask why.
+    busy = _TICKETS.alias("busy")
+    desk_ready = (
+        select(_DESKS.c.id)
+        .where(
+            _DESKS.c.id == bindparam("calling_desk"),
+            _DESKS.c.open.is_(True),
+            _DESKS.c.pause_reason.is_(None),
+            ~select(busy.c.id)
+            .where(busy.c.desk_id == bindparam("calling_desk"), busy.c.state.in_(ACTIVE_STATES))
+            .exists(),
+        )
+        .exists()
+    )
     return (
         update(_TICKETS)
-        .where(_TICKETS.c.id == first, _TICKETS.c.state == S.WAITING.value)
+        .where(_TICKETS.c.id == first, _TICKETS.c.state == S.WAITING.value, desk_ready)
         .values(
             state=S.CALLED.value,
             desk_id=bindparam("calling_desk"),
@@ -188,14 +203,29 @@ def _call_first(accusations: bool) -> Executable:
     )
 
 
+def _refuse_if_not_taking_calls(desk: Desk) -> None:
+    """Why the desk called nobody, when the reason is the desk (under the lock, as it is now)."""
+    state = db.session.connection().execute(_DESK_NOW, {"desk_id": desk.id}).one()
+    if not state.open:
+        raise IllegalMove(N_("Desk %(desk)s is closed."), desk=desk.number)
+    if state.pause_reason is not None:
+        raise IllegalMove(N_("Desk %(desk)s is paused: resume it to call."), desk=desk.number)
+    if state.busy_with is not None:
+        raise IllegalMove(
+            N_("Desk %(desk)s is still with ticket %(number)s: finish it first."),
+            desk=desk.number,
+            number=state.busy_with,
+        )
+
+
 def call_next(
     desk_id: int, *, staff_id: int | None = None, now: datetime | None = None
 ) -> Ticket | None:
     """Call the first waiting ticket the desk may serve; None when nobody is waiting.
 
     What the desk may call (its services, the accusation rule) and the hall's day are set-up,
-    read before the lock; under it, one query checks the desk and one UPDATE … RETURNING picks
-    and calls the first ticket in order."""
+    read before the lock; under it, one UPDATE … RETURNING checks that the desk takes calls and
+    picks and calls the first ticket in order (when it calls nobody, one more query says why)."""
     now = now or utcnow()
     desk = load_desk(desk_id)
     hall = rows.get(Hall, desk.hall_id)
@@ -213,19 +243,9 @@ def call_next(
     }
     version = lock_hall(desk.hall_id)
     connection = db.session.connection()
-    state = connection.execute(_DESK_NOW, {"desk_id": desk.id}).one()
-    if not state.open:
-        raise IllegalMove(N_("Desk %(desk)s is closed."), desk=desk.number)
-    if state.pause_reason is not None:
-        raise IllegalMove(N_("Desk %(desk)s is paused: resume it to call."), desk=desk.number)
-    if state.busy_with is not None:
-        raise IllegalMove(
-            N_("Desk %(desk)s is still with ticket %(number)s: finish it first."),
-            desk=desk.number,
-            number=state.busy_with,
-        )
     row = connection.execute(take, params).first()
     if row is None:
+        _refuse_if_not_taking_calls(desk)
         return None
     ticket = rows.attach(Ticket, row)
     record(ticket, action="call", from_state=S.WAITING, version=version, now=now, staff_id=staff_id)

@@ -21,7 +21,18 @@ from ...realtime import ticket_fields
 from ..common import current_hall
 from ..tickets import ticket_url
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1", description="The hall's JSON API")
+
+class _Blueprint(Blueprint):
+    """flask-smorest's blueprint, with one request schema object per operation: given a class,
+    webargs makes a new schema (a deep copy of its fields) for every request."""
+
+    def arguments(self, schema: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(schema, type):
+            schema = schema()
+        return super().arguments(schema, *args, **kwargs)
+
+
+bp = _Blueprint("api", __name__, url_prefix="/api/v1", description="The hall's JSON API")
 csrf.exempt(bp)
 F = TypeVar("F", bound=Callable[..., Any])
 
