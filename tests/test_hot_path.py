@@ -1,0 +1,136 @@
+"""The hot path at the floor of the stack: what issue and call-next ask the database, and how."""
+
+from __future__ import annotations
+
+import threading
+
+from sqlalchemy import event, select
+
+from reception.extensions import db as _db
+from reception.models import Desk, Ticket
+from reception.queue import rows
+from tests.conftest import desk_by_number, service_by_prefix
+
+
+def _statements_of(app, action) -> list[tuple[str, tuple]]:
+    """Every SELECT or UPDATE the requests in `action` sent, with their parameters."""
+    seen: list[tuple[str, tuple]] = []
+
+    def capture(conn, cursor, statement, parameters, context, executemany) -> None:
+        if statement.lstrip().upper().startswith(("SELECT", "UPDATE")):
+            seen.append((statement, tuple(parameters or ())))
+
+    engine = _db.engine
+    event.listen(engine, "before_cursor_execute", capture)
+    try:
+        action()
+    finally:
+        event.remove(engine, "before_cursor_execute", capture)
+    return seen
+
+
+def test_issue_and_call_next_read_tickets_through_their_indexes(app, client, api_token):
+    """No statement of issue or call-next scans the tickets table (a desk's busy check once
+    did: every call-next read every ticket ever issued), and the line is searched by its day
+    (yesterday's leftovers are not read for today's counts and calls)."""
+    headers = {"Authorization": f"Bearer {api_token}"}
+    service, desk = service_by_prefix("A"), desk_by_number(1)
+
+    def issue_and_call() -> None:
+        for _ in range(3):
+            reply = client.post("/api/v1/tickets", json={"service_id": service.id}, headers=headers)
+            assert reply.status_code == 201
+        assert client.post(f"/api/v1/desks/{desk.id}/call-next", headers=headers).json["ticket"]
+
+    statements = _statements_of(app, issue_and_call)
+    assert any("FROM tickets" in sql for sql, _ in statements)
+    raw = _db.engine.raw_connection()
+    try:
+        for sql, parameters in statements:
+            if "tickets" not in sql:
+                continue
+            plan = [row[3] for row in raw.execute("EXPLAIN QUERY PLAN " + sql, parameters)]
+            on_tickets = [step for step in plan if " tickets" in step or " busy" in step]
+            assert not [step for step in on_tickets if step.startswith("SCAN")], (sql, plan)
+            for step in on_tickets:
+                if "ix_ticket_queue" in step:
+                    assert "service_day=?" in step, (sql, plan)
+    finally:
+        raw.close()
+
+
+def test_a_busy_server_keeps_its_connections(app, db, api_token):
+    """Sixteen desks at once are served from connections kept open: a second wave opens no
+    new connection (a pool smaller than the server's threads opened and closed one per request
+    past it, SQLite's pragmas or a PostgreSQL backend each time)."""
+    headers = {"Authorization": f"Bearer {api_token}"}
+    service_id = service_by_prefix("A").id
+    opened: list[object] = []
+
+    def connected(dbapi_connection, record) -> None:
+        opened.append(dbapi_connection)
+
+    event.listen(_db.engine, "connect", connected)
+    failures: list[int] = []
+
+    def wave() -> None:
+        start = threading.Barrier(16)
+
+        def desk() -> None:
+            client = app.test_client()
+            start.wait()
+            for _ in range(3):
+                reply = client.post(
+                    "/api/v1/tickets", json={"service_id": service_id}, headers=headers
+                )
+                if reply.status_code != 201:
+                    failures.append(reply.status_code)
+
+        threads = [threading.Thread(target=desk) for _ in range(16)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+    try:
+        wave()
+        opened.clear()
+        wave()
+    finally:
+        event.remove(_db.engine, "connect", connected)
+    assert not failures
+    assert opened == []
+    issued = db.session.scalars(select(Ticket.number).where(Ticket.service_id == service_id))
+    assert len(set(issued)) == 96  # and every request got its own number
+
+
+def test_a_row_taken_in_as_loaded_is_stored_state(db):
+    """`rows.get` and `rows.attach` give the session's object for a row without the ORM's
+    loader: persistent, clean (the commit writes nothing for it), its relationships loading on
+    demand, and the session's own copy when it already has one."""
+    desk_id = desk_by_number(1).id
+    db.session.remove()
+    desk = rows.get(Desk, desk_id)
+    assert desk is not None and desk.number == 1
+    assert desk in db.session and not db.session.dirty and not db.session.new
+    assert {service.prefix for service in desk.services}  # lazy load of a relationship
+    assert rows.get(Desk, desk_id) is desk
+    assert db.session.get(Desk, desk_id) is desk
+
+    writes: list[str] = []
+
+    def sent(conn, cursor, statement, *rest) -> None:
+        writes.append(statement)
+
+    event.listen(_db.engine, "before_cursor_execute", sent)
+    try:
+        db.session.commit()
+    finally:
+        event.remove(_db.engine, "before_cursor_execute", sent)
+    assert not [sql for sql in writes if sql.lstrip().upper().startswith(("UPDATE", "INSERT"))]
+
+    desk.name = "改过的名字"  # a change not yet flushed is kept, as a query would keep it
+    row = db.session.connection().execute(select(*Desk.__table__.c).where(Desk.id == desk_id))
+    assert rows.adopt(Desk, row.one()).name == "改过的名字"
+    db.session.rollback()
+    assert rows.get(Desk, 10**9) is None
