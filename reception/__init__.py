@@ -64,16 +64,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     return app
 
 
-# Connections kept open per process: one for each request a busy server runs at once (the
-# threaded server gives every client connection its own thread). A smaller pool makes the
-# requests past it open and close a connection of their own every time (SQLite's pragmas, a
-# PostgreSQL backend), which at 16 desks cost more than the request's own work.
-POOL_SIZE = 32
-
-
 def _engine_options(config: dict[str, Any]) -> dict[str, Any]:
     uri = config["SQLALCHEMY_DATABASE_URI"]
-    pool = {"pool_size": POOL_SIZE, "max_overflow": POOL_SIZE}
+    # Connections kept open per process: one for each request a busy server runs at once (the
+    # threaded server gives every client connection its own thread). A smaller pool makes the
+    # requests past it open and close a connection of their own every time (SQLite's pragmas,
+    # a PostgreSQL backend), which at 16 desks cost more than the request's own work.
+    size = int(config.get("DB_POOL_SIZE", 32))
+    pool = {"pool_size": size, "max_overflow": size}
     if uri.startswith("sqlite"):
         # Generous busy timeout: writers queue on the database lock instead of failing.
         return {"connect_args": {"timeout": 30, "check_same_thread": False}, **pool}
