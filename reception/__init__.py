@@ -70,7 +70,7 @@ def _engine_options(config: dict[str, Any]) -> dict[str, Any]:
     # threaded server gives every client connection its own thread). A smaller pool makes the
     # requests past it open and close a connection of their own every time (SQLite's pragmas,
     # a PostgreSQL backend), which at 16 desks cost more than the request's own work.
-    size = int(config.get("DB_POOL_SIZE", 32))
+    size = int(config.get("DB_POOL_SIZE", config_module.DEFAULT_POOL_SIZE))
     pool = {"pool_size": size, "max_overflow": size}
     if uri.startswith("sqlite"):
         # Generous busy timeout: writers queue on the database lock instead of failing.

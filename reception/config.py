@@ -42,6 +42,10 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+# database connections a server process keeps open (see `reception._engine_options`)
+DEFAULT_POOL_SIZE = 32
+
+
 def from_environment(instance_path: str) -> dict[str, Any]:
     env = _env("ENV", "development")
     database_url = _env("DATABASE_URL") or os.environ.get("DATABASE_URL")
@@ -53,7 +57,7 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "DATA_KEY": _env("DATA_KEY", development_key()),
         "ELDERLY_AGE": _int_env("ELDERLY_AGE", 70),
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
-        "DB_POOL_SIZE": _int_env("DB_POOL_SIZE", 32),
+        "DB_POOL_SIZE": _int_env("DB_POOL_SIZE", DEFAULT_POOL_SIZE),
         "REDIS_URL": _env("REDIS_URL"),
         "SOCKETIO_CHANNEL": _env("SOCKETIO_CHANNEL", "reception"),
         "PUBLIC_URL": _env("PUBLIC_URL"),

@@ -12,7 +12,7 @@ from reception.queue import rows
 from tests.conftest import desk_by_number, service_by_prefix
 
 
-def _statements_of(app, action) -> list[tuple[str, tuple]]:
+def _statements_of(action) -> list[tuple[str, tuple]]:
     """Every SELECT or UPDATE the requests in `action` sent, with their parameters."""
     seen: list[tuple[str, tuple]] = []
 
@@ -29,7 +29,7 @@ def _statements_of(app, action) -> list[tuple[str, tuple]]:
     return seen
 
 
-def test_issue_and_call_next_read_tickets_through_their_indexes(app, client, api_token):
+def test_issue_and_call_next_read_tickets_through_their_indexes(client, api_token):
     """No statement of issue or call-next scans the tickets table (a desk's busy check once
     did: every call-next read every ticket ever issued), and the line is searched by its day
     (yesterday's leftovers are not read for today's counts and calls)."""
@@ -42,7 +42,7 @@ def test_issue_and_call_next_read_tickets_through_their_indexes(app, client, api
             assert reply.status_code == 201
         assert client.post(f"/api/v1/desks/{desk.id}/call-next", headers=headers).json["ticket"]
 
-    statements = _statements_of(app, issue_and_call)
+    statements = _statements_of(issue_and_call)
     assert any("FROM tickets" in sql for sql, _ in statements)
     raw = _db.engine.raw_connection()
     try:

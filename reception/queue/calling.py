@@ -44,18 +44,6 @@ from .rules import (
 )
 
 
-def _ensure_desk_free(desk: Desk) -> None:
-    busy = db.session.scalars(
-        select(Ticket.number).where(Ticket.desk_id == desk.id, Ticket.state.in_(ACTIVE_STATES))
-    ).first()
-    if busy is not None:
-        raise IllegalMove(
-            N_("Desk %(desk)s is still with ticket %(number)s: finish it first."),
-            desk=desk.number,
-            number=busy,
-        )
-
-
 def callable_by(desk: Desk, staff_id: int | None = None) -> ColumnElement[bool]:
     """The condition for tickets this desk may call: its services, or sent to it by name;
     never an accusation against the desk's or the caller's department (Art. 30)."""
@@ -129,13 +117,6 @@ def _mark_called(
     return ticket
 
 
-def _check_taking_calls(desk: Desk) -> None:
-    if not desk.open:
-        raise IllegalMove(N_("Desk %(desk)s is closed."), desk=desk.number)
-    if desk.pause_reason is not None:
-        raise IllegalMove(N_("Desk %(desk)s is paused: resume it to call."), desk=desk.number)
-
-
 _TICKETS = cast(Table, Ticket.__table__)
 _DESKS = cast(Table, Desk.__table__)
 # The desk as it is now, under the lock: open, paused, and the visitor it still has, if any.
@@ -203,8 +184,9 @@ def _call_first(accusations: bool) -> Executable:
     )
 
 
-def _refuse_if_not_taking_calls(desk: Desk) -> None:
-    """Why the desk called nobody, when the reason is the desk (under the lock, as it is now)."""
+def _check_taking_calls(desk: Desk) -> None:
+    """Refuse a call at a desk that is closed, paused or still with a visitor, as the desk is
+    now (under the lock): why call-next called nobody, or why a chosen ticket is not called."""
     state = db.session.connection().execute(_DESK_NOW, {"desk_id": desk.id}).one()
     if not state.open:
         raise IllegalMove(N_("Desk %(desk)s is closed."), desk=desk.number)
@@ -245,7 +227,7 @@ def call_next(
     connection = db.session.connection()
     row = connection.execute(take, params).first()
     if row is None:
-        _refuse_if_not_taking_calls(desk)
+        _check_taking_calls(desk)
         return None
     ticket = rows.attach(Ticket, row)
     record(ticket, action="call", from_state=S.WAITING, version=version, now=now, staff_id=staff_id)
@@ -270,7 +252,6 @@ def call_ticket(
         ticket.target_desk_id is None and ticket.service_id not in {s.id for s in desk.services}
     ):
         raise IllegalMove(N_("Ticket %(number)s is not for this desk."), number=ticket.number)
-    _ensure_desk_free(desk)
     return _mark_called(ticket, desk, version, now, staff_id)
 
 

@@ -21,27 +21,49 @@ def attach(model: type[M], row: Row[Any] | dict[str, Any]) -> M:
     `id`): the session's own copy refreshed from the row without history, or a new object
     attached as already stored. Either way no unit-of-work flush writes it again."""
     values = dict(row._mapping) if isinstance(row, Row) else row
-    session = db.session()
-    key = identity_key(model, (values["id"],))
-    current = session.identity_map.get(key)
+    current = _in_session(model, values["id"])
     if current is None:
-        return _as_loaded(session, model, key, values)
+        return _as_loaded(model, values)
     for name, value in values.items():
         set_committed_value(current, name, value)
-    found: M = current
+    return current
+
+
+def adopt(model: type[M], row: Row[Any]) -> M:
+    """The session's object for a row just read: its own copy as it stands (changes not yet
+    flushed are kept, as a query would), else the row attached as stored."""
+    current = _in_session(model, row.id)
+    return current if current is not None else _as_loaded(model, dict(row._mapping))
+
+
+def get(model: type[M], row_id: int) -> M | None:
+    """`session.get` at the cost of a Core query: the session's own object when it has one,
+    else the row read by one statement built once and attached (no ORM result machinery, which
+    costs more Python than the query itself on a per-request lookup)."""
+    current = _in_session(model, row_id)
+    if current is not None:
+        return current
+    query = _by_id(cast(Any, model))
+    row = db.session.connection().execute(query, {"id": row_id}).first()
+    return _as_loaded(model, dict(row._mapping)) if row is not None else None
+
+
+def _in_session(model: type[M], row_id: int) -> M | None:
+    found: M | None = db.session().identity_map.get(identity_key(model, (row_id,)))
     return found
 
 
-def _as_loaded(session: Session, model: type[M], key: Any, values: dict[str, Any]) -> M:
+def _as_loaded(model: type[M], values: dict[str, Any]) -> M:
     """A new persistent object holding `values` as its loaded state: what the ORM's own loader
     does for a row it has not seen (loading.py `_instance_processor`), without building the
     object through its constructor, attribute events and the save cascade, which cost ten
     times more on the hot path. The values are committed state: nothing is written back."""
+    session: Session = db.session()
     fresh = class_mapper(model).class_manager.new_instance()
     state = instance_state(fresh)
-    state.key = key
+    state.key = identity_key(model, (values["id"],))
     state.session_id = session.hash_key
-    session.identity_map._add_unpresent(state, key)
+    session.identity_map._add_unpresent(state, state.key)
     state.dict.update(values)
     found: M = fresh
     return found
@@ -51,26 +73,3 @@ def _as_loaded(session: Session, model: type[M], key: Any, values: dict[str, Any
 def _by_id(model: type[Any]) -> Executable:
     table = cast(Table, model.__table__)
     return select(*table.c).where(table.c.id == bindparam("id"))
-
-
-def get(model: type[M], row_id: int) -> M | None:
-    """`session.get` at the cost of a Core query: the session's own object when it has one,
-    else the row read by one statement built once and attached (no ORM result machinery, which
-    costs more Python than the query itself on a per-request lookup)."""
-    session = db.session()
-    current = session.identity_map.get(identity_key(model, (row_id,)))
-    if current is not None:
-        found: M = current
-        return found
-    row = session.connection().execute(_by_id(cast(Any, model)), {"id": row_id}).first()
-    return attach(model, row) if row is not None else None
-
-
-def adopt(model: type[M], row: Row[Any]) -> M:
-    """The session's object for a row just read: its own copy as it stands (changes not yet
-    flushed are kept, as a query would), else the row attached as stored."""
-    current = db.session().identity_map.get(identity_key(model, (row.id,)))
-    if current is not None:
-        found: M = current
-        return found
-    return attach(model, row)
