@@ -4,7 +4,8 @@ check-in windows, no-shows, moves, reminders, and the pages and API."""
 from __future__ import annotations
 
 import threading
-from datetime import date
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -314,12 +315,16 @@ def test_staff_day_view_shows_each_state(client, db, hall):
 
 def test_admin_edits_the_closure_list(client, db, hall):
     login(client, "admin")
-    client.post("/appointments/closures", data={"day": "2026-12-02", "reason": "停电检修"})
-    assert slots_for(hall, service_by_prefix("A"), date(2026, 12, 2)) == []
+    # a coming day that has bookable times (closing a past day is refused)
+    today = datetime.now(ZoneInfo(hall.timezone)).date()
+    coming = (today + timedelta(days=n) for n in range(1, 15))
+    day = next(d for d in coming if slots_for(hall, service_by_prefix("A"), d))
+    client.post("/appointments/closures", data={"day": day.isoformat(), "reason": "停电检修"})
+    assert slots_for(hall, service_by_prefix("A"), day) == []
     bad = client.post("/appointments/closures", data={"day": "12/02"}, follow_redirects=True)
     assert "YYYY-MM-DD" in bad.get_data(as_text=True)
-    client.post("/appointments/closures", data={"day": "2026-12-02", "action": "remove"})
-    assert slots_for(hall, service_by_prefix("A"), date(2026, 12, 2)) != []
+    client.post("/appointments/closures", data={"day": day.isoformat(), "action": "remove"})
+    assert slots_for(hall, service_by_prefix("A"), day) != []
     client.post("/logout")
     login(client, "registrar")
     assert client.post("/appointments/closures", data={"day": "2026-12-03"}).status_code == 403

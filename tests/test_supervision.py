@@ -13,7 +13,9 @@ from reception.models import Alert, Ticket
 from reception.models.types import utcnow
 from reception.queue import desk_states, moves
 from tests.conftest import desk_by_number, login, service_by_prefix, user_by_name
-from tests.helpers import commit, issue
+from tests.helpers import commit, issue, local
+
+DAY = "2026-11-23"
 
 
 def _alerts(db, kind):
@@ -24,7 +26,7 @@ def test_a_wait_beyond_target_alerts_once_per_ticket_and_not_while_unacknowledge
     service = service_by_prefix("B")
     service.wait_target_minutes = 30
     commit(None)
-    start = utcnow() - timedelta(minutes=50)
+    start = local(DAY, "10:00")  # one hall day throughout, whatever the clock says
     first = issue(hall.id, service.id, start, outside_hours=True)
     issue(hall.id, service.id, start + timedelta(minutes=5), outside_hours=True)
     assert commit(supervision.watch(hall, start + timedelta(minutes=29))) == 0  # within target
@@ -37,7 +39,7 @@ def test_a_wait_beyond_target_alerts_once_per_ticket_and_not_while_unacknowledge
     assert commit(supervision.watch(hall, start + timedelta(minutes=41))) == 0
     # the next visitor in line becomes the longest waiter beyond target: a new alert
     desk = desk_by_number(2).id
-    commit(moves.call_next(desk))
+    commit(moves.call_next(desk, now=start + timedelta(minutes=44)))
     assert commit(supervision.watch(hall, start + timedelta(minutes=45))) == 1
     assert [a.ticket_number for a in _alerts(db, "wait")][1] != first.number
 
@@ -103,12 +105,13 @@ def test_the_board_shows_every_desk_and_line(db, hall):
     service = service_by_prefix("B")
     service.wait_target_minutes = 10
     commit(None)
-    waiting = issue(hall.id, service.id, utcnow() - timedelta(minutes=12), outside_hours=True)
-    issue(hall.id, service.id, utcnow() - timedelta(minutes=3), outside_hours=True)
-    at_desk = issue(hall.id, service_by_prefix("A").id, utcnow(), outside_hours=True)
-    commit(moves.call_next(desk_by_number(1).id))
-    commit(desk_states.pause(desk_by_number(3).id, "会议"))
-    snapshot = supervision.board(hall, utcnow(), 10)
+    now = local(DAY, "10:30")  # one hall day throughout, whatever the clock says
+    waiting = issue(hall.id, service.id, now - timedelta(minutes=12), outside_hours=True)
+    issue(hall.id, service.id, now - timedelta(minutes=3), outside_hours=True)
+    at_desk = issue(hall.id, service_by_prefix("A").id, now, outside_hours=True)
+    commit(moves.call_next(desk_by_number(1).id, now=now))
+    commit(desk_states.pause(desk_by_number(3).id, "会议", now=now))
+    snapshot = supervision.board(hall, now, 10)
     desks = {d["number"]: d for d in snapshot["desks"]}
     assert (desks[1]["ticket_number"], desks[1]["ticket_state"]) == (at_desk.number, "called")
     assert (desks[3]["state"], desks[3]["reason"]) == ("paused", "会议")
