@@ -8,8 +8,8 @@ from sqlalchemy import event, select
 
 from reception.extensions import db as _db
 from reception.models import Desk, Ticket
-from reception.queue import rows
-from tests.conftest import desk_by_number, service_by_prefix
+from reception.queue import rows, rules
+from tests.conftest import desk_by_number, service_by_prefix, user_by_name
 
 
 def _statements_of(action) -> list[tuple[str, tuple]]:
@@ -134,3 +134,36 @@ def test_a_row_taken_in_as_loaded_is_stored_state(db):
     assert rows.adopt(Desk, row.one()).name == "改过的名字"
     db.session.rollback()
     assert rows.get(Desk, 10**9) is None
+
+
+def test_a_move_reads_its_desk_with_the_set_up_it_needs(app, client, api_token, db):
+    """Call-next reads the desk, the services it serves and whether the caller is assigned to
+    it in one statement (they were three); what it learnt lasts only for that transaction."""
+    headers = {"Authorization": f"Bearer {api_token}"}
+    service, desk = service_by_prefix("A"), desk_by_number(1)
+    assert client.post("/api/v1/tickets", json={"service_id": service.id}, headers=headers)
+
+    def call() -> None:
+        reply = client.post(f"/api/v1/desks/{desk.id}/call-next", headers=headers)
+        assert reply.status_code == 200 and reply.json["ticket"]["desk_id"] == desk.id
+
+    statements = [sql for sql, _ in _statements_of(call)]
+    set_up = [sql for sql in statements if "desk_services" in sql or "staff_desks" in sql]
+    assert len(set_up) == 1 and "FROM desks" in set_up[0], statements
+
+    # a desk the caller is not assigned to is still refused, from the same statement
+    other = desk_by_number(11)
+    assert client.post(f"/api/v1/desks/{other.id}/call-next", headers=headers).status_code == 403
+
+    # what a transaction learnt is gone when it ends: the next one reads afresh
+    with app.app_context():
+        assert rules.read_desk(desk.id, user_by_name("desk").id) is not None
+        assert rows.memo(rules.SERVICES_MEMO) == {desk.id: (service.id,)}
+        assert rows.memo(rules.ASSIGNED_MEMO) == {(user_by_name("desk").id, desk.id): True}
+        _db.session.commit()
+        _db.session.connection()
+        assert rows.memo(rules.SERVICES_MEMO) == {} and rows.memo(rules.ASSIGNED_MEMO) == {}
+        rules.read_desk(desk.id)
+        assert rows.memo(rules.SERVICES_MEMO)
+        _db.session.rollback()
+        assert rows.memo(rules.SERVICES_MEMO) == {}

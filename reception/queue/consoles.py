@@ -18,9 +18,10 @@ from sqlalchemy import bindparam, or_, select, update
 from ..extensions import db
 from ..models import Desk, Role, User
 from ..models.hall import staff_desks
-from . import outbox
+from . import outbox, rows
 from .errors import IllegalMove
 from .messages import N_
+from .rules import ASSIGNED_MEMO
 
 COVER_ROLES = (Role.ADMIN, Role.SUPERVISOR)  # may stand in at any desk
 
@@ -39,6 +40,9 @@ def may_open(user: User, desk: Desk) -> bool:
         return True
     if "desks" in user.__dict__:  # already loaded: no need to ask
         return any(assigned.id == desk.id for assigned in user.desks)
+    known: bool | None = rows.memo(ASSIGNED_MEMO).get((user.id, desk.id))
+    if known is not None:  # read with the desk (`rules.read_desk`)
+        return known
     # one indexed probe rather than loading every desk the user is assigned to
     return db.session.scalar(_ASSIGNED, {"user_id": user.id, "desk_id": desk.id}) is not None
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from functools import cache
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Executable, Row, Table, bindparam, select
-from sqlalchemy.orm import Session, class_mapper
+from sqlalchemy import Executable, Row, Table, bindparam, event, select
+from sqlalchemy.orm import Session, SessionTransaction, class_mapper
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.base import instance_state
 from sqlalchemy.orm.util import identity_key
@@ -34,6 +34,12 @@ def adopt(model: type[M], row: Row[Any]) -> M:
     flushed are kept, as a query would), else the row attached as stored."""
     current = _in_session(model, row.id)
     return current if current is not None else _as_loaded(model, dict(row._mapping))
+
+
+def adopt_values(model: type[M], values: dict[str, Any]) -> M:
+    """`adopt` for a row's columns given as a dictionary (a row read with extra columns)."""
+    current = _in_session(model, values["id"])
+    return current if current is not None else _as_loaded(model, dict(values))
 
 
 def get(model: type[M], row_id: int) -> M | None:
@@ -73,3 +79,27 @@ def _as_loaded(model: type[M], values: dict[str, Any]) -> M:
 def _by_id(model: type[Any]) -> Executable:
     table = cast(Table, model.__table__)
     return select(*table.c).where(table.c.id == bindparam("id"))
+
+
+_MEMO_KEY = "reception_row_memo"
+
+
+def memo(name: str) -> dict[Any, Any]:
+    """A dictionary kept for the session's current transaction: set-up facts one statement
+    read alongside a row (a desk's services) for later steps of the same request to reuse.
+    A new transaction starts with an empty one (outside any, nothing is kept)."""
+    session = db.session()
+    transaction = session.get_transaction()
+    if transaction is None:
+        return {}
+    held: tuple[SessionTransaction, dict[str, dict[Any, Any]]] | None = session.info.get(_MEMO_KEY)
+    if held is None or held[0] is not transaction:
+        held = (transaction, {})
+        session.info[_MEMO_KEY] = held
+    return held[1].setdefault(name, {})
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_MEMO_KEY, None)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, select
+from typing import cast
+
+from sqlalchemy import Table, bindparam, func, select, true
 
 from ..extensions import db
 from ..models import (
@@ -12,7 +14,8 @@ from ..models import (
     TicketState,
     User,
 )
-from ..models.hall import desk_services
+from ..models.hall import desk_services, staff_desks
+from . import rows
 from .errors import IllegalMove, NotFound
 from .locking import lock_hall
 from .messages import N_
@@ -53,15 +56,58 @@ def load_ticket(ticket_id: int) -> Ticket:
 _DESK_SERVICES = select(desk_services.c.service_id).where(
     desk_services.c.desk_id == bindparam("desk_id")
 )
+SERVICES_MEMO = "desk_services"  # desk id -> its service ids, as read this transaction
+ASSIGNED_MEMO = "desk_assigned"  # (user id, desk id) -> whether the user is assigned the desk
+
+_DESKS = cast(Table, Desk.__table__)
+# A desk with what a move at it needs to know of the set-up, in one statement: the services
+# it serves (as "3,7") and whether the staff member is assigned to it.
+_DESK_WITH_SETUP = select(
+    *_DESKS.c,
+    select(func.aggregate_strings(desk_services.c.service_id.cast(db.String), ","))
+    .where(desk_services.c.desk_id == _DESKS.c.id)
+    .scalar_subquery()
+    .label("service_list"),
+    select(true())
+    .where(staff_desks.c.desk_id == _DESKS.c.id, staff_desks.c.user_id == bindparam("user_id"))
+    .exists()
+    .label("assigned"),
+).where(_DESKS.c.id == bindparam("desk_id"))
+_DESK_COLUMNS = tuple(_DESKS.c.keys())
+
+
+def read_desk(desk_id: int, user_id: int | None = None) -> Desk | None:
+    """The desk (the session's copy when it has one), its services and whether `user_id` is
+    assigned to it, read by one statement; what `desk_service_ids` and `consoles.may_open`
+    then ask is answered from it for the rest of the transaction."""
+    row = (
+        db.session.connection()
+        .execute(_DESK_WITH_SETUP, {"desk_id": desk_id, "user_id": user_id})
+        .first()
+    )
+    if row is None:
+        return None
+    values = row._mapping
+    desk = rows.adopt_values(Desk, {name: values[name] for name in _DESK_COLUMNS})
+    listed = row.service_list
+    ids = sorted(int(part) for part in listed.split(",")) if listed else []
+    rows.memo(SERVICES_MEMO)[desk.id] = tuple(ids)
+    if user_id is not None:
+        rows.memo(ASSIGNED_MEMO)[(user_id, desk.id)] = bool(row.assigned)
+    return desk
 
 
 def desk_service_ids(desk: Desk) -> tuple[int, ...]:
     """The services a desk serves (their ids, in id order): from the loaded list if there is
-    one, else one indexed Core query rather than loading the services."""
+    one, or as read with the desk this transaction, else one indexed Core query rather than
+    loading the services."""
     if "services" in desk.__dict__:
         return tuple(sorted(service.id for service in desk.services))
-    rows = db.session.connection().execute(_DESK_SERVICES, {"desk_id": desk.id}).scalars()
-    return tuple(sorted(rows))
+    known: tuple[int, ...] | None = rows.memo(SERVICES_MEMO).get(desk.id)
+    if known is not None:
+        return known
+    found = db.session.connection().execute(_DESK_SERVICES, {"desk_id": desk.id}).scalars()
+    return tuple(sorted(found))
 
 
 def desk_department(desk: Desk, services: tuple[int, ...] | None = None) -> int | None:

@@ -97,11 +97,15 @@ def _refuse_unstorable(where: Iterable[str]) -> None:
         )
 
 
+_FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+
+
 def check_request() -> None:
     """Refuse, before any view runs, input no column could store or no parser should try."""
     _refuse_unstorable(str(value) for value in (request.view_args or {}).values())
     _refuse_unstorable(v for values in request.args.listvalues() for v in values)
-    if request.mimetype == "application/x-www-form-urlencoded" or request.files:
+    # by the declared type: asking for `request.files` would parse a JSON body as a form first
+    if request.mimetype in _FORM_TYPES:
         _refuse_unstorable(v for values in request.form.listvalues() for v in values)
     if request.is_json and request.content_length != 0:
         raw = request.get_data(cache=True)

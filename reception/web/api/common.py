@@ -17,6 +17,7 @@ from ...models.staff import hash_api_token
 from ...queue import consoles, rows
 from ...queue.errors import InvalidInput, NotFound
 from ...queue.messages import N_
+from ...queue.rules import read_desk
 from ...realtime import ticket_fields
 from ..common import current_hall
 from ..tickets import ticket_url
@@ -84,8 +85,10 @@ def api_user() -> User:
 
 def hall_desk(desk_id: int, *, in_body: bool = False) -> Desk:
     """A desk of this hall: 404 when the path names none, 422 when the body does (the
-    operation's own resource exists; what it refers to does not)."""
-    desk = rows.get(Desk, desk_id)
+    operation's own resource exists; what it refers to does not). Read with its services and
+    whether the caller is assigned to it: a move at it asks both."""
+    caller = g.get("api_user")
+    desk = read_desk(desk_id, caller.id if caller is not None else None)
     if desk is None or desk.hall_id != current_hall().id:
         if in_body:
             raise InvalidInput(N_("No such desk."))
