@@ -167,3 +167,29 @@ def test_a_move_reads_its_desk_with_the_set_up_it_needs(app, client, api_token, 
         assert rows.memo(rules.SERVICES_MEMO)
         _db.session.rollback()
         assert rows.memo(rules.SERVICES_MEMO) == {}
+
+
+def test_an_api_request_reads_its_caller_and_hall_in_one_statement(app, client, api_token, db):
+    """The token's staff member and the hall come back together (the configured hall, else the
+    first); a hall that does not exist is still a 503, and a bad token still a 401."""
+    headers = {"Authorization": f"Bearer {api_token}"}
+    service_id = service_by_prefix("A").id
+
+    def issue() -> None:
+        reply = client.post("/api/v1/tickets", json={"service_id": service_id}, headers=headers)
+        assert reply.status_code == 201, reply.json
+
+    statements = [sql for sql, _ in _statements_of(issue)]
+    assert not [sql for sql in statements if "FROM halls" in sql and "users" not in sql]
+    hall_id = db.session.scalar(select(Desk.hall_id).limit(1))
+    for configured, status in ((hall_id, 201), (hall_id + 1000, 503)):
+        app.config["HALL_ID"] = configured
+        try:
+            reply = client.post("/api/v1/tickets", json={"service_id": service_id}, headers=headers)
+        finally:
+            app.config.pop("HALL_ID")
+        assert reply.status_code == status, reply.json
+    bad = client.post(
+        "/api/v1/tickets", json={"service_id": service_id}, headers={"Authorization": "Bearer x"}
+    )
+    assert bad.status_code == 401

@@ -10,7 +10,7 @@ from flask import abort, current_app, g
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import Table, bindparam, select
+from sqlalchemy import ColumnElement, Row, Table, bindparam, func, select
 
 from ..extensions import db, login_manager
 from ..models import Hall
@@ -24,15 +24,46 @@ _HALLS = cast(Table, Hall.__table__)
 # Built once each, read in Core and attached as stored: every request asks for its hall.
 _FIRST_HALL = select(*_HALLS.c).order_by(_HALLS.c.id).limit(1)
 _THE_HALL = select(*_HALLS.c).where(_HALLS.c.id == bindparam("hall_id"))
+_HALL_LABELS = tuple(f"hall_{column.key}" for column in _HALLS.c)
+
+
+def hall_to_join(configured: bool) -> tuple[tuple[ColumnElement[Any], ...], ColumnElement[bool]]:
+    """The hall's columns (labelled `hall_<name>`) and the condition to left-join them on, for a
+    request's first statement to read its hall with it (`take_joined_hall` then keeps it): the
+    configured hall (`configured`: bind `hall_id` to `hall_id_param()`), else the first."""
+    wanted = bindparam("hall_id") if configured else select(func.min(_HALLS.c.id)).scalar_subquery()
+    columns = tuple(
+        column.label(label) for column, label in zip(_HALLS.c, _HALL_LABELS, strict=True)
+    )
+    return columns, _HALLS.c.id == wanted
+
+
+def hall_id_param() -> int | None:
+    """The configured hall's id (None: the server runs the first hall)."""
+    hall_id = current_app.config.get("HALL_ID")
+    return int(hall_id) if hall_id else None
+
+
+def take_joined_hall(row: Row[Any]) -> None:
+    """Keep the hall a statement built with `hall_to_join` read (when there is one)."""
+    values = row._mapping
+    if "hall" not in g and values[_HALL_LABELS[0]] is not None:
+        g.hall = rows.adopt_values(
+            Hall,
+            {
+                column.key: values[label]
+                for column, label in zip(_HALLS.c, _HALL_LABELS, strict=True)
+            },
+        )
 
 
 def current_hall() -> Hall:
     """The hall this server runs (the configured one, else the first)."""
     if "hall" not in g:
-        hall_id = current_app.config.get("HALL_ID")
+        hall_id = hall_id_param()
         connection = db.session.connection()
         if hall_id:
-            row = connection.execute(_THE_HALL, {"hall_id": int(hall_id)}).first()
+            row = connection.execute(_THE_HALL, {"hall_id": hall_id}).first()
         else:
             row = connection.execute(_FIRST_HALL).first()
         if row is None:

@@ -102,16 +102,20 @@ _FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-da
 
 def check_request() -> None:
     """Refuse, before any view runs, input no column could store or no parser should try."""
-    _refuse_unstorable(str(value) for value in (request.view_args or {}).values())
-    _refuse_unstorable(v for values in request.args.listvalues() for v in values)
+    req = request._get_current_object()  # type: ignore[attr-defined]
+    if req.view_args:  # ids are parsed by the converter; text parts may hold anything
+        _refuse_unstorable(v for v in req.view_args.values() if isinstance(v, str))
+    if req.query_string:
+        _refuse_unstorable(v for values in req.args.listvalues() for v in values)
     # by the declared type: asking for `request.files` would parse a JSON body as a form first
-    if request.mimetype in _FORM_TYPES:
-        _refuse_unstorable(v for values in request.form.listvalues() for v in values)
-    if request.is_json and request.content_length != 0:
-        raw = request.get_data(cache=True)
-        if not json_depth_ok(raw):
+    if req.mimetype in _FORM_TYPES:
+        _refuse_unstorable(v for values in req.form.listvalues() for v in values)
+    if req.is_json and req.content_length != 0:
+        raw = req.get_data(cache=True)
+        # fewer brackets than the limit cannot nest deeper than it: no need to scan
+        if raw.count(b"[") + raw.count(b"{") > MAX_JSON_DEPTH and not json_depth_ok(raw):
             raise BadRequest(gettext("The JSON body is nested too deeply."))
-        body = request.get_json(silent=True)
+        body = req.get_json(silent=True)
         if body is None and raw.strip():
             raise BadRequest(gettext("The body is not valid JSON."))
         if body is not None and not isinstance(body, dict):

@@ -3,23 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
+from functools import cache, wraps
 from typing import Any, TypeVar, cast
 
 from flask import abort, g, request
 from flask_babel import gettext
 from flask_smorest import Blueprint
-from sqlalchemy import Table, bindparam, select
+from sqlalchemy import Select, Table, bindparam, select
 
 from ...extensions import csrf, db
-from ...models import Desk, Ticket, User
+from ...models import Desk, Hall, Ticket, User
 from ...models.staff import hash_api_token
 from ...queue import consoles, rows
 from ...queue.errors import InvalidInput, NotFound
 from ...queue.messages import N_
 from ...queue.rules import read_desk
 from ...realtime import ticket_fields
-from ..common import current_hall
+from ..common import current_hall, hall_id_param, hall_to_join, take_joined_hall
 from ..tickets import ticket_url
 
 
@@ -39,8 +39,21 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 _USERS = cast(Table, User.__table__)
+_HALLS = cast(Table, Hall.__table__)
+_USER_COLUMNS = tuple(_USERS.c.keys())
 # Core, attached as stored: the ORM's result machinery would cost more than the query itself
 _BY_TOKEN = select(*_USERS.c).where(_USERS.c.api_token_hash == bindparam("token_hash"))
+
+
+@cache
+def _by_token_with_hall(configured: bool) -> Select[Any]:
+    """The caller and the request's hall in one statement (every API request needs both)."""
+    hall_columns, on = hall_to_join(configured)
+    return (
+        select(*_USERS.c, *hall_columns)
+        .select_from(_USERS.outerjoin(_HALLS, on))
+        .where(_USERS.c.api_token_hash == bindparam("token_hash"))
+    )
 
 
 def staff(*roles: str) -> User:
@@ -49,12 +62,20 @@ def staff(*roles: str) -> User:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         abort(401, description=gettext("Send an API token: Authorization: Bearer <token>."))
-    row = (
-        db.session.connection()
-        .execute(_BY_TOKEN, {"token_hash": hash_api_token(token.strip())})
-        .first()
-    )
-    user = rows.adopt(User, row) if row is not None else None
+    params: dict[str, Any] = {"token_hash": hash_api_token(token.strip())}
+    statement: Select[Any] = _BY_TOKEN
+    if "hall" not in g:
+        hall_id = hall_id_param()
+        statement = _by_token_with_hall(hall_id is not None)
+        if hall_id is not None:
+            params["hall_id"] = hall_id
+    row = db.session.connection().execute(statement, params).first()
+    user = None
+    if row is not None:
+        values = row._mapping
+        user = rows.adopt_values(User, {name: values[name] for name in _USER_COLUMNS})
+        if statement is not _BY_TOKEN:
+            take_joined_hall(row)
     if user is None or not user.active:
         abort(401, description=gettext("Unknown or disabled API token."))
     if roles and not user.can(*roles):
