@@ -49,12 +49,18 @@ def test_issue_and_call_next_read_tickets_through_their_indexes(client, api_toke
         for sql, parameters in statements:
             if "tickets" not in sql:
                 continue
-            plan = [row[3] for row in raw.execute("EXPLAIN QUERY PLAN " + sql, parameters)]
+            steps = list(raw.execute("EXPLAIN QUERY PLAN " + sql, parameters))
+            plan = [row[3] for row in steps]
             on_tickets = [step for step in plan if " tickets" in step or " busy" in step]
             assert not [step for step in on_tickets if step.startswith("SCAN")], (sql, plan)
             for step in on_tickets:
                 if "ix_ticket_queue" in step:
                     assert "service_day=?" in step, (sql, plan)
+            # the line is read in its index's order: no sort of the waiting tickets (the next
+            # to call was once found by sorting every waiting ticket of the hall)
+            sorted_under = {row[1] for row in steps if "TEMP B-TREE" in row[3]}
+            line_reads = {row[1] for row in steps if "USING INDEX ix_ticket_queue" in row[3]}
+            assert not sorted_under & line_reads, (sql, plan)
     finally:
         raw.close()
 

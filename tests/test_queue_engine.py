@@ -314,3 +314,43 @@ def test_wait_estimate_uses_people_ahead_desks_and_recent_service_times(db, hall
     assert standing.wait_minutes == 24  # 4 ahead × 12 min / 2 desks
     first = estimate.standing(tickets[0], default_minutes=10, now=local(DAY, "09:10"))
     assert (first.people_ahead, first.wait_minutes) == (0, 0)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_call_next_takes_the_first_the_desk_may_serve_in_the_whole_line(db, hall, seed):
+    """Call-next looks at each of the desk's services and at tickets sent to it by name
+    separately (one index step each); what it calls is always the head of the desk's whole
+    line as `waiting_in_order` lists it: priorities and places mixed across services, tickets
+    sent to this desk and to others, tickets of services it does not serve."""
+    import random
+
+    from reception.queue.calling import waiting_in_order
+    from reception.queue.clock import hall_day
+
+    rng = random.Random(seed)
+    desk, other = desk_by_number(5), desk_by_number(6)  # desk 5 serves E and J
+    prefixes = ["E", "J", "A", "K"]
+    for n in range(40):
+        ticket = issue(
+            hall.id,
+            service_by_prefix(rng.choice(prefixes)).id,
+            local(DAY, f"08:{n:02d}"),
+            priority=rng.choice(list(Priority)),
+        )
+        if rng.random() < 0.2:  # sent by name, as a transfer to a chosen desk does
+            db.session.get(Ticket, ticket.id).target_desk_id = rng.choice([desk.id, other.id])
+            db.session.commit()
+    day = hall_day(hall.timezone, local(DAY, "10:00"))
+    called = 0
+    for minute in range(40):
+        expected = db.session.scalars(waiting_in_order(desk, day)).first()
+        when = local(DAY, f"10:{minute:02d}")
+        ticket = commit(moves.call_next(desk.id, now=when))
+        if expected is None:
+            assert ticket is None
+            break
+        assert ticket is not None and ticket.id == expected.id
+        called += 1
+        commit(moves.start(ticket.id, now=when))
+        commit(moves.finish(ticket.id, "ok", now=when))
+    assert called > 5

@@ -49,16 +49,6 @@ class Ticket(Model):
     __tablename__ = "tickets"
     __table_args__ = (
         UniqueConstraint("hall_id", "service_day", "number", name="uq_ticket_number_per_day"),
-        # today's line of a hall: waiting counts and the next to call read only today's entries
-        Index(
-            "ix_ticket_queue",
-            "hall_id",
-            "service_day",
-            "state",
-            "service_id",
-            "priority",
-            "line_at",
-        ),
         # the ticket a desk has called or is serving
         Index("ix_ticket_desk", "desk_id", "state"),
     )
@@ -93,6 +83,23 @@ class Ticket(Model):
     events: Mapped[list[TicketEvent]] = relationship(
         back_populates="ticket", order_by="TicketEvent.id"
     )
+
+
+# Today's line of a hall, per service, in calling order (priority first, then place in line):
+# waiting counts read only today's entries, and the next to call is the first entry of its
+# service's stretch that the desk may take (no sort of the waiting).
+Index(
+    "ix_ticket_queue",
+    Ticket.hall_id,
+    Ticket.service_day,
+    Ticket.state,
+    Ticket.service_id,
+    Ticket.priority.desc(),
+    Ticket.line_at,
+    Ticket.id,
+)
+# tickets sent to one desk by name (a transfer to a chosen desk)
+Index("ix_ticket_target", Ticket.target_desk_id, Ticket.hall_id, Ticket.service_day, Ticket.state)
 
 
 class TicketEvent(Model):

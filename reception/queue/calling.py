@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from functools import cache
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import (
     BindParameter,
@@ -16,6 +16,7 @@ from sqlalchemy import (
     bindparam,
     or_,
     select,
+    union_all,
     update,
 )
 
@@ -131,27 +132,60 @@ _DESK_NOW = select(
 ).where(_DESKS.c.id == bindparam("desk_id"))
 
 
-@cache
-def _call_first(accusations: bool) -> Executable:
-    """UPDATE … RETURNING that calls a desk's first waiting ticket of the day in calling
-    order: built (and compiled) once, with or without the accusation rule, for every desk;
-    the desk, its services and the acting departments are parameters."""
-    first = (
-        select(Ticket.id)
-        .where(
-            Ticket.hall_id == bindparam("calling_hall"),
-            Ticket.service_day == bindparam("day"),
-            Ticket.state == S.WAITING.value,
-            _callable(
-                bindparam("calling_desk"),
-                bindparam("service_ids", expanding=True),
-                bindparam("acting", expanding=True),
-                accusations=accusations,
-            ),
+def _first_in_line(condition: ColumnElement[bool], accusations: bool) -> Select[Any]:
+    """The first of today's waiting tickets that meet `condition`, in calling order, as a
+    subquery of one row: the line's index (by day, service, priority, place) gives it in order,
+    so the database reads up to the first ticket the desk may take and no further."""
+    conditions = [
+        Ticket.hall_id == bindparam("calling_hall"),
+        Ticket.service_day == bindparam("day"),
+        Ticket.state == S.WAITING.value,
+        condition,
+    ]
+    if accusations:
+        accuses_them = (
+            select(Case.id)
+            .where(
+                Case.id == Ticket.case_id,
+                Case.accusation.is_(True),
+                Case.accused_id.in_(bindparam("acting", expanding=True)),
+            )
+            .exists()
         )
+        conditions.append(or_(Ticket.case_id.is_(None), ~accuses_them))
+    return (
+        select(Ticket.id, Ticket.priority, Ticket.line_at)
+        .where(*conditions)
         .order_by(Ticket.priority.desc(), Ticket.line_at, Ticket.id)
         .limit(1)
         .with_for_update(skip_locked=True)
+    )
+
+
+@cache
+def _call_first(accusations: bool, services: int) -> Executable:
+    """UPDATE … RETURNING that calls a desk's first waiting ticket of the day in calling
+    order: built (and compiled) once per shape (with or without the accusation rule, the number
+    of services the desk serves) for every desk; the desk, its services (`service_0`, …) and the
+    acting departments are parameters.
+
+    The first in line is the best of the first ticket sent to the desk by name and the first of
+    each of its services: each of those is one step down the line's index, where one condition
+    over all of them (services OR named desk) made the database read and sort every waiting
+    ticket of the hall on every call."""
+    branches = [_first_in_line(Ticket.target_desk_id == bindparam("calling_desk"), accusations)]
+    branches += [
+        _first_in_line(
+            and_(Ticket.service_id == bindparam(f"service_{n}"), Ticket.target_desk_id.is_(None)),
+            accusations,
+        )
+        for n in range(services)
+    ]
+    candidates = union_all(*(select(branch.subquery()) for branch in branches)).subquery()
+    first = (
+        select(candidates.c.id)
+        .order_by(candidates.c.priority.desc(), candidates.c.line_at, candidates.c.id)
+        .limit(1)
         .scalar_subquery()
     )
     # The desk takes calls (open, not paused, nobody still with it) in the same statement: the
@@ -214,15 +248,16 @@ def call_next(
     assert hall is not None
     service_ids = desk_service_ids(desk)
     acting = sorted(departments_of(desk.id, staff_id, desk_services=service_ids))
-    take = _call_first(bool(acting))
-    params = {
+    take = _call_first(bool(acting), len(service_ids))
+    params: dict[str, Any] = {
         "calling_hall": desk.hall_id,
         "calling_desk": desk.id,
-        "service_ids": list(service_ids),
-        "acting": acting,
         "day": hall_day(hall.timezone, now),
         "now": now,
     }
+    params.update((f"service_{n}", service_id) for n, service_id in enumerate(service_ids))
+    if acting:
+        params["acting"] = acting
     version = lock_hall(desk.hall_id)
     connection = db.session.connection()
     row = connection.execute(take, params).first()
