@@ -132,7 +132,7 @@ _DESK_NOW = select(
 ).where(_DESKS.c.id == bindparam("desk_id"))
 
 
-def _first_in_line(condition: ColumnElement[bool], accusations: bool) -> Select[Any]:
+def _first_in_line(condition: ColumnElement[bool], accusations: bool) -> Select[int, int, datetime]:
     """The first of today's waiting tickets that meet `condition`, in calling order, as a
     subquery of one row: the line's index (by day, service, priority, place) gives it in order,
     so the database reads up to the first ticket the desk may take and no further."""
