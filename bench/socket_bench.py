@@ -5,9 +5,10 @@
 N asyncio Socket.IO clients connect over websocket: half are lobby displays in the `hall`
 room, half are phones in `ticket:` rooms (which also follow their service's room). A desk
 calls through the HTTP API; we time from sending that request to the moment the last client
-has received the call event (median, p99 over the rounds). The same clients then measure a
-bare Flask-SocketIO app that broadcasts a payload of the same size on an HTTP request.
-Prints the ratio ours/bare per N in each of `--runs` consecutive runs. Figures only.
+has received the call event (median, p99 over the rounds). Another N clients listen to a bare
+Flask-SocketIO app that broadcasts a payload of the same size on an HTTP request; both servers
+are up together and measured in alternating rounds, so a drift in the machine's speed falls on
+both alike. Prints the ratio ours/bare per N in each of `--runs` consecutive runs. Figures only.
 """
 
 from __future__ import annotations
@@ -101,16 +102,60 @@ def start_hall(workdir: Path) -> tuple[subprocess.Popen, str, str, str]:
     return process, base, token, enrolled.stdout.strip().rsplit("/", 1)[1]
 
 
-async def measure_ours(n: int, rounds: int) -> tuple[list[float], int]:
+async def ours_round(http: aiohttp.ClientSession, base: str, fleet: Fleet) -> float:
+    """One desk call, from sending the request to the last screen's event; then the desk is
+    freed and that event let through to everyone before the next round."""
+    started = time.perf_counter()
+    reply = await http.post(f"{base}/api/v1/desks/1/call-next")
+    called = (await reply.json())["ticket"]
+    arrivals = await fleet.wait_version(("call", called["id"]))
+    latency = max(arrivals) - started
+    freed = await http.post(f"{base}/api/v1/tickets/{called['id']}/cancel", json={"desk_id": 1})
+    if freed.status >= 400:
+        raise RuntimeError(f"cancel refused: {await freed.text()}")
+    await fleet.wait_version(("cancel", called["id"]))
+    return latency
+
+
+async def bare_round(http: aiohttp.ClientSession, base: str, fleet: Fleet) -> float:
+    started = time.perf_counter()
+    version = (await (await http.post(base + "/emit")).json())["version"]
+    arrivals = await fleet.wait_version(version)
+    return max(arrivals) - started
+
+
+def start_bare(size: int, workdir: Path) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    log = workdir / "bare.log"
+    with open(log, "ab") as out:
+        process = subprocess.Popen(
+            [sys.executable, str(ROOT / "bench" / "bare_socketio_app.py"), str(port), str(size)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    wait_up(base + "/socket.io/?EIO=4&transport=polling", process, log)
+    return process, base
+
+
+async def measure(n: int, rounds: int) -> tuple[list[float], list[float]]:
+    """Ours and the bare app with N screens each, both up at once, in alternating rounds (a
+    call of ours, a bare broadcast, …): a drift in the machine's speed falls on both alike."""
     with tempfile.TemporaryDirectory() as tmp:
-        process, base, token, device = start_hall(Path(tmp))
+        workdir = Path(tmp)
+        process, base, token, device = start_hall(workdir)
         headers = {"Authorization": f"Bearer {token}"}
-        fleet = Fleet()
+        fleet, bare_fleet = Fleet(), Fleet()
+        bare = None
         try:
-            async with aiohttp.ClientSession(headers=headers) as http:
+            async with (
+                aiohttp.ClientSession(headers=headers) as http,
+                aiohttp.ClientSession() as bare_http,
+            ):
                 service = (await (await http.get(base + "/api/v1/services")).json())["services"][0]
                 tickets = []
-                for _ in range(n // 2 + rounds):
+                for _ in range(n // 2 + rounds + 1):
                     reply = await http.post(
                         base + "/api/v1/tickets", json={"service_id": service["id"]}
                     )
@@ -118,61 +163,22 @@ async def measure_ours(n: int, rounds: int) -> tuple[list[float], int]:
                 await fleet.connect(base, ["hall:1"] * (n - n // 2), {"device": device})
                 await fleet.connect(base, [f"ticket:{t['token']}" for t in tickets[: n // 2]], None)
                 fleet.expected = n
-                latencies = []
+                await ours_round(http, base, fleet)  # warm-up; gives the payload's size
+                bare, bare_base = start_bare(fleet.payload_bytes, workdir)
+                await bare_fleet.connect(bare_base, ["hall"] * n, None)
+                await bare_round(bare_http, bare_base, bare_fleet)  # warm-up
+                ours, floor = [], []
                 for _ in range(rounds):
-                    started = time.perf_counter()
-                    reply = await http.post(f"{base}/api/v1/desks/1/call-next")
-                    called = (await reply.json())["ticket"]
-                    arrivals = await fleet.wait_version(("call", called["id"]))
-                    latencies.append(max(arrivals) - started)
-                    # free the desk, and let that event reach everyone before the next round
-                    freed = await http.post(
-                        f"{base}/api/v1/tickets/{called['id']}/cancel", json={"desk_id": 1}
-                    )
-                    if freed.status >= 400:
-                        raise RuntimeError(f"cancel refused: {await freed.text()}")
-                    await fleet.wait_version(("cancel", called["id"]))
-                size = fleet.payload_bytes
+                    ours.append(await ours_round(http, base, fleet))
+                    floor.append(await bare_round(bare_http, bare_base, bare_fleet))
         finally:
             await fleet.close()
-            process.terminate()
-            process.wait(timeout=10)
-    return latencies, size
-
-
-async def measure_bare(n: int, rounds: int, size: int) -> list[float]:
-    port = free_port()
-    with tempfile.TemporaryDirectory() as tmp:
-        log = Path(tmp) / "bare.log"
-        with open(log, "ab") as out:
-            process = subprocess.Popen(
-                [
-                    sys.executable,
-                    str(ROOT / "bench" / "bare_socketio_app.py"),
-                    str(port),
-                    str(size),
-                ],
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                cwd=ROOT,
-            )
-        base = f"http://127.0.0.1:{port}"
-        fleet = Fleet()
-        try:
-            wait_up(base + "/socket.io/?EIO=4&transport=polling", process, log)
-            await fleet.connect(base, ["hall"] * n, None)
-            latencies = []
-            async with aiohttp.ClientSession() as http:
-                for _ in range(rounds):
-                    started = time.perf_counter()
-                    version = (await (await http.post(base + "/emit")).json())["version"]
-                    arrivals = await fleet.wait_version(version)
-                    latencies.append(max(arrivals) - started)
-        finally:
-            await fleet.close()
-            process.terminate()
-            process.wait(timeout=10)
-    return latencies
+            await bare_fleet.close()
+            for server in (process, bare):
+                if server is not None:
+                    server.terminate()
+                    server.wait(timeout=10)
+    return ours, floor
 
 
 def summary(latencies: list[float]) -> str:
@@ -191,8 +197,7 @@ async def main() -> None:
     ratios: dict[int, list[float]] = {n: [] for n in args.clients}
     for run in range(1, args.runs + 1):
         for n in args.clients:
-            ours, size = await measure_ours(n, args.rounds)
-            bare = await measure_bare(n, args.rounds, size)
+            ours, bare = await measure(n, args.rounds)
             ratio = statistics.median(ours) / statistics.median(bare)
             ratios[n].append(ratio)
             print(
