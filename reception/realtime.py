@@ -15,12 +15,12 @@ from collections import deque
 from datetime import date
 from typing import Any
 
-from sqlalchemy import bindparam, event, func, select
+from sqlalchemy import bindparam, event, select
 from sqlalchemy.orm import Session, SessionTransaction
 
 from . import boundary, events, supervision
 from .extensions import socketio
-from .models import Alert, Desk, Hall, Ticket, TicketState, VideoSession
+from .models import Alert, Desk, Hall, QueueCount, Ticket, VideoSession
 from .models.types import utcnow
 from .queue import consoles, outbox
 from .queue import locking as _locking  # noqa: F401 - its lock release must listen first
@@ -66,24 +66,21 @@ def announcement(number: str, desk: Desk, lobby_floor: int) -> events.Announceme
     )
 
 
-_WAITING = (
-    select(Ticket.service_id, func.count(Ticket.id))
-    .where(
-        Ticket.hall_id == bindparam("hall_id"),
-        Ticket.service_day == bindparam("day"),
-        Ticket.state == TicketState.WAITING.value,
-    )
-    .group_by(Ticket.service_id)
+_WAITING = select(QueueCount.service_id, QueueCount.waiting).where(
+    QueueCount.hall_id == bindparam("hall_id"), QueueCount.service_day == bindparam("day")
 )
 # Built once each: most changes touch one service, and an expanding IN is rendered anew per call.
-_WAITING_IN_ONE = _WAITING.where(Ticket.service_id == bindparam("service_id"))
-_WAITING_IN_SOME = _WAITING.where(Ticket.service_id.in_(bindparam("service_ids", expanding=True)))
+_WAITING_IN_ONE = _WAITING.where(QueueCount.service_id == bindparam("service_id"))
+_WAITING_IN_SOME = _WAITING.where(
+    QueueCount.service_id.in_(bindparam("service_ids", expanding=True))
+)
 
 
 def waiting_counts(
     session: Session, hall_id: int, service_ids: set[int], day: date
 ) -> dict[str, int]:
-    """Tickets waiting today per service (yesterday's leftovers are nobody's queue)."""
+    """Tickets waiting today per service (yesterday's leftovers are nobody's queue): one row
+    per service, which the database keeps in step with the tickets (`models.QueueCount`)."""
     session.flush()  # Core on the session's connection: count what the transaction wrote
     params: dict[str, Any] = {"hall_id": hall_id, "day": day}
     if len(service_ids) == 1:

@@ -45,6 +45,22 @@ class DailyCounter(Model):
     last_seq: Mapped[int] = mapped_column(default=0)
 
 
+class QueueCount(Model):
+    """Tickets waiting per hall, hall-local day and service: kept by the database itself.
+
+    Triggers on `tickets` (migration 0014) add one when a ticket joins a service's line and take
+    one off when it leaves (called, cancelled, moved to another service, deleted), in the same
+    statement as the change; so reading a line's length is one row, however long the line.
+    Nothing in Python writes it."""
+
+    __tablename__ = "queue_counts"
+
+    hall_id: Mapped[int] = mapped_column(primary_key=True)
+    service_day: Mapped[date] = mapped_column(Date, primary_key=True)
+    service_id: Mapped[int] = mapped_column(primary_key=True)
+    waiting: Mapped[int] = mapped_column(default=0)
+
+
 class Ticket(Model):
     __tablename__ = "tickets"
     __table_args__ = (
