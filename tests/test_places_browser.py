@@ -74,6 +74,8 @@ def test_the_english_lobby_shows_english_names_and_sentences(browser, hall):
     display.get_by_test_id("current-call").filter(
         has_text=f"Number {ticket['number']}, please go to desk 4"
     ).wait_for(timeout=3000)
+    # the grid is drawn from the room's snapshot, which may land after the call on a busy box
+    display.locator("#waiting-counts .svc", has_text="Civil Affairs Bureau").wait_for(timeout=5000)
     names = display.locator("#waiting-counts .svc").all_inner_texts()
     assert "Civil Affairs Bureau" in names and "市民政局" not in names
     display.goto(f"{hall.url}/display/?lang=zh_CN")  # leave the cookie as the hall's default
