@@ -199,3 +199,45 @@ def test_an_api_request_reads_its_caller_and_hall_in_one_statement(app, client, 
         "/api/v1/tickets", json={"service_id": service_id}, headers={"Authorization": "Bearer x"}
     )
     assert bad.status_code == 401
+
+
+def test_call_next_on_postgresql_writes_its_event_in_the_same_statement(postgres_app):
+    """On PostgreSQL the call and its event row are one statement (a data-modifying CTE): the
+    event carries the same facts the separate INSERT wrote, and no separate INSERT is sent."""
+    from reception.models import TicketEvent
+    from reception.queue import moves
+    from reception.queue.issuing import issue_ticket
+
+    app, _ = postgres_app
+    with app.app_context():
+        service, desk = service_by_prefix("A"), desk_by_number(1)
+        staff = user_by_name("desk")
+        issued = issue_ticket(desk.hall_id, service.id, outside_hours=True)
+        _db.session.commit()
+        sent: list[str] = []
+
+        def capture(conn, cursor, statement, *rest) -> None:
+            sent.append(statement)
+
+        event.listen(_db.engine, "before_cursor_execute", capture)
+        try:
+            called = moves.call_next(desk.id, staff_id=staff.id)
+            _db.session.commit()
+        finally:
+            event.remove(_db.engine, "before_cursor_execute", capture)
+        assert called is not None and called.id == issued.id
+        assert not [sql for sql in sent if sql.startswith("INSERT INTO ticket_events")]
+        events = _db.session.scalars(
+            select(TicketEvent).where(TicketEvent.ticket_id == issued.id).order_by(TicketEvent.id)
+        ).all()
+        assert [e.action for e in events] == ["issue", "call"]
+        call = events[1]
+        assert (call.from_state, call.to_state, call.desk_id, call.staff_id) == (
+            "waiting",
+            "called",
+            desk.id,
+            staff.id,
+        )
+        assert (call.service_id, call.leg, call.hall_id) == (service.id, 1, desk.hall_id)
+        assert call.hall_version == _db.session.get(Desk, desk.id).hall.version
+        assert call.at == called.called_at and call.note == ""
