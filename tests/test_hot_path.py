@@ -201,9 +201,12 @@ def test_an_api_request_reads_its_caller_and_hall_in_one_statement(app, client, 
     assert bad.status_code == 401
 
 
-def test_call_next_on_postgresql_writes_its_event_in_the_same_statement(postgres_app):
-    """On PostgreSQL the call and its event row are one statement (a data-modifying CTE): the
-    event carries the same facts the separate INSERT wrote, and no separate INSERT is sent."""
+def test_issue_and_call_next_on_postgresql_write_their_events_in_the_same_statement(
+    postgres_app,
+):
+    """On PostgreSQL the issue and the call are each one statement with their event rows (a
+    data-modifying CTE): the events carry the facts the separate INSERT wrote, and no separate
+    INSERT is sent."""
     from reception.models import TicketEvent
     from reception.queue import moves
     from reception.queue.issuing import issue_ticket
@@ -212,8 +215,6 @@ def test_call_next_on_postgresql_writes_its_event_in_the_same_statement(postgres
     with app.app_context():
         service, desk = service_by_prefix("A"), desk_by_number(1)
         staff = user_by_name("desk")
-        issued = issue_ticket(desk.hall_id, service.id, outside_hours=True)
-        _db.session.commit()
         sent: list[str] = []
 
         def capture(conn, cursor, statement, *rest) -> None:
@@ -221,6 +222,8 @@ def test_call_next_on_postgresql_writes_its_event_in_the_same_statement(postgres
 
         event.listen(_db.engine, "before_cursor_execute", capture)
         try:
+            issued = issue_ticket(desk.hall_id, service.id, outside_hours=True, staff_id=staff.id)
+            _db.session.commit()
             called = moves.call_next(desk.id, staff_id=staff.id)
             _db.session.commit()
         finally:
@@ -231,7 +234,16 @@ def test_call_next_on_postgresql_writes_its_event_in_the_same_statement(postgres
             select(TicketEvent).where(TicketEvent.ticket_id == issued.id).order_by(TicketEvent.id)
         ).all()
         assert [e.action for e in events] == ["issue", "call"]
+        issue = events[0]
+        assert (issue.from_state, issue.to_state, issue.desk_id, issue.staff_id) == (
+            None,
+            "waiting",
+            None,
+            staff.id,
+        )
+        assert (issue.service_id, issue.leg, issue.at) == (service.id, 1, called.issued_at)
         call = events[1]
+        assert issue.hall_version == call.hall_version - 1
         assert (call.from_state, call.to_state, call.desk_id, call.staff_id) == (
             "waiting",
             "called",

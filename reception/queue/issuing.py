@@ -7,11 +7,22 @@ from datetime import date, datetime
 from functools import cache
 from typing import cast
 
-from sqlalchemy import Date, Executable, Integer, Table, bindparam, literal, select
+from sqlalchemy import (
+    Date,
+    Executable,
+    Integer,
+    String,
+    Table,
+    bindparam,
+    insert,
+    literal,
+    null,
+    select,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..extensions import db
-from ..models import DailyCounter, Hall, Priority, Service, Ticket, TicketState
+from ..models import DailyCounter, Hall, Priority, Service, Ticket, TicketEvent, TicketState
 from ..models.types import utcnow
 from . import hours
 from .clock import hall_day
@@ -54,7 +65,78 @@ def _advance_counter(dialect: str) -> Executable:
 
 
 _SERVICE = select(Service.hall_id, Service.active).where(Service.id == bindparam("service_id"))
-_INSERT_TICKET = cast(Table, Ticket.__table__).insert()
+_TICKETS = cast(Table, Ticket.__table__)
+_INSERT_TICKET = _TICKETS.insert()
+_VALUES = (
+    "hall_id",
+    "service_day",
+    "number",
+    "token",
+    "service_id",
+    "target_desk_id",
+    "desk_id",
+    "state",
+    "priority",
+    "channel",
+    "case_id",
+    "remote_unit_id",
+    "leg",
+    "recall_count",
+    "outcome",
+    "issued_at",
+    "line_at",
+    "called_at",
+    "updated_at",
+)
+
+
+@cache
+def _issue_and_log() -> Executable:
+    """PostgreSQL: the ticket's INSERT and its `issue` event in one statement (the INSERT as a
+    data-modifying CTE the event's INSERT reads): one round trip fewer inside the hall lock.
+    Parameters: the ticket's columns, `version` and `staff_id`."""
+    issued = (
+        insert(_TICKETS)
+        .values({name: bindparam(name, type_=_TICKETS.c[name].type) for name in _VALUES})
+        .returning(_TICKETS.c.id, _TICKETS.c.hall_id, _TICKETS.c.service_id, _TICKETS.c.leg)
+        .cte("issued")
+    )
+    events = cast(Table, TicketEvent.__table__)
+    logged = (
+        insert(events)
+        .from_select(
+            [
+                "ticket_id",
+                "hall_id",
+                "hall_version",
+                "action",
+                "from_state",
+                "to_state",
+                "service_id",
+                "desk_id",
+                "staff_id",
+                "leg",
+                "at",
+                "note",
+            ],
+            select(
+                issued.c.id,
+                issued.c.hall_id,
+                bindparam("version", type_=Integer()),
+                literal("issue", String()),
+                null(),
+                literal(TicketState.WAITING.value, String()),
+                issued.c.service_id,
+                null(),
+                bindparam("staff_id", type_=Integer()),
+                issued.c.leg,
+                bindparam("issued_at", type_=_TICKETS.c.issued_at.type),
+                literal("", String()),
+            ),
+        )
+        .cte("logged")
+    )
+    return select(issued.c.id).add_cte(logged)
 
 
 def next_number(hall_id: int, service_id: int, day: date) -> tuple[int, str]:
@@ -125,8 +207,23 @@ def issue_ticket(
         "called_at": None,
         "updated_at": now,
     }
-    key = db.session.connection().execute(_INSERT_TICKET, values).inserted_primary_key
-    assert key is not None
-    ticket = attach(Ticket, {"id": key[0], **values})
-    record(ticket, action="issue", from_state=None, version=version, now=now, staff_id=staff_id)
+    connection = db.session.connection()
+    logged = connection.dialect.name == "postgresql"
+    if logged:  # the event row written by the same statement
+        params = {**values, "version": version, "staff_id": staff_id}
+        ticket_id = connection.execute(_issue_and_log(), params).scalar_one()
+    else:
+        key = connection.execute(_INSERT_TICKET, values).inserted_primary_key
+        assert key is not None
+        ticket_id = key[0]
+    ticket = attach(Ticket, {"id": ticket_id, **values})
+    record(
+        ticket,
+        action="issue",
+        from_state=None,
+        version=version,
+        now=now,
+        staff_id=staff_id,
+        logged=logged,
+    )
     return ticket
