@@ -10,14 +10,10 @@ from sqlalchemy import (
     BindParameter,
     ColumnElement,
     Executable,
-    Integer,
     Select,
-    String,
     Table,
     and_,
     bindparam,
-    insert,
-    literal,
     or_,
     select,
     union_all,
@@ -31,13 +27,12 @@ from ..models import (
     Desk,
     Hall,
     Ticket,
-    TicketEvent,
 )
 from ..models.types import UTCDateTime, utcnow
 from . import outbox, rows
 from .clock import hall_day
 from .errors import IllegalMove, NotFound
-from .journal import record
+from .journal import logged_with, record
 from .locking import lock_hall
 from .messages import N_
 from .rules import (
@@ -223,49 +218,19 @@ def _call_first(accusations: bool, services: int) -> Executable:
     )
 
 
-_EVENTS = cast(Table, TicketEvent.__table__)
-
-
 @cache
 def _call_and_log(accusations: bool, services: int) -> Executable:
     """PostgreSQL: `_call_first` and the call's event row in one statement (the UPDATE as a
     data-modifying CTE that the event's INSERT reads): one round trip fewer inside the hall
     lock. The event carries the hall version (`version`) and the caller (`staff_id`)."""
     called = cast(Any, _call_first(accusations, services)).cte("called")
-    now = bindparam("now", type_=UTCDateTime())
-    logged = (
-        insert(_EVENTS)
-        .from_select(
-            [
-                "ticket_id",
-                "hall_id",
-                "hall_version",
-                "action",
-                "from_state",
-                "to_state",
-                "service_id",
-                "desk_id",
-                "staff_id",
-                "leg",
-                "at",
-                "note",
-            ],
-            select(
-                called.c.id,
-                called.c.hall_id,
-                bindparam("version", type_=Integer()),
-                literal("call", String()),
-                literal(S.WAITING.value, String()),
-                called.c.state,
-                called.c.service_id,
-                called.c.desk_id,
-                bindparam("staff_id", type_=Integer()),
-                called.c.leg,
-                now,
-                literal("", String()),
-            ),
-        )
-        .cte("logged")
+    logged = logged_with(
+        called,
+        action="call",
+        from_state=S.WAITING.value,
+        to_state=called.c.state,
+        desk_id=called.c.desk_id,
+        at=bindparam("now", type_=UTCDateTime()),
     )
     return select(*called.c).add_cte(logged)
 

@@ -16,18 +16,17 @@ from sqlalchemy import (
     bindparam,
     insert,
     literal,
-    null,
     select,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..extensions import db
-from ..models import DailyCounter, Hall, Priority, Service, Ticket, TicketEvent, TicketState
+from ..models import DailyCounter, Hall, Priority, Service, Ticket, TicketState
 from ..models.types import utcnow
 from . import hours
 from .clock import hall_day
 from .errors import InvalidInput, NotFound
-from .journal import record
+from .journal import logged_with, record
 from .locking import lock_hall
 from .messages import N_
 from .rows import attach
@@ -101,40 +100,13 @@ def _issue_and_log() -> Executable:
         .returning(_TICKETS.c.id, _TICKETS.c.hall_id, _TICKETS.c.service_id, _TICKETS.c.leg)
         .cte("issued")
     )
-    events = cast(Table, TicketEvent.__table__)
-    logged = (
-        insert(events)
-        .from_select(
-            [
-                "ticket_id",
-                "hall_id",
-                "hall_version",
-                "action",
-                "from_state",
-                "to_state",
-                "service_id",
-                "desk_id",
-                "staff_id",
-                "leg",
-                "at",
-                "note",
-            ],
-            select(
-                issued.c.id,
-                issued.c.hall_id,
-                bindparam("version", type_=Integer()),
-                literal("issue", String()),
-                null(),
-                literal(TicketState.WAITING.value, String()),
-                issued.c.service_id,
-                null(),
-                bindparam("staff_id", type_=Integer()),
-                issued.c.leg,
-                bindparam("issued_at", type_=_TICKETS.c.issued_at.type),
-                literal("", String()),
-            ),
-        )
-        .cte("logged")
+    logged = logged_with(
+        issued,
+        action="issue",
+        from_state=None,
+        to_state=literal(TicketState.WAITING.value, String()),
+        desk_id=None,
+        at=bindparam("issued_at", type_=_TICKETS.c.issued_at.type),
     )
     return select(issued.c.id).add_cte(logged)
 

@@ -3,16 +3,60 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import Table
+from sqlalchemy import (
+    CTE,
+    BindParameter,
+    ColumnElement,
+    Integer,
+    String,
+    Table,
+    bindparam,
+    insert,
+    literal,
+    null,
+    select,
+)
 
 from ..extensions import db
 from ..models import Ticket, TicketEvent
 from . import outbox
 
 # Built once: a statement made per call costs more Python than its execution.
-INSERT_EVENT = cast(Table, TicketEvent.__table__).insert()
+_EVENTS = cast(Table, TicketEvent.__table__)
+INSERT_EVENT = _EVENTS.insert()
+
+
+def logged_with(
+    written: CTE,
+    *,
+    action: str,
+    from_state: str | None,
+    to_state: ColumnElement[Any],
+    desk_id: ColumnElement[Any] | None,
+    at: BindParameter[Any],
+) -> CTE:
+    """PostgreSQL: the event row of a change that the data-modifying CTE `written` makes (it
+    returns the ticket's `id`, `hall_id`, `service_id` and `leg`), as a CTE of its own, so the
+    change and its event are one statement; `version` and `staff_id` are parameters."""
+    row = select(
+        written.c.id,
+        written.c.hall_id,
+        bindparam("version", type_=Integer()),
+        literal(action, String()),
+        literal(from_state, String()) if from_state is not None else null(),
+        to_state,
+        written.c.service_id,
+        desk_id if desk_id is not None else null(),
+        bindparam("staff_id", type_=Integer()),
+        written.c.leg,
+        at,
+        literal("", String()),
+    )
+    columns = ["ticket_id", "hall_id", "hall_version", "action", "from_state", "to_state"]
+    columns += ["service_id", "desk_id", "staff_id", "leg", "at", "note"]
+    return insert(_EVENTS).from_select(columns, row).cte("logged")
 
 
 def record(
@@ -33,7 +77,26 @@ def record(
     if ticket.updated_at != now:
         ticket.updated_at = now
     if not logged:
-        _insert_event(ticket, action, from_state, version, now, staff_id, note)
+        # One Core INSERT on the transaction's connection: the event log is append-only and nothing
+        # in the transaction needs the row as an object, so it skips the unit of work and the
+        # autoflush (the ticket's own change is written at the next flush or the commit).
+        db.session.connection().execute(
+            INSERT_EVENT,
+            {
+                "ticket_id": ticket.id,
+                "hall_id": ticket.hall_id,
+                "hall_version": version,
+                "action": action,
+                "from_state": from_state,
+                "to_state": ticket.state,
+                "service_id": ticket.service_id,
+                "desk_id": ticket.desk_id,
+                "staff_id": staff_id,
+                "leg": ticket.leg,
+                "at": now,
+                "note": note,
+            },
+        )
     if "events" in ticket.__dict__:  # a loaded list of the ticket's events now lacks this one
         db.session.expire(ticket, ["events"])
     desk_ids = tuple(d for d in (ticket.desk_id, ticket.target_desk_id) if d) + extra_desk_ids
@@ -48,35 +111,4 @@ def record(
             service_ids=(ticket.service_id, *extra_service_ids),
             desk_ids=desk_ids,
         ),
-    )
-
-
-def _insert_event(
-    ticket: Ticket,
-    action: str,
-    from_state: str | None,
-    version: int,
-    now: datetime,
-    staff_id: int | None,
-    note: str,
-) -> None:
-    # One Core INSERT on the transaction's connection: the event log is append-only and nothing
-    # in the transaction needs the row as an object, so it skips the unit of work and the
-    # autoflush (the ticket's own change is written at the next flush or the commit).
-    db.session.connection().execute(
-        INSERT_EVENT,
-        {
-            "ticket_id": ticket.id,
-            "hall_id": ticket.hall_id,
-            "hall_version": version,
-            "action": action,
-            "from_state": from_state,
-            "to_state": ticket.state,
-            "service_id": ticket.service_id,
-            "desk_id": ticket.desk_id,
-            "staff_id": staff_id,
-            "leg": ticket.leg,
-            "at": now,
-            "note": note,
-        },
     )
