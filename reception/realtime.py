@@ -95,6 +95,15 @@ def waiting_counts(
     return counts
 
 
+def _counts_read_along(session: Session, change: outbox.Change, *, alone: bool) -> dict[str, int]:
+    """The counts the change's own statement read under the lock, when they are still the
+    transaction's: the only change, nothing written after it. Empty: read them now."""
+    if change.waiting is None or not alone or session.new or session.dirty or session.deleted:
+        return {}
+    counts = {str(service_id): waiting for service_id, waiting in change.waiting}
+    return counts if counts.keys() == {str(s) for s in change.service_ids} else {}
+
+
 def _prepare(session: Session) -> None:
     ready: list[tuple[list[str], dict[str, Any], str]] = []
     for alert_id in outbox.take_alerts(session):
@@ -147,6 +156,9 @@ def _prepare(session: Session) -> None:
         ticket = session.get(Ticket, change.ticket_id)
         if ticket is None:
             continue
+        waiting = _counts_read_along(session, change, alone=len(changes) == 1) or waiting_counts(
+            session, change.hall_id, set(change.service_ids), ticket.service_day
+        )
         desk = session.get(Desk, ticket.desk_id) if ticket.desk_id else None
         calls = change.action in ("call", "recall") and desk is not None
         hall = session.get(Hall, change.hall_id) if calls else None
@@ -155,9 +167,7 @@ def _prepare(session: Session) -> None:
             version=change.version,
             action=change.action,
             ticket=ticket_view(ticket, desk.number if desk else None),
-            waiting=waiting_counts(
-                session, change.hall_id, set(change.service_ids), ticket.service_day
-            ),
+            waiting=waiting,
             announce=announcement(ticket.number, desk, hall.lobby_floor) if desk and hall else None,
         ).json_dict()
         rooms = [f"hall:{change.hall_id}", f"ticket:{ticket.token}"]

@@ -10,12 +10,15 @@ from sqlalchemy import (
     BindParameter,
     ColumnElement,
     Executable,
+    Integer,
     Select,
     Table,
     and_,
     bindparam,
+    func,
     or_,
     select,
+    true,
     union_all,
     update,
 )
@@ -26,6 +29,7 @@ from ..models import (
     Case,
     Desk,
     Hall,
+    QueueCount,
     Ticket,
 )
 from ..models.types import UTCDateTime, utcnow
@@ -33,7 +37,7 @@ from . import outbox, rows
 from .clock import hall_day
 from .errors import IllegalMove, NotFound
 from .journal import logged_with, record
-from .locking import lock_hall
+from .locking import enter_writer, lock_hall, version_bump
 from .messages import N_
 from .rules import (
     S,
@@ -119,6 +123,7 @@ def _mark_called(
 
 
 _TICKETS = cast(Table, Ticket.__table__)
+_TICKET_COLUMNS = tuple(_TICKETS.c.keys())
 _DESKS = cast(Table, Desk.__table__)
 # The desk as it is now, under the lock: open, paused, and the visitor it still has, if any.
 _DESK_NOW = select(
@@ -235,6 +240,47 @@ def _call_and_log(accusations: bool, services: int) -> Executable:
     return select(*called.c).add_cte(logged)
 
 
+@cache
+def _call_in_one(accusations: bool, services: int) -> Executable:
+    """PostgreSQL: the whole call in one statement, so that the hall lock is held across one
+    round trip and the commit: the hall's version bumped (the lock), `_call_first`, the call's
+    event, and the waiting count of the called ticket's service (the snapshot's, less this
+    ticket). The call is made only when the snapshot is the hall as the lock found it
+    (`fresh_lock`; see `locking.version_bump`): otherwise only the version moved, and the
+    caller calls again in statements of their own, under the lock it now holds."""
+    locked, fresh = version_bump(bindparam("calling_hall", type_=Integer()))
+    called = cast(Any, _call_first(accusations, services)).where(fresh).cte("called")
+    logged = logged_with(
+        called,
+        action="call",
+        from_state=S.WAITING.value,
+        to_state=called.c.state,
+        desk_id=called.c.desk_id,
+        at=bindparam("now", type_=UTCDateTime()),
+        version=select(locked.c.version).scalar_subquery(),
+    )
+    counts = cast(Table, QueueCount.__table__)
+    waiting = (
+        select(counts.c.waiting)
+        .where(
+            counts.c.hall_id == called.c.hall_id,
+            counts.c.service_day == called.c.service_day,
+            counts.c.service_id == called.c.service_id,
+        )
+        .scalar_subquery()
+    )
+    return (
+        select(
+            locked.c.version.label("hall_version"),
+            fresh.label("fresh_lock"),
+            func.greatest(func.coalesce(waiting, 1) - 1, 0).label("line_waiting"),
+            *called.c,
+        )
+        .select_from(locked.outerjoin(called, true()))
+        .add_cte(logged)
+    )
+
+
 def _check_taking_calls(desk: Desk) -> None:
     """Refuse a call at a desk that is closed, paused or still with a visitor, as the desk is
     now (under the lock): why call-next called nobody, or why a chosen ticket is not called."""
@@ -265,27 +311,52 @@ def call_next(
     assert hall is not None
     service_ids = desk_service_ids(desk)
     acting = sorted(departments_of(desk.id, staff_id, desk_services=service_ids))
-    take = _call_first(bool(acting), len(service_ids))
     params: dict[str, Any] = {
         "calling_hall": desk.hall_id,
         "calling_desk": desk.id,
         "day": hall_day(hall.timezone, now),
         "now": now,
+        "staff_id": staff_id,
     }
     params.update((f"service_{n}", service_id) for n, service_id in enumerate(service_ids))
     if acting:
         params["acting"] = acting
-    version = lock_hall(desk.hall_id)
+    shape = (bool(acting), len(service_ids))
     connection = db.session.connection()
-    logged = connection.dialect.name == "postgresql"
-    if logged:  # the event row written by the same statement
-        take = _call_and_log(bool(acting), len(service_ids))
-        params.update(version=version, staff_id=staff_id)
-    row = connection.execute(take, params).first()
+    if connection.dialect.name != "postgresql":
+        version = lock_hall(desk.hall_id)
+        row = connection.execute(_call_first(*shape), params).first()
+        logged = False
+    else:
+        enter_writer()
+        row = connection.execute(_call_in_one(*shape), params).first()
+        if row is None:
+            raise NotFound(N_("No such hall."))
+        version = row.hall_version
+        if row.id is not None:
+            ticket = rows.attach(Ticket, {name: row._mapping[name] for name in _TICKET_COLUMNS})
+            waiting = ((ticket.service_id, row.line_waiting),)
+            return _called(desk, ticket, version, now, staff_id, logged=True, waiting=waiting)
+        # nobody called: nobody to call, or (not fresh) the lock is ours now: call again
+        again = None if row.fresh_lock else {**params, "version": version}
+        row = connection.execute(_call_and_log(*shape), again).first() if again else None
+        logged = True
     if row is None:
         _check_taking_calls(desk)
         return None
-    ticket = rows.attach(Ticket, row)
+    return _called(desk, rows.attach(Ticket, row), version, now, staff_id, logged=logged)
+
+
+def _called(
+    desk: Desk,
+    ticket: Ticket,
+    version: int,
+    now: datetime,
+    staff_id: int | None,
+    *,
+    logged: bool,
+    waiting: tuple[tuple[int, int], ...] | None = None,
+) -> Ticket:
     record(
         ticket,
         action="call",
@@ -294,6 +365,7 @@ def call_next(
         now=now,
         staff_id=staff_id,
         logged=logged,
+        waiting=waiting,
     )
     outbox.hold(db.session(), desk)  # the call's announcement names the desk
     return ticket

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import date, datetime
 from functools import cache
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import (
     Date,
@@ -14,20 +14,24 @@ from sqlalchemy import (
     String,
     Table,
     bindparam,
+    func,
     insert,
     literal,
     select,
+    true,
 )
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Row
 
 from ..extensions import db
-from ..models import DailyCounter, Hall, Priority, Service, Ticket, TicketState
+from ..models import DailyCounter, Hall, Priority, QueueCount, Service, Ticket, TicketState
 from ..models.types import utcnow
 from . import hours
 from .clock import hall_day
 from .errors import InvalidInput, NotFound
 from .journal import logged_with, record
-from .locking import lock_hall
+from .locking import enter_writer, lock_hall, version_bump
 from .messages import N_
 from .rows import attach
 
@@ -111,6 +115,83 @@ def _issue_and_log() -> Executable:
     return select(issued.c.id).add_cte(logged)
 
 
+@cache
+def _issue_in_one() -> Executable:
+    """PostgreSQL: the whole issue in one statement, so that the hall lock is held across one
+    round trip and the commit: the hall's version bumped (the lock), the day's counter
+    advanced, the ticket inserted with its number, its `issue` event, and the service's
+    waiting count (the snapshot's, plus this ticket). Nothing but the bump is written when the
+    snapshot is not the hall as the lock found it (`fresh` false; see `version_bump`) or the
+    service is not an active one of the hall: no ticket `id` back, the caller takes it from
+    there. Parameters: the ticket's columns but its number, and `staff_id`."""
+    hall_id = bindparam("hall_id", type_=Integer())
+    day = bindparam("service_day", type_=Date())
+    locked, fresh = version_bump(hall_id)
+    counters = cast(Table, DailyCounter.__table__)
+    services = cast(Table, Service.__table__)
+    source = select(services.c.hall_id, services.c.prefix, day, literal(1, Integer())).where(
+        services.c.id == bindparam("service_id"),
+        services.c.hall_id == hall_id,
+        services.c.active.is_(True),
+        fresh,
+    )
+    counter = (
+        postgresql.insert(counters)
+        .from_select(["hall_id", "prefix", "service_day", "last_seq"], source)
+        .on_conflict_do_update(
+            index_elements=[counters.c.hall_id, counters.c.prefix, counters.c.service_day],
+            set_={"last_seq": counters.c.last_seq + 1},
+        )
+        .returning(counters.c.last_seq, counters.c.prefix)
+        .cte("counter")
+    )
+    sequence = sql_cast(counter.c.last_seq, String())
+    number = counter.c.prefix + func.lpad(sequence, func.greatest(3, func.length(sequence)), "0")
+    columns = [
+        number if name == "number" else bindparam(name, type_=_TICKETS.c[name].type)
+        for name in _VALUES
+    ]
+    issued = (
+        insert(_TICKETS)
+        .from_select(list(_VALUES), select(*columns).select_from(counter))
+        .returning(
+            _TICKETS.c.id,
+            _TICKETS.c.hall_id,
+            _TICKETS.c.service_id,
+            _TICKETS.c.leg,
+            _TICKETS.c.number,
+        )
+        .cte("issued")
+    )
+    version = select(locked.c.version).scalar_subquery()
+    logged = logged_with(
+        issued,
+        action="issue",
+        from_state=None,
+        to_state=literal(TicketState.WAITING.value, String()),
+        desk_id=None,
+        at=bindparam("issued_at", type_=_TICKETS.c.issued_at.type),
+        version=version,
+    )
+    counts = cast(Table, QueueCount.__table__)
+    waiting = select(counts.c.waiting).where(
+        counts.c.hall_id == hall_id,
+        counts.c.service_day == day,
+        counts.c.service_id == bindparam("service_id"),
+    )
+    return (
+        select(
+            locked.c.version,
+            fresh.label("fresh"),
+            issued.c.id,
+            issued.c.number,
+            (func.coalesce(waiting.scalar_subquery(), 0) + 1).label("waiting"),
+        )
+        .select_from(locked.outerjoin(issued, true()))
+        .add_cte(logged)
+    )
+
+
 def next_number(hall_id: int, service_id: int, day: date) -> tuple[int, str]:
     """Advance the service's counter for (hall, prefix, day) and return (sequence, prefix);
     the caller holds the hall lock. A service that is unknown, another hall's or inactive is
@@ -155,13 +236,10 @@ def issue_ticket(
     if hall.opening_hours and not outside_hours:
         hours.check_open(hall, now)
     day = hall_day(hall.timezone, now)
-    version = lock_hall(hall_id)
-    sequence, prefix = next_number(hall_id, service_id, day)
-    # One Core INSERT; the object is attached as already stored (no unit-of-work flush)
     values = {
         "hall_id": hall_id,
         "service_day": day,
-        "number": format_number(prefix, sequence),
+        "number": None,
         "token": secrets.token_urlsafe(TOKEN_BYTES),
         "service_id": service_id,
         "target_desk_id": None,
@@ -179,23 +257,51 @@ def issue_ticket(
         "called_at": None,
         "updated_at": now,
     }
+    if db.session.connection().dialect.name == "postgresql":
+        enter_writer()
+        done = db.session.connection().execute(_issue_in_one(), {**values, "staff_id": staff_id})
+        row = done.first()
+        if row is None:
+            raise NotFound(N_("No such hall."))
+        if row.id is not None:
+            values.update(id=row.id, number=row.number)
+            return _issued(values, row.version, staff_id, logged=True, read_along=row)
+        version = row.version  # the lock is ours: the steps one statement each, as on SQLite
+    else:
+        version = lock_hall(hall_id)
+    sequence, prefix = next_number(hall_id, service_id, day)
+    values["number"] = format_number(prefix, sequence)
     connection = db.session.connection()
     logged = connection.dialect.name == "postgresql"
     if logged:  # the event row written by the same statement
         params = {**values, "version": version, "staff_id": staff_id}
-        ticket_id = connection.execute(_issue_and_log(), params).scalar_one()
+        values["id"] = connection.execute(_issue_and_log(), params).scalar_one()
     else:
         key = connection.execute(_INSERT_TICKET, values).inserted_primary_key
         assert key is not None
-        ticket_id = key[0]
-    ticket = attach(Ticket, {"id": ticket_id, **values})
+        values["id"] = key[0]
+    return _issued(values, version, staff_id, logged=logged)
+
+
+def _issued(
+    values: dict[str, Any],
+    version: int,
+    staff_id: int | None,
+    *,
+    logged: bool,
+    read_along: Row[Any] | None = None,
+) -> Ticket:
+    """The ticket a Core INSERT stored, attached as stored (no unit-of-work flush), with its
+    event noted for the screens."""
+    ticket = attach(Ticket, values)
     record(
         ticket,
         action="issue",
         from_state=None,
         version=version,
-        now=now,
+        now=values["issued_at"],
         staff_id=staff_id,
         logged=logged,
+        waiting=((ticket.service_id, read_along.waiting),) if read_along is not None else None,
     )
     return ticket

@@ -36,14 +36,16 @@ def logged_with(
     to_state: ColumnElement[Any],
     desk_id: ColumnElement[Any] | None,
     at: BindParameter[Any],
+    version: ColumnElement[int] | None = None,
 ) -> CTE:
     """PostgreSQL: the event row of a change that the data-modifying CTE `written` makes (it
     returns the ticket's `id`, `hall_id`, `service_id` and `leg`), as a CTE of its own, so the
-    change and its event are one statement; `version` and `staff_id` are parameters."""
+    change and its event are one statement; `staff_id` is a parameter, and so is `version`
+    unless the statement takes the hall's version itself (`locking.version_bump`)."""
     row = select(
         written.c.id,
         written.c.hall_id,
-        bindparam("version", type_=Integer()),
+        bindparam("version", type_=Integer()) if version is None else version,
         literal(action, String()),
         literal(from_state, String()) if from_state is not None else null(),
         to_state,
@@ -71,9 +73,11 @@ def record(
     extra_service_ids: tuple[int, ...] = (),
     extra_desk_ids: tuple[int, ...] = (),
     logged: bool = False,
+    waiting: tuple[tuple[int, int], ...] | None = None,
 ) -> None:
     """Append one event for `ticket`'s change and queue its publication after commit
-    (`logged`: the statement that made the change wrote the event row already)."""
+    (`logged`: the statement that made the change wrote the event row already; `waiting`: it
+    read the line's counts too, see `outbox.Change`)."""
     if ticket.updated_at != now:
         ticket.updated_at = now
     if not logged:
@@ -110,5 +114,6 @@ def record(
             action=action,
             service_ids=(ticket.service_id, *extra_service_ids),
             desk_ids=desk_ids,
+            waiting=waiting,
         ),
     )

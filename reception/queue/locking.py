@@ -19,7 +19,7 @@ import threading
 from collections import deque
 from typing import cast
 
-from sqlalchemy import Table, bindparam, event, update
+from sqlalchemy import CTE, BindParameter, ColumnElement, Table, bindparam, event, select, update
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
 from ..extensions import db
@@ -123,11 +123,43 @@ _BUMP_VERSION = (
 )
 
 
-def lock_hall(hall_id: int) -> int:
-    """Serialise writers on the hall and return the hall's new version."""
+def enter_writer() -> None:
+    """The in-process part of the hall lock, before a statement that takes the database's part
+    itself (`version_bump`): this process's writers queue in arrival order, and what the
+    request changed before is written under the lock, in order."""
     session = db.session()
     _take_writer_lock(session)
-    session.flush()  # what the request changed before the lock is written under it, in order
+    session.flush()
+
+
+def version_bump(hall_id: BindParameter[int]) -> tuple[CTE, ColumnElement[bool]]:
+    """PostgreSQL: the hall lock as part of a write's own statement, so that taking it costs
+    no round trip of its own: the UPDATE of the hall's version as a data-modifying CTE
+    (`locked`, returning the new `version`), and a condition that is true when the statement's
+    snapshot is the hall as the lock found it.
+
+    The statement's snapshot is taken when it starts, before it may wait for the hall row;
+    every queue writer bumps the version under the lock, so the new version being the
+    snapshot's plus one means nobody wrote the hall's queues in between, and what the statement
+    read (the line, the desk, the counts) is what it would read after taking the lock. In this
+    process the writers are already in line (`enter_writer`), so only a writer of another
+    process can make it false; the statement must then write nothing but the bump and let the
+    caller do its work in statements of their own, under the lock it now holds."""
+    locked = (
+        update(_HALLS)
+        .where(_HALLS.c.id == hall_id)
+        .values(version=_HALLS.c.version + 1)
+        .returning(_HALLS.c.version)
+        .cte("locked")
+    )
+    seen = select(_HALLS.c.version).where(_HALLS.c.id == hall_id).scalar_subquery()
+    return locked, select(locked.c.version).scalar_subquery() == seen + 1
+
+
+def lock_hall(hall_id: int) -> int:
+    """Serialise writers on the hall and return the hall's new version."""
+    enter_writer()
+    session = db.session()
     version = session.connection().execute(_BUMP_VERSION, {"hall_id": hall_id}).scalar()
     if version is None:
         raise NotFound(N_("No such hall."))

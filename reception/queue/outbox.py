@@ -21,6 +21,9 @@ class Change:
     action: str
     service_ids: tuple[int, ...]
     desk_ids: tuple[int, ...]
+    # (service id, tickets waiting) for every service of `service_ids`, when the statement that
+    # made the change read them under the lock (else they are read just before the commit)
+    waiting: tuple[tuple[int, int], ...] | None = None
 
 
 def note(session: Session, change: Change) -> None:
