@@ -23,7 +23,7 @@ from .extensions import socketio
 from .models import Alert, Desk, Hall, QueueCount, Ticket, VideoSession
 from .models.types import utcnow
 from .queue import consoles, outbox
-from .queue import locking as _locking  # noqa: F401 - its lock release must listen first
+from .queue import locking as _locking  # its lock release must listen first
 from .speech import call_speech, call_text
 
 log = logging.getLogger("reception.realtime")
@@ -220,6 +220,7 @@ def _discard(session: Session, *args: object) -> None:
 def install() -> None:
     """Hook publication into every SQLAlchemy session (idempotent)."""
     boundary.install()
+    _locking.release_on_commit()  # after the after-commit line, which queues the events
     if event.contains(Session, "before_commit", _prepare):
         return
     event.listen(Session, "before_commit", _prepare)

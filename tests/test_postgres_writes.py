@@ -15,7 +15,7 @@ from sqlalchemy import create_engine, event, func, select, text
 from reception import create_app, realtime
 from reception.extensions import db as _db
 from reception.models import Ticket
-from reception.queue import calling
+from reception.queue import calling, moves
 from reception.queue.errors import IllegalMove
 from reception.queue.issuing import issue_ticket
 from tests.conftest import base_config, desk_by_number, service_by_prefix
@@ -193,3 +193,45 @@ def test_an_issue_after_another_process_issued_counts_both(postgres_app, other_p
         assert issued == ["A001", "A002"]
         payload = published[-1][1]
         assert payload["waiting"][str(service.id)] == 2 == _waiting(service.id)
+
+
+def test_call_next_passes_over_an_accusation_against_the_callers_department(postgres_app):
+    """Art. 30 inside the one statement (the acting departments as an array parameter): staff
+    of the accused department calling at a shared desk get the next visitor instead; hall staff
+    at the same desk call the accusation."""
+    from reception.models import Case, User, Visitor
+    from reception.models.types import utcnow
+    from reception.queue.clock import hall_day
+
+    app, _ = postgres_app
+    with app.app_context():
+        shared, accused = desk_by_number(6), service_by_prefix("B")  # desk 6 serves F and B
+        hall = shared.hall
+        visitor = Visitor(name="甲")
+        _db.session.add(visitor)
+        _db.session.flush()
+        case = Case(
+            hall_id=hall.id,
+            visitor_id=visitor.id,
+            registered_on=hall_day(hall.timezone, utcnow()),
+            account="检举",
+            category="其他",
+            accusation=True,
+            accused_id=accused.id,
+        )
+        _db.session.add(case)
+        _db.session.flush()
+        accusation = issue_ticket(hall.id, service_by_prefix("F").id, outside_hours=True)
+        accusation.case_id = case.id
+        plain = issue_ticket(hall.id, service_by_prefix("F").id, outside_hours=True)
+        _db.session.commit()
+        zhujian = _db.session.scalars(select(User).where(User.username == "zhujian")).one()
+        assert zhujian.department_id == accused.id
+        called = calling.call_next(shared.id, staff_id=zhujian.id)
+        assert called is not None and called.id == plain.id
+        _db.session.commit()
+        moves.cancel(plain.id, desk_id=shared.id)  # the desk free again
+        _db.session.commit()
+        called = calling.call_next(shared.id)
+        assert called is not None and called.id == accusation.id
+        _db.session.commit()

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Select,
     Table,
     and_,
+    any_,
     bindparam,
     func,
     or_,
@@ -22,6 +23,7 @@ from sqlalchemy import (
     union_all,
     update,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from ..extensions import db
 from ..models import (
@@ -137,10 +139,14 @@ _DESK_NOW = select(
 ).where(_DESKS.c.id == bindparam("desk_id"))
 
 
-def _first_in_line(condition: ColumnElement[bool], accusations: bool) -> Select[int, int, datetime]:
+def _first_in_line(
+    condition: ColumnElement[bool], accusations: bool, arrays: bool
+) -> Select[int, int, datetime]:
     """The first of today's waiting tickets that meet `condition`, in calling order, as a
     subquery of one row: the line's index (by day, service, priority, place) gives it in order,
-    so the database reads up to the first ticket the desk may take and no further."""
+    so the database reads up to the first ticket the desk may take and no further. `arrays`
+    (PostgreSQL): the acting departments as one array parameter (`= ANY`), not an IN list that
+    is rendered into the statement's text anew on every execution."""
     conditions = [
         Ticket.hall_id == bindparam("calling_hall"),
         Ticket.service_day == bindparam("day"),
@@ -153,7 +159,9 @@ def _first_in_line(condition: ColumnElement[bool], accusations: bool) -> Select[
             .where(
                 Case.id == Ticket.case_id,
                 Case.accusation.is_(True),
-                Case.accused_id.in_(bindparam("acting", expanding=True)),
+                Case.accused_id == any_(bindparam("acting", type_=ARRAY(Integer())))
+                if arrays
+                else Case.accused_id.in_(bindparam("acting", expanding=True)),
             )
             .exists()
         )
@@ -168,7 +176,7 @@ def _first_in_line(condition: ColumnElement[bool], accusations: bool) -> Select[
 
 
 @cache
-def _call_first(accusations: bool, services: int) -> Executable:
+def _call_first(accusations: bool, services: int, arrays: bool = False) -> Executable:
     """UPDATE … RETURNING that calls a desk's first waiting ticket of the day in calling
     order: built (and compiled) once per shape (with or without the accusation rule, the number
     of services the desk serves) for every desk; the desk, its services (`service_0`, …) and the
@@ -178,11 +186,14 @@ def _call_first(accusations: bool, services: int) -> Executable:
     each of its services: each of those is one step down the line's index, where one condition
     over all of them (services OR named desk) made the database read and sort every waiting
     ticket of the hall on every call."""
-    branches = [_first_in_line(Ticket.target_desk_id == bindparam("calling_desk"), accusations)]
+    branches = [
+        _first_in_line(Ticket.target_desk_id == bindparam("calling_desk"), accusations, arrays)
+    ]
     branches += [
         _first_in_line(
             and_(Ticket.service_id == bindparam(f"service_{n}"), Ticket.target_desk_id.is_(None)),
             accusations,
+            arrays,
         )
         for n in range(services)
     ]
@@ -228,7 +239,7 @@ def _call_and_log(accusations: bool, services: int) -> Executable:
     """PostgreSQL: `_call_first` and the call's event row in one statement (the UPDATE as a
     data-modifying CTE that the event's INSERT reads): one round trip fewer inside the hall
     lock. The event carries the hall version (`version`) and the caller (`staff_id`)."""
-    called = cast(Any, _call_first(accusations, services)).cte("called")
+    called = cast(Any, _call_first(accusations, services, True)).cte("called")
     logged = logged_with(
         called,
         action="call",
@@ -249,7 +260,7 @@ def _call_in_one(accusations: bool, services: int) -> Executable:
     (`fresh_lock`; see `locking.version_bump`): otherwise only the version moved, and the
     caller calls again in statements of their own, under the lock it now holds."""
     locked, fresh = version_bump(bindparam("calling_hall", type_=Integer()))
-    called = cast(Any, _call_first(accusations, services)).where(fresh).cte("called")
+    called = cast(Any, _call_first(accusations, services, True)).where(fresh).cte("called")
     logged = logged_with(
         called,
         action="call",

@@ -113,6 +113,20 @@ def _release_writer_lock(session: Session, transaction: SessionTransaction) -> N
         session.info.pop(_HELD_KEY).release()
 
 
+def _release_on_commit(session: Session) -> None:
+    if _HELD_KEY in session.info and not session.in_nested_transaction():
+        session.info.pop(_HELD_KEY).release()
+
+
+def release_on_commit() -> None:
+    """Hand the writer lock on as soon as the database has committed and the after-commit
+    actions registered before this call (the events joining their line) have run, instead of
+    after the session has expired its objects and returned its connection: the next writer's
+    wait is shorter by that much. A rollback still releases it when the transaction ends."""
+    if not event.contains(Session, "after_commit", _release_on_commit):
+        event.listen(Session, "after_commit", _release_on_commit)
+
+
 _HALLS = cast(Table, Hall.__table__)
 # Core, on the transaction's own connection: no ORM statement compilation, no autoflush.
 _BUMP_VERSION = (
