@@ -49,3 +49,35 @@ def bring_to(state: str, hall_id: int, service_id: int, desk_id: int, when: date
     if state == "finished":
         return commit(moves.finish(ticket.id, "answered", now=when))
     raise ValueError(state)
+
+
+def accusation_ticket(hall) -> Ticket:
+    """A registered accusation (检举控告) against 市住建局 (B), waiting for 房产 (F): desk 6
+    serves both, so who may call it there depends on the caller's department (Art. 30)."""
+    from sqlalchemy import select
+
+    from reception.models import Case, Service, Visitor
+    from reception.models.types import utcnow
+    from reception.queue.clock import hall_day
+
+    def service(prefix: str) -> Service:
+        return db.session.scalars(select(Service).where(Service.prefix == prefix)).one()
+
+    visitor = Visitor(name="甲")
+    db.session.add(visitor)
+    db.session.flush()
+    case = Case(
+        hall_id=hall.id,
+        visitor_id=visitor.id,
+        registered_on=hall_day(hall.timezone, utcnow()),
+        account="检举",
+        category="其他",
+        accusation=True,
+        accused_id=service("B").id,
+    )
+    db.session.add(case)
+    db.session.flush()
+    ticket = issue_ticket(hall.id, service("F").id, channel="registration", outside_hours=True)
+    ticket.case_id = case.id
+    db.session.commit()
+    return ticket

@@ -12,6 +12,7 @@ from reception.queue import moves
 from reception.queue.errors import NotFound
 from reception.queue.issuing import issue_ticket
 from tests.conftest import desk_by_number, login, service_by_prefix, user_by_name
+from tests.helpers import accusation_ticket
 
 HUGE = "9223372036854775808"  # 2**63: does not fit a BIGINT
 TABLES = (Ticket, TicketEvent, Case, Visitor, Appointment)
@@ -153,42 +154,8 @@ def test_missing_and_hidden_cases_answer_the_same_404(client, db):
     assert "Location" not in missing.headers
 
 
-def _accusation_ticket(db, hall) -> Ticket:
-    """A registered accusation against 市住建局 (B), waiting for 房产 (F)."""
-    accused = service_by_prefix("B")
-    case = Case(
-        hall_id=hall.id,
-        visitor_id=db.session.scalars(select(Visitor.id)).first() or _visitor(db),
-        registered_on=hall_today(hall),
-        account="检举",
-        category="其他",
-        accusation=True,
-        accused_id=accused.id,
-    )
-    db.session.add(case)
-    db.session.flush()
-    ticket = issue_ticket(hall.id, service_by_prefix("F").id, channel="registration")
-    ticket.case_id = case.id
-    db.session.commit()
-    return ticket
-
-
-def _visitor(db) -> int:
-    visitor = Visitor(name="甲")
-    db.session.add(visitor)
-    db.session.flush()
-    return visitor.id
-
-
-def hall_today(hall):
-    from reception.models.types import utcnow
-    from reception.queue.clock import hall_day
-
-    return hall_day(hall.timezone, utcnow())
-
-
 def test_an_accusation_cannot_be_transferred_to_the_accused(api, db, hall):
-    ticket = _accusation_ticket(db, hall)
+    ticket = accusation_ticket(hall)
     desk_f = desk_by_number(6)  # 房产窗口, also taking 住建's overflow: judged by its staff
     called = api("POST", f"/desks/{desk_f.id}/call-next").get_json()["ticket"]
     assert called["id"] == ticket.id
@@ -205,7 +172,7 @@ def test_an_accusation_cannot_be_transferred_to_the_accused(api, db, hall):
 
 
 def test_the_accused_departments_staff_cannot_move_it_even_without_a_desk(db, hall):
-    ticket = _accusation_ticket(db, hall)
+    ticket = accusation_ticket(hall)
     zhujian = user_by_name("zhujian")
     moves.call_ticket(desk_by_number(6).id, ticket.id)  # by hall staff at the shared desk
     db.session.commit()

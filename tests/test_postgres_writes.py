@@ -18,7 +18,8 @@ from reception.models import Ticket
 from reception.queue import calling, moves
 from reception.queue.errors import IllegalMove
 from reception.queue.issuing import issue_ticket
-from tests.conftest import base_config, desk_by_number, service_by_prefix
+from tests.conftest import base_config, desk_by_number, service_by_prefix, user_by_name
+from tests.helpers import accusation_ticket
 
 
 @pytest.fixture
@@ -199,33 +200,13 @@ def test_call_next_passes_over_an_accusation_against_the_callers_department(post
     """Art. 30 inside the one statement (the acting departments as an array parameter): staff
     of the accused department calling at a shared desk get the next visitor instead; hall staff
     at the same desk call the accusation."""
-    from reception.models import Case, User, Visitor
-    from reception.models.types import utcnow
-    from reception.queue.clock import hall_day
-
     app, _ = postgres_app
     with app.app_context():
-        shared, accused = desk_by_number(6), service_by_prefix("B")  # desk 6 serves F and B
-        hall = shared.hall
-        visitor = Visitor(name="甲")
-        _db.session.add(visitor)
-        _db.session.flush()
-        case = Case(
-            hall_id=hall.id,
-            visitor_id=visitor.id,
-            registered_on=hall_day(hall.timezone, utcnow()),
-            account="检举",
-            category="其他",
-            accusation=True,
-            accused_id=accused.id,
-        )
-        _db.session.add(case)
-        _db.session.flush()
-        accusation = issue_ticket(hall.id, service_by_prefix("F").id, outside_hours=True)
-        accusation.case_id = case.id
-        plain = issue_ticket(hall.id, service_by_prefix("F").id, outside_hours=True)
+        shared, accused = desk_by_number(6), service_by_prefix("B")
+        accusation = accusation_ticket(shared.hall)
+        plain = issue_ticket(shared.hall_id, service_by_prefix("F").id, outside_hours=True)
         _db.session.commit()
-        zhujian = _db.session.scalars(select(User).where(User.username == "zhujian")).one()
+        zhujian = user_by_name("zhujian")
         assert zhujian.department_id == accused.id
         called = calling.call_next(shared.id, staff_id=zhujian.id)
         assert called is not None and called.id == plain.id

@@ -7,6 +7,7 @@ from functools import cache
 from typing import Any, cast
 
 from sqlalchemy import (
+    CTE,
     BindParameter,
     ColumnElement,
     Executable,
@@ -240,15 +241,20 @@ def _call_and_log(accusations: bool, services: int) -> Executable:
     data-modifying CTE that the event's INSERT reads): one round trip fewer inside the hall
     lock. The event carries the hall version (`version`) and the caller (`staff_id`)."""
     called = cast(Any, _call_first(accusations, services, True)).cte("called")
-    logged = logged_with(
+    return select(*called.c).add_cte(_call_logged(called))
+
+
+def _call_logged(called: CTE, version: ColumnElement[int] | None = None) -> CTE:
+    """The event row of the call the data-modifying CTE `called` makes (see `logged_with`)."""
+    return logged_with(
         called,
         action="call",
         from_state=S.WAITING.value,
         to_state=called.c.state,
         desk_id=called.c.desk_id,
         at=bindparam("now", type_=UTCDateTime()),
+        version=version,
     )
-    return select(*called.c).add_cte(logged)
 
 
 @cache
@@ -261,15 +267,7 @@ def _call_in_one(accusations: bool, services: int) -> Executable:
     caller calls again in statements of their own, under the lock it now holds."""
     locked, fresh = version_bump(bindparam("calling_hall", type_=Integer()))
     called = cast(Any, _call_first(accusations, services, True)).where(fresh).cte("called")
-    logged = logged_with(
-        called,
-        action="call",
-        from_state=S.WAITING.value,
-        to_state=called.c.state,
-        desk_id=called.c.desk_id,
-        at=bindparam("now", type_=UTCDateTime()),
-        version=select(locked.c.version).scalar_subquery(),
-    )
+    logged = _call_logged(called, select(locked.c.version).scalar_subquery())
     counts = cast(Table, QueueCount.__table__)
     waiting = (
         select(counts.c.waiting)

@@ -8,6 +8,8 @@ from functools import cache
 from typing import Any, cast
 
 from sqlalchemy import (
+    CTE,
+    ColumnElement,
     Date,
     Executable,
     Integer,
@@ -22,7 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Row
+from sqlalchemy.sql.dml import ReturningInsert
 
 from ..extensions import db
 from ..models import DailyCounter, Hall, Priority, QueueCount, Service, Ticket, TicketState
@@ -43,6 +45,11 @@ def _advance_counter(dialect: str) -> Executable:
     """The day's counter for the service's prefix, advanced in one statement built once:
     INSERT … SELECT from the service (only an active one of the hall) ON CONFLICT DO UPDATE
     … RETURNING the new number and the prefix. No row back: no such active service."""
+    return _counter_upsert(dialect)
+
+
+def _counter_upsert(dialect: str, *conditions: ColumnElement[bool]) -> ReturningInsert[Any]:
+    """`_advance_counter`'s statement, advancing only when `conditions` hold too."""
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     table = cast(Table, DailyCounter.__table__)
     services = cast(Table, Service.__table__)
@@ -55,6 +62,7 @@ def _advance_counter(dialect: str) -> Executable:
         services.c.id == bindparam("service_id"),
         services.c.hall_id == bindparam("hall_id"),
         services.c.active.is_(True),
+        *conditions,
     )
     return (
         insert(table)
@@ -104,15 +112,20 @@ def _issue_and_log() -> Executable:
         .returning(_TICKETS.c.id, _TICKETS.c.hall_id, _TICKETS.c.service_id, _TICKETS.c.leg)
         .cte("issued")
     )
-    logged = logged_with(
+    return select(issued.c.id).add_cte(_issue_logged(issued))
+
+
+def _issue_logged(issued: CTE, version: ColumnElement[int] | None = None) -> CTE:
+    """The `issue` event row of the ticket the data-modifying CTE `issued` inserts."""
+    return logged_with(
         issued,
         action="issue",
         from_state=None,
         to_state=literal(TicketState.WAITING.value, String()),
         desk_id=None,
         at=bindparam("issued_at", type_=_TICKETS.c.issued_at.type),
+        version=version,
     )
-    return select(issued.c.id).add_cte(logged)
 
 
 @cache
@@ -123,28 +136,9 @@ def _issue_in_one() -> Executable:
     waiting count (the snapshot's, plus this ticket). Nothing but the bump is written when the
     snapshot is not the hall as the lock found it (`fresh` false; see `version_bump`) or the
     service is not an active one of the hall: no ticket `id` back, the caller takes it from
-    there. Parameters: the ticket's columns but its number, and `staff_id`."""
-    hall_id = bindparam("hall_id", type_=Integer())
-    day = bindparam("service_day", type_=Date())
-    locked, fresh = version_bump(hall_id)
-    counters = cast(Table, DailyCounter.__table__)
-    services = cast(Table, Service.__table__)
-    source = select(services.c.hall_id, services.c.prefix, day, literal(1, Integer())).where(
-        services.c.id == bindparam("service_id"),
-        services.c.hall_id == hall_id,
-        services.c.active.is_(True),
-        fresh,
-    )
-    counter = (
-        postgresql.insert(counters)
-        .from_select(["hall_id", "prefix", "service_day", "last_seq"], source)
-        .on_conflict_do_update(
-            index_elements=[counters.c.hall_id, counters.c.prefix, counters.c.service_day],
-            set_={"last_seq": counters.c.last_seq + 1},
-        )
-        .returning(counters.c.last_seq, counters.c.prefix)
-        .cte("counter")
-    )
+    there. Parameters: the ticket's columns but its number, `day` and `staff_id`."""
+    locked, fresh = version_bump(bindparam("hall_id", type_=Integer()))
+    counter = _counter_upsert("postgresql", fresh).cte("counter")
     sequence = sql_cast(counter.c.last_seq, String())
     number = counter.c.prefix + func.lpad(sequence, func.greatest(3, func.length(sequence)), "0")
     columns = [
@@ -154,29 +148,14 @@ def _issue_in_one() -> Executable:
     issued = (
         insert(_TICKETS)
         .from_select(list(_VALUES), select(*columns).select_from(counter))
-        .returning(
-            _TICKETS.c.id,
-            _TICKETS.c.hall_id,
-            _TICKETS.c.service_id,
-            _TICKETS.c.leg,
-            _TICKETS.c.number,
-        )
+        .returning(*(_TICKETS.c[name] for name in ("id", "hall_id", "service_id", "leg", "number")))
         .cte("issued")
     )
-    version = select(locked.c.version).scalar_subquery()
-    logged = logged_with(
-        issued,
-        action="issue",
-        from_state=None,
-        to_state=literal(TicketState.WAITING.value, String()),
-        desk_id=None,
-        at=bindparam("issued_at", type_=_TICKETS.c.issued_at.type),
-        version=version,
-    )
+    logged = _issue_logged(issued, select(locked.c.version).scalar_subquery())
     counts = cast(Table, QueueCount.__table__)
     waiting = select(counts.c.waiting).where(
-        counts.c.hall_id == hall_id,
-        counts.c.service_day == day,
+        counts.c.hall_id == bindparam("hall_id"),
+        counts.c.service_day == bindparam("day", type_=Date()),
         counts.c.service_id == bindparam("service_id"),
     )
     return (
@@ -235,8 +214,27 @@ def issue_ticket(
     # The hours and the day need nothing the lock protects: decided before taking it.
     if hall.opening_hours and not outside_hours:
         hours.check_open(hall, now)
-    day = hall_day(hall.timezone, now)
-    values = {
+    values = _new_ticket(hall_id, service_id, hall_day(hall.timezone, now), priority, channel, now)
+    if db.session.connection().dialect.name == "postgresql":
+        enter_writer()
+        params = {**values, "day": values["service_day"], "staff_id": staff_id}
+        row = db.session.connection().execute(_issue_in_one(), params).first()
+        if row is None:
+            raise NotFound(N_("No such hall."))
+        if row.id is not None:
+            values.update(id=row.id, number=row.number)
+            return _issued(values, row.version, staff_id, logged=True, waiting=row.waiting)
+        version = row.version  # the lock is ours: the steps one statement each, as on SQLite
+    else:
+        version = lock_hall(hall_id)
+    return _issue_step_by_step(values, version, staff_id)
+
+
+def _new_ticket(
+    hall_id: int, service_id: int, day: date, priority: int, channel: str, now: datetime
+) -> dict[str, Any]:
+    """A new waiting ticket's columns, all but its `id` and `number`."""
+    return {
         "hall_id": hall_id,
         "service_day": day,
         "number": None,
@@ -257,19 +255,11 @@ def issue_ticket(
         "called_at": None,
         "updated_at": now,
     }
-    if db.session.connection().dialect.name == "postgresql":
-        enter_writer()
-        done = db.session.connection().execute(_issue_in_one(), {**values, "staff_id": staff_id})
-        row = done.first()
-        if row is None:
-            raise NotFound(N_("No such hall."))
-        if row.id is not None:
-            values.update(id=row.id, number=row.number)
-            return _issued(values, row.version, staff_id, logged=True, read_along=row)
-        version = row.version  # the lock is ours: the steps one statement each, as on SQLite
-    else:
-        version = lock_hall(hall_id)
-    sequence, prefix = next_number(hall_id, service_id, day)
+
+
+def _issue_step_by_step(values: dict[str, Any], version: int, staff_id: int | None) -> Ticket:
+    """The counter, then the ticket (with its event on PostgreSQL), under the hall lock."""
+    sequence, prefix = next_number(values["hall_id"], values["service_id"], values["service_day"])
     values["number"] = format_number(prefix, sequence)
     connection = db.session.connection()
     logged = connection.dialect.name == "postgresql"
@@ -289,10 +279,10 @@ def _issued(
     staff_id: int | None,
     *,
     logged: bool,
-    read_along: Row[Any] | None = None,
+    waiting: int | None = None,
 ) -> Ticket:
     """The ticket a Core INSERT stored, attached as stored (no unit-of-work flush), with its
-    event noted for the screens."""
+    event noted for the screens (`waiting`: its line's count, read by the same statement)."""
     ticket = attach(Ticket, values)
     record(
         ticket,
@@ -302,6 +292,6 @@ def _issued(
         now=values["issued_at"],
         staff_id=staff_id,
         logged=logged,
-        waiting=((ticket.service_id, read_along.waiting),) if read_along is not None else None,
+        waiting=((ticket.service_id, waiting),) if waiting is not None else None,
     )
     return ticket
