@@ -253,3 +253,56 @@ def test_issue_and_call_next_on_postgresql_write_their_events_in_the_same_statem
         assert (call.service_id, call.leg, call.hall_id) == (service.id, 1, desk.hall_id)
         assert call.hall_version == _db.session.get(Desk, desk.id).hall.version
         assert call.at == called.called_at and call.note == ""
+
+
+def _compiled_of(action) -> list[str]:
+    """The compiled SQL (before any rendering at execution) of every statement `action` sent."""
+    seen: list[str] = []
+
+    def capture(conn, cursor, statement, parameters, context, executemany) -> None:
+        if context is not None and context.compiled is not None:
+            seen.append(context.compiled.string)
+
+    event.listen(_db.engine, "before_cursor_execute", capture)
+    try:
+        action()
+    finally:
+        event.remove(_db.engine, "before_cursor_execute", capture)
+    return seen
+
+
+def _issue_and_call_at_a_shared_desk(client, api_token) -> None:
+    """Issue, and call-next by staff of a department at a desk of two services: the statement
+    with the accusation rule, and the desk's busy check."""
+    headers = {"Authorization": f"Bearer {api_token}"}
+    zhujian = user_by_name("zhujian")  # 市住建局's staff, working desk 6 (F and B)
+    token = zhujian.new_api_token()
+    _db.session.commit()
+    reply = client.post(
+        "/api/v1/tickets", json={"service_id": service_by_prefix("F").id}, headers=headers
+    )
+    assert reply.status_code == 201
+    desk = desk_by_number(6)
+    called = client.post(
+        f"/api/v1/desks/{desk.id}/call-next", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert called.status_code == 200, called.json
+    assert called.json["ticket"]["number"] == "F001"
+
+
+def test_issue_and_call_next_send_statements_compiled_once(client, api_token):
+    """No statement of issue or call-next has a parameter that SQLAlchemy renders into its text
+    at every execution (a list bound to IN: the desk's busy states, the acting departments):
+    that rendering was a fifth of call-next's statement cost."""
+    compiled = _compiled_of(lambda: _issue_and_call_at_a_shared_desk(client, api_token))
+    assert len(compiled) >= 4
+    assert not [sql for sql in compiled if "POSTCOMPILE" in sql]
+
+
+def test_statements_compiled_once_on_postgresql_too(postgres_app):
+    app, _ = postgres_app
+    with app.app_context():
+        user = user_by_name("desk")
+        token = user.new_api_token()
+        _db.session.commit()
+        test_issue_and_call_next_send_statements_compiled_once(app.test_client(), token)

@@ -15,16 +15,15 @@ from sqlalchemy import (
     Select,
     Table,
     and_,
-    any_,
     bindparam,
     func,
+    literal_column,
     or_,
     select,
     true,
     union_all,
     update,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
 
 from ..extensions import db
 from ..models import (
@@ -125,6 +124,13 @@ def _mark_called(
     return ticket
 
 
+def with_a_visitor(state: ColumnElement[str]) -> ColumnElement[bool]:
+    """`state IN ('called', 'serving')` written into the statement: a list of values would be
+    an expanding parameter, which SQLAlchemy renders into the statement's text anew on every
+    execution (a regular-expression pass over the whole of call-next's SQL)."""
+    return state.in_([literal_column(f"'{s.value}'") for s in ACTIVE_STATES])
+
+
 _TICKETS = cast(Table, Ticket.__table__)
 _TICKET_COLUMNS = tuple(_TICKETS.c.keys())
 _DESKS = cast(Table, Desk.__table__)
@@ -133,36 +139,32 @@ _DESK_NOW = select(
     _DESKS.c.open,
     _DESKS.c.pause_reason,
     select(_TICKETS.c.number)
-    .where(_TICKETS.c.desk_id == _DESKS.c.id, _TICKETS.c.state.in_(ACTIVE_STATES))
+    .where(_TICKETS.c.desk_id == _DESKS.c.id, with_a_visitor(_TICKETS.c.state))
     .limit(1)
     .scalar_subquery()
     .label("busy_with"),
 ).where(_DESKS.c.id == bindparam("desk_id"))
 
 
-def _first_in_line(
-    condition: ColumnElement[bool], accusations: bool, arrays: bool
-) -> Select[int, int, datetime]:
+def _first_in_line(condition: ColumnElement[bool], acting: int) -> Select[int, int, datetime]:
     """The first of today's waiting tickets that meet `condition`, in calling order, as a
     subquery of one row: the line's index (by day, service, priority, place) gives it in order,
-    so the database reads up to the first ticket the desk may take and no further. `arrays`
-    (PostgreSQL): the acting departments as one array parameter (`= ANY`), not an IN list that
-    is rendered into the statement's text anew on every execution."""
+    so the database reads up to the first ticket the desk may take and no further. `acting`:
+    how many departments act (`acting_0`, …; the desk's and the caller's, so at most two), one
+    parameter each: a list would be an expanding parameter, rendered into the statement's text
+    anew on every execution."""
     conditions = [
         Ticket.hall_id == bindparam("calling_hall"),
         Ticket.service_day == bindparam("day"),
         Ticket.state == S.WAITING.value,
         condition,
     ]
-    if accusations:
+    if acting:
+        accused = [bindparam(f"acting_{n}", type_=Integer()) for n in range(acting)]
         accuses_them = (
             select(Case.id)
             .where(
-                Case.id == Ticket.case_id,
-                Case.accusation.is_(True),
-                Case.accused_id == any_(bindparam("acting", type_=ARRAY(Integer())))
-                if arrays
-                else Case.accused_id.in_(bindparam("acting", expanding=True)),
+                Case.id == Ticket.case_id, Case.accusation.is_(True), Case.accused_id.in_(accused)
             )
             .exists()
         )
@@ -177,24 +179,21 @@ def _first_in_line(
 
 
 @cache
-def _call_first(accusations: bool, services: int, arrays: bool = False) -> Executable:
+def _call_first(acting: int, services: int) -> Executable:
     """UPDATE … RETURNING that calls a desk's first waiting ticket of the day in calling
-    order: built (and compiled) once per shape (with or without the accusation rule, the number
-    of services the desk serves) for every desk; the desk, its services (`service_0`, …) and the
-    acting departments are parameters.
+    order: built (and compiled) once per shape (how many departments act, for the accusation
+    rule; how many services the desk serves) for every desk; the desk, its services
+    (`service_0`, …) and the acting departments (`acting_0`, …) are parameters.
 
     The first in line is the best of the first ticket sent to the desk by name and the first of
     each of its services: each of those is one step down the line's index, where one condition
     over all of them (services OR named desk) made the database read and sort every waiting
     ticket of the hall on every call."""
-    branches = [
-        _first_in_line(Ticket.target_desk_id == bindparam("calling_desk"), accusations, arrays)
-    ]
+    branches = [_first_in_line(Ticket.target_desk_id == bindparam("calling_desk"), acting)]
     branches += [
         _first_in_line(
             and_(Ticket.service_id == bindparam(f"service_{n}"), Ticket.target_desk_id.is_(None)),
-            accusations,
-            arrays,
+            acting,
         )
         for n in range(services)
     ]
@@ -215,7 +214,7 @@ def _call_first(accusations: bool, services: int, arrays: bool = False) -> Execu
             _DESKS.c.open.is_(True),
             _DESKS.c.pause_reason.is_(None),
             ~select(busy.c.id)
-            .where(busy.c.desk_id == bindparam("calling_desk"), busy.c.state.in_(ACTIVE_STATES))
+            .where(busy.c.desk_id == bindparam("calling_desk"), with_a_visitor(busy.c.state))
             .exists(),
         )
         .exists()
@@ -236,11 +235,11 @@ def _call_first(accusations: bool, services: int, arrays: bool = False) -> Execu
 
 
 @cache
-def _call_and_log(accusations: bool, services: int) -> Executable:
+def _call_and_log(acting: int, services: int) -> Executable:
     """PostgreSQL: `_call_first` and the call's event row in one statement (the UPDATE as a
     data-modifying CTE that the event's INSERT reads): one round trip fewer inside the hall
     lock. The event carries the hall version (`version`) and the caller (`staff_id`)."""
-    called = cast(Any, _call_first(accusations, services, True)).cte("called")
+    called = cast(Any, _call_first(acting, services)).cte("called")
     return select(*called.c).add_cte(_call_logged(called))
 
 
@@ -258,7 +257,7 @@ def _call_logged(called: CTE, version: ColumnElement[int] | None = None) -> CTE:
 
 
 @cache
-def _call_in_one(accusations: bool, services: int) -> Executable:
+def _call_in_one(acting: int, services: int) -> Executable:
     """PostgreSQL: the whole call in one statement, so that the hall lock is held across one
     round trip and the commit: the hall's version bumped (the lock), `_call_first`, the call's
     event, and the waiting count of the called ticket's service (the snapshot's, less this
@@ -266,7 +265,7 @@ def _call_in_one(accusations: bool, services: int) -> Executable:
     (`fresh_lock`; see `locking.version_bump`): otherwise only the version moved, and the
     caller calls again in statements of their own, under the lock it now holds."""
     locked, fresh = version_bump(bindparam("calling_hall", type_=Integer()))
-    called = cast(Any, _call_first(accusations, services, True)).where(fresh).cte("called")
+    called = cast(Any, _call_first(acting, services)).where(fresh).cte("called")
     logged = _call_logged(called, select(locked.c.version).scalar_subquery())
     counts = cast(Table, QueueCount.__table__)
     waiting = (
@@ -328,9 +327,8 @@ def call_next(
         "staff_id": staff_id,
     }
     params.update((f"service_{n}", service_id) for n, service_id in enumerate(service_ids))
-    if acting:
-        params["acting"] = acting
-    shape = (bool(acting), len(service_ids))
+    params.update((f"acting_{n}", department) for n, department in enumerate(acting))
+    shape = (len(acting), len(service_ids))
     connection = db.session.connection()
     if connection.dialect.name != "postgresql":
         version = lock_hall(desk.hall_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import cast
 
-from sqlalchemy import Table, bindparam, func, select, true
+from sqlalchemy import Table, bindparam, func, literal_column, select, true
 
 from ..extensions import db
 from ..models import (
@@ -60,11 +60,14 @@ SERVICES_MEMO = "desk_services"  # desk id -> its service ids, as read this tran
 ASSIGNED_MEMO = "desk_assigned"  # (user id, desk id) -> whether the user is assigned the desk
 
 _DESKS = cast(Table, Desk.__table__)
+_COMMA = cast(str, literal_column("','"))
 # A desk with what a move at it needs to know of the set-up, in one statement: the services
 # it serves (as "3,7") and whether the staff member is assigned to it.
 _DESK_WITH_SETUP = select(
     *_DESKS.c,
-    select(func.aggregate_strings(desk_services.c.service_id.cast(db.String), ","))
+    # the separator written into the statement: a string would be rendered into its text at
+    # every execution (SQLAlchemy binds it `literal_execute`)
+    select(func.aggregate_strings(desk_services.c.service_id.cast(db.String), _COMMA))
     .where(desk_services.c.desk_id == _DESKS.c.id)
     .scalar_subquery()
     .label("service_list"),
