@@ -306,3 +306,34 @@ def test_statements_compiled_once_on_postgresql_too(postgres_app):
         token = user.new_api_token()
         _db.session.commit()
         test_issue_and_call_next_send_statements_compiled_once(app.test_client(), token)
+
+
+def test_the_lock_reads_the_line_counts_the_events_carry(db, monkeypatch):
+    """SQLite: the statement that takes the hall lock reads the line's counts (the lock is the
+    one writer from then on), so issue and call-next send no count query of their own; the
+    events still carry the counts the tickets give."""
+    from reception import realtime
+    from reception.queue import calling
+    from reception.queue.issuing import issue_ticket
+
+    sent: list[dict] = []
+    monkeypatch.setattr(
+        realtime.socketio,
+        "emit",
+        lambda name, payload, to=None: sent.append(payload) if name == "queue" else None,
+    )
+    service, desk = service_by_prefix("K"), desk_by_number(9)  # desks 9 and 10 serve K
+
+    def issue_and_call() -> None:
+        for _ in range(3):
+            issue_ticket(desk.hall_id, service.id, outside_hours=True)
+            _db.session.commit()
+        for number in (9, 10):
+            assert calling.call_next(desk_by_number(number).id) is not None
+            _db.session.commit()
+
+    statements = _statements_of(issue_and_call)
+    assert not [sql for sql, _ in statements if sql.startswith("SELECT queue_counts")]
+    waiting = [payload["waiting"][str(service.id)] for payload in sent]
+    assert waiting == [1, 2, 3, 2, 1]
+    assert [payload["action"] for payload in sent] == ["issue"] * 3 + ["call"] * 2

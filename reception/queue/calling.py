@@ -12,6 +12,7 @@ from sqlalchemy import (
     ColumnElement,
     Executable,
     Integer,
+    Row,
     Select,
     Table,
     and_,
@@ -39,7 +40,7 @@ from . import outbox, rows
 from .clock import hall_day
 from .errors import IllegalMove, NotFound
 from .journal import logged_with, record
-from .locking import enter_writer, lock_hall, version_bump
+from .locking import enter_writer, lock_hall_counting, version_bump
 from .messages import N_
 from .rules import (
     S,
@@ -330,28 +331,53 @@ def call_next(
     params.update((f"acting_{n}", department) for n, department in enumerate(acting))
     shape = (len(acting), len(service_ids))
     connection = db.session.connection()
-    if connection.dialect.name != "postgresql":
-        version = lock_hall(desk.hall_id)
-        row = connection.execute(_call_first(*shape), params).first()
-        logged = False
-    else:
-        enter_writer()
-        row = connection.execute(_call_in_one(*shape), params).first()
-        if row is None:
-            raise NotFound(N_("No such hall."))
-        version = row.hall_version
-        if row.id is not None:
-            ticket = rows.attach(Ticket, {name: row._mapping[name] for name in _TICKET_COLUMNS})
-            waiting = ((ticket.service_id, row.line_waiting),)
-            return _called(desk, ticket, version, now, staff_id, logged=True, waiting=waiting)
-        # nobody called: nobody to call, or (not fresh) the lock is ours now: call again
-        again = None if row.fresh_lock else {**params, "version": version}
-        row = connection.execute(_call_and_log(*shape), again).first() if again else None
-        logged = True
+    if connection.dialect.name == "postgresql":
+        return _call_next_on_postgresql(desk, shape, params, now, staff_id)
+    # SQLite: the lock reads the line's counts; the call is the one change after it
+    version, before = lock_hall_counting(desk.hall_id, params["day"], service_ids)
+    row = connection.execute(_call_first(*shape), params).first()
+    return _took(desk, row, version, now, staff_id, logged=False, before=before)
+
+
+def _call_next_on_postgresql(
+    desk: Desk, shape: tuple[int, int], params: dict[str, Any], now: datetime, staff_id: int | None
+) -> Ticket | None:
+    enter_writer()
+    connection = db.session.connection()
+    row = connection.execute(_call_in_one(*shape), params).first()
+    if row is None:
+        raise NotFound(N_("No such hall."))
+    version = row.hall_version
+    if row.id is not None:
+        ticket = rows.attach(Ticket, {name: row._mapping[name] for name in _TICKET_COLUMNS})
+        waiting = ((ticket.service_id, row.line_waiting),)
+        return _called(desk, ticket, version, now, staff_id, logged=True, waiting=waiting)
+    if row.fresh_lock:  # nobody to call
+        return _took(desk, None, version, now, staff_id, logged=True)
+    # another process wrote the hall first; the lock is ours now: call again, a fresh statement
+    again = connection.execute(_call_and_log(*shape), {**params, "version": version}).first()
+    return _took(desk, again, version, now, staff_id, logged=True)
+
+
+def _took(
+    desk: Desk,
+    row: Row[Any] | None,
+    version: int,
+    now: datetime,
+    staff_id: int | None,
+    *,
+    logged: bool,
+    before: dict[int, int] | None = None,
+) -> Ticket | None:
+    """The ticket a call statement returned, called; none: why the desk called nobody is
+    raised (`before`: the line's counts as the lock found them, before this call)."""
     if row is None:
         _check_taking_calls(desk)
         return None
-    return _called(desk, rows.attach(Ticket, row), version, now, staff_id, logged=logged)
+    ticket = rows.attach(Ticket, row)
+    left = (before or {}).get(ticket.service_id)
+    waiting = ((ticket.service_id, max(left - 1, 0)),) if left is not None else None
+    return _called(desk, ticket, version, now, staff_id, logged=logged, waiting=waiting)
 
 
 def _called(

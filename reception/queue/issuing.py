@@ -33,7 +33,7 @@ from . import hours
 from .clock import hall_day
 from .errors import InvalidInput, NotFound
 from .journal import logged_with, record
-from .locking import enter_writer, lock_hall, version_bump
+from .locking import enter_writer, lock_hall_counting, version_bump
 from .messages import N_
 from .rows import attach
 
@@ -224,10 +224,11 @@ def issue_ticket(
         if row.id is not None:
             values.update(id=row.id, number=row.number)
             return _issued(values, row.version, staff_id, logged=True, waiting=row.waiting)
-        version = row.version  # the lock is ours: the steps one statement each, as on SQLite
-    else:
-        version = lock_hall(hall_id)
-    return _issue_step_by_step(values, version, staff_id)
+        # the lock is ours: the steps one statement each, as on SQLite
+        return _issue_step_by_step(values, row.version, staff_id)
+    # SQLite: the lock reads the line's count; this ticket is the one change after it
+    version, counts = lock_hall_counting(hall_id, values["service_day"], (service_id,))
+    return _issue_step_by_step(values, version, staff_id, waiting=counts[service_id] + 1)
 
 
 def _new_ticket(
@@ -257,8 +258,11 @@ def _new_ticket(
     }
 
 
-def _issue_step_by_step(values: dict[str, Any], version: int, staff_id: int | None) -> Ticket:
-    """The counter, then the ticket (with its event on PostgreSQL), under the hall lock."""
+def _issue_step_by_step(
+    values: dict[str, Any], version: int, staff_id: int | None, *, waiting: int | None = None
+) -> Ticket:
+    """The counter, then the ticket (with its event on PostgreSQL), under the hall lock
+    (`waiting`: the line's count with this ticket, when the lock read it)."""
     sequence, prefix = next_number(values["hall_id"], values["service_id"], values["service_day"])
     values["number"] = format_number(prefix, sequence)
     connection = db.session.connection()
@@ -270,7 +274,7 @@ def _issue_step_by_step(values: dict[str, Any], version: int, staff_id: int | No
         key = connection.execute(_INSERT_TICKET, values).inserted_primary_key
         assert key is not None
         values["id"] = key[0]
-    return _issued(values, version, staff_id, logged=logged)
+    return _issued(values, version, staff_id, logged=logged, waiting=waiting)
 
 
 def _issued(

@@ -17,13 +17,26 @@ from __future__ import annotations
 
 import threading
 from collections import deque
-from typing import cast
+from datetime import date
+from functools import cache
+from typing import Any, cast
 
-from sqlalchemy import CTE, BindParameter, ColumnElement, Table, bindparam, event, select, update
+from sqlalchemy import (
+    CTE,
+    BindParameter,
+    ColumnElement,
+    Date,
+    Executable,
+    Table,
+    bindparam,
+    event,
+    select,
+    update,
+)
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
 from ..extensions import db
-from ..models import Hall
+from ..models import Hall, QueueCount
 from .errors import NotFound
 from .messages import N_
 
@@ -168,6 +181,40 @@ def version_bump(hall_id: BindParameter[int]) -> tuple[CTE, ColumnElement[bool]]
     )
     seen = select(_HALLS.c.version).where(_HALLS.c.id == hall_id).scalar_subquery()
     return locked, select(locked.c.version).scalar_subquery() == seen + 1
+
+
+@cache
+def _bump_counting(services: int) -> Executable:
+    """`_BUMP_VERSION` returning also how many wait today in each of `services` services
+    (`count_0`, …; `day`): read by the statement that takes the lock, so as the lock found them."""
+    counts = cast(Table, QueueCount.__table__)
+    waiting = [
+        select(counts.c.waiting)
+        .where(
+            counts.c.hall_id == bindparam("hall_id"),
+            counts.c.service_day == bindparam("day", type_=Date()),
+            counts.c.service_id == bindparam(f"count_{n}"),
+        )
+        .scalar_subquery()
+        for n in range(services)
+    ]
+    return _BUMP_VERSION.returning(*waiting)
+
+
+def lock_hall_counting(
+    hall_id: int, day: date, service_ids: tuple[int, ...]
+) -> tuple[int, dict[int, int]]:
+    """SQLite: `lock_hall`, and the waiting counts of `service_ids` for `day` as the lock found
+    them, in the same statement. The lock is the database's one writer from that statement on,
+    so a caller that then makes one change knows the counts after it without reading them
+    again. (On PostgreSQL the statement's snapshot may be older than the lock: not there.)"""
+    enter_writer()
+    params: dict[str, Any] = {"hall_id": hall_id, "day": day}
+    params.update((f"count_{n}", service_id) for n, service_id in enumerate(service_ids))
+    row = db.session.connection().execute(_bump_counting(len(service_ids)), params).first()
+    if row is None:
+        raise NotFound(N_("No such hall."))
+    return int(row[0]), {sid: row[n + 1] or 0 for n, sid in enumerate(service_ids)}
 
 
 def lock_hall(hall_id: int) -> int:
