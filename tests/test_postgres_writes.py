@@ -88,7 +88,7 @@ def _while_other_holds_the_lock(
         with other.app_context():
             other_write()
             holding.set()
-            go.wait(10)
+            go.wait(60)
             _db.session.commit()
 
     def our_side(app: Flask) -> None:
@@ -110,9 +110,9 @@ def _while_other_holds_the_lock(
     second.start()
     watcher = create_engine(uri.replace("postgresql://", "postgresql+psycopg://", 1))
     try:
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 60  # generous: a loaded machine schedules threads late
         with watcher.connect() as connection:
-            while time.monotonic() < deadline:
+            while time.monotonic() < deadline and second.is_alive():
                 waiting = connection.execute(
                     text(
                         "SELECT count(*) FROM pg_stat_activity "
@@ -122,12 +122,12 @@ def _while_other_holds_the_lock(
                 if waiting:
                     break
                 time.sleep(0.01)
-            assert waiting, "our statement never waited for the other's lock"
+            assert waiting, f"our statement never waited for the other's lock: {result}"
     finally:
         watcher.dispose()
         go.set()
-        first.join(10)
-        second.join(10)
+        first.join(60)
+        second.join(60)
     return result["value"]
 
 

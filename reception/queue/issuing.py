@@ -215,10 +215,11 @@ def issue_ticket(
     if hall.opening_hours and not outside_hours:
         hours.check_open(hall, now)
     values = _new_ticket(hall_id, service_id, hall_day(hall.timezone, now), priority, channel, now)
-    if db.session.connection().dialect.name == "postgresql":
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
         enter_writer()
         params = {**values, "day": values["service_day"], "staff_id": staff_id}
-        row = db.session.connection().execute(_issue_in_one(), params).first()
+        row = connection.execute(_issue_in_one(), params).first()
         if row is None:
             raise NotFound(N_("No such hall."))
         if row.id is not None:
