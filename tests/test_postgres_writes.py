@@ -108,7 +108,11 @@ def _while_other_holds_the_lock(
     assert holding.wait(10)
     second = threading.Thread(target=our_side, args=(app,))
     second.start()
-    watcher = create_engine(uri.replace("postgresql://", "postgresql+psycopg://", 1))
+    # Each look its own transaction: PostgreSQL keeps one copy of pg_stat_activity for a whole
+    # transaction, so a watcher that began before our statement queued would never see it.
+    watcher = create_engine(
+        uri.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT"
+    )
     try:
         deadline = time.monotonic() + 60  # generous: a loaded machine schedules threads late
         with watcher.connect() as connection:
