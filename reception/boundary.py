@@ -65,7 +65,10 @@ def committing() -> bool:
 
 
 def finish_transaction(status: int) -> None:
-    """Commit when the answer is a success (or a refusal that keeps its record), else roll back."""
+    """Commit when the answer is a success (or a refusal that keeps its record), else roll back.
+    Nothing to do when the request's transaction already ended (`commit_answered`)."""
+    if not db.session().in_transaction():
+        return
     if status < 400 or (status < 500 and g.get(_KEEP_KEY)):
         marker = _committing.set(True)
         try:
@@ -77,6 +80,14 @@ def finish_transaction(status: int) -> None:
             _committing.reset(marker)
     else:
         db.session.rollback()
+
+
+def commit_answered() -> None:
+    """Commit now: the view has returned a success whose answer is plain data, and only its
+    serialisation is left. The writer's locks (the hall row, this process's writer line) are
+    then handed on, and the events sent, before that serialisation instead of after it; the
+    boundary's own commit finds nothing left to do."""
+    finish_transaction(200)
 
 
 class TransactionalFlask(Flask):

@@ -337,3 +337,44 @@ def test_the_lock_reads_the_line_counts_the_events_carry(db, monkeypatch):
     waiting = [payload["waiting"][str(service.id)] for payload in sent]
     assert waiting == [1, 2, 3, 2, 1]
     assert [payload["action"] for payload in sent] == ["issue"] * 3 + ["call"] * 2
+
+
+def test_an_api_write_commits_and_publishes_before_its_answer_is_serialised(
+    client, api_token, monkeypatch
+):
+    """The hall lock is not held while an answer is dumped: by the time the schema serialises
+    an issue's or a call's answer, the transaction has committed, this process's writer line
+    is free and the change's event has gone to the screens."""
+    from reception import realtime
+    from reception.queue import locking
+    from reception.web.api import schemas
+
+    headers = {"Authorization": f"Bearer {api_token}"}
+    service, desk = service_by_prefix("A"), desk_by_number(1)
+    sent: list[str] = []
+    seen: list[tuple[str, bool, bool, list[str]]] = []
+    emit = realtime.socketio.emit
+
+    def emitted(name, payload, *args, **kwargs):
+        if name == realtime.EVENT_NAME:
+            sent.append(payload["action"])
+        return emit(name, payload, *args, **kwargs)
+
+    def dump(schema, data, *args, **kwargs):
+        held = any(lock._held for lock in locking._WRITERS.values())
+        seen.append((type(schema).__name__, _db.session().in_transaction(), held, list(sent)))
+        return original(schema, data, *args, **kwargs)
+
+    original = schemas.TicketEnvelope.dump
+    monkeypatch.setattr(realtime.socketio, "emit", emitted)
+    monkeypatch.setattr(schemas.TicketEnvelope, "dump", dump)
+    monkeypatch.setattr(schemas.MaybeTicketEnvelope, "dump", dump)
+    reply = client.post("/api/v1/tickets", json={"service_id": service.id}, headers=headers)
+    assert reply.status_code == 201 and reply.json["ticket"]["number"] == "A001"
+    reply = client.post(f"/api/v1/desks/{desk.id}/call-next", headers=headers)
+    assert reply.json["ticket"]["number"] == "A001"
+    assert seen == [
+        ("TicketEnvelope", False, False, ["issue"]),
+        ("MaybeTicketEnvelope", False, False, ["issue", "call"]),
+    ]
+    assert _db.session.scalar(select(Ticket.state)) == "called"

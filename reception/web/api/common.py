@@ -6,11 +6,13 @@ from collections.abc import Callable
 from functools import cache, wraps
 from typing import Any, TypeVar, cast
 
-from flask import abort, g, request
+from flask import Response, abort, g, request
 from flask_babel import gettext
 from flask_smorest import Blueprint
+from flask_smorest.utils import unpack_tuple_response
 from sqlalchemy import Select, Table, bindparam, select
 
+from ...boundary import commit_answered
 from ...extensions import csrf, db
 from ...models import Desk, Hall, Ticket, User
 from ...models.staff import hash_api_token
@@ -22,6 +24,8 @@ from ...realtime import ticket_fields
 from ..common import current_hall, hall_id_param, hall_to_join, take_joined_hall
 from ..tickets import ticket_url
 
+F = TypeVar("F", bound=Callable[..., Any])
+
 
 class _Blueprint(Blueprint):
     """flask-smorest's blueprint, with one request schema object per operation: given a class,
@@ -32,10 +36,28 @@ class _Blueprint(Blueprint):
             schema = schema()
         return super().arguments(schema, *args, **kwargs)
 
+    def response(self, status_code: Any, *args: Any, **kwargs: Any) -> Any:
+        """flask-smorest's response, committing the request's transaction once the view has
+        returned its answer as plain data, before the schema dumps it (`commit_answered`):
+        the hall lock is not held while an answer is serialised."""
+        dump = super().response(status_code, *args, **kwargs)
+
+        def decorator(view: F) -> F:
+            @wraps(view)
+            def answered(*view_args: Any, **view_kwargs: Any) -> Any:
+                result = view(*view_args, **view_kwargs)
+                body, status, _ = unpack_tuple_response(result)
+                if not isinstance(body, Response) and int(status or status_code) < 400:
+                    commit_answered()
+                return result
+
+            return cast(F, dump(answered))
+
+        return decorator
+
 
 bp = _Blueprint("api", __name__, url_prefix="/api/v1", description="The hall's JSON API")
 csrf.exempt(bp)
-F = TypeVar("F", bound=Callable[..., Any])
 
 
 _USERS = cast(Table, User.__table__)
