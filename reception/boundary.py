@@ -4,6 +4,8 @@ Every view runs inside `TransactionalFlask.dispatch_request`. When the view retu
 under 400 the session is committed; when it raises, or answers 4xx/5xx (a refused form, say),
 everything it wrote is rolled back. Views never commit. Work that leaves the process (socket
 events, notifier messages) is handed to `after_commit` and runs only once the commit succeeded.
+An API operation whose view returned a success commits that same transaction a step earlier,
+before its answer is serialised (`commit_answered`); the boundary then has nothing left to do.
 """
 
 from __future__ import annotations
