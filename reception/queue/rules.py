@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, literal_column, select, true
+from sqlalchemy import (
+    ColumnElement,
+    RowMapping,
+    Table,
+    bindparam,
+    func,
+    literal_column,
+    select,
+    true,
+)
 
 from ..extensions import db
 from ..models import (
@@ -61,42 +70,65 @@ ASSIGNED_MEMO = "desk_assigned"  # (user id, desk id) -> whether the user is ass
 
 _DESKS = cast(Table, Desk.__table__)
 _COMMA = cast(str, literal_column("','"))
-# A desk with what a move at it needs to know of the set-up, in one statement: the services
-# it serves (as "3,7") and whether the staff member is assigned to it.
-_DESK_WITH_SETUP = select(
-    *_DESKS.c,
-    # the separator written into the statement: a string would be rendered into its text at
-    # every execution (SQLAlchemy binds it `literal_execute`)
-    select(func.aggregate_strings(desk_services.c.service_id.cast(db.String), _COMMA))
-    .where(desk_services.c.desk_id == _DESKS.c.id)
-    .scalar_subquery()
-    .label("service_list"),
-    select(true())
-    .where(staff_desks.c.desk_id == _DESKS.c.id, staff_desks.c.user_id == bindparam("user_id"))
-    .exists()
-    .label("assigned"),
-).where(_DESKS.c.id == bindparam("desk_id"))
 _DESK_COLUMNS = tuple(_DESKS.c.keys())
+DESK_LABEL = "desk_"  # the prefix of a desk's columns read along with another row
+
+
+def desk_setup_columns(
+    assigned_to: ColumnElement[Any], *, label: str = ""
+) -> tuple[ColumnElement[Any], ...]:
+    """A desk's columns with what a move at it needs to know of the set-up, for one statement:
+    the services it serves (as "3,7") and whether the staff member `assigned_to` names (a bound
+    id, or a column of a joined row) is assigned to it; `label` prefixes their names."""
+    return (
+        *(column.label(label + column.key) for column in _DESKS.c),
+        # the separator written into the statement: a string would be rendered into its text
+        # at every execution (SQLAlchemy binds it `literal_execute`)
+        select(func.aggregate_strings(desk_services.c.service_id.cast(db.String), _COMMA))
+        .where(desk_services.c.desk_id == _DESKS.c.id)
+        .scalar_subquery()
+        .label(label + "service_list"),
+        select(true())
+        .where(staff_desks.c.desk_id == _DESKS.c.id, staff_desks.c.user_id == assigned_to)
+        .exists()
+        .label(label + "assigned"),
+    )
+
+
+_DESK_WITH_SETUP = select(*desk_setup_columns(bindparam("user_id"))).where(
+    _DESKS.c.id == bindparam("desk_id")
+)
 
 
 def read_desk(desk_id: int, user_id: int | None = None) -> Desk | None:
     """The desk (the session's copy when it has one), its services and whether `user_id` is
     assigned to it, read by one statement; what `desk_service_ids` and `consoles.may_open`
-    then ask is answered from it for the rest of the transaction."""
+    then ask is answered from it for the rest of the transaction. A desk already read so with
+    the same staff member this transaction (`take_desk`) is not read again."""
+    if user_id is not None and (user_id, desk_id) in rows.memo(ASSIGNED_MEMO):
+        known = rows.in_session(Desk, desk_id)
+        if known is not None:
+            return known
     row = (
         db.session.connection()
         .execute(_DESK_WITH_SETUP, {"desk_id": desk_id, "user_id": user_id})
         .first()
     )
-    if row is None:
+    return take_desk(row._mapping, user_id) if row is not None else None
+
+
+def take_desk(values: RowMapping, user_id: int | None, *, label: str = "") -> Desk | None:
+    """Keep the desk read by `desk_setup_columns` (None when the row holds none): the desk
+    attached as loaded, its services and whether `user_id` is assigned to it remembered for
+    the transaction."""
+    if values[label + "id"] is None:
         return None
-    values = row._mapping
-    desk = rows.adopt_values(Desk, {name: values[name] for name in _DESK_COLUMNS})
-    listed = row.service_list
+    desk = rows.adopt_values(Desk, {name: values[label + name] for name in _DESK_COLUMNS})
+    listed = values[label + "service_list"]
     ids = sorted(int(part) for part in listed.split(",")) if listed else []
     rows.memo(SERVICES_MEMO)[desk.id] = tuple(ids)
     if user_id is not None:
-        rows.memo(ASSIGNED_MEMO)[(user_id, desk.id)] = bool(row.assigned)
+        rows.memo(ASSIGNED_MEMO)[(user_id, desk.id)] = bool(values[label + "assigned"])
     return desk
 
 

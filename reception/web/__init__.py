@@ -6,7 +6,8 @@ import re
 from datetime import date, datetime
 from typing import Any
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, Request, jsonify, render_template, request
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_babel import format_date, get_locale, gettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -50,7 +51,19 @@ from .common import (
 from .forms import PostForm
 
 
+class CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed cookie sessions, without building the signer for a request that brings
+    no session cookie (every API call, every lobby screen's poll): a new empty session, as
+    Flask's own would open once the signer found no cookie to read."""
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)
+
+
 def register(app: Flask) -> None:
+    app.session_interface = CookieSessions()
     guard.install(app)  # before any route: the id converter applies to every `<int:…>`
     blueprints = (
         home.bp,

@@ -41,7 +41,9 @@ bp = Blueprint("tickets", __name__)
 def public_base() -> str:
     """The hall's address as visitors' phones and screens reach it (`PUBLIC_URL` when set)."""
     public = current_app.config.get("PUBLIC_URL")
-    return public.rstrip("/") if public else request.host_url.rstrip("/")
+    # the host as the request named it (checked against TRUSTED_HOSTS when set), in its ASCII
+    # form: `request.host_url` would also decode it to an IRI, at a cost on every issue
+    return public.rstrip("/") if public else f"{request.scheme}://{request.host}"
 
 
 def ticket_url(ticket: Ticket) -> str:

@@ -19,7 +19,7 @@ from ...models.staff import hash_api_token
 from ...queue import consoles, rows
 from ...queue.errors import InvalidInput, NotFound
 from ...queue.messages import N_
-from ...queue.rules import read_desk
+from ...queue.rules import DESK_LABEL, desk_setup_columns, read_desk, take_desk
 from ...realtime import ticket_fields
 from ..common import current_hall, hall_id_param, hall_to_join, take_joined_hall
 from ..tickets import ticket_url
@@ -62,42 +62,54 @@ csrf.exempt(bp)
 
 _USERS = cast(Table, User.__table__)
 _HALLS = cast(Table, Hall.__table__)
+_DESKS = cast(Table, Desk.__table__)
 _USER_COLUMNS = tuple(_USERS.c.keys())
-# Core, attached as stored: the ORM's result machinery would cost more than the query itself
-_BY_TOKEN = select(*_USERS.c).where(_USERS.c.api_token_hash == bindparam("token_hash"))
 
 
 @cache
-def _by_token_with_hall(configured: bool) -> Select[Any]:
-    """The caller and the request's hall in one statement (every API request needs both)."""
-    hall_columns, on = hall_to_join(configured)
+def _caller_statement(hall: bool, configured: bool, desk: bool) -> Select[Any]:
+    """The caller by token hash, in one statement with what the request needs next: the hall
+    (`hall`: the configured one when `configured`, bind `hall_id`, else the first) and the
+    desk its path names (`desk`: bind `desk_id`) with that desk's set-up. Core, attached as
+    stored: the ORM's result machinery would cost more than the query itself."""
+    columns: list[Any] = list(_USERS.c)
+    joined: Any = _USERS
+    if hall:
+        hall_columns, on = hall_to_join(configured)
+        columns += hall_columns
+        joined = joined.outerjoin(_HALLS, on)
+    if desk:
+        columns += desk_setup_columns(_USERS.c.id, label=DESK_LABEL)
+        joined = joined.outerjoin(_DESKS, _DESKS.c.id == bindparam("desk_id"))
     return (
-        select(*_USERS.c, *hall_columns)
-        .select_from(_USERS.outerjoin(_HALLS, on))
+        select(*columns)
+        .select_from(joined)
         .where(_USERS.c.api_token_hash == bindparam("token_hash"))
     )
 
 
-def staff(*roles: str) -> User:
-    """The staff member whose API token came with the request (401/403 otherwise)."""
+def staff(*roles: str, desk_id: int | None = None) -> User:
+    """The staff member whose API token came with the request (401/403 otherwise); the hall,
+    and the desk `desk_id` names (the path's), are read by the same statement."""
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         abort(401, description=gettext("Send an API token: Authorization: Bearer <token>."))
     params: dict[str, Any] = {"token_hash": hash_api_token(token.strip())}
-    statement: Select[Any] = _BY_TOKEN
-    if "hall" not in g:
-        hall_id = hall_id_param()
-        statement = _by_token_with_hall(hall_id is not None)
-        if hall_id is not None:
-            params["hall_id"] = hall_id
+    hall_id = hall_id_param() if "hall" not in g else None
+    if hall_id is not None:
+        params["hall_id"] = hall_id
+    if desk_id is not None:
+        params["desk_id"] = desk_id
+    statement = _caller_statement("hall" not in g, hall_id is not None, desk_id is not None)
     row = db.session.connection().execute(statement, params).first()
     user = None
     if row is not None:
         values = row._mapping
         user = rows.adopt_values(User, {name: values[name] for name in _USER_COLUMNS})
-        if statement is not _BY_TOKEN:
-            take_joined_hall(row)
+        take_joined_hall(row)
+        if desk_id is not None:
+            take_desk(values, user.id, label=DESK_LABEL)
     if user is None or not user.active:
         abort(401, description=gettext("Unknown or disabled API token."))
     if roles and not user.can(*roles):
@@ -113,7 +125,9 @@ def requires(*roles: str) -> Callable[[F], F]:
 
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
-            g.api_user = staff(*roles)
+            # a desk in the path is read with the caller (the view asks for it next)
+            desk_id = (request.view_args or {}).get("desk_id")
+            g.api_user = staff(*roles, desk_id=desk_id if isinstance(desk_id, int) else None)
             return view(*args, **kwargs)
 
         return wrapped  # type: ignore[return-value]
