@@ -381,3 +381,33 @@ def test_an_api_write_commits_and_publishes_before_its_answer_is_serialised(
         ("MaybeTicketEnvelope", False, False, ["issue", "call"]),
     ]
     assert _db.session.scalar(select(Ticket.state)) == "called"
+
+
+def test_call_next_on_postgresql_sends_two_statements(postgres_app):
+    """Through the API on PostgreSQL, call-next sends two statements: the caller's, which reads
+    the hall and the desk the path names (with its set-up) too, and the call with its event
+    row. The desk read with the caller is kept for the request (the session holds its objects
+    only weakly: a desk nobody kept was gone by the time the view asked, and read again)."""
+    app, _ = postgres_app
+    with app.app_context():
+        token = user_by_name("desk").new_api_token()
+        service_id, desk_id = service_by_prefix("A").id, desk_by_number(1).id
+        _db.session.commit()
+        engine = _db.engine
+    client, headers = app.test_client(), {"Authorization": f"Bearer {token}"}
+    issued = client.post("/api/v1/tickets", json={"service_id": service_id}, headers=headers)
+    assert issued.status_code == 201, issued.json
+    sent: list[str] = []
+
+    def capture(conn, cursor, statement, *rest) -> None:
+        sent.append(statement)
+
+    event.listen(engine, "before_cursor_execute", capture)
+    try:
+        called = client.post(f"/api/v1/desks/{desk_id}/call-next", headers=headers)
+    finally:
+        event.remove(engine, "before_cursor_execute", capture)
+    assert called.status_code == 200 and called.json["ticket"]["id"] == issued.json["ticket"]["id"]
+    assert len(sent) == 2, sent
+    assert "api_token_hash" in sent[0] and "JOIN desks" in sent[0] and "halls" in sent[0]
+    assert sent[1].lstrip().startswith("WITH locked"), sent[1]

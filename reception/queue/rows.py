@@ -21,7 +21,7 @@ def attach(model: type[M], row: Row[Any] | dict[str, Any]) -> M:
     `id`): the session's own copy refreshed from the row without history, or a new object
     attached as already stored. Either way no unit-of-work flush writes it again."""
     values = dict(row._mapping) if isinstance(row, Row) else row
-    current = in_session(model, values["id"])
+    current = _in_session(model, values["id"])
     if current is None:
         return _as_loaded(model, values)
     for name, value in values.items():
@@ -32,13 +32,13 @@ def attach(model: type[M], row: Row[Any] | dict[str, Any]) -> M:
 def adopt(model: type[M], row: Row[Any]) -> M:
     """The session's object for a row just read: its own copy as it stands (changes not yet
     flushed are kept, as a query would), else the row attached as stored."""
-    current = in_session(model, row.id)
+    current = _in_session(model, row.id)
     return current if current is not None else _as_loaded(model, dict(row._mapping))
 
 
 def adopt_values(model: type[M], values: dict[str, Any]) -> M:
     """`adopt` for a row's columns given as a dictionary (a row read with extra columns)."""
-    current = in_session(model, values["id"])
+    current = _in_session(model, values["id"])
     return current if current is not None else _as_loaded(model, dict(values))
 
 
@@ -46,7 +46,7 @@ def get(model: type[M], row_id: int) -> M | None:
     """`session.get` at the cost of a Core query: the session's own object when it has one,
     else the row read by one statement built once and attached (no ORM result machinery, which
     costs more Python than the query itself on a per-request lookup)."""
-    current = in_session(model, row_id)
+    current = _in_session(model, row_id)
     if current is not None:
         return current
     query = _by_id(cast(Any, model))
@@ -54,8 +54,7 @@ def get(model: type[M], row_id: int) -> M | None:
     return _as_loaded(model, dict(row._mapping)) if row is not None else None
 
 
-def in_session(model: type[M], row_id: int) -> M | None:
-    """The session's own object for the row, if it holds one (no query)."""
+def _in_session(model: type[M], row_id: int) -> M | None:
     found: M | None = db.session().identity_map.get(identity_key(model, (row_id,)))
     return found
 

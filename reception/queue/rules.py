@@ -67,6 +67,7 @@ _DESK_SERVICES = select(desk_services.c.service_id).where(
 )
 SERVICES_MEMO = "desk_services"  # desk id -> its service ids, as read this transaction
 ASSIGNED_MEMO = "desk_assigned"  # (user id, desk id) -> whether the user is assigned the desk
+READ_MEMO = "desk_read"  # (user id, desk id) -> the desk, read with both of the above
 
 _DESKS = cast(Table, Desk.__table__)
 _COMMA = cast(str, literal_column("','"))
@@ -105,10 +106,9 @@ def read_desk(desk_id: int, user_id: int | None = None) -> Desk | None:
     assigned to it, read by one statement; what `desk_service_ids` and `consoles.may_open`
     then ask is answered from it for the rest of the transaction. A desk already read so with
     the same staff member this transaction (`take_desk`) is not read again."""
-    if user_id is not None and (user_id, desk_id) in rows.memo(ASSIGNED_MEMO):
-        known = rows.in_session(Desk, desk_id)
-        if known is not None:
-            return known
+    known: Desk | None = rows.memo(READ_MEMO).get((user_id, desk_id))
+    if known is not None:
+        return known
     row = (
         db.session.connection()
         .execute(_DESK_WITH_SETUP, {"desk_id": desk_id, "user_id": user_id})
@@ -129,6 +129,8 @@ def take_desk(values: RowMapping, user_id: int | None, *, label: str = "") -> De
     rows.memo(SERVICES_MEMO)[desk.id] = tuple(ids)
     if user_id is not None:
         rows.memo(ASSIGNED_MEMO)[(user_id, desk.id)] = bool(values[label + "assigned"])
+    # held for the transaction (the session keeps only weak references to what it holds)
+    rows.memo(READ_MEMO)[(user_id, desk.id)] = desk
     return desk
 
 
