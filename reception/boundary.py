@@ -88,8 +88,16 @@ def commit_answered() -> None:
     """Commit now: the view has returned a success whose answer is plain data, and only its
     serialisation is left. The writer's locks (the hall row, this process's writer line) are
     then handed on, and the events sent, before that serialisation instead of after it; the
-    boundary's own commit finds nothing left to do."""
-    finish_transaction(200)
+    boundary's own commit finds nothing left to do. Nothing reads the request's objects again
+    (the answer is plain data, the events were built before the commit), so the commit does not
+    expire them: expiring every object the request touched was ~2 % of an API write's CPU."""
+    session = db.session()
+    expiring = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        finish_transaction(200)
+    finally:
+        session.expire_on_commit = expiring
 
 
 class TransactionalFlask(Flask):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from sqlalchemy import event, select
+from sqlalchemy import event, inspect, select
 
 from reception.extensions import db as _db
 from reception.models import Desk, Ticket
@@ -347,7 +347,8 @@ def test_an_api_write_commits_and_publishes_before_its_answer_is_serialised(
 ):
     """The hall lock is not held while an answer is dumped: by the time the schema serialises
     an issue's or a call's answer, the transaction has committed, this process's writer line
-    is free and the change's event has gone to the screens."""
+    is free and the change's event has gone to the screens; that commit expired nothing, and
+    the session expires on commit again afterwards."""
     from reception import realtime
     from reception.queue import locking
     from reception.web.api import schemas
@@ -366,6 +367,10 @@ def test_an_api_write_commits_and_publishes_before_its_answer_is_serialised(
     def dump(schema, data, *args, **kwargs):
         held = any(lock._held for lock in locking._WRITERS.values())
         seen.append((type(schema).__name__, _db.session().in_transaction(), held, list(sent)))
+        # that commit expired nothing (the request reads none of its objects again)
+        states = [inspect(obj) for obj in _db.session().identity_map.values()]
+        assert states and not [state for state in states if state.expired_attributes]
+        assert _db.session().expire_on_commit  # as it was, for any later commit
         return original(schema, data, *args, **kwargs)
 
     original = schemas.TicketEnvelope.dump
