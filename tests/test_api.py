@@ -189,6 +189,27 @@ def test_api_ignores_session_cookies(client, db):
     assert client.post("/api/v1/tickets", json={"service_id": 1}).status_code == 401
 
 
+def test_a_request_without_a_session_cookie_builds_no_signer(app, api, client, monkeypatch):
+    """An API call brings no session cookie: it gets an empty session with no signer built for
+    it; a signed-in page still reads its cookie through the signer."""
+    interface = app.session_interface
+    built: list[str] = []
+    signer = interface.get_signing_serializer
+
+    def counted(flask_app):
+        built.append("signer")
+        return signer(flask_app)
+
+    monkeypatch.setattr(interface, "get_signing_serializer", counted)
+    assert api("POST", "/tickets", {"service_id": service_by_prefix("A").id}).status_code == 201
+    assert client.get("/api/v1/services").status_code == 200
+    assert built == []
+    client.post("/login", data={"username": "desk", "password": "demo1234"})
+    built.clear()
+    assert client.get("/desk/").status_code == 200
+    assert built  # the cookie was read (and the session saved) through the signer
+
+
 def test_desk_staff_move_only_at_their_own_desks(api, db):
     """The console's rule holds on the API: the desk clerk (desks 1–10) cannot call at the
     lawyer's room; the lawyer's queue is untouched."""
