@@ -19,6 +19,7 @@ from sqlalchemy import (
     bindparam,
     func,
     literal_column,
+    null,
     or_,
     select,
     true,
@@ -42,6 +43,7 @@ from .errors import IllegalMove, NotFound
 from .journal import logged_with, record
 from .locking import enter_writer, lock_hall_counting, version_bump
 from .messages import N_
+from .rows import constant, first_only
 from .rules import (
     S,
     check_not_accused,
@@ -157,7 +159,7 @@ def _first_in_line(condition: ColumnElement[bool], acting: int) -> Select[int, i
     conditions = [
         Ticket.hall_id == bindparam("calling_hall"),
         Ticket.service_day == bindparam("day"),
-        Ticket.state == S.WAITING.value,
+        Ticket.state == constant(S.WAITING.value),
         condition,
     ]
     if acting:
@@ -170,13 +172,11 @@ def _first_in_line(condition: ColumnElement[bool], acting: int) -> Select[int, i
             .exists()
         )
         conditions.append(or_(Ticket.case_id.is_(None), ~accuses_them))
-    return (
+    return first_only(
         select(Ticket.id, Ticket.priority, Ticket.line_at)
         .where(*conditions)
         .order_by(Ticket.priority.desc(), Ticket.line_at, Ticket.id)
-        .limit(1)
-        .with_for_update(skip_locked=True)
-    )
+    ).with_for_update(skip_locked=True)
 
 
 @cache
@@ -199,12 +199,11 @@ def _call_first(acting: int, services: int) -> Executable:
         for n in range(services)
     ]
     candidates = union_all(*(select(branch.subquery()) for branch in branches)).subquery()
-    first = (
-        select(candidates.c.id)
-        .order_by(candidates.c.priority.desc(), candidates.c.line_at, candidates.c.id)
-        .limit(1)
-        .scalar_subquery()
-    )
+    first = first_only(
+        select(candidates.c.id).order_by(
+            candidates.c.priority.desc(), candidates.c.line_at, candidates.c.id
+        )
+    ).scalar_subquery()
     # The desk takes calls (open, not paused, nobody still with it) in the same statement: the
     # usual call is one round trip under the lock; no row back sends `call_next` to ask why.
     busy = _TICKETS.alias("busy")
@@ -222,13 +221,13 @@ def _call_first(acting: int, services: int) -> Executable:
     )
     return (
         update(_TICKETS)
-        .where(_TICKETS.c.id == first, _TICKETS.c.state == S.WAITING.value, desk_ready)
+        .where(_TICKETS.c.id == first, _TICKETS.c.state == constant(S.WAITING.value), desk_ready)
         .values(
-            state=S.CALLED.value,
+            state=constant(S.CALLED.value),
             desk_id=bindparam("calling_desk"),
-            target_desk_id=None,
+            target_desk_id=null(),
             called_at=bindparam("now"),
-            recall_count=0,
+            recall_count=constant(0),
             updated_at=bindparam("now"),
         )
         .returning(*_TICKETS.c)
@@ -282,7 +281,9 @@ def _call_in_one(acting: int, services: int) -> Executable:
         select(
             locked.c.version.label("hall_version"),
             fresh.label("fresh_lock"),
-            func.greatest(func.coalesce(waiting, 1) - 1, 0).label("line_waiting"),
+            func.greatest(func.coalesce(waiting, constant(1)) - constant(1), constant(0)).label(
+                "line_waiting"
+            ),
             *called.c,
         )
         .select_from(locked.outerjoin(called, true()))

@@ -18,7 +18,6 @@ from sqlalchemy import (
     bindparam,
     func,
     insert,
-    literal,
     select,
     true,
 )
@@ -35,7 +34,7 @@ from .errors import InvalidInput, NotFound
 from .journal import logged_with, record
 from .locking import enter_writer, lock_hall_counting, version_bump
 from .messages import N_
-from .rows import attach
+from .rows import attach, constant
 
 TOKEN_BYTES = 24  # 192 bits: unguessable, and short enough for a small QR code
 
@@ -57,7 +56,7 @@ def _counter_upsert(dialect: str, *conditions: ColumnElement[bool]) -> Returning
         services.c.hall_id,
         services.c.prefix,
         bindparam("day", type_=Date()),
-        literal(1, Integer()),
+        constant(1),
     ).where(
         services.c.id == bindparam("service_id"),
         services.c.hall_id == bindparam("hall_id"),
@@ -69,7 +68,7 @@ def _counter_upsert(dialect: str, *conditions: ColumnElement[bool]) -> Returning
         .from_select(["hall_id", "prefix", "service_day", "last_seq"], source)
         .on_conflict_do_update(
             index_elements=[table.c.hall_id, table.c.prefix, table.c.service_day],
-            set_={"last_seq": table.c.last_seq + 1},
+            set_={"last_seq": table.c.last_seq + constant(1)},
         )
         .returning(table.c.last_seq, table.c.prefix)
     )
@@ -121,7 +120,7 @@ def _issue_logged(issued: CTE, version: ColumnElement[int] | None = None) -> CTE
         issued,
         action="issue",
         from_state=None,
-        to_state=literal(TicketState.WAITING.value, String()),
+        to_state=constant(TicketState.WAITING.value),
         desk_id=None,
         at=bindparam("issued_at", type_=_TICKETS.c.issued_at.type),
         version=version,
@@ -140,7 +139,9 @@ def _issue_in_one() -> Executable:
     locked, fresh = version_bump(bindparam("hall_id", type_=Integer()))
     counter = _counter_upsert("postgresql", fresh).cte("counter")
     sequence = sql_cast(counter.c.last_seq, String())
-    number = counter.c.prefix + func.lpad(sequence, func.greatest(3, func.length(sequence)), "0")
+    number = counter.c.prefix + func.lpad(
+        sequence, func.greatest(constant(3), func.length(sequence)), constant("0")
+    )
     columns = [
         number if name == "number" else bindparam(name, type_=_TICKETS.c[name].type)
         for name in _VALUES
@@ -164,7 +165,7 @@ def _issue_in_one() -> Executable:
             fresh.label("fresh"),
             issued.c.id,
             issued.c.number,
-            (func.coalesce(waiting.scalar_subquery(), 0) + 1).label("waiting"),
+            (func.coalesce(waiting.scalar_subquery(), constant(0)) + constant(1)).label("waiting"),
         )
         .select_from(locked.outerjoin(issued, true()))
         .add_cte(logged)

@@ -10,11 +10,9 @@ from sqlalchemy import (
     BindParameter,
     ColumnElement,
     Integer,
-    String,
     Table,
     bindparam,
     insert,
-    literal,
     null,
     select,
 )
@@ -22,6 +20,7 @@ from sqlalchemy import (
 from ..extensions import db
 from ..models import Ticket, TicketEvent
 from . import outbox
+from .rows import constant
 
 # Built once: a statement made per call costs more Python than its execution.
 _EVENTS = cast(Table, TicketEvent.__table__)
@@ -46,15 +45,15 @@ def logged_with(
         written.c.id,
         written.c.hall_id,
         bindparam("version", type_=Integer()) if version is None else version,
-        literal(action, String()),
-        literal(from_state, String()) if from_state is not None else null(),
+        constant(action),
+        constant(from_state),
         to_state,
         written.c.service_id,
         desk_id if desk_id is not None else null(),
         bindparam("staff_id", type_=Integer()),
         written.c.leg,
         at,
-        literal("", String()),
+        constant(""),
     )
     columns = ["ticket_id", "hall_id", "hall_version", "action", "from_state", "to_state"]
     columns += ["service_id", "desk_id", "staff_id", "leg", "at", "note"]

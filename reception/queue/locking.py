@@ -39,6 +39,7 @@ from ..extensions import db
 from ..models import Hall, QueueCount
 from .errors import NotFound
 from .messages import N_
+from .rows import constant
 
 
 class FairLock:
@@ -145,7 +146,7 @@ _HALLS = cast(Table, Hall.__table__)
 _BUMP_VERSION = (
     update(_HALLS)
     .where(_HALLS.c.id == bindparam("hall_id"))
-    .values(version=_HALLS.c.version + 1)
+    .values(version=_HALLS.c.version + constant(1))
     .returning(_HALLS.c.version)
 )
 
@@ -175,12 +176,12 @@ def version_bump(hall_id: BindParameter[int]) -> tuple[CTE, ColumnElement[bool]]
     locked = (
         update(_HALLS)
         .where(_HALLS.c.id == hall_id)
-        .values(version=_HALLS.c.version + 1)
+        .values(version=_HALLS.c.version + constant(1))
         .returning(_HALLS.c.version)
         .cte("locked")
     )
     seen = select(_HALLS.c.version).where(_HALLS.c.id == hall_id).scalar_subquery()
-    return locked, select(locked.c.version).scalar_subquery() == seen + 1
+    return locked, select(locked.c.version).scalar_subquery() == seen + constant(1)
 
 
 @cache

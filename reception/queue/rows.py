@@ -5,15 +5,48 @@ from __future__ import annotations
 from functools import cache
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Executable, Row, Table, bindparam, event, select
+from sqlalchemy import (
+    ColumnElement,
+    Executable,
+    Integer,
+    Row,
+    String,
+    Table,
+    bindparam,
+    event,
+    literal_column,
+    null,
+    select,
+)
 from sqlalchemy.orm import Session, SessionTransaction, class_mapper
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.base import instance_state
 from sqlalchemy.orm.util import identity_key
+from sqlalchemy.sql.selectable import GenerativeSelect
 
 from ..extensions import db
 
 M = TypeVar("M")
+S = TypeVar("S", bound=GenerativeSelect)
+
+
+def constant(value: str | int | None) -> ColumnElement[Any]:
+    """A constant of one of our own statements (a state, an action, a step of one), written
+    into the statement's text instead of bound. A hot statement is built and compiled once; a
+    bound constant is still extracted from its cache key, looked up, processed and sent (and
+    made a parameter of PostgreSQL's plan) on every execution, one of each per constant."""
+    if value is None:
+        return null()
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise TypeError(f"not a statement constant: {value!r}")
+    if isinstance(value, int):
+        return literal_column(str(value), Integer())
+    return literal_column("'" + value.replace("'", "''") + "'", String())
+
+
+def first_only(statement: S) -> S:
+    """`statement` limited to its first row, the limit written in its text (see `constant`)."""
+    return statement.limit(constant(1)).offset(constant(0))
 
 
 def attach(model: type[M], row: Row[Any] | dict[str, Any]) -> M:
