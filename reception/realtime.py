@@ -24,6 +24,7 @@ from .models import Alert, Desk, Hall, QueueCount, Ticket, VideoSession
 from .models.types import utcnow
 from .queue import consoles, outbox
 from .queue import locking as _locking  # its lock release must listen first
+from .queue.rows import execute
 from .speech import call_speech, call_text
 
 log = logging.getLogger("reception.realtime")
@@ -89,7 +90,7 @@ def waiting_counts(
     else:
         params["service_ids"] = list(service_ids)
         statement = _WAITING_IN_SOME
-    rows = session.connection().execute(statement, params).all()
+    rows = execute(session.connection(), statement, params).all()
     counts = {str(service_id): 0 for service_id in service_ids}
     counts.update({str(service_id): count for service_id, count in rows})
     return counts

@@ -258,13 +258,16 @@ def test_issue_and_call_next_on_postgresql_write_their_events_in_the_same_statem
         assert call.at == called.called_at and call.note == ""
 
 
-def _compiled_of(action) -> list[str]:
-    """The compiled SQL (before any rendering at execution) of every statement `action` sent."""
+def _compiled_of(action, contexts: list | None = None) -> list[str]:
+    """The compiled SQL (before any rendering at execution) of every statement `action` sent
+    (and their execution contexts into `contexts`)."""
     seen: list[str] = []
 
     def capture(conn, cursor, statement, parameters, context, executemany) -> None:
         if context is not None and context.compiled is not None:
             seen.append(context.compiled.string)
+            if contexts is not None:
+                contexts.append(context)
 
     event.listen(_db.engine, "before_cursor_execute", capture)
     try:
@@ -300,6 +303,30 @@ def test_issue_and_call_next_send_statements_compiled_once(client, api_token):
     compiled = _compiled_of(lambda: _issue_and_call_at_a_shared_desk(client, api_token))
     assert len(compiled) >= 4
     assert not [sql for sql in compiled if "POSTCOMPILE" in sql]
+    # the requests' own statements, the test's look-ups made before
+    service_id, desk_id = service_by_prefix("A").id, desk_by_number(1).id
+    headers = {"Authorization": f"Bearer {api_token}"}
+
+    def requests() -> None:
+        issued = client.post("/api/v1/tickets", json={"service_id": service_id}, headers=headers)
+        assert issued.status_code == 201
+        called = client.post(f"/api/v1/desks/{desk_id}/call-next", headers=headers)
+        assert called.status_code == 200, called.json
+
+    contexts: list = []
+    _compiled_of(requests, contexts)
+    assert len(contexts) >= 4
+    for context in contexts:
+        sql = context.compiled.string
+        # its constants (states, actions, steps, LIMIT 1) are in its text, not bound: each
+        # bound one was extracted, processed and sent again at every execution
+        binds = context.compiled.binds.values()
+        constants = [b.key for b in binds if b.value is not None and not b.required]
+        assert not constants, (constants, sql)
+        # and it was found in its own compiled cache, by identity, not by hashing its whole
+        # structure (tens of µs a statement)
+        cache = context.execution_options.get("compiled_cache")
+        assert isinstance(cache, rows._OneStatement), sql
 
 
 def test_statements_compiled_once_on_postgresql_too(postgres_app):
@@ -416,3 +443,24 @@ def test_call_next_on_postgresql_sends_two_statements(postgres_app):
     assert len(sent) == 2, sent
     assert "api_token_hash" in sent[0] and "JOIN desks" in sent[0] and "halls" in sent[0]
     assert sent[1].lstrip().startswith("WITH locked"), sent[1]
+
+
+def test_a_statements_own_compiled_cache_is_never_wrong():
+    """The cache `rows.execute` gives a statement finds its entries by the identity of the
+    statement's structure; an equal structure that is another object, or a key of another
+    shape, is still found by equality, and entries of other engines do not pile up."""
+    cache = rows._OneStatement()
+    structure = (("select", ("tickets", "id")), ("where", "state"))
+    cache[("sqlite", structure, ("a",), False, False)] = "compiled A"
+    assert cache.get(("sqlite", structure, ("a",), False, False)) == "compiled A"
+    assert cache.get(("sqlite", structure, ("b",), False, False)) is None  # other parameters
+    assert cache.get(("postgresql", structure, ("a",), False, False)) is None
+    equal = tuple(list(structure))  # equal, not identical
+    assert equal == structure and equal is not structure
+    assert cache.get(("sqlite", equal, ("a",), False, False)) is None  # not by identity…
+    cache[("sqlite", equal, ("a",), False, False)] = "compiled A again"
+    assert cache.get(("sqlite", tuple(list(structure)), ("a",), False, False)) == "compiled A again"
+    assert cache.get("another shape") is None
+    for n in range(40):  # an engine each (tests make many): bounded
+        cache[(f"dialect {n}", structure, ("a",), False, False)] = n
+    assert len(cache) <= 16 and cache.get(("dialect 39", structure, ("a",), False, False)) == 39

@@ -294,7 +294,7 @@ def _call_in_one(acting: int, services: int) -> Executable:
 def _check_taking_calls(desk: Desk) -> None:
     """Refuse a call at a desk that is closed, paused or still with a visitor, as the desk is
     now (under the lock): why call-next called nobody, or why a chosen ticket is not called."""
-    state = db.session.connection().execute(_DESK_NOW, {"desk_id": desk.id}).one()
+    state = rows.execute(db.session.connection(), _DESK_NOW, {"desk_id": desk.id}).one()
     if not state.open:
         raise IllegalMove(N_("Desk %(desk)s is closed."), desk=desk.number)
     if state.pause_reason is not None:
@@ -336,7 +336,7 @@ def call_next(
         return _call_next_on_postgresql(desk, shape, params, now, staff_id)
     # SQLite: the lock reads the line's counts; the call is the one change after it
     version, before = lock_hall_counting(desk.hall_id, params["day"], service_ids)
-    row = connection.execute(_call_first(*shape), params).first()
+    row = rows.execute(connection, _call_first(*shape), params).first()
     return _took(desk, row, version, now, staff_id, logged=False, before=before)
 
 
@@ -345,7 +345,7 @@ def _call_next_on_postgresql(
 ) -> Ticket | None:
     enter_writer()
     connection = db.session.connection()
-    row = connection.execute(_call_in_one(*shape), params).first()
+    row = rows.execute(connection, _call_in_one(*shape), params).first()
     if row is None:
         raise NotFound(N_("No such hall."))
     version = row.hall_version
@@ -356,7 +356,8 @@ def _call_next_on_postgresql(
     if row.fresh_lock:  # nobody to call
         return _took(desk, None, version, now, staff_id, logged=True)
     # another process wrote the hall first; the lock is ours now: call again, a fresh statement
-    again = connection.execute(_call_and_log(*shape), {**params, "version": version}).first()
+    params["version"] = version
+    again = rows.execute(connection, _call_and_log(*shape), params).first()
     return _took(desk, again, version, now, staff_id, logged=True)
 
 

@@ -34,7 +34,7 @@ from .errors import InvalidInput, NotFound
 from .journal import logged_with, record
 from .locking import enter_writer, lock_hall_counting, version_bump
 from .messages import N_
-from .rows import attach, constant
+from .rows import attach, constant, execute
 
 TOKEN_BYTES = 24  # 192 bits: unguessable, and short enough for a small QR code
 
@@ -178,9 +178,8 @@ def next_number(hall_id: int, service_id: int, day: date) -> tuple[int, str]:
     refused (and the counter left alone)."""
     connection = db.session.connection()
     stmt = _advance_counter(connection.dialect.name)
-    row = connection.execute(
-        stmt, {"hall_id": hall_id, "service_id": service_id, "day": day}
-    ).first()
+    params = {"hall_id": hall_id, "service_id": service_id, "day": day}
+    row = execute(connection, stmt, params).first()
     if row is not None:
         return row.last_seq, row.prefix
     service = connection.execute(_SERVICE, {"service_id": service_id}).first()
@@ -220,7 +219,7 @@ def issue_ticket(
     if connection.dialect.name == "postgresql":
         enter_writer()
         params = {**values, "day": values["service_day"], "staff_id": staff_id}
-        row = connection.execute(_issue_in_one(), params).first()
+        row = execute(connection, _issue_in_one(), params).first()
         if row is None:
             raise NotFound(N_("No such hall."))
         if row.id is not None:
@@ -271,9 +270,9 @@ def _issue_step_by_step(
     logged = connection.dialect.name == "postgresql"
     if logged:  # the event row written by the same statement
         params = {**values, "version": version, "staff_id": staff_id}
-        values["id"] = connection.execute(_issue_and_log(), params).scalar_one()
+        values["id"] = execute(connection, _issue_and_log(), params).scalar_one()
     else:
-        key = connection.execute(_INSERT_TICKET, values).inserted_primary_key
+        key = execute(connection, _INSERT_TICKET, values).inserted_primary_key
         assert key is not None
         values["id"] = key[0]
     return _issued(values, version, staff_id, logged=logged, waiting=waiting)

@@ -20,7 +20,7 @@ from sqlalchemy import (
 from ..extensions import db
 from ..models import Ticket, TicketEvent
 from . import outbox
-from .rows import constant
+from .rows import constant, execute
 
 # Built once: a statement made per call costs more Python than its execution.
 _EVENTS = cast(Table, TicketEvent.__table__)
@@ -83,7 +83,8 @@ def record(
         # One Core INSERT on the transaction's connection: the event log is append-only and nothing
         # in the transaction needs the row as an object, so it skips the unit of work and the
         # autoflush (the ticket's own change is written at the next flush or the commit).
-        db.session.connection().execute(
+        execute(
+            db.session.connection(),
             INSERT_EVENT,
             {
                 "ticket_id": ticket.id,

@@ -39,7 +39,7 @@ from ..extensions import db
 from ..models import Hall, QueueCount
 from .errors import NotFound
 from .messages import N_
-from .rows import constant
+from .rows import constant, execute
 
 
 class FairLock:
@@ -212,7 +212,8 @@ def lock_hall_counting(
     enter_writer()
     params: dict[str, Any] = {"hall_id": hall_id, "day": day}
     params.update((f"count_{n}", service_id) for n, service_id in enumerate(service_ids))
-    row = db.session.connection().execute(_bump_counting(len(service_ids)), params).first()
+    statement = _bump_counting(len(service_ids))
+    row = execute(db.session.connection(), statement, params).first()
     if row is None:
         raise NotFound(N_("No such hall."))
     return int(row[0]), {sid: row[n + 1] or 0 for n, sid in enumerate(service_ids)}
@@ -222,7 +223,7 @@ def lock_hall(hall_id: int) -> int:
     """Serialise writers on the hall and return the hall's new version."""
     enter_writer()
     session = db.session()
-    version = session.connection().execute(_BUMP_VERSION, {"hall_id": hall_id}).scalar()
+    version = execute(session.connection(), _BUMP_VERSION, {"hall_id": hall_id}).scalar()
     if version is None:
         raise NotFound(N_("No such hall."))
     return int(version)

@@ -109,11 +109,8 @@ def read_desk(desk_id: int, user_id: int | None = None) -> Desk | None:
     known: Desk | None = rows.memo(READ_MEMO).get((user_id, desk_id))
     if known is not None:
         return known
-    row = (
-        db.session.connection()
-        .execute(_DESK_WITH_SETUP, {"desk_id": desk_id, "user_id": user_id})
-        .first()
-    )
+    params = {"desk_id": desk_id, "user_id": user_id}
+    row = rows.execute(db.session.connection(), _DESK_WITH_SETUP, params).first()
     return take_desk(row._mapping, user_id) if row is not None else None
 
 
@@ -143,8 +140,8 @@ def desk_service_ids(desk: Desk) -> tuple[int, ...]:
     known: tuple[int, ...] | None = rows.memo(SERVICES_MEMO).get(desk.id)
     if known is not None:
         return known
-    found = db.session.connection().execute(_DESK_SERVICES, {"desk_id": desk.id}).scalars()
-    return tuple(sorted(found))
+    found = rows.execute(db.session.connection(), _DESK_SERVICES, {"desk_id": desk.id})
+    return tuple(sorted(found.scalars()))
 
 
 def desk_department(desk: Desk, services: tuple[int, ...] | None = None) -> int | None:

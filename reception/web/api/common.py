@@ -102,7 +102,7 @@ def staff(*roles: str, desk_id: int | None = None) -> User:
     if desk_id is not None:
         params["desk_id"] = desk_id
     statement = _caller_statement("hall" not in g, hall_id is not None, desk_id is not None)
-    row = db.session.connection().execute(statement, params).first()
+    row = rows.execute(db.session.connection(), statement, params).first()
     user = None
     if row is not None:
         values = row._mapping
