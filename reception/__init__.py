@@ -20,6 +20,7 @@ from . import settings as settings_module
 from .boundary import TransactionalFlask
 from .extensions import babel, csrf, db, login_manager, migrate, socketio
 from .web import i18n, register
+from .web.gate import gated
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -61,6 +62,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     realtime.install()
 
     register(app)
+    places = app.config.get("ACTIVE_REQUESTS", 0)
+    if places > 0:  # see `web.gate`
+        wait = app.config.get("ACTIVE_REQUESTS_WAIT_MS", 250) / 1000
+        gate = gated(app.wsgi_app, places, wait)
+        app.wsgi_app = gate  # type: ignore[method-assign,assignment]
     return app
 
 

