@@ -75,11 +75,12 @@ def test_a_fair_lock_with_places_lets_that_many_in_and_the_rest_in_arrival_order
         arrived.wait()
         time.sleep(0.02)  # in the queue before the next comes
         threads.append(thread)
-    lock.release()
-    lock.release()
+    lock.release()  # one place free: the waiters pass through it one at a time, in order
     for thread in threads:
         thread.join(5)
-    assert order == [0, 1, 2, 3] and not lock.held
+    assert order == [0, 1, 2, 3] and lock.held
+    lock.release()
+    assert not lock.held
 
 
 def test_the_gate_lets_its_places_work_and_the_others_wait_their_turn():
