@@ -48,7 +48,7 @@ def constant(value: str | int | None) -> ColumnElement[Any]:
 
 
 class _OneStatement(dict[Any, Any]):
-    """The compiled cache of one statement built once (`compiled_once`).
+    """The compiled cache of one statement built once (see `execute`).
 
     SQLAlchemy finds a statement's compiled form by a key that holds the statement's whole
     structure as nested tuples, which Python hashes anew at every execution: 10-70 µs for our

@@ -7,7 +7,8 @@ one holding the hall lock waited for the interpreter after each of its database 
 while the other fifteen queued behind the lock. The gate lets `places` requests work at once
 and the rest wait their turn, first come first served, without using the interpreter; the
 holder of the hall lock then shares it with at most one other. Measured on two cores over
-PostgreSQL at 16 clients: call-next 250 → 346 requests/s, p99 110 → 61 ms.
+PostgreSQL at 16 clients (`bench/api_bench.py`, several runs each): call-next 250-280 → 280-350
+requests/s, p99 84-110 → 61-90 ms; with 3 or 4 places the gain was smaller.
 
 Not gated: Socket.IO (a websocket or a long poll lives as long as its screen), and requests
 with a large or unknown-length body (an upload is as slow as its sender). A request that has
