@@ -18,7 +18,6 @@ from sqlalchemy import (
     and_,
     bindparam,
     func,
-    literal_column,
     null,
     or_,
     select,
@@ -128,10 +127,10 @@ def _mark_called(
 
 
 def with_a_visitor(state: ColumnElement[str]) -> ColumnElement[bool]:
-    """`state IN ('called', 'serving')` written into the statement: a list of values would be
-    an expanding parameter, which SQLAlchemy renders into the statement's text anew on every
-    execution (a regular-expression pass over the whole of call-next's SQL)."""
-    return state.in_([literal_column(f"'{s.value}'") for s in ACTIVE_STATES])
+    """`state IN ('called', 'serving')` written into the statement (`rows.constant`): a list of
+    values would be an expanding parameter, which SQLAlchemy renders into the statement's text
+    anew on every execution (a regular-expression pass over the whole of call-next's SQL)."""
+    return state.in_([constant(s.value) for s in ACTIVE_STATES])
 
 
 _TICKETS = cast(Table, Ticket.__table__)
@@ -356,9 +355,8 @@ def _call_next_on_postgresql(
     if row.fresh_lock:  # nobody to call
         return _took(desk, None, version, now, staff_id, logged=True)
     # another process wrote the hall first; the lock is ours now: call again, a fresh statement
-    params["version"] = version
-    again = rows.execute(connection, _call_and_log(*shape), params).first()
-    return _took(desk, again, version, now, staff_id, logged=True)
+    again = rows.execute(connection, _call_and_log(*shape), {**params, "version": version})
+    return _took(desk, again.first(), version, now, staff_id, logged=True)
 
 
 def _took(

@@ -10,7 +10,6 @@ from sqlalchemy import (
     Table,
     bindparam,
     func,
-    literal_column,
     select,
     true,
 )
@@ -70,7 +69,7 @@ ASSIGNED_MEMO = "desk_assigned"  # (user id, desk id) -> whether the user is ass
 READ_MEMO = "desk_read"  # (user id, desk id) -> the desk, read with both of the above
 
 _DESKS = cast(Table, Desk.__table__)
-_COMMA = cast(str, literal_column("','"))
+_COMMA = cast(str, rows.constant(","))
 _DESK_COLUMNS = tuple(_DESKS.c.keys())
 DESK_LABEL = "desk_"  # the prefix of a desk's columns read along with another row
 
@@ -83,8 +82,8 @@ def desk_setup_columns(
     id, or a column of a joined row) is assigned to it; `label` prefixes their names."""
     return (
         *(column.label(label + column.key) for column in _DESKS.c),
-        # the separator written into the statement: a string would be rendered into its text
-        # at every execution (SQLAlchemy binds it `literal_execute`)
+        # the separator written into the statement (`rows.constant`): a string would be
+        # rendered into its text at every execution (SQLAlchemy binds it `literal_execute`)
         select(func.aggregate_strings(desk_services.c.service_id.cast(db.String), _COMMA))
         .where(desk_services.c.desk_id == _DESKS.c.id)
         .scalar_subquery()
