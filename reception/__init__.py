@@ -62,7 +62,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     realtime.install()
 
     register(app)
-    places = app.config.get("ACTIVE_REQUESTS", 0)
+    places = app.config["ACTIVE_REQUESTS"] = config_module.active_requests(app.config)
     if places > 0:  # see `web.gate`
         wait = app.config.get("ACTIVE_REQUESTS_WAIT_MS", 250) / 1000
         gate = gated(app.wsgi_app, places, wait)

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from reception import create_app
-from reception.config import ConfigError
+from reception.config import ConfigError, active_requests
 from reception.queue.locking import FairLock
 from reception.web.gate import gated
 
@@ -138,8 +138,17 @@ def test_sockets_uploads_and_long_waiters_are_not_held_at_the_gate():
 
 def test_a_server_gates_its_requests_unless_told_not_to(monkeypatch, tmp_path):
     monkeypatch.setenv("RECEPTION_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.delenv("RECEPTION_ACTIVE_REQUESTS", raising=False)
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/g.db"})
-    assert app.config["ACTIVE_REQUESTS"] == 2 and hasattr(app.wsgi_app, "gate")
+    # unset: one place on SQLite (one writer, its work in our process), two on PostgreSQL
+    assert app.config["ACTIVE_REQUESTS"] == 1 and app.wsgi_app.gate.places == 1
+    assert active_requests({"SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://h/db"}) == 2
+    monkeypatch.setenv("RECEPTION_ACTIVE_REQUESTS", "3")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/g.db"})
+    assert app.wsgi_app.gate.places == 3
+    monkeypatch.setenv("RECEPTION_ACTIVE_REQUESTS", "-2")
+    with pytest.raises(ConfigError):
+        create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/g.db"})
     monkeypatch.setenv("RECEPTION_ACTIVE_REQUESTS", "0")
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/g.db"})
     assert not hasattr(app.wsgi_app, "gate")

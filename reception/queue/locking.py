@@ -53,6 +53,11 @@ class FairLock:
         self._places = self._free = places
 
     @property
+    def places(self) -> int:
+        """How many threads may hold it at once."""
+        return self._places
+
+    @property
     def held(self) -> bool:
         """Whether any thread holds it now."""
         return self._free < self._places

@@ -8,7 +8,8 @@ while the other fifteen queued behind the lock. The gate lets `places` requests 
 and the rest wait their turn, first come first served, without using the interpreter; the
 holder of the hall lock then shares it with at most one other. Measured on two cores over
 PostgreSQL at 16 clients (`bench/api_bench.py`, several runs each): call-next 250-280 → 280-350
-requests/s, p99 84-110 → 61-90 ms; with 3 or 4 places the gain was smaller.
+requests/s, p99 84-110 → 61-90 ms; with 3 or 4 places the gain was smaller. On SQLite one
+place is best (`config.active_requests` chooses by database).
 
 Not gated: Socket.IO (a websocket or a long poll lives as long as its screen), and requests
 with a large or unknown-length body (an upload is as slow as its sender). A request that has
