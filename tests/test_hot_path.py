@@ -445,6 +445,50 @@ def test_call_next_on_postgresql_sends_two_statements(postgres_app):
     assert sent[1].lstrip().startswith("WITH locked"), sent[1]
 
 
+def test_call_next_on_postgresql_reads_the_line_in_order_before_any_statistics(postgres_app):
+    """A new hall's database has no statistics yet. The service line's branch of call-next (no
+    named desk) is read through the line's index in calling order, never through the index of
+    tickets sent to a desk by name (which holds only those: a plan reading every waiting
+    ticket of the hall through it and sorting them, inside the lock, is not possible)."""
+    app, _ = postgres_app
+    with app.app_context():
+        token = user_by_name("desk").new_api_token()
+        service_id, desk_id = service_by_prefix("A").id, desk_by_number(1).id
+        _db.session.commit()
+        engine = _db.engine
+    client, headers = app.test_client(), {"Authorization": f"Bearer {token}"}
+    for _ in range(60):
+        issued = client.post("/api/v1/tickets", json={"service_id": service_id}, headers=headers)
+        assert issued.status_code == 201
+    sent: list[tuple[str, object]] = []
+
+    def capture(conn, cursor, statement, parameters, *rest) -> None:
+        sent.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", capture)
+    try:
+        assert client.post(f"/api/v1/desks/{desk_id}/call-next", headers=headers).json["ticket"]
+    finally:
+        event.remove(engine, "before_cursor_execute", capture)
+    statement, parameters = next((s, p) for s, p in sent if s.lstrip().startswith("WITH locked"))
+    with app.app_context():
+        raw = _db.engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            cursor.execute("SELECT count(*) FROM pg_stats WHERE tablename = 'tickets'")
+            assert cursor.fetchone()[0] == 0  # no statistics yet, as in a new hall
+            cursor.execute("EXPLAIN " + statement, parameters)
+            plan = [row[0] for row in cursor.fetchall()]
+        finally:
+            raw.rollback()
+            raw.close()
+    text = "\n".join(plan)
+    assert "ix_ticket_queue" in text, text
+    on_named = [i for i, line in enumerate(plan) if "using ix_ticket_target" in line]
+    for at in on_named:  # only for tickets sent to this desk by name
+        assert "target_desk_id = " in plan[at + 1] and "IS NULL" not in plan[at + 1], text
+
+
 def test_a_statements_own_compiled_cache_is_never_wrong():
     """The cache `rows.execute` gives a statement finds its entries by the identity of the
     statement's structure; an equal structure that is another object, or a key of another

@@ -114,8 +114,18 @@ Index(
     Ticket.line_at,
     Ticket.id,
 )
-# tickets sent to one desk by name (a transfer to a chosen desk)
-Index("ix_ticket_target", Ticket.target_desk_id, Ticket.hall_id, Ticket.service_day, Ticket.state)
+# tickets sent to one desk by name (a transfer to a chosen desk), and only those: the service
+# line's branch of call-next (no named desk) can then never be planned on this index
+_NAMED_DESK = Ticket.target_desk_id.is_not(None)
+Index(
+    "ix_ticket_target",
+    Ticket.target_desk_id,
+    Ticket.hall_id,
+    Ticket.service_day,
+    Ticket.state,
+    postgresql_where=_NAMED_DESK,
+    sqlite_where=_NAMED_DESK,
+)
 
 
 class TicketEvent(Model):
