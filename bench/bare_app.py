@@ -1,7 +1,8 @@
 """The floor: a bare Flask route that inserts one row into the same kind of database.
 
-Run as `python bench/bare_app.py PORT DATABASE_URL`; served by the same threaded Werkzeug
-server and the same SQLite pragmas as the hall, so the difference is our code.
+Run as `python bench/bare_app.py PORT DATABASE_URL`; served by the same server as the hall
+(`reception.serving`: Werkzeug's, threads kept for reuse) with the same SQLite pragmas, so
+the difference is our code.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, creat
 
 from reception import _engine_options, _sqlite_pragmas  # noqa: F401 - registers the pragmas
 from reception.config import normalise_database_url
+from reception.serving import serve
 
 port, url = int(sys.argv[1]), normalise_database_url(sys.argv[2])
 engine = create_engine(url, **_engine_options({"SQLALCHEMY_DATABASE_URI": url}))
@@ -36,4 +38,4 @@ def insert():
 
 
 if __name__ == "__main__":
-    app.run(host="127.0.0.1", port=port, threaded=True)
+    serve(app, "127.0.0.1", port)

@@ -1,7 +1,7 @@
 """The floor for live events: a bare Flask-SocketIO app that broadcasts on an HTTP request.
 
 `python bench/bare_socketio_app.py PORT PAYLOAD_BYTES`. Same async mode and server as the
-hall (threading, Werkzeug via socketio.run); clients `join` the room `hall`.
+hall (threading, `reception.serving`); clients `join` the room `hall`.
 """
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ import sys
 
 from flask import Flask, jsonify
 from flask_socketio import SocketIO, join_room
+
+from reception.serving import serve
 
 port, size = int(sys.argv[1]), int(sys.argv[2])
 app = Flask(__name__)
@@ -33,4 +35,4 @@ def emit():
 
 
 if __name__ == "__main__":
-    socketio.run(app, host="127.0.0.1", port=port, allow_unsafe_werkzeug=True, log_output=False)
+    serve(app, "127.0.0.1", port)

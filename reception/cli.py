@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import gc
 import logging
-import os
 import secrets
 import sys
 from pathlib import Path
@@ -18,11 +17,11 @@ from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy import select
 
-from . import create_app, recordings, reports, supervision
+from . import create_app, recordings, reports, serving, supervision
 from .administration import first_run_token, needs_first_admin
 from .appointments.checkin import sweep_no_shows
 from .appointments.notify import load_notifier, send_reminders
-from .extensions import db, socketio
+from .extensions import db
 from .models import Desk, DisplayDevice, Hall, RemoteUnit, Role
 from .models.types import utcnow
 from .schedule import Scheduler
@@ -101,19 +100,10 @@ def run_command(host: str, port: int, demo: bool) -> None:
     werkzeug_log = logging.getLogger("werkzeug")
     werkzeug_log.setLevel(logging.WARNING)
     werkzeug_log.addFilter(_drop_websocket_tail)
-    # Flask's CLI refuses app.run() from inside a command; serving is this command's purpose.
-    os.environ.pop("FLASK_RUN_FROM_CLI", None)
     scheduler = Scheduler(current_app._get_current_object())  # type: ignore[attr-defined]
     scheduler.start()
     settle_heap()
-    socketio.run(
-        current_app,
-        host=host,
-        port=port,
-        use_reloader=False,
-        log_output=False,
-        allow_unsafe_werkzeug=True,
-    )
+    serving.serve(current_app._get_current_object(), host, port)  # type: ignore[attr-defined]
 
 
 def _drop_websocket_tail(record: logging.LogRecord) -> bool:
