@@ -136,9 +136,10 @@ def watch(hall: Hall, now: datetime) -> int:
             )
             raised += 1
     limit = timedelta(minutes=hall.pause_alert_minutes)
-    for desk in hall.desks:
-        if desk.state != "paused":
-            continue
+    paused = select(Desk).where(
+        Desk.hall_id == hall.id, Desk.open.is_(True), Desk.pause_reason.is_not(None)
+    )
+    for desk in db.session.scalars(paused.order_by(Desk.id)):  # not every desk, every minute
         since = _state_since(desk)
         if since is None or now - since <= limit:
             continue

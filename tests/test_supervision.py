@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from reception import ratings, supervision
 from reception.extensions import socketio
-from reception.models import Alert, Ticket
+from reception.models import Alert, Desk, Ticket
 from reception.models.types import utcnow
 from reception.queue import desk_states, moves
 from tests.conftest import desk_by_number, login, service_by_prefix, user_by_name
@@ -57,6 +57,26 @@ def test_a_desk_paused_too_long_alerts_once_per_pause(db, hall):
     commit(desk_states.resume(desk.id, now=paused_at + timedelta(minutes=31)))
     commit(desk_states.pause(desk.id, "休息", now=paused_at + timedelta(minutes=32)))
     assert commit(supervision.watch(hall, paused_at + timedelta(minutes=50))) == 1
+
+
+def test_the_minutely_watch_reads_the_paused_desks_only(db, hall):
+    """The scheduler watches every minute: it reads the desks that are paused, not every desk
+    of the hall (a hall of hundreds of desks was loaded whole, every minute, amid requests)."""
+    desk = desk_by_number(3)
+    paused_at = utcnow() - timedelta(minutes=20)
+    commit(desk_states.pause(desk.id, "会议", now=paused_at))
+    hall.pause_alert_minutes = 15
+    commit(None)
+    for held in [o for o in db.session.identity_map.values() if isinstance(o, Desk)]:
+        db.session.expunge(held)
+    loaded: list[int] = []
+    listener = lambda desk, context: loaded.append(desk.number)  # noqa: E731
+    event.listen(Desk, "load", listener)
+    try:
+        assert commit(supervision.watch(hall, utcnow())) == 1
+    finally:
+        event.remove(Desk, "load", listener)
+    assert loaded == [3]
 
 
 def test_a_bad_rating_alerts_the_supervisors_and_the_board_recounts(app, client, db, hall):
