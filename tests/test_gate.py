@@ -107,21 +107,23 @@ def test_the_gate_lets_its_places_work_and_the_others_wait_their_turn():
 
 
 def test_sockets_uploads_and_long_waiters_are_not_held_at_the_gate():
-    """Socket.IO (a screen's connection lives for hours) and large or streamed bodies (as
-    slow as their sender) pass a full gate; a request kept waiting past `wait` goes in anyway,
-    so slow requests holding the places delay the others and never stop them."""
+    """Socket.IO (a screen's connection lives for hours), the reports (a year's figures) and
+    large or streamed bodies (as slow as their sender) pass a full gate; a request kept
+    waiting past `wait` goes in anyway, so slow requests holding the places delay the others
+    and never stop them."""
     inner = _Inner()
     app = gated(inner, places=1, wait=0.2)
     results: dict = {}
-    busy = _send(app, "slow report", results)
-    _until(lambda: inner.entered == ["slow report"])
+    busy = _send(app, "slow page", results)
+    _until(lambda: inner.entered == ["slow page"])
     passing = [
         _send(app, "screen", results, PATH_INFO="/socket.io/", QUERY_STRING="EIO=4"),
+        _send(app, "year", results, PATH_INFO="/reports/annual.xlsx", QUERY_STRING="year=2026"),
         _send(app, "upload", results, CONTENT_LENGTH=str(5 * 1024 * 1024)),
         _send(app, "stream", results, HTTP_TRANSFER_ENCODING="chunked"),
     ]
-    _until(lambda: len(inner.entered) == 4)
-    for name in ("screen", "upload", "stream"):
+    _until(lambda: len(inner.entered) == 5)
+    for name in ("screen", "year", "upload", "stream"):
         inner.done(name)
     started = time.monotonic()
     late = _send(app, "desk", results)
@@ -129,11 +131,11 @@ def test_sockets_uploads_and_long_waiters_are_not_held_at_the_gate():
     assert 0.15 < time.monotonic() - started < 2  # waited its `wait`, then went in
     inner.done("desk")
     late.join(5)
-    assert app.gate.held  # the report still holds its place; the latecomer took none
-    inner.done("slow report")
+    assert app.gate.held  # the slow page still holds its place; the latecomer took none
+    inner.done("slow page")
     for thread in [busy, *passing]:
         thread.join(5)
-    assert not app.gate.held and len(results) == 5
+    assert not app.gate.held and len(results) == 6
 
 
 def test_a_server_gates_its_requests_unless_told_not_to(monkeypatch, tmp_path):

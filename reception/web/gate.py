@@ -11,10 +11,12 @@ PostgreSQL at 16 clients (`bench/api_bench.py`, several runs each): call-next 25
 requests/s, p99 84-110 → 61-90 ms; with 3 or 4 places the gain was smaller. On SQLite one
 place is best (`config.active_requests` chooses by database).
 
-Not gated: Socket.IO (a websocket or a long poll lives as long as its screen), and requests
-with a large or unknown-length body (an upload is as slow as its sender). A request that has
-waited `wait` seconds goes in anyway: a few slow requests holding the places (a long report)
-delay the others by at most that much and never stop them.
+Not gated: Socket.IO (a websocket or a long poll lives as long as its screen), requests with a
+large or unknown-length body (an upload is as slow as its sender), and the reports and the
+set-up export (a year's figures or a workbook take far longer than a desk's request: with one
+place, every desk would wait behind them). A request that has waited `wait` seconds goes in
+anyway: a few slow requests holding the places delay the others by at most that much and never
+stop them.
 """
 
 from __future__ import annotations
@@ -28,12 +30,16 @@ WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 SMALL_BODY = 64 * 1024  # bytes; a form, a JSON request, a photo-less registration
 
 
-def gated(inner: WSGIApp, places: int, wait: float, socket_path: str = "/socket.io") -> WSGIApp:
+# paths that are not gated: Socket.IO, and the staff's long computations (see the module)
+UNGATED = ("/socket.io", "/reports/", "/admin/export")
+
+
+def gated(inner: WSGIApp, places: int, wait: float, ungated: tuple[str, ...] = UNGATED) -> WSGIApp:
     """`inner` behind a first-come gate of `places` (see the module)."""
     gate = FairLock(places)
 
     def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        if not _gated(environ, socket_path):
+        if not _gated(environ, ungated):
             return inner(environ, start_response)
         placed = gate.acquire(timeout=wait)
         try:
@@ -46,8 +52,8 @@ def gated(inner: WSGIApp, places: int, wait: float, socket_path: str = "/socket.
     return app
 
 
-def _gated(environ: dict[str, Any], socket_path: str) -> bool:
-    if environ.get("PATH_INFO", "").startswith(socket_path):
+def _gated(environ: dict[str, Any], ungated: tuple[str, ...]) -> bool:
+    if environ.get("PATH_INFO", "").startswith(ungated):
         return False
     if environ.get("HTTP_TRANSFER_ENCODING", "").lower() == "chunked":
         return False
