@@ -415,18 +415,24 @@ def test_an_api_write_commits_and_publishes_before_its_answer_is_serialised(
     assert _db.session.scalar(select(Ticket.state)) == "called"
 
 
+def _desk_client(app):
+    """A test client with desk 1's API token: (client, headers, service A, desk 1, engine)."""
+    with app.app_context():
+        token = user_by_name("desk").new_api_token()
+        service_id, desk_id = service_by_prefix("A").id, desk_by_number(1).id
+        _db.session.commit()
+        engine = _db.engine
+    headers = {"Authorization": f"Bearer {token}"}
+    return app.test_client(), headers, service_id, desk_id, engine
+
+
 def test_call_next_on_postgresql_sends_two_statements(postgres_app):
     """Through the API on PostgreSQL, call-next sends two statements: the caller's, which reads
     the hall and the desk the path names (with its set-up) too, and the call with its event
     row. The desk read with the caller is kept for the request (the session holds its objects
     only weakly: a desk nobody kept was gone by the time the view asked, and read again)."""
     app, _ = postgres_app
-    with app.app_context():
-        token = user_by_name("desk").new_api_token()
-        service_id, desk_id = service_by_prefix("A").id, desk_by_number(1).id
-        _db.session.commit()
-        engine = _db.engine
-    client, headers = app.test_client(), {"Authorization": f"Bearer {token}"}
+    client, headers, service_id, desk_id, engine = _desk_client(app)
     issued = client.post("/api/v1/tickets", json={"service_id": service_id}, headers=headers)
     assert issued.status_code == 201, issued.json
     sent: list[str] = []
@@ -451,12 +457,7 @@ def test_call_next_on_postgresql_reads_the_line_in_order_before_any_statistics(p
     tickets sent to a desk by name (which holds only those: a plan reading every waiting
     ticket of the hall through it and sorting them, inside the lock, is not possible)."""
     app, _ = postgres_app
-    with app.app_context():
-        token = user_by_name("desk").new_api_token()
-        service_id, desk_id = service_by_prefix("A").id, desk_by_number(1).id
-        _db.session.commit()
-        engine = _db.engine
-    client, headers = app.test_client(), {"Authorization": f"Bearer {token}"}
+    client, headers, service_id, desk_id, engine = _desk_client(app)
     for _ in range(60):
         issued = client.post("/api/v1/tickets", json={"service_id": service_id}, headers=headers)
         assert issued.status_code == 201
