@@ -478,6 +478,9 @@ def test_call_next_on_postgresql_reads_the_line_in_order_before_any_statistics(p
             cursor = raw.cursor()
             cursor.execute("SELECT count(*) FROM pg_stats WHERE tablename = 'tickets'")
             assert cursor.fetchone()[0] == 0  # no statistics yet, as in a new hall
+            cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_ticket_target'")
+            # the index holds the tickets sent to a desk by name, and no others
+            assert cursor.fetchone()[0].endswith("WHERE (target_desk_id IS NOT NULL)")
             cursor.execute("EXPLAIN " + statement, parameters)
             plan = [row[0] for row in cursor.fetchall()]
         finally:

@@ -70,7 +70,10 @@ def test_the_minutely_watch_reads_the_paused_desks_only(db, hall):
     for held in [o for o in db.session.identity_map.values() if isinstance(o, Desk)]:
         db.session.expunge(held)
     loaded: list[int] = []
-    listener = lambda desk, context: loaded.append(desk.number)  # noqa: E731
+
+    def listener(desk: Desk, context: object) -> None:
+        loaded.append(desk.number)
+
     event.listen(Desk, "load", listener)
     try:
         assert commit(supervision.watch(hall, utcnow())) == 1
