@@ -81,7 +81,12 @@ def _engine_options(config: dict[str, Any]) -> dict[str, Any]:
     if uri.startswith("sqlite"):
         # Generous busy timeout: writers queue on the database lock instead of failing.
         return {"connect_args": {"timeout": 30, "check_same_thread": False}, **pool}
-    return {**pool, "pool_pre_ping": True}
+    connect_args: dict[str, Any] = {}
+    if uri.startswith("postgresql+psycopg:"):
+        from .pgcursor import LazyDescriptionCursor
+
+        connect_args["cursor_factory"] = LazyDescriptionCursor
+    return {**pool, "pool_pre_ping": True, "connect_args": connect_args}
 
 
 @event.listens_for(Engine, "connect")

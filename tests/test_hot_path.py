@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 
+import pytest
 from sqlalchemy import event, inspect, select
 
 from reception.extensions import db as _db
@@ -512,3 +513,61 @@ def test_a_statements_own_compiled_cache_is_never_wrong():
     for n in range(40):  # an engine each (tests make many): bounded
         cache[(f"dialect {n}", structure, ("a",), False, False)] = n
     assert len(cache) <= 16 and cache.get(("dialect 39", structure, ("a",), False, False)) == 39
+
+
+def test_issue_and_call_next_on_postgresql_build_no_cursor_description(postgres_app, monkeypatch):
+    """psycopg builds a `Column` per column of a result whenever `cursor.description` is read,
+    and SQLAlchemy reads it after every statement but needs the columns only the first time a
+    statement runs (then its result metadata is cached). The hall's cursor builds them only when
+    they are looked at: issue and call-next, once warm, build none; a result's description is
+    still psycopg's own when it is read, and None when no rows come back."""
+    import psycopg
+    from psycopg import _column
+
+    from reception.pgcursor import LazyDescriptionCursor
+
+    app, _ = postgres_app
+    client, headers, service_id, desk_id, engine = _desk_client(app)
+
+    def issue_and_call() -> None:
+        issued = client.post("/api/v1/tickets", json={"service_id": service_id}, headers=headers)
+        assert issued.status_code == 201, issued.json
+        called = client.post(f"/api/v1/desks/{desk_id}/call-next", headers=headers)
+        assert called.json["ticket"]["id"] == issued.json["ticket"]["id"]
+        done = client.post(
+            f"/api/v1/tickets/{issued.json['ticket']['id']}/cancel",
+            json={"desk_id": desk_id},
+            headers=headers,
+        )
+        assert done.status_code == 200, done.json
+
+    issue_and_call()  # every statement's first run: its result metadata is built and cached
+    built = []
+    original = _column.Column.__init__
+
+    def counting(self, *args) -> None:
+        built.append(args[1])
+        original(self, *args)
+
+    monkeypatch.setattr(_column.Column, "__init__", counting)
+    issue_and_call()
+    assert built == []
+
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        assert isinstance(cursor, LazyDescriptionCursor)
+        cursor.execute("select 1 as one, 'x'::text as two")
+        description = cursor.description
+        assert built == []  # asked for, not yet built
+        assert [column.name for column in description] == ["one", "two"]
+        assert len(description) == 2 and description[1].type_code == 25  # text
+        psycopgs = psycopg.Cursor.description.fget(cursor)
+        assert [tuple(column) for column in description] == [tuple(c) for c in psycopgs]
+        later = cursor.description
+        cursor.execute("create temporary table lazy_description (x int)")
+        assert cursor.description is None
+        with pytest.raises(psycopg.InterfaceError):
+            len(later)  # its result is gone: refused rather than answered with another's
+    finally:
+        raw.close()
