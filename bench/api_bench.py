@@ -310,15 +310,20 @@ def postgres_database() -> tuple[str, callable]:
 
 
 def ratios(results: dict) -> None:
-    """Throughput and p99 against the bare route's in the same run (targets: ≥ 0.6×, ≤ 2×)."""
-    print("\nagainst the bare insert route (throughput ≥ 0.6× and p99 ≤ 2× are the targets)")
+    """Throughput and p99 against the bare route's in the same run. The targets: at 16 clients
+    throughput ≥ 0.6× the bare route's; at 1 and at 16 clients p99 ≤ 2× the bare route's (one
+    client's throughput is one request's latency again, which its p99 already answers for)."""
+    print(
+        "\nagainst the bare insert route (targets: throughput ≥ 0.6× at 16 clients; "
+        "p99 ≤ 2× at 1 and 16)"
+    )
     for label, what, clients in sorted(results):
         if what == "bare" or (label, "bare", clients) not in results:
             continue
         ours, bare = results[(label, what, clients)], results[(label, "bare", clients)]
         speed = ours["per_s"] / bare["per_s"]
         tail = ours["p99_ms"] / bare["p99_ms"]
-        verdict = "holds" if speed >= 0.6 and tail <= 2 else "short"
+        verdict = "holds" if (speed >= 0.6 or clients < 16) and tail <= 2 else "short"
         print(
             f"{label:9} {what:10} clients={clients:<3} throughput {speed:4.2f}×  "
             f"p99 {tail:5.2f}×  server cpu {ours['cpu_ms'] / max(bare['cpu_ms'], 1e-9):4.1f}×  "
