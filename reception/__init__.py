@@ -20,7 +20,7 @@ from . import settings as settings_module
 from .boundary import TransactionalFlask
 from .extensions import babel, csrf, db, login_manager, migrate, socketio
 from .web import i18n, register
-from .web.gate import gated
+from .web.gate import gated, ungated_paths
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -65,7 +65,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     places = app.config["ACTIVE_REQUESTS"] = config_module.active_requests(app.config)
     if places > 0:  # see `web.gate`
         wait = app.config.get("ACTIVE_REQUESTS_WAIT_MS", 250) / 1000
-        gate = gated(app.wsgi_app, places, wait)
+        gate = gated(app.wsgi_app, places, wait, ungated_paths(app))
         app.wsgi_app = gate  # type: ignore[method-assign,assignment]
     return app
 

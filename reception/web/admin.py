@@ -57,6 +57,7 @@ from .forms import (
     SlotTemplateForm,
     StaffForm,
 )
+from .gate import long_running
 from .tickets import public_base
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -538,6 +539,7 @@ def routing():
 
 
 @bp.get("/export")
+@long_running
 @roles_required(Role.ADMIN)
 def export():
     """The hall's set-up as the JSON description `reception load-hall` and the import read."""

@@ -22,20 +22,39 @@ stop them.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, TypeVar
+
+from flask import Flask
 
 from ..queue.locking import FairLock
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 SMALL_BODY = 64 * 1024  # bytes; a form, a JSON request, a photo-less registration
+F = TypeVar("F", bound=Callable[..., Any])
 
 
-# paths that are not gated: Socket.IO, and the staff's long computations (see the module)
-UNGATED = ("/socket.io", "/reports/", "/admin/export")
+def long_running(view: F) -> F:
+    """Mark a view as one of the staff's long computations, which the gate lets through."""
+    view.long_running = True  # type: ignore[attr-defined]
+    return view
 
 
-def gated(inner: WSGIApp, places: int, wait: float, ungated: tuple[str, ...] = UNGATED) -> WSGIApp:
-    """`inner` behind a first-come gate of `places` (see the module)."""
+def ungated_paths(app: Flask) -> tuple[str, ...]:
+    """The paths the gate lets through, read off the app as it is wired: Socket.IO's (its
+    middleware's own path) and, for every rule whose view is `long_running`, the rule's path up
+    to its first variable part. Written out by hand, a view moved to another prefix would have
+    been gated again without anyone noticing."""
+    socket_path = getattr(app.wsgi_app, "engineio_path", "/socket.io/")
+    paths = {socket_path.rstrip("/")}
+    for rule in app.url_map.iter_rules():
+        if getattr(app.view_functions.get(rule.endpoint), "long_running", False):
+            paths.add(rule.rule.split("<", 1)[0])
+    return tuple(sorted(paths))
+
+
+def gated(inner: WSGIApp, places: int, wait: float, ungated: tuple[str, ...]) -> WSGIApp:
+    """`inner` behind a first-come gate of `places`; paths starting with one of `ungated` pass
+    by it (see the module)."""
     gate = FairLock(places)
 
     def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
@@ -49,6 +68,7 @@ def gated(inner: WSGIApp, places: int, wait: float, ungated: tuple[str, ...] = U
                 gate.release()
 
     app.gate = gate  # type: ignore[attr-defined]
+    app.ungated = ungated  # type: ignore[attr-defined]
     return app
 
 

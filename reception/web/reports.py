@@ -27,6 +27,7 @@ from ..queue.errors import InvalidInput
 from ..triage.clocks import handle_due, notice_due
 from .common import case_status_text, current_hall, error_text, roles_required
 from .forms import AnnualForm, ReportForm
+from .gate import long_running
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -314,6 +315,7 @@ def _read(hall: Hall) -> tuple[ReportForm, Report | None]:
 
 
 @bp.get("/")
+@long_running
 @roles_required(Role.SUPERVISOR, Role.LEADER)
 def index():
     hall = current_hall()
@@ -350,6 +352,7 @@ def _filename(report: Report, suffix: str) -> str:
 
 
 @bp.get("/export.csv")
+@long_running
 @roles_required(Role.SUPERVISOR, Role.LEADER)
 def export_csv():
     """One table as CSV (UTF-8 with a byte-order mark, so Excel opens Chinese text right)."""
@@ -405,6 +408,7 @@ def _workbook_response(book: Workbook, filename: str) -> Response:
 
 
 @bp.get("/export.xlsx")
+@long_running
 @roles_required(Role.SUPERVISOR, Role.LEADER)
 def export_xlsx():
     """Every table of the report, one sheet each, and the formulas on a last sheet."""
@@ -422,6 +426,7 @@ def export_xlsx():
 
 
 @bp.get("/annual.xlsx")
+@long_running
 @roles_required(Role.SUPERVISOR, Role.LEADER)
 def annual_xlsx():
     """信访工作条例 Art. 41: the year's statistics for the city, as a spreadsheet."""
