@@ -56,9 +56,6 @@ class LazyDescription(Sequence[psycopg.Column]):
     def __iter__(self) -> Iterator[psycopg.Column]:
         return iter(self._built())
 
-    def __eq__(self, other: object) -> bool:
-        return list(self) == other
-
     def __repr__(self) -> str:
         return repr(self._built())
 

@@ -10,7 +10,7 @@ import pytest
 from reception import create_app
 from reception.config import ConfigError, active_requests
 from reception.queue.locking import FairLock
-from reception.web.gate import _gated, gated, long_running, ungated_paths
+from reception.web.gate import Ungated, _gated, gated, long_running, ungated_paths
 
 
 def _request(path: str = "/api/v1/tickets", **environ: str) -> dict:
@@ -85,7 +85,7 @@ def test_a_fair_lock_with_places_lets_that_many_in_and_the_rest_in_arrival_order
 
 def test_the_gate_lets_its_places_work_and_the_others_wait_their_turn():
     inner = _Inner()
-    app = gated(inner, places=2, wait=5, ungated=())
+    app = gated(inner, places=2, wait=5, ungated=Ungated())
     results: dict = {}
     first = [_send(app, name, results) for name in ("a", "b")]
     _until(lambda: inner.entered == ["a", "b"])
@@ -112,7 +112,12 @@ def test_sockets_uploads_and_long_waiters_are_not_held_at_the_gate():
     waiting past `wait` goes in anyway, so slow requests holding the places delay the others
     and never stop them."""
     inner = _Inner()
-    app = gated(inner, places=1, wait=0.2, ungated=("/socket.io", "/reports/"))
+    app = gated(
+        inner,
+        places=1,
+        wait=0.2,
+        ungated=Ungated(frozenset({"/reports/annual.xlsx"}), ("/socket.io",)),
+    )
     results: dict = {}
     busy = _send(app, "slow page", results)
     _until(lambda: inner.entered == ["slow page"])
@@ -162,25 +167,30 @@ def test_a_server_gates_its_requests_unless_told_not_to(monkeypatch, tmp_path):
 def test_the_paths_let_through_are_read_off_the_app(monkeypatch, tmp_path):
     """The gate's ungated paths come from the app as wired: Socket.IO's middleware path and the
     rules of the views marked `long_running` (the reports, the set-up export), so a view moved
-    to another prefix, or a new long computation, is let through without a list to keep."""
+    to another path, or a new long computation, is let through without a list to keep, and a
+    view nobody marked is gated even beside the marked ones."""
     monkeypatch.setenv("RECEPTION_INSTANCE_PATH", str(tmp_path))
     monkeypatch.setenv("RECEPTION_ACTIVE_REQUESTS", "1")
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/g.db"})
     ungated = app.wsgi_app.ungated
-    assert "/socket.io" in ungated and "/admin/export" in ungated
-    for path in (
+    assert ungated.prefixes == ("/socket.io",)
+    assert ungated.paths == {
+        "/admin/export",
         "/reports/",
         "/reports/export.csv",
         "/reports/export.xlsx",
         "/reports/annual.xlsx",
-    ):
-        assert path in ungated
-    assert not [p for p in ungated if p.startswith(("/api", "/desk", "/kiosk", "/admin/desks"))]
+    }
+    assert not _gated(_request("/socket.io/", QUERY_STRING="EIO=4"), ungated)
+    assert not _gated(_request("/reports/annual.xlsx"), ungated)
+    assert _gated(_request("/api/v1/desks/1/call-next"), ungated)
 
     app.add_url_rule(
         "/figures/<int:year>/all.xlsx", "figures", long_running(lambda year: str(year))
     )
+    app.add_url_rule("/reports/today", "today", lambda: "today")  # not marked
     derived = ungated_paths(app)
-    assert "/figures/" in derived  # the rule's path up to its first variable part
+    assert "/figures/" in derived.prefixes  # the rule's path up to its first variable part
     assert not _gated(_request("/figures/2026/all.xlsx"), derived)
+    assert _gated(_request("/reports/today"), derived)
     assert _gated(_request("/api/v1/desks/1/call-next"), derived)

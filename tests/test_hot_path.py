@@ -522,7 +522,6 @@ def test_issue_and_call_next_on_postgresql_build_no_cursor_description(postgres_
     they are looked at: issue and call-next, once warm, build none; a result's description is
     still psycopg's own when it is read, and None when no rows come back."""
     import psycopg
-    from psycopg import _column
 
     from reception.pgcursor import LazyDescriptionCursor
 
@@ -543,13 +542,13 @@ def test_issue_and_call_next_on_postgresql_build_no_cursor_description(postgres_
 
     issue_and_call()  # every statement's first run: its result metadata is built and cached
     built = []
-    original = _column.Column.__init__
+    original = psycopg.Column.__init__
 
     def counting(self, *args) -> None:
         built.append(args[1])
         original(self, *args)
 
-    monkeypatch.setattr(_column.Column, "__init__", counting)
+    monkeypatch.setattr(psycopg.Column, "__init__", counting)
     issue_and_call()
     assert built == []
 

@@ -22,7 +22,7 @@ stop them.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from flask import Flask
 
@@ -39,22 +39,35 @@ def long_running(view: F) -> F:
     return view
 
 
-def ungated_paths(app: Flask) -> tuple[str, ...]:
-    """The paths the gate lets through, read off the app as it is wired: Socket.IO's (its
-    middleware's own path) and, for every rule whose view is `long_running`, the rule's path up
-    to its first variable part. Written out by hand, a view moved to another prefix would have
-    been gated again without anyone noticing."""
+class Ungated(NamedTuple):
+    """What the gate lets through by path: exactly these `paths`, and whatever starts with one
+    of these `prefixes`."""
+
+    paths: frozenset[str] = frozenset()
+    prefixes: tuple[str, ...] = ()
+
+
+def ungated_paths(app: Flask) -> Ungated:
+    """Read off the app as it is wired: Socket.IO's middleware path (a prefix), and every rule
+    whose view is `long_running`: its path exactly, or, when it has variable parts, its path up
+    to the first of them as a prefix. Written out by hand, a view moved to another path would
+    have been gated again without anyone noticing; and a whole prefix (`/reports/`) would have
+    let through views nobody marked."""
     socket_path = getattr(app.wsgi_app, "engineio_path", "/socket.io/")
-    paths = {socket_path.rstrip("/")}
+    paths: set[str] = set()
+    prefixes = {socket_path.rstrip("/")}
     for rule in app.url_map.iter_rules():
         if getattr(app.view_functions.get(rule.endpoint), "long_running", False):
-            paths.add(rule.rule.split("<", 1)[0])
-    return tuple(sorted(paths))
+            if rule.arguments:
+                prefixes.add(rule.rule.split("<", 1)[0])
+            else:
+                paths.add(rule.rule)
+    return Ungated(frozenset(paths), tuple(sorted(prefixes)))
 
 
-def gated(inner: WSGIApp, places: int, wait: float, ungated: tuple[str, ...]) -> WSGIApp:
-    """`inner` behind a first-come gate of `places`; paths starting with one of `ungated` pass
-    by it (see the module)."""
+def gated(inner: WSGIApp, places: int, wait: float, ungated: Ungated) -> WSGIApp:
+    """`inner` behind a first-come gate of `places`; the `ungated` paths pass by it (see the
+    module)."""
     gate = FairLock(places)
 
     def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
@@ -72,8 +85,9 @@ def gated(inner: WSGIApp, places: int, wait: float, ungated: tuple[str, ...]) ->
     return app
 
 
-def _gated(environ: dict[str, Any], ungated: tuple[str, ...]) -> bool:
-    if environ.get("PATH_INFO", "").startswith(ungated):
+def _gated(environ: dict[str, Any], ungated: Ungated) -> bool:
+    path = environ.get("PATH_INFO", "")
+    if path in ungated.paths or path.startswith(ungated.prefixes):
         return False
     if environ.get("HTTP_TRANSFER_ENCODING", "").lower() == "chunked":
         return False
