@@ -570,3 +570,83 @@ def test_issue_and_call_next_on_postgresql_build_no_cursor_description(postgres_
             len(later)  # its result is gone: refused rather than answered with another's
     finally:
         raw.close()
+
+
+def test_an_issue_on_postgresql_binds_only_what_differs_between_tickets(postgres_app):
+    """The one-statement issue writes what every new ticket starts with (waiting, first leg, no
+    desk, no recall…) as constants and binds one time for its issue, line and update times:
+    each bound value is processed, dumped and sent on every issue. The stored ticket is the
+    same as before: those columns hold what a new ticket holds."""
+    app, _ = postgres_app
+    client, headers, service_id, desk_id, engine = _desk_client(app)
+    sent: list[tuple[str, dict]] = []
+
+    def capture(conn, cursor, statement, parameters, *rest) -> None:
+        sent.append((statement, dict(parameters)))
+
+    event.listen(engine, "before_cursor_execute", capture)
+    try:
+        issued = client.post("/api/v1/tickets", json={"service_id": service_id}, headers=headers)
+    finally:
+        event.remove(engine, "before_cursor_execute", capture)
+    assert issued.status_code == 201, issued.json
+    (parameters,) = [p for statement, p in sent if statement.lstrip().startswith("WITH locked")]
+    assert set(parameters) == {
+        "hall_id",
+        "day",
+        "token",
+        "service_id",
+        "priority",
+        "channel",
+        "issued_at",
+        "staff_id",
+    }
+    with app.app_context():
+        ticket = _db.session.get(Ticket, issued.json["ticket"]["id"])
+        assert ticket.line_at == ticket.updated_at == ticket.issued_at is not None
+        assert (ticket.state, ticket.leg, ticket.recall_count, ticket.outcome) == (
+            "waiting",
+            1,
+            0,
+            "",
+        )
+        assert ticket.desk_id is ticket.target_desk_id is ticket.case_id is ticket.called_at is None
+        assert ticket.remote_unit_id is None and ticket.channel == "api"
+        assert ticket.number == issued.json["ticket"]["number"]
+
+
+def test_the_writer_lock_is_found_without_rendering_the_databases_url(
+    client, api_token, monkeypatch
+):
+    """A write takes this process's writer lock for its database; the lock is found by the
+    engine, not by rendering the engine's URL on every request (engines of one database still
+    share one lock)."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import URL
+
+    from reception.queue import locking
+
+    headers = {"Authorization": f"Bearer {api_token}"}
+    service_id = client.get("/api/v1/services").json["services"][0]["id"]
+    assert (
+        client.post("/api/v1/tickets", json={"service_id": service_id}, headers=headers).status_code
+        == 201
+    )
+    rendered = []
+    original = URL.render_as_string
+
+    def counting(self, *args, **kwargs):
+        rendered.append(self.drivername)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(URL, "render_as_string", counting)
+    issued = client.post("/api/v1/tickets", json={"service_id": service_id}, headers=headers)
+    assert issued.status_code == 201 and rendered == []
+    monkeypatch.undo()
+    with client.application.app_context():
+        engine = _db.engine
+        other = create_engine(engine.url)
+        try:
+            assert locking._writer_lock(other) is locking._writer_lock(engine)
+        finally:
+            other.dispose()

@@ -77,6 +77,24 @@ def _counter_upsert(dialect: str, *conditions: ColumnElement[bool]) -> Returning
 _SERVICE = select(Service.hall_id, Service.active).where(Service.id == bindparam("service_id"))
 _TICKETS = cast(Table, Ticket.__table__)
 _INSERT_TICKET = _TICKETS.insert()
+# What every new ticket starts with, whatever its service, channel or time: written into the
+# one-statement issue as constants (`rows.constant`), not bound. A bound value is processed,
+# dumped and sent on every execution; half of a ticket's columns never change.
+_FRESH: dict[str, Any] = {
+    "number": None,
+    "target_desk_id": None,
+    "desk_id": None,
+    "state": TicketState.WAITING.value,
+    "case_id": None,
+    "remote_unit_id": None,
+    "leg": 1,
+    "recall_count": 0,
+    "outcome": "",
+    "called_at": None,
+}
+# A new ticket is issued, joins its line and is last changed at the same moment: one parameter.
+_AT_ISSUE = ("issued_at", "line_at", "updated_at")
+_PRIORITIES = frozenset(p.value for p in Priority)
 _VALUES = (
     "hall_id",
     "service_day",
@@ -135,17 +153,29 @@ def _issue_in_one() -> Executable:
     waiting count (the snapshot's, plus this ticket). Nothing but the bump is written when the
     snapshot is not the hall as the lock found it (`fresh` false; see `version_bump`) or the
     service is not an active one of the hall: no ticket `id` back, the caller takes it from
-    there. Parameters: the ticket's columns but its number, `day` and `staff_id`."""
+    there. Parameters: the ticket's columns but its number and those every new ticket starts
+    with (`_FRESH`; `issued_at` stands for its line and update times too, `day` for its
+    `service_day`), `day` and `staff_id`."""
     locked, fresh = version_bump(bindparam("hall_id", type_=Integer()))
     counter = _counter_upsert("postgresql", fresh).cte("counter")
     sequence = sql_cast(counter.c.last_seq, String())
     number = counter.c.prefix + func.lpad(
         sequence, func.greatest(constant(3), func.length(sequence)), constant("0")
     )
-    columns = [
-        number if name == "number" else bindparam(name, type_=_TICKETS.c[name].type)
-        for name in _VALUES
-    ]
+    issued_at = bindparam("issued_at", type_=_TICKETS.c.issued_at.type)
+
+    def value(name: str) -> ColumnElement[Any]:
+        if name == "number":
+            return number
+        if name == "service_day":  # the day the counter advanced for
+            return bindparam("day", type_=Date())
+        if name in _AT_ISSUE:
+            return issued_at
+        if name in _FRESH:
+            return constant(_FRESH[name])
+        return bindparam(name, type_=_TICKETS.c[name].type)
+
+    columns = [value(name) for name in _VALUES]
     issued = (
         insert(_TICKETS)
         .from_select(list(_VALUES), select(*columns).select_from(counter))
@@ -206,7 +236,7 @@ def issue_ticket(
     the opening hours only when `outside_hours` (the registrar's override, a booking's
     check-in)."""
     now = now or utcnow()
-    if priority not in {p.value for p in Priority}:
+    if priority not in _PRIORITIES:
         raise InvalidInput(N_("Unknown priority."))
     hall = db.session.get(Hall, hall_id)  # the request's hall is already in the session
     if hall is None:
@@ -236,27 +266,17 @@ def _new_ticket(
     hall_id: int, service_id: int, day: date, priority: int, channel: str, now: datetime
 ) -> dict[str, Any]:
     """A new waiting ticket's columns, all but its `id` and `number`."""
-    return {
+    values: dict[str, Any] = {
+        **_FRESH,
         "hall_id": hall_id,
         "service_day": day,
-        "number": None,
         "token": secrets.token_urlsafe(TOKEN_BYTES),
         "service_id": service_id,
-        "target_desk_id": None,
-        "desk_id": None,
-        "state": TicketState.WAITING.value,
         "priority": int(priority),
         "channel": channel,
-        "case_id": None,
-        "remote_unit_id": None,
-        "leg": 1,
-        "recall_count": 0,
-        "outcome": "",
-        "issued_at": now,
-        "line_at": now,
-        "called_at": None,
-        "updated_at": now,
     }
+    values.update(dict.fromkeys(_AT_ISSUE, now))
+    return values
 
 
 def _issue_step_by_step(

@@ -16,6 +16,7 @@ it. Other processes still meet at the database lock.
 from __future__ import annotations
 
 import threading
+import weakref
 from collections import deque
 from datetime import date
 from functools import cache
@@ -26,6 +27,7 @@ from sqlalchemy import (
     BindParameter,
     ColumnElement,
     Date,
+    Engine,
     Executable,
     Table,
     bindparam,
@@ -95,9 +97,20 @@ _HELD_KEY = "reception_writer_lock"
 _POSTGRES_WAIT = 2.0
 
 
-def _writer_lock(url: str) -> FairLock:
-    with _REGISTRY_LOCK:
-        return _WRITERS.setdefault(url, FairLock())
+# Each engine's lock, found without rendering its URL (engines of one database share one lock).
+_BY_ENGINE: weakref.WeakKeyDictionary[Engine, FairLock] = weakref.WeakKeyDictionary()
+
+
+def _writer_lock(engine: Engine) -> FairLock:
+    lock = _BY_ENGINE.get(engine)
+    if lock is None:
+        with _REGISTRY_LOCK:
+            key = str(engine.url)
+            lock = _WRITERS.get(key)
+            if lock is None:
+                lock = _WRITERS[key] = FairLock()
+            _BY_ENGINE[engine] = lock
+    return lock
 
 
 def _take_writer_lock(session: Session, *, sqlite_only: bool = False) -> None:
@@ -105,12 +118,12 @@ def _take_writer_lock(session: Session, *, sqlite_only: bool = False) -> None:
         return
     bind = session.get_bind()
     if bind.dialect.name == "sqlite":
-        lock = _writer_lock(str(bind.engine.url))
+        lock = _writer_lock(bind.engine)
         lock.acquire()
     elif sqlite_only:
         return
     else:
-        lock = _writer_lock(str(bind.engine.url))
+        lock = _writer_lock(bind.engine)
         if not lock.acquire(timeout=_POSTGRES_WAIT):
             return
     session.info[_HELD_KEY] = lock
