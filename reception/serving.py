@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import queue
+import re
 import socket
 import threading
 from typing import Any
@@ -30,6 +31,19 @@ class QuietRequestHandler(WSGIRequestHandler):
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         if _werkzeug_logs_info():
             super().log_request(code, size)
+
+    def log_error(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's name
+        """Werkzeug's, without the raw request text the standard library quotes in its "Bad
+        request syntax ('GET /ticket/<token> …')" lines: a path may hold a ticket's token or a
+        booking code, and error lines are logged at every level the hall runs at."""
+        super().log_error(format, *(_unquoted(arg) for arg in args))
+
+
+_QUOTED = re.compile(r"""\((['"]).*\1\)""", re.DOTALL)
+
+
+def _unquoted(arg: Any) -> Any:
+    return _QUOTED.sub("(…)", arg) if isinstance(arg, str) else arg
 
 
 def _werkzeug_logs_info() -> bool:

@@ -107,3 +107,26 @@ def test_access_lines_are_not_even_formatted_unless_logged(server, monkeypatch):
         assert formatted == ["/"]
     finally:
         werkzeug_log.setLevel(level)
+
+
+def test_error_lines_leave_out_the_request_text(server, caplog):
+    """A malformed request is answered 400 and logged at ERROR; the line leaves out the request
+    text the standard library would quote (its path may hold a ticket's token)."""
+    import socket
+
+    httpd, _, _ = server
+    with caplog.at_level(logging.ERROR, logger="werkzeug"):
+        for line in (
+            b"GET /t/SECRETTOKEN123 extra HTTP/1.1\r\n\r\n",  # bad request syntax
+            b"GET x /t/SECRETTOKEN123\r\n\r\n",  # bad request version: the last word
+            b"GET /t/SECRET'TOKEN123\" x HTTP/1.1\r\n\r\n",  # both quotes in the line
+        ):
+            with socket.create_connection(httpd.server_address, timeout=5) as raw:
+                raw.sendall(line)
+                answer = b""
+                while chunk := raw.recv(4096):
+                    answer += chunk
+                assert b"400" in answer  # (a line without a known version gets no status line)
+    messages = [record.getMessage() for record in caplog.records]
+    assert len([m for m in messages if "code 400" in m]) == 3, messages
+    assert not any("SECRET" in m for m in messages), messages
