@@ -32,7 +32,7 @@ class QuietRequestHandler(WSGIRequestHandler):
         if _werkzeug_logs_info():
             super().log_request(code, size)
 
-    def log_error(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's name
+    def log_error(self, format: str, *args: Any) -> None:
         """Werkzeug's, without the raw request text the standard library quotes in its "Bad
         request syntax ('GET /ticket/<token> …')" lines: a path may hold a ticket's token or a
         booking code, and error lines are logged at every level the hall runs at."""
