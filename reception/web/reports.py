@@ -4,13 +4,11 @@ this module only names them, lays them out and writes the files."""
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, render_template, request
 from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
@@ -28,6 +26,7 @@ from ..triage.clocks import handle_due, notice_due
 from .common import case_status_text, current_hall, error_text, roles_required
 from .forms import AnnualForm, ReportForm
 from .gate import long_running
+from .spreadsheets import append, csv_response, inert, workbook_response
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -363,48 +362,21 @@ def export_csv():
     table = next((t for t in report.tables if t.name == name), None)
     if table is None:
         return {"message": gettext("No such table.")}, 422
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out)
-    writer.writerow([str(c.label) for c in table.columns])
-    for row in table.rows:
-        writer.writerow([_text(v) for v in row])
-    return Response(
-        out.getvalue(),
-        mimetype="text/csv",
-        headers={
-            "Content-Disposition": f'attachment; filename="{_filename(report, name + ".csv")}"'
-        },
+    return csv_response(
+        [str(c.label) for c in table.columns], table.rows, _filename(report, name + ".csv")
     )
-
-
-def _text(value: Any) -> Any:
-    return "" if value is None else str(value) if not isinstance(value, int | float) else value
-
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _sheet(book: Workbook, title: str, heading: list[str], rows: list[list[Any]]) -> None:
-    sheet = book.create_sheet(title[:31])
-    sheet.append(heading)
+    sheet = book.create_sheet(inert(title)[:31])
+    append(sheet, heading)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append([_text(v) if not isinstance(v, int | float) else v for v in row])
+        append(sheet, row)
     for index, _ in enumerate(heading, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = 18
     sheet.freeze_panes = "A2"
-
-
-def _workbook_response(book: Workbook, filename: str) -> Response:
-    out = io.BytesIO()
-    book.save(out)
-    return Response(
-        out.getvalue(),
-        mimetype=XLSX,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
 
 
 @bp.get("/export.xlsx")
@@ -422,7 +394,7 @@ def export_xlsx():
         _sheet(book, str(table.title), [str(c.label) for c in table.columns], table.rows)
     formulas = [[str(c.label), str(c.tip)] for c in [*SUMMARY_ROWS, *CASE_ROWS] if str(c.tip or "")]
     _sheet(book, gettext("Formulas"), [gettext("Figure"), gettext("How it is counted")], formulas)
-    return _workbook_response(book, _filename(report, "xlsx"))
+    return workbook_response(book, _filename(report, "xlsx"))
 
 
 @bp.get("/annual.xlsx")
@@ -447,24 +419,24 @@ def annual_xlsx():
     sheet = book.active
     assert sheet is not None
     sheet.title = gettext("Art. 41 %(year)s", year=year)[:31]
-    sheet.append([gettext("%(hall)s: petition statistics %(year)s", hall=hall.name, year=year)])
+    append(sheet, [gettext("%(hall)s: petition statistics %(year)s", hall=hall.name, year=year)])
     sheet["A1"].font = Font(bold=True, size=14)
     matters, people = gettext("Matters"), gettext("People")
 
     def section(title: str, rows: list[tuple[Any, ...]], name: Any) -> None:
         sheet.append([])
-        sheet.append([title, matters, people])
+        append(sheet, [title, matters, people])
         for cell in sheet[sheet.max_row]:
             cell.font = Font(bold=True)
         for key, count, headcount in rows:
-            sheet.append([name(key), int(count or 0), int(headcount or 0)])
+            append(sheet, [name(key), int(count or 0), int(headcount or 0)])
 
     section(gettext("By category"), figures["category"], lambda k: k or "—")
     section(gettext("By channel"), figures["channel"], lambda k: channels.get(k, k))
     section(gettext("By department"), figures["department"], lambda k: departments.get(k, "—"))
     section(gettext("By outcome"), figures["outcome"], case_status_text)
     sheet.append([])
-    sheet.append([gettext("Visits"), gettext("Number")])
+    append(sheet, [gettext("Visits"), gettext("Number")])
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
     names = {
@@ -474,8 +446,8 @@ def annual_xlsx():
         "group_people": gettext("People in group visits"),
     }
     for key, value in figures["visits"]:
-        sheet.append([names[key], value])
+        append(sheet, [names[key], value])
     sheet.column_dimensions["A"].width = 36
     sheet.column_dimensions["B"].width = 12
     sheet.column_dimensions["C"].width = 12
-    return _workbook_response(book, f"art41_{year}.xlsx")
+    return workbook_response(book, f"art41_{year}.xlsx")
