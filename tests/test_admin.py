@@ -374,3 +374,32 @@ def test_a_booked_leader_day_is_not_withdrawn_but_closed(client, db):
     db.session.expire_all()
     assert db.session.get(LeaderDay, leader_day.id) is not None
     assert "闭馆" in client.get("/admin/").get_data(as_text=True)
+
+
+def test_blank_times_and_odd_time_zones_are_form_errors(client, db):
+    """A time given as a blank and a time zone that is a path or 5,000 characters long are
+    refused next to their fields, never a server error, and change nothing."""
+    from reception.models import LeaderDay, SlotTemplate
+
+    login(client, "admin")
+    templates, days = db.session.query(SlotTemplate).count(), db.session.query(LeaderDay).count()
+    for start, end in ((" ", "11:00"), ("09:00", " "), (" ", " ")):
+        answer = client.post(
+            "/admin/appointments/templates",
+            data={"service_id": service_by_prefix("M").id, "weekdays": ["1"], "start": start,
+                  "end": end, "slot_minutes": "30", "capacity": "1"},
+        )  # fmt: skip
+        assert answer.status_code == 422 and "HH:MM" in answer.get_data(as_text=True)
+        answer = client.post(
+            "/admin/appointments/leader-days",
+            data={"service_id": service_by_prefix("Z").id, "day": "2030-01-07", "leader": "x",
+                  "start": start, "end": end},
+        )  # fmt: skip
+        assert answer.status_code == 422 and "HH:MM" in answer.get_data(as_text=True)
+    assert db.session.query(SlotTemplate).count() == templates
+    assert db.session.query(LeaderDay).count() == days
+    for zone in ("Asia/" + "x" * 5000, "../../etc/passwd", "Asia/Shang hai", "\x00"):
+        answer = client.post("/admin/hall", data={"name": "X", "timezone": zone})
+        assert answer.status_code in (400, 422), zone
+    db.session.expire_all()
+    assert db.session.scalars(select(Hall)).one().timezone == "Asia/Shanghai"

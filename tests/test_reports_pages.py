@@ -158,3 +158,14 @@ def test_no_exported_cell_is_a_formula(client, db, hall):
         str(v).startswith("'-2+3+cmd") for v in values
     )
     assert "'=1+1" in values
+
+
+@pytest.mark.parametrize("period", ["day", "week", "month", "year", "range"])
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "1899-12-31", "2200-01-01"])
+def test_a_period_off_the_calendar_is_refused(client, db, hall, period, day):
+    login(client, "supervisor")
+    query = f"period={period}&day={day}&until={day}"
+    for path in ("/reports/", "/reports/export.csv", "/reports/export.xlsx"):
+        answer = client.get(f"{path}?{query}")
+        assert answer.status_code == 422, (path, query)
+        assert "1900" in answer.get_data(as_text=True)

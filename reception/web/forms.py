@@ -122,7 +122,11 @@ class WholeNumberField(Field):
 
 
 class IsoDateField(Field):
-    """A date as YYYY-MM-DD (what `<input type=date>` sends); None when empty."""
+    """A date as YYYY-MM-DD (what `<input type=date>` sends); None when empty. A hall's dates
+    lie between 1900 and 2199: a year 1 or 9999 would run a period's arithmetic off the
+    calendar."""
+
+    FIRST, LAST = date(1900, 1, 1), date(2199, 12, 31)
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         raw = str(valuelist[0]).strip() if valuelist else ""
@@ -130,9 +134,12 @@ class IsoDateField(Field):
         self.data = None
         if raw:
             try:
-                self.data = date.fromisoformat(raw)
+                day = date.fromisoformat(raw)
             except ValueError as exc:
                 raise ValueError(_l("Give the date as YYYY-MM-DD.")) from exc
+            if not self.FIRST <= day <= self.LAST:
+                raise ValueError(_l("Give a date between 1900 and 2199."))
+            self.data = day
 
     def _value(self) -> str:
         return getattr(self, "raw", None) or (self.data.isoformat() if self.data else "")
@@ -563,7 +570,9 @@ class TimeField(Field):
         raw = str(valuelist[0]).strip() if valuelist else ""
         self.raw = raw
         self.data = None
-        if raw:
+        if not raw:
+            self.raw_data = []  # a blank (" ") is no time given: InputRequired says so
+        else:
             if not re.fullmatch(r"([01][0-9]|2[0-3]):[0-5][0-9]", raw):
                 raise ValueError(_l("Give the time as HH:MM."))
             self.data = time.fromisoformat(raw)
