@@ -146,3 +146,19 @@ def test_case_decisions_and_the_due_list(client, db):
     assert (case.status, case.extension_days) == ("accepted", 30)
     twice = client.post(f"/cases/{case.id}/accepted", follow_redirects=True)
     assert "已作出受理决定" in twice.get_data(as_text=True)
+
+
+def test_an_over_long_representative_is_a_form_error_with_everything_kept(client, db):
+    from reception.models import Case
+
+    login(client, "registrar")
+    cases = db.session.query(Case).count()
+    answer = client.post(
+        "/registration/",
+        data=_form(group_size="8", representative=["张三", "李" * 400, "[['x']]"]),
+    )
+    assert answer.status_code == 422
+    page = answer.get_data(as_text=True)
+    assert "每项最多 40 个字" in page
+    assert "小区楼顶漏水三年无人处理。" in page and "张三" in page  # what was typed is kept
+    assert db.session.query(Case).count() == cases

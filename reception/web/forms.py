@@ -97,7 +97,7 @@ class TextListField(Field):
 
     def pre_validate(self, form: Any) -> None:
         if any(len(v) > self.max_length for v in self.data or []):
-            raise ValueError(_l("At most %(n)s characters each.", n=self.max_length))
+            raise ValidationError(_l("At most %(n)s characters each.", n=self.max_length))
 
     def filled(self) -> list[str]:
         return [v.strip() for v in self.data or [] if v.strip()]
