@@ -21,10 +21,18 @@ from .models import Case, Closure, FollowUp, Hall, LegFact, Rating, Ticket, Tick
 from .models.rating import BAD, LEVELS
 from .queue import outbox
 from .queue.clock import hall_day
-from .queue.errors import IllegalMove, InvalidInput, bounded
+from .queue.errors import IllegalMove, InvalidInput, NotFound, bounded
 from .queue.messages import N_
 
 CHANGE_MINUTES = 10
+# why a visitor rated 不满意 or worse, asked before the rating is sent (skippable): code → label
+REASONS = {
+    "wait": N_("Waited too long"),
+    "attitude": N_("Staff attitude"),
+    "unsolved": N_("The problem was not solved"),
+    "unclear": N_("Not explained clearly"),
+    "paperwork": N_("Too many steps or papers"),
+}
 CASE_LEG = 0  # a rating of the matter's handling (after the reply), not of one desk
 DEVICE_SECONDS = 60  # the desk's rating device waits this long, then goes dark
 
@@ -68,12 +76,25 @@ def working_days_after(hall_id: int, start: date, days: int) -> date:
 
 
 def rate(
-    ticket: Ticket, leg: int, level: int, comment: str, now: datetime, channel: str = "phone"
+    ticket: Ticket,
+    leg: int,
+    level: int,
+    comment: str,
+    now: datetime,
+    channel: str = "phone",
+    *,
+    reasons: tuple[str, ...] | list[str] = (),
+    device_id: int | None = None,
 ) -> Rating:
-    """Record (or, within ten minutes, change) the rating of one finished leg."""
+    """Record (or, within ten minutes and through the same channel, change) the rating of one
+    finished leg. A rating is never replaced through another channel: the visitor's own words
+    on the phone are not overwritten by a tap on the desk's device, nor the other way round."""
     if level not in LEVELS:
         raise InvalidInput(N_("Choose one of the five levels."))
+    if any(reason not in REASONS for reason in reasons):
+        raise InvalidInput(N_("Choose the reasons from the list."))
     comment = bounded(comment, 500)
+    why = ",".join(dict.fromkeys(reasons)) if level <= BAD else ""
     if leg == CASE_LEG:
         service_id, desk_id, staff_id = _rateable_case(ticket)
     else:
@@ -83,9 +104,12 @@ def rate(
         service_id, desk_id, staff_id = ended.service_id, ended.desk_id, ended.staff_id
     rating = ratings_of(ticket).get(leg)
     if rating is not None:
+        if rating.channel != channel or channel == "device":
+            raise IllegalMove(N_("This visit has already been rated."))
         if now - rating.rated_at > timedelta(minutes=CHANGE_MINUTES):
             raise IllegalMove(N_("A rating can be changed for ten minutes only."))
         rating.level, rating.comment, rating.changed_at = level, comment, now
+        rating.reasons = why
     else:
         rating = Rating(
             hall_id=ticket.hall_id,
@@ -97,7 +121,9 @@ def rate(
             case_id=ticket.case_id,
             level=level,
             comment=comment,
+            reasons=why,
             channel=channel,
+            device_id=device_id,
             rated_at=now,
         )
         db.session.add(rating)
@@ -153,9 +179,12 @@ def _follow_up(ticket: Ticket, rating: Rating, now: datetime) -> None:
             case_id=rating.case_id,
             service_id=rating.service_id,
             desk_id=rating.desk_id,
+            rating_id=rating.id,
         )
     elif rating.level > BAD and existing is not None and existing.done_at is None:
-        db.session.delete(existing)  # changed to a good rating within the ten minutes
+        # changed to a good rating within the ten minutes: no call-back, and no alert left
+        db.session.delete(existing)
+        supervision.withdraw_rating_alerts(rating.id)
     db.session.flush()
     outbox.note_board(db.session(), ticket.hall_id)
 
@@ -176,6 +205,18 @@ def ticket_numbers(rated: list[Rating]) -> dict[int, str]:
         return {}
     rows = db.session.execute(select(Ticket.id, Ticket.number).where(Ticket.id.in_(ids)))
     return {ticket_id: number for ticket_id, number in rows}
+
+
+def rate_on_device(
+    desk_id: int, device_id: int, ticket_id: int, leg: int, level: int, now: datetime
+) -> Rating:
+    """A desk's rating device rates the visit it is showing (the one its desk finished last,
+    within the minute, not yet rated), once; any other ticket or leg is not its to rate."""
+    showing = pending_at_desk(desk_id, now)
+    if showing is None or (showing[0].id, showing[1]) != (ticket_id, leg):
+        raise NotFound(N_("This device can rate only the visit it shows."))
+    ticket, shown_leg = showing
+    return rate(ticket, shown_leg, level, "", now, channel="device", device_id=device_id)
 
 
 def pending_at_desk(desk_id: int, now: datetime) -> tuple[Ticket, int] | None:

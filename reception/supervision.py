@@ -49,6 +49,7 @@ def raise_alert(
     case_id: int | None = None,
     service_id: int | None = None,
     desk_id: int | None = None,
+    rating_id: int | None = None,
 ) -> Alert:
     """Record an alert; it reaches the supervisors' screens once the transaction commits."""
     assert kind in KINDS
@@ -61,11 +62,19 @@ def raise_alert(
         case_id=case_id,
         service_id=service_id,
         desk_id=desk_id,
+        rating_id=rating_id,
     )
     db.session.add(alert)
     db.session.flush()
     outbox.note_alert(db.session(), alert.id)
     return alert
+
+
+def withdraw_rating_alerts(rating_id: int) -> None:
+    """The alerts a bad rating raised, gone once the visitor changed it to a good one; the
+    boards redraw from a fresh snapshot (the caller notes the board)."""
+    for alert in db.session.scalars(select(Alert).where(Alert.rating_id == rating_id)):
+        db.session.delete(alert)
 
 
 def acknowledge(alert: Alert, staff_id: int, now: datetime) -> None:

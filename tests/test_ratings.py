@@ -171,3 +171,70 @@ def test_the_rating_device_asks_about_a_leg_passed_on_to_another_desk(db, hall):
     assert ratings.pending_at_desk(desk_by_number(11).id, utcnow()) is None  # not served there
     commit(ratings.rate(pending_ticket, 1, 4, "", utcnow(), channel="device"))
     assert ratings.pending_at_desk(desk_by_number(2).id, utcnow()) is None  # rated: dark again
+
+
+def _rating_device(hall, desk: int):
+    from reception.models import DisplayDevice
+
+    device = DisplayDevice(
+        hall_id=hall.id, name=f"rater {desk}", desk_id=desk_by_number(desk).id, rater=True
+    )
+    token = device.new_token(short=True)
+    _db.session.add(device)
+    _db.session.commit()
+    return device, token
+
+
+def test_a_rating_device_rates_only_the_visit_it_shows_once_and_never_over_the_phone(
+    client, db, hall
+):
+    from reception.models import Alert
+
+    earlier = _served(hall)  # desk 2 served it; the visitor rated it on the phone
+    moves.finish(earlier.id, "已答复", desk_id=desk_by_number(2).id)
+    commit(None)
+    commit(ratings.rate(_db.session.get(Ticket, earlier.id), 1, 2, "等了两个小时", utcnow()))
+    shown = _served(hall)
+    moves.finish(shown.id, "已答复", desk_id=desk_by_number(2).id)
+    commit(None)
+    device, token = _rating_device(hall, 2)
+    client.get(f"/e/{token}")
+    assert client.get("/display/rate/pending").get_json()["pending"]["ticket_id"] == shown.id
+    # a visit the desk served before, and rated by its visitor: not the device's to rate
+    assert client.post(f"/display/rate/{earlier.id}/1", data={"level": "5"}).status_code == 404
+    _db.session.expire_all()
+    kept = _db.session.scalars(select(Rating).where(Rating.ticket_id == earlier.id)).one()
+    assert (kept.level, kept.comment, kept.channel) == (2, "等了两个小时", "phone")
+    assert _db.session.scalars(select(FollowUp)).one().rating_id == kept.id
+    # the visit it shows: once
+    assert client.post(f"/display/rate/{shown.id}/1", data={"level": "4"}).status_code == 200
+    again = client.post(f"/display/rate/{shown.id}/1", data={"level": "1"})
+    assert again.status_code == 404
+    _db.session.expire_all()
+    rated = _db.session.scalars(select(Rating).where(Rating.ticket_id == shown.id)).one()
+    assert (rated.level, rated.channel, rated.device_id) == (4, "device", device.id)
+    assert rated.rated_at is not None
+    # nor does the phone replace what the device recorded
+    answer = client.post(f"/t/{shown.token}/rate/1", data={"level": "1"})
+    assert answer.status_code in (303, 409)
+    _db.session.expire_all()
+    assert _db.session.get(Rating, rated.id).level == 4
+    assert _db.session.scalars(select(Alert).where(Alert.kind == "rating")).all() != []
+
+
+def test_a_bad_rating_changed_to_a_good_one_withdraws_its_alert(db, hall):
+    from reception.models import Alert
+
+    ticket = _served(hall)
+    moves.finish(ticket.id, "已答复", desk_id=desk_by_number(2).id)
+    commit(None)
+    now = utcnow()
+    rating = commit(ratings.rate(ticket, 1, 1, "", now, reasons=["wait", "attitude"]))
+    assert rating.reasons == "wait,attitude"
+    [alert] = _db.session.scalars(select(Alert).where(Alert.kind == "rating")).all()
+    assert alert.rating_id == rating.id
+    commit(ratings.rate(ticket, 1, 5, "", now + timedelta(minutes=3)))
+    assert _db.session.scalars(select(Alert).where(Alert.kind == "rating")).all() == []
+    assert _db.session.get(Rating, rating.id).reasons == ""
+    with pytest.raises(InvalidInput):
+        ratings.rate(ticket, 1, 1, "", now, reasons=["<script>"])

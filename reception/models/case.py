@@ -161,5 +161,7 @@ class Alert(Model):
     # the service or desk a wait or pause alert is about (one open alert each at a time)
     service_id: Mapped[int | None] = mapped_column(ForeignKey("services.id"), default=None)
     desk_id: Mapped[int | None] = mapped_column(ForeignKey("desks.id"), default=None)
+    # the bad rating a rating alert is about: withdrawn when the rating is changed to a good one
+    rating_id: Mapped[int | None] = mapped_column(ForeignKey("ratings.id"), default=None)
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     acknowledged_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)

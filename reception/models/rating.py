@@ -31,7 +31,12 @@ class Rating(Model):
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), default=None)
     level: Mapped[int] = mapped_column(Integer)
     comment: Mapped[str] = mapped_column(String(500), default="")
+    # who rated, through which channel: the visitor's phone ("phone"), the desk's rating device
+    # ("device", with the device), a case's reply from the phone ("phone", leg 0)
     channel: Mapped[str] = mapped_column(String(10), default="phone")
+    device_id: Mapped[int | None] = mapped_column(ForeignKey("display_devices.id"), default=None)
+    # why a rating of 不满意 or worse was given: reason codes (see `ratings.REASONS`), comma-joined
+    reasons: Mapped[str] = mapped_column(String(100), default="")
     rated_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
 

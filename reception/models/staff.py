@@ -44,6 +44,8 @@ class User(UserMixin, Model):
     password_hash: Mapped[str] = mapped_column(String(256))
     api_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True, default=None)
     active: Mapped[bool] = mapped_column(default=True)
+    # A password someone else gave (a new account, a reset): changed by its owner at first login.
+    must_change_password: Mapped[bool] = mapped_column(default=False)
     # The stationed department a desk-staff account belongs to (for what it may see).
     department_id: Mapped[int | None] = mapped_column(ForeignKey("services.id"), default=None)
     # The unit a `remote` account receives video visitors for.

@@ -23,11 +23,12 @@ from sqlalchemy import select
 
 from .. import ratings, speech
 from ..extensions import db
-from ..models import Desk, Hall, Ticket
+from ..models import Desk, Hall
 from ..models.types import utcnow
+from ..queue.errors import QueueError
 from ..realtime import spoken_floor
 from ..settings import settings
-from .common import current_hall
+from .common import current_hall, error_text
 from .forms import PostForm, RatingForm
 from .guard import parse_id
 from .live_access import DEVICE_KEY, current_viewer, device_by_token
@@ -109,11 +110,13 @@ def rater_rate(ticket_id: int, leg: int):
         return jsonify(
             error="invalid_input", message=gettext("Choose one of the five levels.")
         ), 422
-    ticket = db.session.get(Ticket, ticket_id)
-    start = ratings.finished_legs(ticket).get(leg) if ticket is not None else None
-    if ticket is None or start is None or start.desk_id != device.desk_id:
-        abort(404)  # only what this desk served is rated on its device
-    ratings.rate(ticket, leg, form.level.data or 0, "", utcnow(), channel="device")
+    try:
+        ratings.rate_on_device(
+            device.desk_id, device.id, ticket_id, leg, form.level.data or 0, utcnow()
+        )
+    except QueueError as error:
+        db.session.rollback()
+        return jsonify(error="refused", message=error_text(error)), error.status
     return jsonify(ok=True)
 
 
