@@ -19,6 +19,9 @@ MAX_CHUNK_BYTES = 16 * 1024 * 1024
 MAX_SEQ = 100_000
 # pieces still on their way when the call ends (the browser flushes its queue) are accepted
 LATE_UPLOAD = timedelta(minutes=10)
+# A WebM recording is one EBML document: the browser's first piece opens with its header, and
+# every later piece continues it (clusters), never with a header of its own.
+EBML_MAGIC = b"\x1a\x45\xdf\xa3"
 
 
 def add_chunk(session_id: int, user: User, seq: int, data: bytes, now: datetime) -> bool:
@@ -40,6 +43,8 @@ def add_chunk(session_id: int, user: User, seq: int, data: bytes, now: datetime)
         raise InvalidInput(N_("No such piece of the recording."))
     if not data or len(data) > MAX_CHUNK_BYTES:
         raise InvalidInput(N_("A piece of the recording is empty or too large."))
+    if (seq == 1) != data.startswith(EBML_MAGIC):
+        raise InvalidInput(N_("This is not a piece of the session's WebM recording."))
     if db.session.get(RecordingChunk, (call.id, seq)) is not None:
         return False
     db.session.add(

@@ -421,3 +421,36 @@ def test_the_kiosk_asks_which_unit_and_refuses_one_it_does_not_offer(client, db,
     )
     assert chosen.status_code == 302
     assert _db.session.scalars(select(Ticket)).one().remote_unit_id == _unit("清河县").id
+
+
+def test_only_the_desks_own_operator_starts_its_video_session(app, client, db, hall):
+    """`POST /video/start` obeys the desk binding of every desk move: staff not assigned to the
+    video desk (a department's clerk, the lawyer, a bureau's staff) cannot ring from it."""
+    ticket = _called(hall)
+    desk = desk_by_number(VIDEO_DESK)
+    data = {"desk_id": desk.id, "ticket_id": ticket.id, "unit_id": ticket.remote_unit_id}
+    for outsider in ("desk", "lawyer", "zhujian"):
+        login(other := app.test_client(), outsider)
+        answer = other.post("/video/start", data=data)
+        assert answer.status_code in (303, 403, 404), outsider
+        assert db.session.scalars(select(VideoSession)).all() == [], outsider
+    login(client, "video")
+    answer = client.post("/video/start", data=data)
+    call = db.session.scalars(select(VideoSession)).one()
+    assert answer.headers["Location"].endswith(f"/video/{call.id}")
+    assert call.operator_id == user_by_name("video").id
+    assert client.get(f"/video/{call.id}").status_code == 200
+
+
+def test_a_recording_piece_that_is_not_webm_is_refused(app, client, db, hall):
+    hall.video_recording = True
+    commit(None)
+    call = _call_and_ring(_registered(hall))
+    commit(video.answer(call.id, user_by_name("jiaoyu"), utcnow()))
+    login(client, "video")
+    url = f"/video/{call.id}/recording/"
+    assert client.post(url + "1", data=b"%PDF-1.7 not a video").status_code == 422
+    assert client.post(url + "1", data=b"\x1a\x45\xdf\xa3 header").status_code == 201
+    assert client.post(url + "2", data=b"\x1a\x45\xdf\xa3 another file").status_code == 422
+    assert client.post(url + "2", data=b"\x1f\x43\xb6\x75 cluster").status_code == 201
+    assert recordings.stored(call.id)[0] == 2

@@ -167,9 +167,10 @@ def _video_panel(current: Ticket | None, form: DeskActionForm) -> dict[str, Any]
     }
 
 
-def _hold(desk: Desk) -> None:
-    """A move comes from this session's console: refused once another session took the desk
-    over; a free desk becomes this session's."""
+def hold_console(desk: Desk) -> None:
+    """A move comes from this session's console: refused for a desk the user is not assigned
+    to and once another session took the desk over; a free desk becomes this session's. Every
+    move a desk makes (the queue's, a video session's) passes here."""
     consoles.check_held(desk, current_user, console_key(), utcnow())
 
 
@@ -205,7 +206,7 @@ def _console_data(desk: Desk, current: Ticket | None) -> dict:
 @roles_required(*DESK_ROLES)
 def call_next(desk_id: int):
     desk = _desk(desk_id)
-    _hold(desk)
+    hold_console(desk)
     ticket = moves.call_next(desk.id, staff_id=current_user.id)
     if ticket is None:
         flash(gettext("Nobody is waiting for this desk."), "info")
@@ -225,7 +226,7 @@ def change_state(desk_id: int, move: str):
         return _console_page(
             desk, DeskActionForm(formdata=None), error=_form_error(form), status=422
         )
-    _hold(desk)
+    hold_console(desk)
     staff, now = current_user.id, utcnow()
     if move == "pause":
         desk_states.pause(desk.id, form.pause_reason(), staff_id=staff, now=now)
@@ -263,7 +264,7 @@ def act(desk_id: int, ticket_id: int, action: str):
             f"{field.label.text}: {field.errors[0]}" for field in form if field.errors
         )
         return _console_page(desk, form, error=message, status=422)
-    _hold(desk)
+    hold_console(desk)
     try:
         ticket = perform(action, ticket_id, desk.id, current_user.id, form.data)
     except InvalidInput as error:

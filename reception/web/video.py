@@ -26,7 +26,7 @@ from ..models.types import utcnow
 from ..queue.clock import hall_day
 from ..queue.errors import QueueError
 from .common import current_hall, error_text, roles_required
-from .desk import DESK_ROLES
+from .desk import DESK_ROLES, hold_console
 from .forms import PostForm, VideoOutcomeForm, VideoStartForm
 
 bp = Blueprint("video", __name__)
@@ -82,6 +82,7 @@ def start():
         flash(gettext("Choose the department or county to speak to."), "error")
         return redirect(back, 303)
     try:
+        hold_console(desk)
         call = video.start(
             desk.id, form.ticket_id.data or 0, current_user.id, form.unit_id.data, utcnow()
         )
