@@ -18,6 +18,7 @@ from sqlalchemy.orm import aliased
 from . import supervision
 from .extensions import db
 from .models import Case, Closure, FollowUp, Hall, LegFact, Rating, Ticket, TicketEvent
+from .models.case import accuses
 from .models.rating import BAD, LEVELS
 from .queue import outbox
 from .queue.clock import hall_day
@@ -187,6 +188,32 @@ def _follow_up(ticket: Ticket, rating: Rating, now: datetime) -> None:
         supervision.withdraw_rating_alerts(rating.id)
     db.session.flush()
     outbox.note_board(db.session(), ticket.hall_id)
+
+
+def follow_ups(hall_id: int, departments: frozenset[int]) -> list[tuple[FollowUp, Rating]]:
+    """The hall's call-backs these departments' staff may see (never one about an accusation
+    against them, Art. 30): open ones first, by due date."""
+    query = (
+        select(FollowUp, Rating)
+        .join(Rating, Rating.id == FollowUp.rating_id)
+        .where(FollowUp.hall_id == hall_id)
+    )
+    if departments:
+        query = query.where(~accuses(Rating.case_id, departments))
+    rows = db.session.execute(
+        query.order_by(FollowUp.done_at.is_not(None), FollowUp.due, FollowUp.id).limit(200)
+    )
+    return [(follow_up, rating) for follow_up, rating in rows]
+
+
+def follow_up_visible(follow_up: FollowUp, departments: frozenset[int]) -> bool:
+    if not departments:
+        return True
+    rating = db.session.get(Rating, follow_up.rating_id)
+    hidden = rating is not None and db.session.scalar(
+        select(accuses(rating.case_id, departments))
+    )
+    return not hidden
 
 
 def close_follow_up(follow_up: FollowUp, outcome: str, staff_id: int, now: datetime) -> None:

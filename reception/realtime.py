@@ -111,9 +111,7 @@ def _prepare(session: Session) -> None:
         alert = session.get(Alert, alert_id)
         if alert is not None:
             payload = supervision.alert_view(alert).json_dict()
-            ready.append(
-                ([f"alerts:{alert.hall_id}", f"board:{alert.hall_id}"], payload, ALERT_EVENT)
-            )
+            ready.append((supervision.alert_rooms(alert), payload, ALERT_EVENT))
     for hall_id in outbox.take_boards(session):
         ready.append(
             ([f"board:{hall_id}"], events.BoardEvent(hall_id=hall_id).json_dict(), "board")

@@ -20,15 +20,18 @@ from .extensions import db
 from .models import (
     ACTIVE_STATES,
     Alert,
+    Case,
     Desk,
     DeskEvent,
     Hall,
     Rating,
+    Service,
     Ticket,
     TicketEvent,
     TicketState,
     User,
 )
+from .models.case import accuses
 from .queue import outbox
 from .queue.clock import hall_day, local_time, zone
 from .queue.errors import IllegalMove
@@ -200,14 +203,44 @@ def alert_view(alert: Alert, names: dict[int, str] | None = None) -> events.Aler
     )
 
 
-def todays_alerts(hall: Hall, now: datetime) -> list[dict[str, Any]]:
-    """Today's alerts, newest first."""
-    rows = db.session.scalars(
-        select(Alert)
-        .where(Alert.hall_id == hall.id, Alert.at >= _day_start(hall, now))
-        .order_by(Alert.id.desc())
-        .limit(200)
-    ).all()
+def alert_visible_to(alert: Alert, departments: frozenset[int]) -> bool:
+    """Art. 30: an alert about an accusation never reaches the department it accuses."""
+    if not departments or alert.case_id is None:
+        return True
+    case = db.session.get(Case, alert.case_id)
+    return case is None or not (case.accusation and case.accused_id in departments)
+
+
+def alerts_room(hall_id: int, departments: frozenset[int]) -> str:
+    """The room a viewer's live alerts arrive in: the hall's, or, for staff of a department,
+    their department's (which an accusation against that department never reaches)."""
+    if not departments:
+        return f"alerts:{hall_id}"
+    return f"alerts:{hall_id}:department:{min(departments)}"
+
+
+def alert_rooms(alert: Alert) -> list[str]:
+    """Every room an alert is published to: the hall's, and each department's but the one an
+    accusation behind it accuses."""
+    accused = None
+    if alert.case_id is not None:
+        case = db.session.get(Case, alert.case_id)
+        accused = case.accused_id if case is not None and case.accusation else None
+    departments = db.session.scalars(select(Service.id).where(Service.hall_id == alert.hall_id))
+    return [
+        f"alerts:{alert.hall_id}",
+        *(alerts_room(alert.hall_id, frozenset({d})) for d in departments if d != accused),
+    ]
+
+
+def todays_alerts(
+    hall: Hall, now: datetime, departments: frozenset[int] = frozenset()
+) -> list[dict[str, Any]]:
+    """Today's alerts the viewer (staff of these departments) may see, newest first."""
+    query = select(Alert).where(Alert.hall_id == hall.id, Alert.at >= _day_start(hall, now))
+    if departments:
+        query = query.where(~accuses(Alert.case_id, departments))
+    rows = db.session.scalars(query.order_by(Alert.id.desc()).limit(200)).all()
     names = _staff_names({a.acknowledged_by for a in rows if a.acknowledged_by is not None})
     return [alert_view(alert, names).json_dict() for alert in rows]
 
@@ -340,8 +373,10 @@ def _totals(hall: Hall, today: Any, now: datetime) -> events.BoardTotals:
     )
 
 
-def board(hall: Hall, now: datetime, default_minutes: float) -> dict[str, Any]:
-    """The whole hall at `now`, for the supervisor's board."""
+def board(
+    hall: Hall, now: datetime, default_minutes: float, departments: frozenset[int] = frozenset()
+) -> dict[str, Any]:
+    """The whole hall at `now`, for the supervisor's board of staff of these departments."""
     today = hall_day(hall.timezone, now)
     version = db.session.scalar(select(Hall.version).where(Hall.id == hall.id)) or 0
     return events.BoardSnapshot(
@@ -353,5 +388,5 @@ def board(hall: Hall, now: datetime, default_minutes: float) -> dict[str, Any]:
         desks=_desks(hall, today),
         services=_services(hall, today, now, default_minutes),
         totals=_totals(hall, today, now),
-        alerts=todays_alerts(hall, now),
+        alerts=todays_alerts(hall, now, departments),
     ).json_dict()

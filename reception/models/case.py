@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.elements import ColumnElement
 
 from ..extensions import Model
 from ..triage.crypto import Encrypted
@@ -165,3 +167,13 @@ class Alert(Model):
     rating_id: Mapped[int | None] = mapped_column(ForeignKey("ratings.id"), default=None)
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     acknowledged_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+
+
+def accuses(case_id: Any, departments: frozenset[int]) -> ColumnElement[bool]:
+    """SQL: the case `case_id` refers to is an accusation (检举控告) against one of these
+    departments: what Art. 30 hides from them wherever a case, ticket, rating or alert shows."""
+    return (
+        select(Case.id)
+        .where(Case.id == case_id, Case.accusation.is_(True), Case.accused_id.in_(departments))
+        .exists()
+    )

@@ -54,6 +54,12 @@ class User(UserMixin, Model):
     desks: Mapped[list[Desk]] = relationship(secondary=staff_desks, order_by="Desk.number")
 
     @property
+    def departments(self) -> frozenset[int]:
+        """The departments this person works for: what the accusation rule (Art. 30) hides
+        from them."""
+        return frozenset({self.department_id}) if self.department_id else frozenset()
+
+    @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
         return self.active
 

@@ -92,14 +92,18 @@ def _resolve(room: Any) -> tuple[list[str], Snapshot]:
     if number is None:
         raise Refused("unknown room")
     supervises = viewer.staff is not None and viewer.staff.can(Role.SUPERVISOR, Role.LEADER)
+    departments = viewer.staff.departments if viewer.staff is not None else frozenset()
+    alerts = supervision.alerts_room(hall.id, departments)  # Art. 30: never the accused's
     if kind == "alerts" and number == hall.id and supervises:
-        return [room], lambda: events.AlertsSnapshot(
-            room=room, alerts=supervision.todays_alerts(hall, now)
+        return [alerts], lambda: events.AlertsSnapshot(
+            room=room, alerts=supervision.todays_alerts(hall, now, departments)
         ).json_dict()
     if kind == "board" and number == hall.id and supervises:
         # the board redraws on every queue and desk change of the hall, and on its own events
         minutes = settings().default_service_minutes
-        return [room, f"hall:{hall.id}"], lambda: supervision.board(hall, utcnow(), minutes)
+        return [room, f"hall:{hall.id}", alerts], lambda: supervision.board(
+            hall, utcnow(), minutes, departments
+        )
     if kind == "remote" and viewer.staff is not None:
         return _remote_room(room, number, viewer.staff)
     if kind == "video" and viewer.staff is not None:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from .. import ratings, supervision
 from ..extensions import db
-from ..models import Alert, FollowUp, Rating, Role, User
+from ..models import Alert, FollowUp, Role, User
 from ..models.types import utcnow
 from ..queue.clock import hall_day
 from ..queue.errors import QueueError
@@ -25,7 +25,9 @@ bp = Blueprint("supervisor", __name__, url_prefix="/supervisor")
 def board():
     """The live hall: desks, lines, today's totals and alerts (redrawn over the socket)."""
     hall = current_hall()
-    snapshot = supervision.board(hall, utcnow(), settings().default_service_minutes)
+    snapshot = supervision.board(
+        hall, utcnow(), settings().default_service_minutes, current_user.departments
+    )
     return render_template("supervisor/board.html", hall=hall, snapshot=snapshot, form=PostForm())
 
 
@@ -33,7 +35,11 @@ def board():
 @roles_required(Role.SUPERVISOR, Role.LEADER)
 def acknowledge(alert_id: int):
     alert = db.session.get(Alert, alert_id)
-    if alert is None or alert.hall_id != current_hall().id:
+    if (
+        alert is None
+        or alert.hall_id != current_hall().id
+        or not supervision.alert_visible_to(alert, current_user.departments)
+    ):
         abort(404)
     if not PostForm().validate_on_submit():
         abort(400)
@@ -62,13 +68,7 @@ def follow_ups():
 
 def _follow_ups_page(form: FollowUpForm, status: int = 200):
     hall = current_hall()
-    rows = db.session.execute(
-        select(FollowUp, Rating)
-        .join(Rating, Rating.id == FollowUp.rating_id)
-        .where(FollowUp.hall_id == hall.id)
-        .order_by(FollowUp.done_at.is_not(None), FollowUp.due, FollowUp.id)
-        .limit(200)
-    ).all()
+    rows = ratings.follow_ups(hall.id, current_user.departments)
     page = render_template(
         "supervisor/follow_ups.html",
         hall=hall,
@@ -86,7 +86,11 @@ def _follow_ups_page(form: FollowUpForm, status: int = 200):
 @roles_required(Role.SUPERVISOR, Role.LEADER)
 def close_follow_up(follow_up_id: int):
     follow_up = db.session.get(FollowUp, follow_up_id)
-    if follow_up is None or follow_up.hall_id != current_hall().id:
+    if (
+        follow_up is None
+        or follow_up.hall_id != current_hall().id
+        or not ratings.follow_up_visible(follow_up, current_user.departments)
+    ):
         abort(404)
     form = FollowUpForm()
     if not form.validate_on_submit():

@@ -1,0 +1,81 @@
+"""Art. 30 on the supervisor's surfaces: an accusation against a department never reaches that
+department's staff, whatever their role: not on the board, not in its alerts (page, snapshot,
+live events), not in the follow-ups, not by acknowledging an alert by its id."""
+
+from __future__ import annotations
+
+from flask import g
+
+from reception import ratings, supervision
+from reception.extensions import socketio
+from reception.models import FollowUp, Ticket
+from reception.models.types import utcnow
+from reception.queue import moves
+from tests.conftest import desk_by_number, login, service_by_prefix, user_by_name
+from tests.helpers import accusation_ticket, commit
+
+
+def _board(app, username: str, hall):
+    client = app.test_client()
+    login(client, username)
+    board = socketio.test_client(app, flask_test_client=client)
+    for name in list(vars(g)):  # the tests share one app context: no cached user
+        delattr(g, name)
+    joined = board.emit("join", {"room": f"board:{hall.id}"}, callback=True)
+    assert joined["ok"] is True, username
+    board.get_received()
+    return client, board, joined["snapshot"]
+
+
+def _numbers(alerts) -> set[str]:
+    return {a["ticket_number"] for a in alerts}
+
+
+def test_the_accused_departments_leader_never_sees_the_accusation(app, db, hall):
+    leader = user_by_name("leader")
+    leader.department_id = service_by_prefix("B").id  # a leader-role account of 市住建局
+    db.session.commit()
+    ticket = accusation_ticket(hall)
+    number, case_id = ticket.number, ticket.case_id
+    commit(supervision.raise_alert(hall.id, "urgent", utcnow(), ticket_number=number,
+                                   case_id=case_id, text="其他"))  # fmt: skip
+
+    accused, accused_board, accused_snapshot = _board(app, "leader", hall)
+    watcher, hall_board, hall_snapshot = _board(app, "supervisor", hall)
+    assert number in _numbers(hall_snapshot["alerts"])
+    assert number not in _numbers(accused_snapshot["alerts"])
+    page = accused.get("/supervisor/").get_data(as_text=True)
+    assert f"/cases/{case_id}" not in page and f'"ticket_number": "{number}"' not in page
+    assert number in watcher.get("/supervisor/").get_data(as_text=True)
+    for name in list(vars(g)):
+        delattr(g, name)
+    alerts = accused_board.emit("join", {"room": f"alerts:{hall.id}"}, callback=True)
+    assert number not in _numbers(alerts["snapshot"]["alerts"])
+
+    # a live alert about the accusation: the hall's board hears it, the accused's does not
+    commit(supervision.raise_alert(hall.id, "group", utcnow(), ticket_number=number,
+                                   case_id=case_id))  # fmt: skip
+    heard = [m["args"][0] for m in hall_board.get_received() if m["name"] == "alert"]
+    assert [a["ticket_number"] for a in heard] == [number]
+    assert [m for m in accused_board.get_received() if m["name"] == "alert"] == []
+    # an alert about anything else still reaches both
+    commit(supervision.raise_alert(hall.id, "wait", utcnow(), ticket_number="Z999"))
+    assert [m["args"][0]["ticket_number"] for m in accused_board.get_received()
+            if m["name"] == "alert"] == ["Z999"]  # fmt: skip
+    hidden = heard[0]["id"]
+    answer = accused.post(f"/supervisor/alerts/{hidden}/acknowledge",
+                          headers={"Accept": "application/json"})  # fmt: skip
+    assert answer.status_code == 404
+
+    # the visitor rates the accusation's leg badly: the call-back is not the accused's either
+    desk = desk_by_number(6).id
+    moves.call_ticket(desk, ticket.id, staff_id=user_by_name("desk").id)
+    moves.start(ticket.id, desk_id=desk)
+    commit(moves.finish(ticket.id, "已受理", desk_id=desk))
+    commit(ratings.rate(db.session.get(Ticket, ticket.id), 1, 1, "", utcnow()))
+    follow_up = db.session.query(FollowUp).one()
+    assert number in watcher.get("/supervisor/follow-ups").get_data(as_text=True)
+    assert number not in accused.get("/supervisor/follow-ups").get_data(as_text=True)
+    closed = accused.post(f"/supervisor/follow-ups/{follow_up.id}", data={"outcome": "x"})
+    assert closed.status_code == 404
+    assert [m for m in accused_board.get_received() if m["name"] == "alert"] == []
