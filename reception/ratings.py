@@ -210,9 +210,7 @@ def follow_up_visible(follow_up: FollowUp, departments: frozenset[int]) -> bool:
     if not departments:
         return True
     rating = db.session.get(Rating, follow_up.rating_id)
-    hidden = rating is not None and db.session.scalar(
-        select(accuses(rating.case_id, departments))
-    )
+    hidden = rating is not None and db.session.scalar(select(accuses(rating.case_id, departments)))
     return not hidden
 
 

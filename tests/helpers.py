@@ -81,3 +81,12 @@ def accusation_ticket(hall) -> Ticket:
     ticket.case_id = case.id
     db.session.commit()
     return ticket
+
+
+def refused_at_kiosk(client, data: dict) -> str:
+    """POST a tap the kiosk refuses: the answer sends the kiosk back to its start page by GET
+    (post/redirect/get: a reload never sends the tap again), which shows why."""
+    answer = client.post("/kiosk/issue", data=data)
+    assert answer.status_code == 303, (answer.status_code, data)
+    assert answer.headers["Location"].endswith("/kiosk/")
+    return client.get("/kiosk/").get_data(as_text=True)

@@ -14,7 +14,7 @@ from reception.queue import hours
 from reception.queue.errors import IllegalMove, InvalidInput
 from reception.queue.issuing import issue_ticket
 from tests.conftest import login, service_by_prefix
-from tests.helpers import local
+from tests.helpers import local, refused_at_kiosk
 
 WEEK = {str(d): [["08:30", "12:00"], ["13:30", "17:30"]] for d in range(5)}
 
@@ -61,8 +61,8 @@ def test_the_kiosk_and_the_api_are_closed_the_registrar_is_not(client, db, hall,
     kiosk = client.get("/kiosk/").get_data(as_text=True)
     assert 'data-testid="kiosk-closed"' in kiosk and "00:00" in kiosk
     assert 'name="service_id"' not in kiosk
-    refused = client.post("/kiosk/issue", data={"service_id": service_by_prefix("A").id})
-    assert refused.status_code == 409 and "开放" in refused.get_data(as_text=True)
+    refused = refused_at_kiosk(client, {"service_id": service_by_prefix("A").id})
+    assert "开放" in refused
     api = client.post(
         "/api/v1/tickets",
         json={"service_id": service_by_prefix("A").id},
@@ -93,3 +93,20 @@ def test_the_admin_sets_the_hours(client, db, hall):
     assert _db.session.get(Hall, hall.id).opening_hours == WEEK
     assert "13:30-17:30" in client.get("/admin/hall").get_data(as_text=True)
     _ = timedelta
+
+
+def test_the_kiosk_knows_when_it_next_closes_and_opens(client, db, hall):
+    _hall_with_hours(hall)
+    monday = "2026-11-23"
+    assert hours.next_change(hall, local(monday, "11:59")) == local(monday, "12:00")
+    assert hours.next_change(hall, local(monday, "12:00")) == local(monday, "13:30")
+    assert hours.next_change(hall, local(monday, "17:00")) == local(monday, "17:30")
+    assert hours.next_closing(hall, local(monday, "18:00")) is None
+    hall.opening_hours = {str(d): [["00:00", "24:00"]] for d in range(7)}
+    _db.session.commit()
+    assert hours.next_change(hall, local(monday, "23:00")) == local("2026-11-24", "00:00")
+    hall.opening_hours = {}
+    _db.session.commit()
+    assert hours.next_change(hall, local(monday, "23:00")) is None  # always open
+    page = client.get("/kiosk/").get_data(as_text=True)
+    assert 'data-change-in="0"' in page

@@ -81,6 +81,26 @@ def next_opening(hall: Hall, now: datetime) -> datetime | None:
     return None
 
 
+def next_closing(hall: Hall, now: datetime) -> datetime | None:
+    """When the interval the hall is open in now ends (the lunch break, the evening), or None
+    when it is closed now or has no hours (always open)."""
+    if not hall.opening_hours or not is_open(hall, now):
+        return None
+    local = now.astimezone(zone(hall.timezone))
+    for start, end in _intervals(hall, local.date()):
+        if start <= local.time() < end:
+            if end == time.max:  # open until midnight: look again at the day's turn
+                return datetime.combine(local.date() + timedelta(days=1), time(), local.tzinfo)
+            return datetime.combine(local.date(), end, tzinfo=local.tzinfo)
+    return None
+
+
+def next_change(hall: Hall, now: datetime) -> datetime | None:
+    """The next moment the kiosk's state changes: the next closing when open, the next opening
+    when closed; None when nothing changes within the look-ahead."""
+    return next_closing(hall, now) if is_open(hall, now) else next_opening(hall, now)
+
+
 def check_open(hall: Hall, now: datetime) -> None:
     """Refuse a number outside the opening hours, saying when the centre opens."""
     if is_open(hall, now):

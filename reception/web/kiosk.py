@@ -20,7 +20,7 @@ from ..extensions import db
 from ..models import Service, Ticket
 from ..models.types import utcnow
 from ..queue import estimate, hours
-from ..queue.errors import IllegalMove, InvalidInput, QueueError
+from ..queue.errors import InvalidInput, QueueError
 from ..queue.issuing import issue_ticket
 from ..queue.journey import pending_stops
 from ..queue.messages import N_
@@ -54,53 +54,68 @@ def index():
     return _index(KioskIssueForm())
 
 
-def _index(form: KioskIssueForm, status: int = 200, closed: str = ""):
+def _index(form: KioskIssueForm, status: int = 200):
+    """The start page as the hall's hours and set-up make it now; it tells its script when the
+    kiosk next opens or closes, so the page turns at that minute by itself."""
     hall, now = current_hall(), utcnow()
-    opening = None
-    if not closed and not hours.is_open(hall, now):
-        try:
-            hours.check_open(hall, now)
-        except QueueError as error:
-            closed = error_text(error)
-    if closed:
-        opening = hours.next_opening(hall, now)
+    closed = ""
+    try:
+        hours.check_open(hall, now)
+    except QueueError as error:
+        closed = error_text(error)
+    change = hours.next_change(hall, now)
     page = render_template(
         "kiosk/index.html",
         hall=hall,
         services=[] if closed else _services(),
         form=form,
         closed=closed,
-        reopen_in=int((opening - now).total_seconds()) if opening else 0,
+        change_in=max(int((change - now).total_seconds()), 0) if change else 0,
     )
     return page, status
+
+
+def _back_to_start(message: str):
+    """A refused tap: the message on the start page, reached by GET (post/redirect/get), so a
+    reload of the kiosk, by hand or by its own timer, never sends the tap again."""
+    flash(message, "error")
+    return redirect(url_for("kiosk.index"), 303)
 
 
 @bp.post("/issue")
 def issue():
     form = KioskUnitForm()
     if not form.validate_on_submit():
-        return _index(form, 422)
+        return _back_to_start(gettext("Touch one of the buttons to take a number."))
     hall = current_hall()
     service = db.session.get(Service, form.service_id.data)
     asks_unit = service is not None and service.active and video.is_video(service)
     units = video.units(hall.id) if asks_unit else []
     if units and form.remote_unit_id.data is None:
         # video reception: first ask whom the visitor wants to speak to
-        return render_template(
-            "kiosk/units.html", hall=hall, service=service, units=units, form=form
-        )
+        return redirect(url_for("kiosk.units", service_id=form.service_id.data), 303)
     try:
         ticket = issue_ticket(hall.id, form.service_id.data, channel="kiosk")
         if units:
             video.choose_unit(ticket, form.remote_unit_id.data)
-    except IllegalMove as error:
+    except QueueError as error:
         db.session.rollback()
-        return _index(form, error.status, closed=error_text(error))
-    except InvalidInput as error:
-        db.session.rollback()
-        form.service_id.errors = [error_text(error)]
-        return _index(form, error.status)
+        return _back_to_start(error_text(error))
     return redirect(url_for("kiosk.printed", token=ticket.token))
+
+
+@bp.get("/units/<int:service_id>")
+def units(service_id: int):
+    """Video reception: whom the visitor wants to speak to (then the tap issues the ticket)."""
+    hall = current_hall()
+    service = db.session.get(Service, service_id)
+    if service is None or service.hall_id != hall.id or not service.active:
+        abort(404)
+    choices = video.units(hall.id) if video.is_video(service) else []
+    if not choices:
+        return redirect(url_for("kiosk.index"))
+    form = KioskUnitForm(formdata=None, service_id=service.id)
+    return render_template("kiosk/units.html", hall=hall, service=service, units=choices, form=form)
 
 
 @bp.get("/checkin")
