@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
+from .appointments.slots import outside_hours
 from .extensions import db
 from .models import (
     Appointment,
@@ -437,6 +438,7 @@ def add_template(service: Service, data: Mapping[str, Any], staff_id: int) -> Sl
         raise InvalidInput(N_("Choose at least one weekday."))
     if data["start"] >= data["end"]:
         raise InvalidInput(N_("The start must be before the end."))
+    _check_within_hours(service, data, sorted(data["weekdays"]))
     template = SlotTemplate(
         service_id=service.id,
         weekdays=",".join(str(d) for d in sorted(data["weekdays"])),
@@ -449,6 +451,21 @@ def add_template(service: Service, data: Mapping[str, Any], staff_id: int) -> Sl
     db.session.flush()
     _record(staff_id, "slots", None, _template_state(template, service))
     return template
+
+
+def _check_within_hours(service: Service, data: Mapping[str, Any], weekdays: list[int]) -> None:
+    """A bookable time none of whose slots falls inside the opening hours is refused; one cut
+    by the lunch break or a closed weekday is saved, and those slots are simply not offered
+    (the page says how many)."""
+    hall = db.session.get(Hall, service.hall_id)
+    assert hall is not None
+    inside, _outside = outside_hours(
+        hall, weekdays, data["start"], data["end"], data["slot_minutes"]
+    )
+    if inside == 0:
+        raise InvalidInput(
+            N_("No slot of these times falls within the opening hours: nothing could be booked.")
+        )
 
 
 def _template_state(template: SlotTemplate, service: Service) -> dict[str, Any]:
@@ -480,6 +497,7 @@ def add_leader_day(
         raise InvalidInput(N_("A day in the past cannot be published."))
     if data["start"] >= data["end"]:
         raise InvalidInput(N_("The start must be before the end."))
+    _check_within_hours(service, data, [data["day"].weekday()])
     return [
         _leader_day(hall, service, data, data["day"] + timedelta(weeks=week), staff_id)
         for week in range(data.get("weeks") or 1)

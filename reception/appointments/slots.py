@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Closure, Hall, LeaderDay, Service, SlotCount, SlotTemplate
+from ..queue import hours
 from ..queue.clock import hall_day, zone
 from ..queue.errors import InvalidInput, bounded
 from ..queue.messages import N_
@@ -36,14 +37,35 @@ class Slot:
         return max(0, self.capacity - self.taken)
 
 
-def _cut(day: date, start: time, end: time, minutes: int, tz: str) -> list[tuple[time, datetime]]:
-    out = []
-    moment = datetime.combine(day, start, tzinfo=zone(tz))
-    finish = datetime.combine(day, end, tzinfo=zone(tz))
+def _cut(
+    hall: Hall, day: date, start: time, end: time, minutes: int
+) -> tuple[list[tuple[time, datetime]], int]:
+    """The slots from `start` to `end` that lie inside the hall's opening hours (a slot in the
+    lunch break or on a closed weekday is never offered), and how many were left out."""
+    out, outside = [], 0
+    moment = datetime.combine(day, start, tzinfo=zone(hall.timezone))
+    finish = datetime.combine(day, end, tzinfo=zone(hall.timezone))
     while moment + timedelta(minutes=minutes) <= finish:
-        out.append((moment.time(), moment.astimezone(zone("UTC"))))
-        moment += timedelta(minutes=minutes)
-    return out
+        ends = moment + timedelta(minutes=minutes)
+        if hours.covers(hall, day, moment.time(), ends.time() if ends.date() == day else time.max):
+            out.append((moment.time(), moment.astimezone(zone("UTC"))))
+        else:
+            outside += 1
+        moment = ends
+    return out, outside
+
+
+def outside_hours(
+    hall: Hall, weekdays: list[int], start: time, end: time, minutes: int
+) -> tuple[int, int]:
+    """(slots inside, slots outside) the opening hours of a weekly time on these weekdays
+    (0 is Monday): what the administrator is told when saving it."""
+    inside = outside = 0
+    monday = date(2024, 1, 1)  # any Monday: the hours depend on the weekday alone
+    for weekday in weekdays:
+        kept, left = _cut(hall, monday + timedelta(days=weekday), start, end, minutes)
+        inside, outside = inside + len(kept), outside + left
+    return inside, outside
 
 
 def closed(hall: Hall, day: date) -> bool:
@@ -61,17 +83,15 @@ def slots_for(hall: Hall, service: Service, day: date) -> list[Slot]:
     )
     for template in templates:
         if template.on(day):
-            for local, utc in _cut(
-                day, template.start, template.end, template.slot_minutes, hall.timezone
-            ):
+            kept, _outside = _cut(hall, day, template.start, template.end, template.slot_minutes)
+            for local, utc in kept:
                 raw.append((local, utc, template.capacity, None))
     leader_days = db.session.scalars(
         select(LeaderDay).where(LeaderDay.service_id == service.id, LeaderDay.day == day)
     )
     for leader_day in leader_days:
-        for local, utc in _cut(
-            day, leader_day.start, leader_day.end, leader_day.slot_minutes, hall.timezone
-        ):
+        kept, _outside = _cut(hall, day, leader_day.start, leader_day.end, leader_day.slot_minutes)
+        for local, utc in kept:
             raw.append((local, utc, leader_day.capacity, leader_day.id))
     if not raw:
         return []

@@ -57,6 +57,15 @@ def _closed_days(hall: Hall, first: date, last: date) -> set[date]:
     )
 
 
+def covers(hall: Hall, day: date, start: time, end: time) -> bool:
+    """Whether the hall is open from `start` to `end` on `day`'s weekday, in one interval (a
+    slot across the lunch break is not). A hall without hours is always open; closure dates
+    are the caller's to check."""
+    if not hall.opening_hours:
+        return True
+    return any(opens <= start and end <= closes for opens, closes in _intervals(hall, day))
+
+
 def is_open(hall: Hall, now: datetime) -> bool:
     if not hall.opening_hours:
         return True

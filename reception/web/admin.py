@@ -25,6 +25,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from .. import administration, video
+from ..appointments.slots import outside_hours
 from ..extensions import db
 from ..models import (
     AuditEntry,
@@ -455,9 +456,26 @@ def add_template():
         except QueueError as error:
             _refused(form, error)
         else:
-            flash(gettext("Saved."), "success")
+            _saved_within_hours(data)
             return redirect(url_for("admin.appointments"), 303)
     return _appointments_page(form, LeaderDayForm(formdata=None), _status(form))
+
+
+def _saved_within_hours(data: dict[str, Any], message: str = "") -> None:
+    """Saved; and, when the opening hours cut some of its slots, how many are not offered."""
+    _inside, outside = outside_hours(
+        current_hall(), data["weekdays"], data["start"], data["end"], data["slot_minutes"]
+    )
+    flash(message or gettext("Saved."), "success")
+    if outside:
+        flash(
+            gettext(
+                "%(n)s slot(s) fall outside the opening hours (the lunch break, a closed "
+                "weekday) and are not offered.",
+                n=outside,
+            ),
+            "info",
+        )
 
 
 @bp.post("/appointments/templates/<int:template_id>/remove")
@@ -486,7 +504,10 @@ def add_leader_day():
         except QueueError as error:
             _refused(form, error)
         else:
-            flash(gettext("Published."), "success")
+            data = form.data
+            _saved_within_hours(
+                {**data, "weekdays": [data["day"].weekday()]}, gettext("Published.")
+            )
             return redirect(url_for("admin.appointments"), 303)
     return _appointments_page(SlotTemplateForm(formdata=None), form, _status(form))
 
