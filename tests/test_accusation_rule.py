@@ -37,8 +37,11 @@ def test_the_accused_departments_leader_never_sees_the_accusation(app, db, hall)
     db.session.commit()
     ticket = accusation_ticket(hall)
     number, case_id = ticket.number, ticket.case_id
-    commit(supervision.raise_alert(hall.id, "urgent", utcnow(), ticket_number=number,
-                                   case_id=case_id, text="其他"))  # fmt: skip
+    commit(
+        supervision.raise_alert(
+            hall.id, "urgent", utcnow(), ticket_number=number, case_id=case_id, text="其他"
+        )
+    )
 
     accused, accused_board, accused_snapshot = _board(app, "leader", hall)
     watcher, hall_board, hall_snapshot = _board(app, "supervisor", hall)
@@ -53,18 +56,21 @@ def test_the_accused_departments_leader_never_sees_the_accusation(app, db, hall)
     assert number not in _numbers(alerts["snapshot"]["alerts"])
 
     # a live alert about the accusation: the hall's board hears it, the accused's does not
-    commit(supervision.raise_alert(hall.id, "group", utcnow(), ticket_number=number,
-                                   case_id=case_id))  # fmt: skip
+    commit(
+        supervision.raise_alert(hall.id, "group", utcnow(), ticket_number=number, case_id=case_id)
+    )
     heard = [m["args"][0] for m in hall_board.get_received() if m["name"] == "alert"]
     assert [a["ticket_number"] for a in heard] == [number]
     assert [m for m in accused_board.get_received() if m["name"] == "alert"] == []
     # an alert about anything else still reaches both
     commit(supervision.raise_alert(hall.id, "wait", utcnow(), ticket_number="Z999"))
-    assert [m["args"][0]["ticket_number"] for m in accused_board.get_received()
-            if m["name"] == "alert"] == ["Z999"]  # fmt: skip
+    assert [
+        m["args"][0]["ticket_number"] for m in accused_board.get_received() if m["name"] == "alert"
+    ] == ["Z999"]
     hidden = heard[0]["id"]
-    answer = accused.post(f"/supervisor/alerts/{hidden}/acknowledge",
-                          headers={"Accept": "application/json"})  # fmt: skip
+    answer = accused.post(
+        f"/supervisor/alerts/{hidden}/acknowledge", headers={"Accept": "application/json"}
+    )
     assert answer.status_code == 404
 
     # the visitor rates the accusation's leg badly: the call-back is not the accused's either

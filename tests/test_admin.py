@@ -386,15 +386,26 @@ def test_blank_times_and_odd_time_zones_are_form_errors(client, db):
     for start, end in ((" ", "11:00"), ("09:00", " "), (" ", " ")):
         answer = client.post(
             "/admin/appointments/templates",
-            data={"service_id": service_by_prefix("M").id, "weekdays": ["1"], "start": start,
-                  "end": end, "slot_minutes": "30", "capacity": "1"},
-        )  # fmt: skip
+            data={
+                "service_id": service_by_prefix("M").id,
+                "weekdays": ["1"],
+                "start": start,
+                "end": end,
+                "slot_minutes": "30",
+                "capacity": "1",
+            },
+        )
         assert answer.status_code == 422 and "HH:MM" in answer.get_data(as_text=True)
         answer = client.post(
             "/admin/appointments/leader-days",
-            data={"service_id": service_by_prefix("Z").id, "day": "2030-01-07", "leader": "x",
-                  "start": start, "end": end},
-        )  # fmt: skip
+            data={
+                "service_id": service_by_prefix("Z").id,
+                "day": "2030-01-07",
+                "leader": "x",
+                "start": start,
+                "end": end,
+            },
+        )
         assert answer.status_code == 422 and "HH:MM" in answer.get_data(as_text=True)
     assert db.session.query(SlotTemplate).count() == templates
     assert db.session.query(LeaderDay).count() == days

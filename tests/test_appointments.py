@@ -502,9 +502,15 @@ def test_slots_outside_the_opening_hours_are_never_offered(client, db, hall):
     hall.opening_hours = {str(d): [["08:30", "12:00"], ["13:30", "17:30"]] for d in range(5)}
     lawyer = service_by_prefix("L")
     _db.session.add(
-        SlotTemplate(service_id=lawyer.id, weekdays="2,5", start=datetime(1, 1, 1, 9).time(),
-                     end=datetime(1, 1, 1, 17).time(), slot_minutes=30, capacity=1)
-    )  # fmt: skip
+        SlotTemplate(
+            service_id=lawyer.id,
+            weekdays="2,5",
+            start=datetime(1, 1, 1, 9).time(),
+            end=datetime(1, 1, 1, 17).time(),
+            slot_minutes=30,
+            capacity=1,
+        )
+    )
     _db.session.commit()
     wednesday, saturday = date(2026, 12, 2), date(2026, 12, 5)
     offered = [s.local_start.strftime("%H:%M") for s in slots_for(hall, lawyer, wednesday)]
@@ -512,21 +518,32 @@ def test_slots_outside_the_opening_hours_are_never_offered(client, db, hall):
     assert not {"12:00", "12:30", "13:00"} & set(offered)  # the lunch break
     assert [s for s in slots_for(hall, lawyer, saturday) if s.leader_day_id is None] == []
     with pytest.raises((InvalidInput, IllegalMove, NotFound)):  # nor is the lunch break booked
-        booking.book(hall, lawyer.id, local("2026-12-02", "12:00"),
-                     booking.Booker(name="王", phone="13812345678"), policy=POLICY,
-                     now=local("2026-11-30", "09:00"))  # fmt: skip
+        booking.book(
+            hall,
+            lawyer.id,
+            local("2026-12-02", "12:00"),
+            booking.Booker(name="王", phone="13812345678"),
+            policy=POLICY,
+            now=local("2026-11-30", "09:00"),
+        )
     _db.session.rollback()
 
     login(client, "admin")
     template = {"service_id": lawyer.id, "slot_minutes": "30", "capacity": "1"}
-    lunch = client.post("/admin/appointments/templates",
-                        data={**template, "weekdays": ["3"], "start": "12:00", "end": "13:30"})  # fmt: skip
+    lunch = client.post(
+        "/admin/appointments/templates",
+        data={**template, "weekdays": ["3"], "start": "12:00", "end": "13:30"},
+    )
     assert lunch.status_code == 422 and "开放时间" in lunch.get_data(as_text=True)
-    weekend = client.post("/admin/appointments/templates",
-                          data={**template, "weekdays": ["6"], "start": "09:00", "end": "11:00"})  # fmt: skip
+    weekend = client.post(
+        "/admin/appointments/templates",
+        data={**template, "weekdays": ["6"], "start": "09:00", "end": "11:00"},
+    )
     assert weekend.status_code == 422
-    partly = client.post("/admin/appointments/templates",
-                         data={**template, "weekdays": ["3"], "start": "11:00", "end": "14:30"},
-                         follow_redirects=True)  # fmt: skip
+    partly = client.post(
+        "/admin/appointments/templates",
+        data={**template, "weekdays": ["3"], "start": "11:00", "end": "14:30"},
+        follow_redirects=True,
+    )
     assert partly.status_code == 200
     assert "3 个时段在开放时间以外" in partly.get_data(as_text=True)  # 12:00, 12:30, 13:00
