@@ -190,7 +190,7 @@ def save_user(
     password = None
     if user is None:
         password = new_password()
-        user = User(username=data["username"])
+        user = User(username=data["username"], must_change_password=True)
         user.set_password(password)
         db.session.add(user)
     _apply(user, data, USER_FIELDS)
@@ -198,6 +198,17 @@ def save_user(
     db.session.flush()
     _record(staff.id, "staff", before, _user_state(user))
     return user, password
+
+
+def change_own_password(user: User, current: str, new: str) -> None:
+    """The owner sets their own password (first login after one was given, or any time)."""
+    if not user.check_password(current):
+        raise InvalidInput(N_("The current password is wrong."))
+    if new == current:
+        raise InvalidInput(N_("Choose a password different from the one you were given."))
+    user.set_password(new)
+    user.must_change_password = False
+    db.session.add(AuditEntry(staff_id=user.id, action="password_changed", detail=user.username))
 
 
 def save_unit(
@@ -219,13 +230,21 @@ def save_unit(
     return unit
 
 
+# No look-alikes (0/O/o, 1/l/I, 5/S, 2/Z, 8/B, 9/g): a password read off a screen or a note
+# and typed by hand is typed right the first time.
+PASSWORD_ALPHABET = "ACDEFGHJKMNPQRTUVWXYabcdefhijkmnpqrstuvwxy3467"
+PASSWORD_LENGTH = 12
+
+
 def new_password() -> str:
-    return secrets.token_urlsafe(9)
+    return "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(PASSWORD_LENGTH))
 
 
 def reset_password(user: User, staff_id: int) -> str:
+    """A new password given by the administrator: its owner changes it at the next login."""
     password = new_password()
     user.set_password(password)
+    user.must_change_password = True
     db.session.add(
         AuditEntry(staff_id=staff_id, action="setup_password_reset", detail=user.username)
     )
@@ -370,6 +389,8 @@ def import_description(hall: Hall, data: dict[str, Any], staff_id: int) -> dict[
             item = {**item, "password": passwords[item["username"]]}
         users.append(item)
     load_hall({**data, "users": users})
+    for user in db.session.scalars(select(User).where(User.username.in_(list(passwords)))):
+        user.must_change_password = True  # given by the administrator: changed at first login
     _published(hall.id)
     db.session.add(
         AuditEntry(

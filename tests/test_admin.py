@@ -414,3 +414,45 @@ def test_blank_times_and_odd_time_zones_are_form_errors(client, db):
         assert answer.status_code in (400, 422), zone
     db.session.expire_all()
     assert db.session.scalars(select(Hall)).one().timezone == "Asia/Shanghai"
+
+
+def test_a_new_account_is_desk_staff_with_a_plain_password_changed_at_first_login(app, client, db):
+    from reception.administration import PASSWORD_ALPHABET
+
+    login(client, "admin")
+    page = client.get("/admin/staff/new").get_data(as_text=True)
+    assert '<option value="desk" selected>' in page  # never an administrator by default
+    answer = client.post(
+        "/admin/staff/new", data={"username": "clerk9", "role": "desk", "active": "1"}
+    )
+    assert answer.status_code in (200, 303)
+    shown = answer.get_data(as_text=True)
+    user = user_by_name("clerk9")
+    assert user.role == "desk" and user.must_change_password
+    password = next(
+        word
+        for word in shown.replace("<", " ").replace(">", " ").split()
+        if len(word) == 12 and user.check_password(word)
+    )
+    assert not set(password) & set("0Oo1lI5S2Z8B9g")
+    assert set(password) <= set(PASSWORD_ALPHABET)
+
+    clerk = app.test_client()
+    first = clerk.post("/login", data={"username": "clerk9", "password": password})
+    assert first.headers["Location"].endswith("/password")
+    assert clerk.get("/desk/").headers["Location"].endswith("/password")  # nothing else first
+    same = clerk.post(
+        "/password", data={"current": password, "password": password, "confirm": password}
+    )
+    assert same.status_code == 422
+    mine = "my-own-secret-42"
+    changed = clerk.post("/password", data={"current": password, "password": mine, "confirm": mine})
+    assert changed.status_code == 303
+    db.session.expire_all()
+    assert not user_by_name("clerk9").must_change_password
+    assert clerk.get("/desk/").status_code == 200
+    assert _changes(db, "password_changed")[0].detail == "clerk9"
+    # a reset by the administrator asks for a change again
+    client.post(f"/admin/staff/{user.id}/password")
+    db.session.expire_all()
+    assert user_by_name("clerk9").must_change_password

@@ -106,6 +106,12 @@ def _newcomer(browser, server: ServerProcess) -> None:
     desk.get_by_label("用户名").fill("clerk")
     desk.get_by_label("密码").fill(password)
     desk.get_by_role("button", name="登录").click()
+    # a password the administrator gave is changed at the first login, before anything else
+    desk.wait_for_url("**/password")
+    desk.get_by_label("当前密码").fill(password)
+    desk.get_by_label("新密码", exact=True).fill("clerk-own-secret-7")
+    desk.get_by_label("再次输入新密码").fill("clerk-own-secret-7")
+    desk.get_by_role("button", name="保存").click()
     desk.get_by_role("button", name="1 号窗口").first.click()
     desk.get_by_role("button", name="叫下一位").click()
     desk.get_by_test_id("current-ticket").wait_for()

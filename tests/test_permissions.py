@@ -68,6 +68,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "auth.login": EVERYONE,
     "kiosk.index": EVERYONE,
     "kiosk.issue": EVERYONE,
+    "kiosk.units": EVERYONE,
     "kiosk.printed": EVERYONE,
     "kiosk.checkin_page": EVERYONE,
     "kiosk.checkin": EVERYONE,
@@ -83,6 +84,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "home.enrol_display": EVERYONE,  # the short form of it
     # staff
     "auth.logout": STAFF,
+    "auth.password": STAFF,
     "display.lobby": HALL_STAFF | {"display"},
     "display.desk_screen": HALL_STAFF | {"display"},
     "display.speech_audio": HALL_STAFF | {"display"},

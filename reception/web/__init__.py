@@ -84,6 +84,7 @@ def register(app: Flask) -> None:
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
+    app.before_request(auth.require_own_password)
     api.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, session, url_for
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from flask_login import login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
+from .. import administration
 from ..boundary import keep_writes_on_refusal
 from ..extensions import db
 from ..models import User
 from ..models.types import utcnow
 from ..queue import consoles
+from ..queue.errors import QueueError
 from . import throttle
-from .forms import LoginForm
+from .common import error_text
+from .forms import LoginForm, PasswordChangeForm
 from .navigation import landing_url
 
 bp = Blueprint("auth", __name__)
@@ -40,11 +46,52 @@ def login():
         keep_writes_on_refusal()  # a failed attempt counts even though the answer is 422
         if ok and user is not None:
             login_user(user)
+            if user.must_change_password:
+                return redirect(url_for("auth.password"))
             return redirect(_safe_next(request.args.get("next"), user))
         form.password.errors = [_l("Wrong username or password.")]
     if form.errors:
         status = 422
     return render_template("auth/login.html", form=form), status
+
+
+# what a person who must change a given password may still reach: this page, logging out, the
+# language switch and the static files
+FIRST_LOGIN_ENDPOINTS = {"auth.password", "auth.logout", "home.set_language", "static"}
+
+
+def require_own_password() -> Any:
+    """Before every page: a person logged in with a password someone else gave them (a new
+    account, a reset) sets their own first."""
+    if (
+        current_user.is_authenticated
+        and current_user.must_change_password
+        and request.endpoint not in FIRST_LOGIN_ENDPOINTS
+        and not request.path.startswith("/api/")  # integrations sign in with a token
+    ):
+        return redirect(url_for("auth.password"))
+    return None
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def password():
+    """Change one's own password (required at the first login with a given password)."""
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        try:
+            administration.change_own_password(
+                current_user, form.current.data or "", form.password.data or ""
+            )
+        except QueueError as error:
+            form.password.errors = [error_text(error)]
+        else:
+            flash(gettext("Your password is changed."), "success")
+            return redirect(landing_url(current_user), 303)
+    status = 422 if form.errors else 200
+    return render_template(
+        "auth/password.html", form=form, first=current_user.must_change_password
+    ), status
 
 
 @bp.post("/logout")

@@ -153,6 +153,19 @@ def _strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
+class PasswordChangeForm(FlaskForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])
+    password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(), Length(min=10, max=200, message=_l("10 to 200 characters."))],
+    )
+    confirm = PasswordField(_l("New password again"), validators=[DataRequired()])
+
+    def validate_confirm(self, field: Field) -> None:
+        if field.data != self.password.data:
+            raise ValidationError(_l("The two passwords differ."))
+
+
 class LoginForm(FlaskForm):
     username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
@@ -468,7 +481,8 @@ STAFF_ROLES = tuple(role.value for role in Role)
 class StaffForm(FlaskForm):
     username = username_field()
     display_name = StringField(_l("Display name"), filters=[_strip], validators=[Length(max=64)])
-    role = StringField(_l("Role"), validators=[AnyOf(STAFF_ROLES)])
+    # a new account is desk staff unless chosen otherwise (never an administrator by default)
+    role = StringField(_l("Role"), default=Role.DESK.value, validators=[AnyOf(STAFF_ROLES)])
     department_id = IdField(_l("Department (for the accusation rule)"))
     remote_unit_id = IdField(_l("Unit received over video (remote accounts)"))
     desks = IdListField(_l("Desks this person may work"))
