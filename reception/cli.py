@@ -89,6 +89,11 @@ def run_command(host: str, port: int, demo: bool) -> None:
     click.echo(f"  lobby display  {base}/display/  (enrolled screens, or staff logged in)")
     if demo_display:
         click.echo(f"  demo display   {demo_display}  (enrols this browser as a lobby screen)")
+    if not current_app.config.get("PUBLIC_URL"):
+        click.echo(
+            "  (no RECEPTION_PUBLIC_URL: screens and phones on other machines need the address "
+            "they reach this one by; set it before enrolling screens or printing tickets)"
+        )
     if demo:
         click.echo(
             f"Demo logins (password {DEMO_PASSWORD}): admin, registrar, desk (desks 1-10), "

@@ -456,3 +456,32 @@ def test_a_new_account_is_desk_staff_with_a_plain_password_changed_at_first_logi
     client.post(f"/admin/staff/{user.id}/password")
     db.session.expire_all()
     assert user_by_name("clerk9").must_change_password
+
+
+def test_screen_addresses_use_the_public_address_and_say_when_none_is_set(app, db):
+    def admin_at(base: str):
+        browser = app.test_client()
+        browser.post("/login", data={"username": "admin", "password": "demo1234"}, base_url=base)
+        return browser
+
+    local = admin_at("http://127.0.0.1:5000")
+    page = local.post(
+        "/admin/displays", data={"name": "大厅屏"}, base_url="http://127.0.0.1:5000"
+    ).get_data(as_text=True)
+    assert 'data-testid="public-url-missing"' in page and "RECEPTION_PUBLIC_URL" in page
+    assert "http://127.0.0.1:5000/e/" in page
+    named = admin_at("http://localhost:5000")
+    home = named.get("/admin/", base_url="http://localhost:5000").get_data(as_text=True)
+    assert 'data-testid="public-url-missing"' in home
+    lan = admin_at("http://192.168.1.10:5000")
+    page = lan.get("/admin/displays", base_url="http://192.168.1.10:5000").get_data(as_text=True)
+    assert "大厅屏" in page and 'data-testid="public-url-missing"' not in page
+    app.config["PUBLIC_URL"] = "https://hall.example.gov.cn/"
+    try:
+        page = local.post(
+            "/admin/displays", data={"name": "二楼屏"}, base_url="http://127.0.0.1:5000"
+        ).get_data(as_text=True)
+    finally:
+        app.config["PUBLIC_URL"] = None
+    assert "https://hall.example.gov.cn/e/" in page
+    assert 'data-testid="public-url-missing"' not in page

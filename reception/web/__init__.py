@@ -126,6 +126,7 @@ def _template_globals() -> dict[str, Any]:
         "post_form": PostForm(formdata=None),
         "staff_pages": navigation.pages_for(current_user) if current_user.is_authenticated else [],
         "settings": settings(),
+        "public_base_is_local": tickets.public_base_is_local,
     }
 
 

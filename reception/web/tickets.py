@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import ipaddress
 from datetime import timedelta
 
 import qrcode
@@ -44,6 +45,21 @@ def public_base() -> str:
     # the host as the request named it (checked against TRUSTED_HOSTS when set), in its ASCII
     # form: `request.host_url` would also decode it to an IRI, at a cost on every issue
     return public.rstrip("/") if public else f"{request.scheme}://{request.host}"
+
+
+def public_base_is_local() -> bool:
+    """No public address is set and this page was asked for through this machine's own name
+    (127.0.0.1, localhost, ::1): an address built from it reaches no screen and no phone."""
+    if current_app.config.get("PUBLIC_URL"):
+        return False
+    host = request.host.rsplit(":", 1)[0] if not request.host.endswith("]") else request.host
+    host = host.strip("[]").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def ticket_url(ticket: Ticket) -> str:
