@@ -402,11 +402,10 @@ def import_description(hall: Hall, data: dict[str, Any], staff_id: int) -> dict[
     return passwords
 
 
-def parse_routing(text: str, hall: Hall) -> dict[str, Any]:
+def parse_routing(text: str, prefixes: set[str]) -> dict[str, Any]:
     """The routing rules as the registrar's page reads them, from lines like
     "征地拆迁: A, lawyer" (a category, then service prefixes or kinds in the order suggested)."""
     kinds = {"department", "lawyer", "psychologist", "mediator", "video", "leader"}
-    prefixes = {s.prefix for s in hall.services}
     categories: list[str] = []
     routing: dict[str, list[str]] = {}
     for number, line in enumerate(text.splitlines(), start=1):
@@ -446,7 +445,7 @@ def format_routing(hall: Hall) -> str:
 
 
 def save_routing(hall: Hall, text: str, staff_id: int) -> None:
-    triage = parse_routing(text, hall)
+    triage = parse_routing(text, {s.prefix for s in hall.services})
     before = {"triage": hall.triage}
     hall.triage = {**(hall.triage or {}), **triage}
     db.session.flush()

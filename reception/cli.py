@@ -35,6 +35,7 @@ from .setup import (
     load_hall,
     read_description,
 )
+from .web.hall_import import check_description
 
 
 def settle_heap() -> None:
@@ -186,6 +187,8 @@ def load_hall_command(path: Path) -> None:
     """Create or update a hall from a JSON description (see reception/demo_hall.json)."""
     try:
         data = read_description(path)
+        with current_app.test_request_context():  # the admin's forms check it field by field
+            check_description(data)
         password = secrets.token_urlsafe(9) if data.get("users") else None
         hall = load_hall(data, default_password=password)
     except HallDescriptionError as exc:

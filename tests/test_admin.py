@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from reception.models import AuditEntry, Desk, DisplayDevice, Hall, Service, User
@@ -209,7 +210,7 @@ def test_a_broken_description_is_refused_with_where(client, db):
     assert refused.status_code == 422 and "第 4 行" in refused.get_data(as_text=True)
     bad_desk = b'{"name": "x", "services": [], "desks": [{"number": 1, "services": ["Q"]}]}'
     refused = client.post("/admin/import", data={"description": (io.BytesIO(bad_desk), "h.json")})
-    assert refused.status_code == 422 and "desk 1" in refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "窗口 1" in refused.get_data(as_text=True)
     assert desk_by_number(1).services  # nothing changed
 
 
@@ -487,3 +488,90 @@ def test_screen_addresses_use_the_public_address_and_say_when_none_is_set(app, d
         app.config["PUBLIC_URL"] = None
     assert "https://hall.example.gov.cn/e/" in page
     assert 'data-testid="public-url-missing"' not in page
+
+
+ODD_DESCRIPTIONS = [
+    [],
+    "hall",
+    None,
+    {"services": 5},
+    {"desks": ["abc"]},
+    {"users": [{"role": "desk"}]},
+    {"timezone": 5},
+    {"timezone": "Asia/" + "x" * 500},
+    {"users": [{"username": "a\x00b", "role": "desk"}]},
+    {"users": [{"username": "a b", "role": "desk"}]},
+    {"users": [{"username": "<script>x</script>", "role": "desk"}]},
+    {"users": [{"username": "u" * 100_000, "role": "desk"}]},
+    {"users": [{"username": "ok9", "role": "desk", "display_name": "n" * 500}]},
+    {"services": [{"prefix": "Q", "kind": "department", "name": "n" * 500}]},
+    {"notice": "n" * 600},
+    {"opening_hours": {"0": "x"}},
+    {"opening_hours": {"0": [[1, 2]]}},
+    {
+        "appointments": {
+            "templates": [{"services": ["A"], "weekdays": "9", "start": "09:00", "end": "10:00"}]
+        }
+    },
+    {"appointments": {"closures": [{"day": "2026-01-01", "reason": "r" * 300}]}},
+    {
+        "appointments": {
+            "leader_days": [
+                {
+                    "service": "Z",
+                    "day": "2030-01-01",
+                    "leader": "l" * 100,
+                    "start": "09:00",
+                    "end": "10:00",
+                }
+            ]
+        }
+    },
+    {"triage": {"routing": {"x": "lawyer"}}},
+    {"triage": {"categories": ["征地拆迁\n恶意"], "routing": {}}},
+    {"triage": 5},
+]
+
+
+@pytest.mark.parametrize("odd", ODD_DESCRIPTIONS, ids=range(len(ODD_DESCRIPTIONS)))
+def test_an_import_is_checked_field_by_field_as_the_forms_check(client, db, odd):
+    import io
+    import json
+
+    login(client, "admin")
+    before = (
+        db.session.query(Service).count(),
+        sorted(db.session.scalars(select(User.username))),
+        db.session.scalars(select(Hall)).one().notice,
+    )
+    if isinstance(odd, dict):
+        odd = {"name": "x", **odd}
+    body = json.dumps(odd, ensure_ascii=False).encode()
+    answer = client.post("/admin/import", data={"description": (io.BytesIO(body), "h.json")})
+    assert answer.status_code == 422
+    assert 'class="field-error"' in answer.get_data(as_text=True)
+    db.session.expire_all()
+    after = (
+        db.session.query(Service).count(),
+        sorted(db.session.scalars(select(User.username))),
+        db.session.scalars(select(Hall)).one().notice,
+    )
+    assert after == before
+
+
+def test_a_deeply_nested_import_is_refused_and_routing_works_after_an_import(client, db):
+    import io
+    import json
+
+    login(client, "admin")
+    deep = b"[" * 100_000 + b"]" * 100_000
+    answer = client.post("/admin/import", data={"description": (io.BytesIO(deep), "h.json")})
+    assert answer.status_code == 422
+    exported = client.get("/admin/export").get_json()
+    exported["triage"]["routing"]["新类别"] = ["lawyer", "B"]
+    exported["triage"]["categories"] = [*exported["triage"].get("categories", []), "新类别"]
+    body = json.dumps(exported, ensure_ascii=False).encode()
+    done = client.post("/admin/import", data={"description": (io.BytesIO(body), "h.json")})
+    assert done.status_code in (200, 303)
+    routing = client.get("/admin/routing")
+    assert routing.status_code == 200 and "新类别" in routing.get_data(as_text=True)

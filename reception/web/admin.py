@@ -59,6 +59,7 @@ from .forms import (
     StaffForm,
 )
 from .gate import long_running
+from .hall_import import check_description
 from .tickets import public_base
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -595,10 +596,15 @@ def import_hall():
                         problem=exc.msg,
                     )
                 ) from exc
+            except RecursionError as exc:
+                raise HallDescriptionError(gettext("The file is nested too deeply.")) from exc
+            if isinstance(data, dict):
+                data = {**data, "name": hall.name}  # the set-up lands in this hall
+            check_description(data)  # field by field, as the admin's own forms check
             passwords = administration.import_description(hall, data, current_user.id)
         except HallDescriptionError as error:
             db.session.rollback()
-            form.description.errors = [str(error)]
+            form.description.errors = str(error).splitlines()
         else:
             flash(gettext("The hall description is applied."), "success")
             if passwords:
