@@ -402,10 +402,14 @@ def import_description(hall: Hall, data: dict[str, Any], staff_id: int) -> dict[
     return passwords
 
 
-def parse_routing(text: str, prefixes: set[str]) -> dict[str, Any]:
+def parse_routing(
+    text: str, prefixes: set[str], aliases: Mapping[str, str] | None = None
+) -> dict[str, Any]:
     """The routing rules as the registrar's page reads them, from lines like
-    "征地拆迁: A, lawyer" (a category, then service prefixes or kinds in the order suggested)."""
+    "征地拆迁: A, 律师" (a category, then service prefixes or kinds in the order suggested). A
+    kind is written by its name in either language (`aliases`, name → code) or by its code."""
     kinds = {"department", "lawyer", "psychologist", "mediator", "video", "leader"}
+    named = {name.casefold(): code for name, code in (aliases or {}).items()}
     categories: list[str] = []
     routing: dict[str, list[str]] = {}
     for number, line in enumerate(text.splitlines(), start=1):
@@ -418,7 +422,8 @@ def parse_routing(text: str, prefixes: set[str]) -> dict[str, Any]:
             raise InvalidInput(
                 N_("Line %(line)s: a category once, 40 characters at most."), line=number
             )
-        targets = [t.strip() for t in rest.replace("，", ",").split(",") if t.strip()]
+        targets = [t.strip() for t in rest.replace("，", ",").replace("、", ",").split(",")]
+        targets = [named.get(t.casefold(), t) for t in targets if t]
         unknown = [t for t in targets if t not in kinds and t.upper() not in prefixes]
         if unknown:
             raise InvalidInput(
@@ -434,18 +439,22 @@ def parse_routing(text: str, prefixes: set[str]) -> dict[str, Any]:
     return {"categories": categories, "routing": routing}
 
 
-def format_routing(hall: Hall) -> str:
+def format_routing(hall: Hall, labels: Mapping[str, str] | None = None) -> str:
+    """The rules as the routing page shows them: kinds by their names (`labels`, code → name)."""
     from .triage.routing import _rules, categories
 
     rules = _rules(hall)
+    names = labels or {}
     return "\n".join(
-        f"{category}: {', '.join(rules.get(category, []))}".rstrip(": ")
+        f"{category}: {', '.join(names.get(t, t) for t in rules.get(category, []))}".rstrip(": ")
         for category in categories(hall)
     )
 
 
-def save_routing(hall: Hall, text: str, staff_id: int) -> None:
-    triage = parse_routing(text, {s.prefix for s in hall.services})
+def save_routing(
+    hall: Hall, text: str, staff_id: int, aliases: Mapping[str, str] | None = None
+) -> None:
+    triage = parse_routing(text, {s.prefix for s in hall.services}, aliases)
     before = {"triage": hall.triage}
     hall.triage = {**(hall.triage or {}), **triage}
     db.session.flush()

@@ -246,7 +246,7 @@ def test_a_set_up_change_reaches_the_screens_in_version_order(app, client, db):
 def test_routing_rules_are_edited_as_lines(client, db):
     login(client, "admin")
     page = client.get("/admin/routing").get_data(as_text=True)
-    assert "征地拆迁: A, lawyer" in page
+    assert "征地拆迁: A, 律师" in page  # a kind by its name, not its code
     bad = client.post("/admin/routing", data={"rules": "征地拆迁: A, bank"})
     assert bad.status_code == 422 and "bank" in bad.get_data(as_text=True)
     rules = "征地拆迁: lawyer, A\n物业纠纷: mediator, B\n其他"
@@ -575,3 +575,54 @@ def test_a_deeply_nested_import_is_refused_and_routing_works_after_an_import(cli
     assert done.status_code in (200, 303)
     routing = client.get("/admin/routing")
     assert routing.status_code == 200 and "新类别" in routing.get_data(as_text=True)
+
+
+def test_every_code_shown_to_a_person_has_a_label(client, db, hall):
+    """The audit trail names its actions and set-up fields in the reader's language; the
+    routing rules name kinds; no raw code (`view_case`, `department_id`, `None`) is shown."""
+    from reception.models.audit import AUDIT_ACTIONS, CHANGE_FIELDS
+    from reception.web.common import SERVICE_KINDS
+    from tests.test_registration_pages import _form
+
+    with pytest.raises(ValueError):
+        AuditEntry(action="something_new")
+    login(client, "registrar")
+    client.post("/registration/", data=_form())
+    case_id = db.session.scalars(
+        select(AuditEntry.case_id).where(AuditEntry.case_id.isnot(None))
+    ).first()
+    client.get(f"/cases/{case_id}")
+    client.get(f"/cases/{case_id}/notice/acceptance")
+    login(client, "admin")
+    client.post("/admin/staff/new", data={"username": "clerk8", "role": "desk", "active": "1"})
+    for lang in ("zh_CN", "en"):
+        client.get(f"/lang/{lang}")
+        page = client.get("/admin/audit").get_data(as_text=True)
+        shown = page[page.index('data-testid="audit"') :]
+        for code in [*AUDIT_ACTIONS, *CHANGE_FIELDS]:
+            assert f">{code}<" not in shown and f">{code}:" not in shown, (lang, code)
+        assert "None" not in shown and "department_id" not in shown
+        options = page[
+            page.index('name="action"') : page.index("</select>", page.index('name="action"'))
+        ]
+        assert all(f'value="{code}"' in options for code in AUDIT_ACTIONS)
+        routing = client.get("/admin/routing").get_data(as_text=True)
+        assert ("征地拆迁: A, 律师" if lang == "zh_CN" else "征地拆迁: A, lawyer") in routing
+    client.get("/lang/zh_CN")
+    page = client.get("/admin/audit").get_data(as_text=True)
+    assert "打印受理告知书" in page and "查看信访事项" in page and "修改工作人员账号" in page
+    # a rule written with the names in either language is read as the kinds
+    rules = "征地拆迁: 律师, A\n物业纠纷: Mediator, 心理咨询"
+    assert client.post("/admin/routing", data={"rules": rules}).status_code == 303
+    db.session.expire_all()
+    routing = db.session.scalars(select(Hall)).one().triage["routing"]
+    assert routing["征地拆迁"] == ["lawyer", "A"]
+    assert routing["物业纠纷"] == ["mediator", "psychologist"]
+    assert set(SERVICE_KINDS) == {
+        "department",
+        "lawyer",
+        "psychologist",
+        "mediator",
+        "video",
+        "leader",
+    }

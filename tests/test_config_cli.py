@@ -125,3 +125,21 @@ def test_a_fresh_checkout_gets_its_instance_folder_and_database(monkeypatch, tmp
         upgrade()
         _db.engine.dispose()
     assert (instance / "reception.sqlite3").exists()
+
+
+def test_a_kiosk_before_set_up_says_so_in_the_visitors_language(monkeypatch, tmp_path):
+    instance = tmp_path / "instance"
+    monkeypatch.setenv("RECEPTION_INSTANCE_PATH", str(instance))
+    monkeypatch.delenv("RECEPTION_DATABASE_URL", raising=False)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    app = create_app()
+    with app.app_context():
+        upgrade()
+    try:
+        answer = app.test_client().get("/kiosk/")
+        page = answer.get_data(as_text=True)
+        assert answer.status_code == 503
+        assert "本中心尚未完成设置" in page and "load-hall" not in page
+    finally:
+        with app.app_context():
+            _db.engine.dispose()

@@ -7,11 +7,12 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, select
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from sqlalchemy.sql.elements import ColumnElement
 
 from ..extensions import Model
 from ..triage.crypto import Encrypted
+from .audit import AUDIT_ACTIONS
 from .types import UTCDateTime, utcnow
 
 
@@ -143,6 +144,13 @@ class AuditEntry(Model):
     detail: Mapped[str] = mapped_column(String(200), default="")
     # A change to the hall's set-up: what it was and what it became (no personal data).
     change: Mapped[dict | None] = mapped_column(JSON, default=None)
+
+    @validates("action")
+    def _known(self, _key: str, action: str) -> str:
+        """Only a kind of entry the audit trail can name (`models.audit.AUDIT_ACTIONS`)."""
+        if action not in AUDIT_ACTIONS:
+            raise ValueError(f"unknown audit action {action!r}: add it to AUDIT_ACTIONS")
+        return action
 
 
 class Alert(Model):

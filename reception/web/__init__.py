@@ -40,8 +40,11 @@ from . import (
     video,
 )
 from .common import (
+    audit_action_text,
     case_status_text,
     case_step_text,
+    change_field_text,
+    change_value_text,
     error_text,
     rating_text,
     role_text,
@@ -92,6 +95,9 @@ def register(app: Flask) -> None:
     app.context_processor(_template_globals)
     app.add_template_filter(_localtime, "localtime")
     app.add_template_filter(case_status_text, "case_status")
+    app.add_template_filter(audit_action_text, "audit_action")
+    app.add_template_filter(change_field_text, "change_field")
+    app.add_template_filter(change_value_text, "change_value")
     app.add_template_filter(case_step_text, "case_step")
     app.add_template_filter(_longdate, "longdate")
     app.add_template_filter(_weekday, "weekday")

@@ -31,6 +31,7 @@ from ..models import (
     AuditEntry,
     Desk,
     DisplayDevice,
+    Hall,
     LeaderDay,
     Role,
     Service,
@@ -38,12 +39,20 @@ from ..models import (
     SlotTemplate,
     User,
 )
+from ..models.audit import AUDIT_ACTIONS
 from ..models.types import utcnow
 from ..queue.clock import hall_day, local_time, zone
 from ..queue.errors import QueueError
 from ..setup import HallDescriptionError, describe_hall
 from . import sockets
-from .common import current_hall, error_text, roles_required
+from .common import (
+    SERVICE_KINDS,
+    current_hall,
+    error_text,
+    kind_aliases,
+    roles_required,
+    service_kind_text,
+)
 from .forms import (
     AuditFilterForm,
     DeskForm,
@@ -544,16 +553,20 @@ def routing():
     hall = current_hall()
     form = RoutingForm()
     if request.method == "GET":
-        form.rules.data = administration.format_routing(hall)
+        labels = {code: service_kind_text(code) for code in SERVICE_KINDS}
+        form.rules.data = administration.format_routing(hall, labels)
     elif form.validate_on_submit():
         try:
-            administration.save_routing(hall, form.rules.data or "", current_user.id)
+            administration.save_routing(
+                hall, form.rules.data or "", current_user.id, kind_aliases()
+            )
         except QueueError as error:
             _refused(form, error)
         else:
             flash(gettext("Saved."), "success")
             return redirect(url_for("admin.routing"), 303)
-    page = render_template("admin/routing.html", hall=hall, form=form)
+    kinds = "、".join(service_kind_text(code) for code in SERVICE_KINDS if code != "department")
+    page = render_template("admin/routing.html", hall=hall, form=form, kinds=kinds)
     return page, _status(form)
 
 
@@ -650,6 +663,16 @@ def first_run(token: str):
 # --- the audit trail ------------------------------------------------------------------------
 
 
+def _change_names(hall: Hall) -> dict[str, dict[int, str]]:
+    """What the ids a set-up change holds name, by field (a department by its service)."""
+    services = {s.id: s.name for s in hall.services}
+    return {
+        "department_id": services,
+        "desk_id": {d.id: f"{d.number} {d.name}".strip() for d in hall.desks},
+        "remote_unit_id": {u.id: u.name for u in video.units(hall.id)},
+    }
+
+
 @bp.get("/audit")
 @roles_required(Role.ADMIN, Role.SUPERVISOR)
 def audit():
@@ -687,8 +710,7 @@ def audit():
         pages=max(1, -(-total // AUDIT_PAGE)),
         page_url=lambda n: url_for("admin.audit", page=n, **args),
         users={u.id: u for u in db.session.scalars(select(User))},
-        actions=db.session.scalars(
-            select(AuditEntry.action).distinct().order_by(AuditEntry.action)
-        ).all(),
+        actions=list(AUDIT_ACTIONS),
+        names=_change_names(hall),
     )
     return html, 422 if form.errors else 200

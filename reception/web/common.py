@@ -7,13 +7,14 @@ from functools import wraps
 from typing import Any, TypeVar, cast
 
 from flask import abort, current_app, g
-from flask_babel import gettext
+from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import ColumnElement, Row, Table, bindparam, func, select
 
 from ..extensions import db, login_manager
 from ..models import Hall
+from ..models.audit import AUDIT_ACTIONS, CHANGE_FIELDS
 from ..queue import rows
 from ..queue.errors import QueueError
 
@@ -67,7 +68,7 @@ def current_hall() -> Hall:
         else:
             row = connection.execute(_FIRST_HALL).first()
         if row is None:
-            abort(503, description="No hall is set up yet: run `reception load-hall` or `run`.")
+            abort(503, description=gettext("This centre is not set up yet: please ask the staff."))
         g.hall = rows.adopt(Hall, row)
     return g.hall
 
@@ -153,13 +154,44 @@ RATING_LEVELS = {
 }
 
 
-def named(table: dict[Any, Any]) -> Callable[[Any], str]:
-    """A template filter naming a code from `table`; an unknown code shows as itself."""
+def named(table: dict[Any, Any], *, translate: bool = False) -> Callable[[Any], str]:
+    """A template filter naming a code from `table`; an unknown code shows as itself. With
+    `translate`, the table holds marked messages (N_) that are translated when shown."""
 
     def name(code: Any) -> str:
-        return str(table.get(code, code))
+        label = table.get(code, code)
+        return gettext(label) if translate and code in table else str(label)
 
     return name
+
+
+def kind_aliases() -> dict[str, str]:
+    """Each kind of service by its name in every language the hall speaks (name → code): what
+    a person may write for it (the routing rules)."""
+    aliases: dict[str, str] = {}
+    for locale in ("en", "zh_CN"):
+        with force_locale(locale):
+            aliases.update({str(label): code for code, label in SERVICE_KINDS.items()})
+    return aliases
+
+
+audit_action_text = named(AUDIT_ACTIONS, translate=True)
+change_field_text = named(CHANGE_FIELDS, translate=True)
+
+
+def change_value_text(value: Any, names: dict[int, str] | None = None) -> str:
+    """A set-up value as a person reads it: none as —, yes/no, lists joined, ids by name."""
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    if isinstance(value, int) and names and value in names:
+        return names[value]
+    if isinstance(value, list):
+        return ", ".join(change_value_text(item, names) for item in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{key}: {change_value_text(item)}" for key, item in value.items())
+    return str(value)
 
 
 case_status_text = named(CASE_STATES)
