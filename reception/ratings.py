@@ -233,7 +233,13 @@ def ticket_numbers(rated: list[Rating]) -> dict[int, str]:
 
 
 def rate_on_device(
-    desk_id: int, device_id: int, ticket_id: int, leg: int, level: int, now: datetime
+    desk_id: int,
+    device_id: int,
+    ticket_id: int,
+    leg: int,
+    level: int,
+    now: datetime,
+    reasons: list[str] | tuple[str, ...] = (),
 ) -> Rating:
     """A desk's rating device rates the visit it is showing (the one its desk finished last,
     within the minute, not yet rated), once; any other ticket or leg is not its to rate."""
@@ -241,7 +247,9 @@ def rate_on_device(
     if showing is None or (showing[0].id, showing[1]) != (ticket_id, leg):
         raise NotFound(N_("This device can rate only the visit it shows."))
     ticket, shown_leg = showing
-    return rate(ticket, shown_leg, level, "", now, channel="device", device_id=device_id)
+    return rate(
+        ticket, shown_leg, level, "", now, channel="device", device_id=device_id, reasons=reasons
+    )
 
 
 def pending_at_desk(desk_id: int, now: datetime) -> tuple[Ticket, int] | None:

@@ -249,3 +249,47 @@ def test_the_desk_side_rating_device_lights_up_asks_and_thanks(browser, hall):
     phone.goto(f"{hall.url}/t/{ticket['token']}")
     assert "满意" in phone.get_by_test_id("rated-1").inner_text()  # one rating a leg
     phone.context.close()
+
+
+def test_a_tablet_held_upright_asks_why_after_a_bad_rating(browser, hall):
+    """Portrait: five levels one under the other, each word whole, told apart by colour; a
+    不满意 asks why (skippable) before it is sent, and the device keeps the reason."""
+    out = cli(
+        hall.instance, "enroll-display", "竖屏评价器", "--desk", "8", "--rater", "--base-url", hall.url
+    )
+    address = out.strip().splitlines()[-1].strip()
+    context = browser.new_context(viewport={"width": 800, "height": 1280})
+    tablet = context.new_page()
+    tablet.goto(address)
+    tablet.wait_for_function("document.body.dataset.connection === 'online'")
+    ticket = hall.issue("H")
+    hall.api("POST", "/desks/8/call-next")
+    hall.api("POST", f"/tickets/{ticket['id']}/start", {"desk_id": 8})
+    hall.api("POST", f"/tickets/{ticket['id']}/finish", {"desk_id": 8, "outcome": "已答复"})
+    tablet.get_by_test_id("rater-ask").filter(has_text=ticket["number"]).wait_for(timeout=3000)
+    boxes = [tablet.get_by_test_id(f"rater-{level}").bounding_box() for level in (5, 4, 3, 2, 1)]
+    assert all(a["y"] < b["y"] for a, b in zip(boxes, boxes[1:], strict=False))  # one column
+    for level in (5, 4, 3, 2, 1):  # each label on one line: its height is one line's
+        label = tablet.get_by_test_id(f"rater-{level}")
+        lines = label.evaluate(
+            "b => { const r = document.createRange(); r.selectNodeContents(b.lastChild);"
+            " return r.getClientRects().length; }"
+        )
+        assert lines == 1, level
+    colours = {
+        tablet.get_by_test_id(f"rater-{level}").evaluate("b => getComputedStyle(b).backgroundColor")
+        for level in (5, 4, 3, 2, 1)
+    }
+    assert len(colours) == 5
+    screenshot(tablet, "rater-portrait")
+    tablet.get_by_test_id("rater-2").click()
+    tablet.get_by_test_id("rater-why").wait_for()
+    assert tablet.get_by_test_id("rater-thanks").is_hidden()
+    tablet.get_by_test_id("rater-reason-attitude").click()
+    tablet.get_by_test_id("rater-send").click()
+    tablet.get_by_test_id("rater-thanks").wait_for(timeout=3000)
+    context.close()
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True).new_page()
+    phone.goto(f"{hall.url}/t/{ticket['token']}")
+    assert "不满意" in phone.get_by_test_id("rated-1").inner_text()
+    phone.context.close()

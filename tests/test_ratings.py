@@ -71,8 +71,17 @@ def test_the_phone_rates_and_the_supervisor_follows_up(client, db, hall):
     bad = client.post(f"/t/{ticket.token}/rate/1", data={"level": "9"})
     assert bad.status_code == 303
     assert _db.session.scalars(select(Rating)).first() is None
-    client.post(f"/t/{ticket.token}/rate/1", data={"level": "2", "comment": "等太久"})
+    asked = client.post(f"/t/{ticket.token}/rate/1", data={"level": "2", "comment": "等太久"})
+    # 不满意: first the question why, with the words kept; nothing stored yet
+    assert asked.status_code == 200 and 'data-testid="rate-why-1"' in asked.get_data(True)
+    assert "等太久</textarea>" in asked.get_data(as_text=True)
+    assert _db.session.scalars(select(Rating)).first() is None
+    client.post(
+        f"/t/{ticket.token}/rate/1",
+        data={"level": "2", "comment": "等太久", "asked": "1", "reasons": ["wait"]},
+    )
     assert "不满意" in client.get(f"/t/{ticket.token}").get_data(as_text=True)
+    assert _db.session.scalars(select(Rating)).one().reasons == "wait"
     assert client.post(f"/t/{ticket.token}/rate/7", data={"level": "5"}).status_code == 303
     login(client, "supervisor")
     board = client.get("/supervisor/follow-ups").get_data(as_text=True)
@@ -142,7 +151,10 @@ def test_the_matter_is_rated_once_its_reply_is_given(client, db, hall):
     commit(None)
     page = client.get(f"/t/{ticket.token}").get_data(as_text=True)
     assert 'data-testid="rate-case"' in page and case.number in page
-    client.post(f"/t/{ticket.token}/rate-case", data={"level": "1", "comment": "答复太笼统"})
+    client.post(
+        f"/t/{ticket.token}/rate-case",
+        data={"level": "1", "comment": "答复太笼统", "asked": "1", "skip": "1"},
+    )
     rating = _db.session.scalars(select(Rating).where(Rating.leg == 0)).one()
     assert (rating.case_id, rating.level, rating.service_id) == (
         case.id,
@@ -215,7 +227,7 @@ def test_a_rating_device_rates_only_the_visit_it_shows_once_and_never_over_the_p
     assert (rated.level, rated.channel, rated.device_id) == (4, "device", device.id)
     assert rated.rated_at is not None
     # nor does the phone replace what the device recorded
-    answer = client.post(f"/t/{shown.token}/rate/1", data={"level": "1"})
+    answer = client.post(f"/t/{shown.token}/rate/1", data={"level": "1", "asked": "1"})
     assert answer.status_code in (303, 409)
     _db.session.expire_all()
     assert _db.session.get(Rating, rated.id).level == 4

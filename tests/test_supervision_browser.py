@@ -52,6 +52,10 @@ def test_the_board_follows_the_hall_live(browser, hall):
     phone = phone_context.new_page()
     phone.goto(f"{hall.url}/t/{ticket['token']}")
     phone.get_by_test_id("rate-1-1").click()
+    # 非常不满意: the phone asks why before anything is sent (skippable)
+    phone.get_by_test_id("rate-why-1").wait_for()
+    phone.get_by_test_id("reason-wait").check()
+    phone.get_by_test_id("rate-send-1").click()
     phone.get_by_text("感谢您的评价").wait_for()
     row = board.locator("#alerts tr[data-kind='rating']").first
     row.wait_for(timeout=3000)

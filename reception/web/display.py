@@ -84,6 +84,7 @@ def rater():
         desk=desk,
         form=PostForm(formdata=None),
         seconds=ratings.DEVICE_SECONDS,
+        reasons=ratings.REASONS,
         offline_after=settings().display_offline_seconds,
     )
 
@@ -112,7 +113,13 @@ def rater_rate(ticket_id: int, leg: int):
         ), 422
     try:
         ratings.rate_on_device(
-            device.desk_id, device.id, ticket_id, leg, form.level.data or 0, utcnow()
+            device.desk_id,
+            device.id,
+            ticket_id,
+            leg,
+            form.level.data or 0,
+            utcnow(),
+            reasons=[] if form.skip.data else form.reasons.data or [],
         )
     except QueueError as error:
         db.session.rollback()

@@ -39,6 +39,7 @@ from ..models import CaseStatus, Role, ServiceKind
 from ..queue import hours
 from ..queue.clock import zone
 from ..queue.errors import InvalidInput
+from ..ratings import REASONS
 from ..triage.registration import VULNERABLE_REASONS
 from .guard import parse_id
 
@@ -639,6 +640,15 @@ class RatingForm(FlaskForm):
     comment = TextAreaField(
         _l("Comment (optional)"), filters=[_strip], validators=[Length(max=500)]
     )
+    # why a rating of 不满意 or worse (codes of `ratings.REASONS`); `asked` says the visitor has
+    # seen the question (and may have skipped it)
+    reasons = TextListField(max_length=20)
+    asked = BooleanField(false_values=("", "0", "false"))
+    skip = BooleanField(false_values=("", "0", "false"))  # sent without a reason
+
+    def validate_reasons(self, field: Field) -> None:
+        if any(reason not in REASONS for reason in field.data or []):
+            raise ValidationError(_l("Choose the reasons from the list."))
 
 
 class FollowUpForm(FlaskForm):

@@ -25,6 +25,7 @@ from sqlalchemy import select
 from .. import ratings
 from ..extensions import db
 from ..models import Case, Ticket
+from ..models.rating import BAD
 from ..models.types import utcnow
 from ..queue import estimate
 from ..queue.clock import local_time
@@ -94,7 +95,12 @@ def _find(token: str) -> Ticket:
 
 @bp.get("/t/<token>")
 def status(token: str):
-    ticket = _find(token)
+    return _status_page(_find(token))
+
+
+def _status_page(ticket: Ticket, asking: tuple[int, int] | None = None, comment: str = ""):
+    """The phone page; `asking` (leg, level) asks why a 不满意 or worse was chosen, with the
+    words already typed kept (`comment`)."""
     hall = current_hall()
     now = utcnow()
     standing = estimate.standing(
@@ -116,6 +122,9 @@ def status(token: str):
         rateable=ratings.finished_legs(ticket),
         given=ratings.ratings_of(ticket),
         rating_form=RatingForm(formdata=None),
+        asking=asking,
+        typed=comment,
+        reasons=ratings.REASONS,
         can_change=lambda rating: (
             now - rating.rated_at <= timedelta(minutes=ratings.CHANGE_MINUTES)
         ),
@@ -141,8 +150,20 @@ def _rate(token: str, leg: int):
     if not form.validate_on_submit():
         flash(gettext("Choose one of the five levels."), "error")
         return back
+    level = form.level.data or 0
+    if level <= BAD and not form.asked.data:
+        # 不满意 or worse: ask why (choices and words, skippable) before anything is stored;
+        # the question is answered on this page (its words stay out of any address)
+        return _status_page(ticket, asking=(leg, level), comment=form.comment.data or "")
     try:
-        ratings.rate(ticket, leg, form.level.data or 0, form.comment.data or "", utcnow())
+        ratings.rate(
+            ticket,
+            leg,
+            level,
+            form.comment.data or "",
+            utcnow(),
+            reasons=[] if form.skip.data else form.reasons.data or [],
+        )
     except QueueError as error:
         db.session.rollback()
         flash(error_text(error), "error")

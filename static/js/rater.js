@@ -10,7 +10,13 @@ let darkTimer = null;
 
 function show(state) {
   body.dataset.state = state;
-  for (const [name, selector] of [["dark", ".rater-dark"], ["ask", ".rater-ask"], ["thanks", ".rater-thanks"]]) {
+  const sections = [
+    ["dark", ".rater-dark"],
+    ["ask", ".rater-ask"],
+    ["why", ".rater-why"],
+    ["thanks", ".rater-thanks"],
+  ];
+  for (const [name, selector] of sections) {
     document.querySelector(selector).hidden = name !== state;
   }
   clearTimeout(darkTimer);
@@ -27,20 +33,46 @@ async function ask() {
   show("ask");
 }
 
-async function rate(level) {
+const BAD = 2; // 不满意 and worse: ask why before sending (skippable)
+let chosen = null;
+
+async function send(level, reasons) {
   if (!pending) return;
   const url = body.dataset.rateUrl.replace("/0/0", `/${pending.ticket_id}/${pending.leg}`);
   const form = new FormData();
   form.append("level", level);
+  for (const reason of reasons) form.append("reasons", reason);
   form.append("csrf_token", body.dataset.csrf);
   pending = null;
   const response = await fetch(url, { method: "POST", body: form, credentials: "same-origin" });
   show(response.ok ? "thanks" : "dark");
 }
 
-for (const button of document.querySelectorAll("[data-level]")) {
-  button.addEventListener("click", () => rate(button.dataset.level));
+function choose(level) {
+  if (!pending) return;
+  if (Number(level) > BAD) {
+    send(level, []);
+    return;
+  }
+  chosen = level;
+  for (const button of document.querySelectorAll("[data-reason]")) button.setAttribute("aria-pressed", "false");
+  show("why");
 }
+
+for (const button of document.querySelectorAll("[data-level]")) {
+  button.addEventListener("click", () => choose(button.dataset.level));
+}
+for (const button of document.querySelectorAll("[data-reason]")) {
+  button.addEventListener("click", () => {
+    const pressed = button.getAttribute("aria-pressed") === "true";
+    button.setAttribute("aria-pressed", String(!pressed));
+  });
+}
+document.querySelector("[data-send]").addEventListener("click", () => {
+  const reasons = [...document.querySelectorAll('[data-reason][aria-pressed="true"]')].map((b) => b.dataset.reason);
+  send(chosen, reasons);
+});
+document.querySelector("[data-skip]").addEventListener("click", () => send(chosen, []));
 
 connectLive({
   rooms: [deskRoom],
