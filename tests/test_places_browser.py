@@ -255,7 +255,14 @@ def test_a_tablet_held_upright_asks_why_after_a_bad_rating(browser, hall):
     """Portrait: five levels one under the other, each word whole, told apart by colour; a
     不满意 asks why (skippable) before it is sent, and the device keeps the reason."""
     out = cli(
-        hall.instance, "enroll-display", "竖屏评价器", "--desk", "8", "--rater", "--base-url", hall.url
+        hall.instance,
+        "enroll-display",
+        "竖屏评价器",
+        "--desk",
+        "8",
+        "--rater",
+        "--base-url",
+        hall.url,
     )
     address = out.strip().splitlines()[-1].strip()
     context = browser.new_context(viewport={"width": 800, "height": 1280})
