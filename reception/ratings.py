@@ -17,7 +17,18 @@ from sqlalchemy.orm import aliased
 
 from . import supervision
 from .extensions import db
-from .models import Case, Closure, FollowUp, Hall, LegFact, Rating, Ticket, TicketEvent
+from .models import (
+    Appointment,
+    AuditEntry,
+    Case,
+    Closure,
+    FollowUp,
+    Hall,
+    LegFact,
+    Rating,
+    Ticket,
+    TicketEvent,
+)
 from .models.case import accuses
 from .models.rating import BAD, LEVELS
 from .queue import outbox
@@ -212,6 +223,37 @@ def follow_up_visible(follow_up: FollowUp, departments: frozenset[int]) -> bool:
     rating = db.session.get(Rating, follow_up.rating_id)
     hidden = rating is not None and db.session.scalar(select(accuses(rating.case_id, departments)))
     return not hidden
+
+
+def contact_phone(rating: Rating) -> str | None:
+    """The number a call-back dials: the registered visitor's, else the booking's the ticket
+    came from; None for an anonymous kiosk visit."""
+    if rating.case_id is not None:
+        case = db.session.get(Case, rating.case_id)
+        visitor = case.visitor if case is not None else None
+        if visitor is not None and visitor.phone:
+            return visitor.phone
+    phone = db.session.scalar(
+        select(Appointment.phone).where(Appointment.ticket_id == rating.ticket_id).limit(1)
+    )
+    return phone or None
+
+
+def reveal_phone(follow_up: FollowUp, staff_id: int) -> str | None:
+    """The call-back's number in full, for the one who will call: each look is audited."""
+    rating = db.session.get(Rating, follow_up.rating_id)
+    phone = contact_phone(rating) if rating is not None else None
+    if phone is not None and rating is not None:
+        db.session.add(
+            AuditEntry(
+                staff_id=staff_id,
+                action="reveal_phone",
+                case_id=rating.case_id,
+                ticket_id=rating.ticket_id,
+                detail=f"follow-up {follow_up.id}",
+            )
+        )
+    return phone
 
 
 def close_follow_up(follow_up: FollowUp, outcome: str, staff_id: int, now: datetime) -> None:

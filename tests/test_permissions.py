@@ -118,6 +118,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "reports.annual_xlsx": roles("supervisor", "leader"),
     "supervisor.follow_ups": roles("supervisor", "leader"),
     "supervisor.close_follow_up": roles("supervisor", "leader"),
+    "supervisor.reveal_phone": roles("supervisor", "leader"),
     "cases.recording": roles("registrar", "desk", "department", "supervisor", "leader"),
     # video reception: the unit's page and moves; the session's page for its two parties
     "video.remote": roles("remote"),

@@ -250,3 +250,41 @@ def test_a_bad_rating_changed_to_a_good_one_withdraws_its_alert(db, hall):
     assert _db.session.get(Rating, rating.id).reasons == ""
     with pytest.raises(InvalidInput):
         ratings.rate(ticket, 1, 1, "", now, reasons=["<script>"])
+
+
+def test_a_call_back_shows_the_number_masked_until_a_recorded_look(client, db, hall):
+    from reception.models import AuditEntry
+    from reception.triage import registration, routing
+    from reception.triage.registration import MatterInput, VisitorInput
+
+    case, ticket = registration.register(
+        hall,
+        VisitorInput(name="王小明", id_number="440301199003070035", phone="13812345678"),
+        MatterInput(
+            account="漏水", category=routing.categories(hall)[0], route=[service_by_prefix("B").id]
+        ),
+        staff_id=user_by_name("registrar").id,
+        categories=routing.categories(hall),
+        elderly_age=70,
+    )
+    commit(None)
+    desk = desk_by_number(2).id
+    moves.call_ticket(desk, ticket.id)
+    moves.start(ticket.id, desk_id=desk)
+    commit(moves.finish(ticket.id, "已答复", desk_id=desk))
+    commit(
+        ratings.rate(_db.session.get(Ticket, ticket.id), 1, 1, "", utcnow(), reasons=["unsolved"])
+    )
+    follow_up = _db.session.scalars(select(FollowUp)).one()
+    login(client, "supervisor")
+    page = client.get("/supervisor/follow-ups").get_data(as_text=True)
+    assert "138****5678" in page and "13812345678" not in page
+    assert "问题没有解决" in page  # the reason the visitor chose
+    shown = client.post(f"/supervisor/follow-ups/{follow_up.id}/phone")
+    assert shown.status_code == 200 and shown.headers["Cache-Control"] == "no-store"
+    assert 'href="tel:13812345678"' in shown.get_data(as_text=True)
+    [look] = _db.session.scalars(select(AuditEntry).where(AuditEntry.action == "reveal_phone"))
+    assert (look.staff_id, look.case_id) == (user_by_name("supervisor").id, case.id)
+    assert "13812345678" not in client.get("/supervisor/follow-ups").get_data(as_text=True)
+    login(client, "desk")
+    assert client.post(f"/supervisor/follow-ups/{follow_up.id}/phone").status_code == 403

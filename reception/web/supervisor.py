@@ -14,6 +14,7 @@ from ..models.types import utcnow
 from ..queue.clock import hall_day
 from ..queue.errors import QueueError
 from ..settings import settings
+from ..triage.identity import mask_phone
 from .common import current_hall, error_text, roles_required
 from .forms import FollowUpForm, PostForm
 
@@ -66,9 +67,16 @@ def follow_ups():
     return _follow_ups_page(FollowUpForm(formdata=None))
 
 
-def _follow_ups_page(form: FollowUpForm, status: int = 200):
+def _follow_ups_page(form: FollowUpForm, status: int = 200, revealed: dict | None = None):
     hall = current_hall()
     rows = ratings.follow_ups(hall.id, current_user.departments)
+    phones = {}
+    for follow_up, rating in rows:
+        if follow_up.done_at is None:
+            phone = ratings.contact_phone(rating)
+            phones[follow_up.id] = (revealed or {}).get(follow_up.id) or (
+                mask_phone(phone) if phone else None
+            )
     page = render_template(
         "supervisor/follow_ups.html",
         hall=hall,
@@ -78,8 +86,29 @@ def _follow_ups_page(form: FollowUpForm, status: int = 200):
         services={s.id: s for s in hall.services},
         staff={u.id: u for u in db.session.scalars(select(User))},
         numbers=ratings.ticket_numbers([r for _f, r in rows]),
+        phones=phones,
+        reasons=ratings.REASONS,
+        revealed=revealed or {},
     )
-    return page, status
+    return page, status, {"Cache-Control": "no-store"}
+
+
+@bp.post("/follow-ups/<int:follow_up_id>/phone")
+@roles_required(Role.SUPERVISOR, Role.LEADER)
+def reveal_phone(follow_up_id: int):
+    """The visitor's number in full, for the call-back (a deliberate look, audited)."""
+    follow_up = db.session.get(FollowUp, follow_up_id)
+    if (
+        follow_up is None
+        or follow_up.hall_id != current_hall().id
+        or not ratings.follow_up_visible(follow_up, current_user.departments)
+        or not PostForm().validate_on_submit()
+    ):
+        abort(404)
+    phone = ratings.reveal_phone(follow_up, current_user.id)
+    if phone is None:
+        abort(404)
+    return _follow_ups_page(FollowUpForm(formdata=None), revealed={follow_up.id: phone})
 
 
 @bp.post("/follow-ups/<int:follow_up_id>")
