@@ -162,3 +162,32 @@ def test_an_over_long_representative_is_a_form_error_with_everything_kept(client
     assert "每项最多 40 个字" in page
     assert "小区楼顶漏水三年无人处理。" in page and "张三" in page  # what was typed is kept
     assert db.session.query(Case).count() == cases
+
+
+def test_one_rule_decides_the_elderly_hint_and_the_priority(client, db):
+    """A 76-year-old: the hint says 老年人 and the select says 老年人 on every page the form
+    comes back on (look-up, suggestion, refusal), and the stored case says so too."""
+    from reception.triage.identity import check_digit
+
+    first17 = "44030119500307003"
+    elder = first17 + check_digit(first17)
+    login(client, "registrar")
+
+    def select_shows(page: str) -> str:
+        start = page.index('name="vulnerable"')
+        chosen = page[start : page.index("</select>", start)].split(" selected>")
+        return chosen[1].split("<")[0] if len(chosen) > 1 else ""
+
+    looked_up = client.post("/registration/lookup", data={"id_number": elder}).get_data(True)
+    assert 'data-testid="age"' in looked_up and "优先" in looked_up
+    assert select_shows(looked_up) == "老年人"
+    suggested = client.post(
+        "/registration/", data=_form(id_number=elder, action="suggest", vulnerable="")
+    ).get_data(as_text=True)
+    assert select_shows(suggested) == "老年人" and "优先" in suggested
+    refused = client.post("/registration/", data=_form(id_number=elder, account="")).get_data(True)
+    assert select_shows(refused) == "老年人"
+    client.post("/registration/", data=_form(id_number=elder, vulnerable=""))
+    assert db.session.scalars(select(Case).order_by(Case.id.desc())).first().vulnerable == "elderly"
+    young = client.post("/registration/lookup", data={"id_number": ID}).get_data(as_text=True)
+    assert select_shows(young) in ("", "否") and "优先办理" not in young

@@ -138,6 +138,16 @@ def _check_matter(hall: Hall, matter: MatterInput, categories: list[str]) -> lis
     return route  # type: ignore[return-value]
 
 
+def vulnerable_reason(chosen: str, birth_date: date | None, today: date, elderly_age: int) -> str:
+    """Why a visitor is served with priority (特殊群体): the registrar's choice, else "elderly"
+    from the age. The one rule the registration page shows and the registration stores."""
+    if chosen:
+        return chosen
+    if birth_date is not None and identity.age_on(birth_date, today) >= elderly_age:
+        return "elderly"
+    return ""
+
+
 def register(
     hall: Hall,
     person: VisitorInput,
@@ -154,13 +164,7 @@ def register(
     route = _check_matter(hall, matter, categories)
     visitor = _visitor(person, today)
     repeat = bool(visitor.cases)
-    vulnerable = matter.vulnerable
-    if (
-        not vulnerable
-        and visitor.birth_date
-        and identity.age_on(visitor.birth_date, today) >= elderly_age
-    ):
-        vulnerable = "elderly"
+    vulnerable = vulnerable_reason(matter.vulnerable, visitor.birth_date, today, elderly_age)
     case = Case(
         hall_id=hall.id,
         visitor_id=visitor.id,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, redirect, render_template, url_for
 from flask_babel import gettext
 from flask_login import current_user
@@ -63,6 +65,15 @@ def _page(
     status: int = 200,
 ):
     hall = current_hall()
+    today = hall_day(hall.timezone, utcnow())
+    birth = _birth_date(form.id_number.data or "", today)
+    if birth is not None and age is None:
+        age = identity.age_on(birth, today)
+    # one rule for the hint and for the select: the page shows what registering will store
+    form.vulnerable.data = registration.vulnerable_reason(
+        form.vulnerable.data or "", birth, today, settings().elderly_age
+    )
+    elderly_by_age = form.vulnerable.data == "elderly" and age is not None
     departments = [s for s in hall.services if s.active and s.kind == ServiceKind.DEPARTMENT]
     services = [s for s in hall.services if s.active]
     by_id = {s.id: s for s in services}
@@ -84,10 +95,17 @@ def _page(
             service_names={s.id: s.name for s in hall.services},
             units=video.units(hall.id),
             age=age,
-            elderly=age is not None and age >= settings().elderly_age,
+            elderly=elderly_by_age and age is not None and age >= settings().elderly_age,
         ),
         status,
     )
+
+
+def _birth_date(id_number: str, today: date) -> date | None:
+    try:
+        return identity.parse_id_number(id_number, today=today).birth_date if id_number else None
+    except QueueError:
+        return None
 
 
 @bp.get("/")
