@@ -52,9 +52,9 @@ AUDIT_ACTIONS: dict[str, str] = {
 
 # The set-up fields a change shows (before → after), by the name it is stored under.
 CHANGE_FIELDS: dict[str, str] = {
-    "name": N_("Name"),
+    "name": N_("Name of the record"),
     "name_en": N_("English name"),
-    "address": N_("Address"),
+    "address": N_("Address of the hall"),
     "timezone": N_("Time zone"),
     "notice": N_("Notice line"),
     "lobby_floor": N_("Floor of the lobby"),
@@ -70,7 +70,7 @@ CHANGE_FIELDS: dict[str, str] = {
     "wait_target_minutes": N_("Wait target (minutes)"),
     "active": N_("In use"),
     "sort_order": N_("Order"),
-    "number": N_("Number"),
+    "number": N_("Desk number"),
     "floor": N_("Floor"),
     "location": N_("Room"),
     "location_en": N_("Room (English)"),
