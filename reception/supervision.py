@@ -40,6 +40,9 @@ from .queue.messages import N_
 
 KINDS = ("urgent", "group", "wait", "pause", "rating")
 SATISFIED = 4  # 满意 and 非常满意
+# a call nobody has come to answer for this long is marked on the board (the visitor may not
+# have heard it: recall, or mark a no-show)
+UNANSWERED_CALL_SECONDS = 180
 
 
 def raise_alert(

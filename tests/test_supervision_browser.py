@@ -5,6 +5,7 @@ another; and the reports page draws its chart with ECharts served by the hall it
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -69,9 +70,10 @@ def test_the_board_follows_the_hall_live(browser, hall):
     screenshot(board, "board-alert")
 
     row.get_by_role("button", name="确认").click()
-    board.locator("#alerts tr[data-kind='rating']").first.filter(has_text="大厅主管 于").wait_for(
-        timeout=3000
-    )
+    # acknowledged: folded away under the open alerts, with who and when
+    board.locator("#alerts-done tr[data-kind='rating']").first.filter(
+        has_text="大厅主管 于"
+    ).wait_for(state="attached", timeout=3000)
 
     # a desk pauses: its card says so, with the reason
     desk_context, desk = _staff(browser, hall, "supervisor")
@@ -95,4 +97,55 @@ def test_the_report_chart_is_drawn_from_the_halls_own_echarts(browser, hall):
     assert page.locator("#report-chart svg").count() == 1
     assert page.locator("[data-testid=table-summary] .has-tip").count() > 5
     screenshot(page, "report-day")
+    context.close()
+
+
+def _acknowledged_alerts(hall: Hall, count: int) -> None:
+    """Alerts the supervisors already took today, written straight into the hall's database."""
+    now = datetime.now(UTC).replace(tzinfo=None).isoformat(sep=" ")
+    with sqlite3.connect(hall.instance / "reception.sqlite3") as database:
+        hall_id = database.execute("SELECT id FROM halls").fetchone()[0]
+        for n in range(count):
+            database.execute(
+                "INSERT INTO alerts (hall_id, at, kind, ticket_number, text, seen, acknowledged_at)"
+                " VALUES (?, ?, 'wait', ?, '40', 1, ?)",
+                (hall_id, now, f"W{n:03d}", now),
+            )
+
+
+def test_the_board_fits_a_pc_and_fills_a_wall_screen(browser, hall):
+    _acknowledged_alerts(hall, 12)
+    context, board = _staff(browser, hall, "supervisor", (1366, 768))
+    board.goto(f"{hall.url}/supervisor/")
+    board.wait_for_function("document.body.dataset.connection === 'online'")
+    # twelve acknowledged alerts fold away: the desks stay in sight at 1366×768
+    assert board.get_by_test_id("alerts-done").is_visible()
+    folded = board.locator("#alerts-done-count").inner_text()
+    assert int("".join(c for c in folded if c.isdigit())) >= 12, folded
+    desks = board.get_by_test_id("board-desks").bounding_box()
+    assert desks["y"] < 768 / 2, desks
+    # a call: its timer reads as a duration, and a call left unanswered is marked
+    ticket = hall.issue("D")
+    hall.api("POST", "/desks/4/call-next")
+    card = board.locator(".desk-card[data-desk='4']")
+    card.filter(has_text=ticket["number"]).wait_for(timeout=3000)
+    timer = card.locator(".desk-timer")
+    board.wait_for_function(
+        "document.querySelector(\".desk-card[data-desk='4'] .desk-timer\").textContent !== ''"
+    )
+    assert timer.inner_text() in ("不到一分钟", "1 分钟"), timer.inner_text()
+    assert board.locator("#board").get_attribute("data-unanswered-after") == "180"
+    board.evaluate("document.getElementById('board').dataset.unansweredAfter = '1'")
+    board.locator(".desk-card.unanswered[data-desk='4']").wait_for(timeout=4000)
+    assert "未应答" in timer.inner_text()
+    screenshot(board, "board-1366")
+    hall.api("POST", f"/tickets/{ticket['id']}/start", {"desk_id": 4})
+    hall.api("POST", f"/tickets/{ticket['id']}/finish", {"desk_id": 4, "outcome": "已答复"})
+    context.close()
+    # the wall screen: the board uses the whole 1920×1080
+    context, wall = _staff(browser, hall, "supervisor", (1920, 1080))
+    wall.goto(f"{hall.url}/supervisor/")
+    width = wall.locator("#board").bounding_box()["width"]
+    assert width > 1800, width
+    screenshot(wall, "board-wall")
     context.close()

@@ -29,7 +29,13 @@ def board():
     snapshot = supervision.board(
         hall, utcnow(), settings().default_service_minutes, current_user.departments
     )
-    return render_template("supervisor/board.html", hall=hall, snapshot=snapshot, form=PostForm())
+    return render_template(
+        "supervisor/board.html",
+        hall=hall,
+        snapshot=snapshot,
+        form=PostForm(),
+        unanswered_seconds=supervision.UNANSWERED_CALL_SECONDS,
+    )
 
 
 @bp.post("/alerts/<int:alert_id>/acknowledge")

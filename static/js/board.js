@@ -31,15 +31,18 @@ function el(tag, text, className) {
   return node;
 }
 
-function since(iso) {
-  if (!iso) return "";
-  const seconds = Math.max(0, Math.floor((Date.now() + skew - Date.parse(iso)) / 1000));
-  const h = Math.floor(seconds / 3600);
-  const m = Math.floor((seconds % 3600) / 60);
-  const s = seconds % 60;
-  const mm = String(m).padStart(2, "0");
-  const ss = String(s).padStart(2, "0");
-  return h ? `${h}:${mm}:${ss}` : `${mm}:${ss}`;
+function elapsed(iso) {
+  if (!iso) return null;
+  return Math.max(0, Math.floor((Date.now() + skew - Date.parse(iso)) / 1000));
+}
+
+// a duration reads as one ("25 分钟", "1 小时 5 分钟"), never like a clock time ("25:50")
+function duration(seconds) {
+  if (seconds == null) return "";
+  if (seconds < 60) return labels.under_minute;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return fill(labels.minutes, { n: minutes });
+  return fill(labels.hours, { h: Math.floor(minutes / 60), m: minutes % 60 });
 }
 
 function serviceName(id) {
@@ -130,6 +133,7 @@ function deskCard(desk) {
   if (desk.ticket_number) {
     now.textContent = `${desk.ticket_number} ${labels[desk.ticket_state] ?? ""}`;
     now.dataset.since = desk.ticket_since ?? "";
+    li.dataset.ticketState = desk.ticket_state ?? "";
   } else if (desk.state === "open") {
     now.textContent = labels.idle;
   } else {
@@ -185,14 +189,29 @@ function draw() {
     t.satisfaction == null ? "—" : `${t.satisfaction}% (${t.satisfied}/${t.rated})`;
   document.getElementById("desks").replaceChildren(...board.desks.map(deskCard));
   document.getElementById("services").replaceChildren(...board.services.map(serviceRow));
-  const rows = board.alerts.map(alertRow);
-  document.getElementById("alerts").replaceChildren(...(rows.length ? rows : [el("tr", labels.none)]));
+  // open alerts in front; the acknowledged ones folded away, so the desks stay in sight
+  const open = board.alerts.filter((a) => !a.acknowledged_at).map(alertRow);
+  const done = board.alerts.filter((a) => a.acknowledged_at).map(alertRow);
+  document.getElementById("alerts").replaceChildren(...(open.length ? open : [el("tr", labels.none)]));
+  document.getElementById("alerts-done").replaceChildren(...done);
+  document.getElementById("alerts-done-box").hidden = !done.length;
+  document.getElementById("alerts-done-count").textContent = fill(labels.acknowledged_count, { n: done.length });
   tick();
 }
 
 function tick() {
   document.getElementById("board-clock").textContent = hhmm.format(new Date(Date.now() + skew));
-  for (const node of page.querySelectorAll(".desk-timer")) node.textContent = since(node.dataset.since);
+  for (const card of page.querySelectorAll(".desk-card")) {
+    const timer = card.querySelector(".desk-timer");
+    const seconds = elapsed(timer.dataset.since);
+    timer.textContent = duration(seconds);
+    // a call nobody has answered for long: the visitor may not have heard it
+    const after = Number(page.dataset.unansweredAfter || 180);
+    const unanswered = card.dataset.ticketState === "called" && seconds != null && seconds >= after;
+    card.classList.toggle("unanswered", unanswered);
+    timer.title = unanswered ? fill(labels.unanswered, { n: Math.floor(seconds / 60) }) : "";
+    if (unanswered) timer.textContent = fill(labels.unanswered, { n: Math.floor(seconds / 60) });
+  }
 }
 
 let pending = null;
