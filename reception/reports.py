@@ -68,6 +68,7 @@ from .triage.clocks import HANDLE_DAYS, NOTICE_DAYS
 PERIODS = ("day", "week", "month", "year", "range")
 DIMENSIONS = ("service", "desk", "staff", "hour", "weekday", "day")
 SATISFIED = 4  # 满意 and 非常满意
+BASICALLY_SATISFIED = 3  # with 基本满意: the broader figure some offices file
 MAX_RANGE_DAYS = 3 * 366
 LATE = timedelta(hours=12)
 
@@ -541,6 +542,7 @@ VISIT_COLUMNS = (
     "bad",
     "satisfaction",
     "rating_rate",
+    "satisfaction_broad",
 )
 
 
@@ -562,6 +564,7 @@ def visits(scope: Scope, dimension: str) -> list[dict[str, Any]]:
             func.sum(legs.c.passed).label("transfers"),
             func.count(legs.c.level).label("rated"),
             func.sum(case((legs.c.level >= SATISFIED, 1), else_=0)).label("satisfied"),
+            func.sum(case((legs.c.level >= BASICALLY_SATISFIED, 1), else_=0)).label("basic"),
             func.sum(case((legs.c.level <= BAD, 1), else_=0)).label("bad"),
             *(
                 # PostgreSQL's ordered-set aggregate is the same nearest rank, in one pass
@@ -585,7 +588,7 @@ def visits(scope: Scope, dimension: str) -> list[dict[str, Any]]:
     for row in db.session.execute(counts).mappings():
         item = dict(row)
         item["key"] = key_value = item.pop("grp")
-        for name in ("no_shows", "returned", "transfers", "satisfied", "bad"):
+        for name in ("no_shows", "returned", "transfers", "satisfied", "basic", "bad"):
             item[name] = int(item[name] or 0)
         for name in ("wait", "service"):
             if not native:
@@ -594,6 +597,7 @@ def visits(scope: Scope, dimension: str) -> list[dict[str, Any]]:
                 value = item[f"{name}_p{percent}"]
                 item[f"{name}_p{percent}"] = int(value) if value is not None else None
         item["satisfaction"] = _percent(item["satisfied"], item["rated"])
+        item["satisfaction_broad"] = _percent(item["basic"], item["rated"])
         item["rating_rate"] = _percent(item["rated"], item["served"])
         rows.append({name: item[name] for name in VISIT_COLUMNS})
     return rows

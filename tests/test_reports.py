@@ -158,6 +158,7 @@ def assert_figures(hall: Hall, ids: dict[str, int]) -> None:
         "bad": 1,
         "satisfaction": 50.0,
         "rating_rate": 66.7,
+        "satisfaction_broad": 50.0,  # of 非常满意 and 不满意: no 基本满意 among them
     }
     lawyer = by_service[ids["L"]]
     assert (lawyer["legs"], lawyer["wait_p50"], lawyer["service_p50"]) == (1, 1140, 1200)
@@ -194,6 +195,7 @@ def assert_figures(hall: Hall, ids: dict[str, int]) -> None:
     }
     assert (overall["service_p50"], overall["service_p90"]) == (600, 1200)
     assert (overall["satisfaction"], overall["rating_rate"], overall["bad"]) == (66.7, 75.0, 1)
+    assert overall["satisfaction_broad"] == 66.7
     assert {
         k: overall[k]
         for k in ("tickets", "visitors", "journeys", "group_visits", "headcount", "repeat_visits")

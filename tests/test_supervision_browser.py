@@ -91,12 +91,34 @@ def test_the_board_follows_the_hall_live(browser, hall):
 
 
 def test_the_report_chart_is_drawn_from_the_halls_own_echarts(browser, hall):
+    ticket = hall.issue("D")  # a leg served today, whatever ran before
+    hall.api("POST", "/desks/4/call-next")
+    hall.api("POST", f"/tickets/{ticket['id']}/start", {"desk_id": 4})
+    hall.api("POST", f"/tickets/{ticket['id']}/finish", {"desk_id": 4, "outcome": "已答复"})
     context, page = _staff(browser, hall, "leader")
     page.goto(f"{hall.url}/reports/?period=day&group=hour")
     page.wait_for_function("document.getElementById('report-chart').dataset.drawn !== undefined")
     assert page.locator("#report-chart svg").count() == 1
     assert page.locator("[data-testid=table-summary] .has-tip").count() > 5
     screenshot(page, "report-day")
+    assert page.locator("#report-chart").get_attribute("data-wait-series") == "line"  # hours
+    # by service at 1366 px: every column in sight, the waits as bars (categories, not a
+    # trend), the axis named in the reader's language, what 满意率 counts said on the page
+    page.goto(f"{hall.url}/reports/?period=day&group=service")
+    page.wait_for_function("document.getElementById('report-chart').dataset.drawn !== undefined")
+    assert page.locator("#report-chart").get_attribute("data-wait-series") == "bar"
+    chart = page.locator("#report-chart svg").inner_html()
+    assert "分钟" in chart and ">min<" not in chart
+    for name in ("visits", "summary"):
+        fits = page.locator(f"[data-testid=table-{name}]").evaluate(
+            "t => t.parentElement.scrollWidth <= t.parentElement.clientWidth + 1"
+        )
+        assert fits, name
+    heading = page.locator("[data-testid=table-visits] thead").inner_text()
+    assert "满意率" in heading and "参评率" in heading and "差评" in heading
+    assert "基本满意" in page.get_by_test_id("satisfaction-note").inner_text()
+    assert "含基本满意" in page.locator("[data-testid=table-summary]").inner_text()
+    screenshot(page, "report-by-service-1366")
     context.close()
 
 

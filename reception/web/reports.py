@@ -81,6 +81,7 @@ SERVICE_TIP = _l(
     "From the start of service to its finish, or to passing the visitor on (nearest rank)."
 )
 SATISFACTION_TIP = _l("满意率 = (非常满意 + 满意) ÷ ratings given.")
+SATISFACTION_BROAD_TIP = _l("满意率 with 基本满意 = (非常满意 + 满意 + 基本满意) ÷ ratings given.")
 RATING_RATE_TIP = _l("参评率 = ratings given ÷ legs served.")
 
 VISIT_COLUMNS = [
@@ -107,6 +108,12 @@ SUMMARY_ROWS = [
     ),
     Column("journeys", _l("Journeys"), _l("Tickets whose visit went through more than one desk.")),
     *VISIT_COLUMNS,
+    Column(
+        "satisfaction_broad",
+        _l("Satisfaction with 基本满意 (%)"),
+        SATISFACTION_BROAD_TIP,
+        "pct",
+    ),
     Column("group_visits", _l("Group visits"), _l("Tickets of a matter brought by 2 or more.")),
     Column("headcount", _l("Headcount"), _l("People who came: a group counts all its members.")),
     Column(
@@ -271,6 +278,9 @@ def build(hall: Hall, scope: reports.Scope, group: str, today: date) -> Report:
         ],
     )
     chart = {
+        # services, desks and staff are categories (bars side by side); hours, weekdays and
+        # days run in order (lines may join them)
+        "ordered": group in ("hour", "weekday", "day"),
         "labels": [r[0] for r in by_group.rows],
         "served": [row["served"] for row in rows],
         "wait": [_minutes(row["wait_p50"]) for row in rows],
@@ -281,6 +291,7 @@ def build(hall: Hall, scope: reports.Scope, group: str, today: date) -> Report:
             "wait": str(_l("Wait, median (min)")),
             "wait_p90": str(_l("Wait, 90th percentile (min)")),
             "satisfaction": str(_l("Satisfaction (%)")),
+            "minutes": str(_l("minutes")),
         },
     }
     return Report(hall, scope, group, today, [summary, by_group, cases, outcomes, late], chart)
