@@ -798,6 +798,9 @@ def late_cases(scope: Scope, today: date, limit: int = 50) -> list[Case]:
 # --- Art. 41: the year's statistics -----------------------------------------------------------
 
 
+PETITION_FORMS = ("visit", "letter", "online", "phone")  # 走访, 来信, 网上, 电话
+
+
 def annual(hall: Hall, year: int) -> dict[str, list[tuple[Any, ...]]]:
     """信访工作条例 Art. 41: the year's matters by category, channel, department and outcome;
     visits and headcount; group visits."""
@@ -845,9 +848,17 @@ def annual(hall: Hall, year: int) -> dict[str, list[tuple[Any, ...]]]:
         )
     ).one()
     visits_count, headcount, group_visits, group_people = (int(v or 0) for v in visits_row)
+    matters = sum(int(count or 0) for _key, count, _people in channels)
+    people = sum(int(n or 0) for _key, _count, n in channels)
     return {
         "category": by(Case.category),
         "channel": [tuple(r) for r in channels],
+        # the petition forms of the national statistics (走访, 来信, 网上, 电话): every matter
+        # this hall registers came in person, at the counter, the kiosk or by booking
+        "form": [
+            (form, matters if form == "visit" else 0, people if form == "visit" else 0)
+            for form in PETITION_FORMS
+        ],
         "department": by(Case.department_id),
         "outcome": by(Case.status),
         "visits": [

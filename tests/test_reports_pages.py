@@ -109,11 +109,19 @@ def test_annual_sheet_for_the_city(client, db, hall):
     sheet = load_workbook(io.BytesIO(answer.data)).active
     rows = [r for r in sheet.iter_rows(values_only=True)]
     assert "2026" in rows[0][0]
-    assert ("按类别", "事项数", "人数") in rows
-    index = rows.index(("按类别", "事项数", "人数"))
+    assert ("按类别", "件数", "人次") in rows
+    index = rows.index(("按类别", "件数", "人次"))
     assert rows[index + 1] == ("住房", 6, 8) and rows[index + 2] == ("征地拆迁", 2, 2)
-    visits = {r[0]: r[1] for r in rows if r and r[0] in ("来访（取号）", "来访人数")}
-    assert visits == {"来访（取号）": 4, "来访人数": 6}
+    # visits as a 信访 office files them: a group visit is one 批次 and N 人次
+    index = rows.index(("来访情况", "批次", "人次"))
+    assert rows[index + 1] == ("来访合计", 4, 6)
+    assert rows[index + 2][0] == "其中集体访"
+    # the four petition forms, not the hall's counters; no code or dash for a department
+    index = rows.index(("按信访形式", "件数", "人次"))
+    assert [r[0] for r in rows[index + 1 : index + 5]] == ["走访", "来信", "网上", "电话"]
+    assert rows[index + 1][1] == 8 and rows[index + 2][1:] == (0, 0)
+    flat = [c for r in rows for c in r if isinstance(c, str)]
+    assert "—" not in flat and "登记台" not in flat and not any("号码" in c for c in flat)
     assert client.get("/reports/annual.xlsx?year=abc").status_code == 422
 
 

@@ -420,11 +420,11 @@ def annual_xlsx():
     year = int(form.year.data)
     figures = reports.annual(hall, year)
     departments = {s.id: s.name for s in hall.services}
-    channels = {
-        "kiosk": gettext("kiosk"),
-        "registration": gettext("registration desk"),
-        "appointment": gettext("appointment"),
-        "api": gettext("other system"),
+    forms = {
+        "visit": gettext("Visits in person (走访)"),
+        "letter": gettext("Letters (来信)"),
+        "online": gettext("Online (网上)"),
+        "phone": gettext("Telephone (电话)"),
     }
     book = Workbook()
     sheet = book.active
@@ -432,33 +432,36 @@ def annual_xlsx():
     sheet.title = gettext("Art. 41 %(year)s", year=year)[:31]
     append(sheet, [gettext("%(hall)s: petition statistics %(year)s", hall=hall.name, year=year)])
     sheet["A1"].font = Font(bold=True, size=14)
-    matters, people = gettext("Matters"), gettext("People")
 
-    def section(title: str, rows: list[tuple[Any, ...]], name: Any) -> None:
-        sheet.append([])
-        append(sheet, [title, matters, people])
+    def heading(*cells: str) -> None:
+        append(sheet, list(cells))
         for cell in sheet[sheet.max_row]:
             cell.font = Font(bold=True)
+
+    # visits: a group visit is one batch (批次) of N people (人次)
+    visits = dict(figures["visits"])
+    append(sheet, [])
+    heading(gettext("Visits to the centre"), gettext("Batches (批次)"), gettext("People (人次)"))
+    append(sheet, [gettext("All visits"), visits["visits"], visits["headcount"]])
+    append(
+        sheet, [gettext("of which group visits"), visits["group_visits"], visits["group_people"]]
+    )
+
+    def section(title: str, rows: list[tuple[Any, ...]], name: Any) -> None:
+        append(sheet, [])
+        heading(title, gettext("Matters (件)"), gettext("People (人次)"))
         for key, count, headcount in rows:
             append(sheet, [name(key), int(count or 0), int(headcount or 0)])
 
-    section(gettext("By category"), figures["category"], lambda k: k or "—")
-    section(gettext("By channel"), figures["channel"], lambda k: channels.get(k, k))
-    section(gettext("By department"), figures["department"], lambda k: departments.get(k, "—"))
+    section(gettext("By form of petition"), figures["form"], lambda k: forms[k])
+    section(gettext("By category"), figures["category"], lambda k: k or gettext("No category"))
+    section(
+        gettext("By department in charge"),
+        figures["department"],
+        lambda k: departments.get(k) or gettext("No department named"),
+    )
     section(gettext("By outcome"), figures["outcome"], case_status_text)
-    sheet.append([])
-    append(sheet, [gettext("Visits"), gettext("Number")])
-    for cell in sheet[sheet.max_row]:
-        cell.font = Font(bold=True)
-    names = {
-        "visits": gettext("Visits (tickets)"),
-        "headcount": gettext("Headcount"),
-        "group_visits": gettext("Group visits"),
-        "group_people": gettext("People in group visits"),
-    }
-    for key, value in figures["visits"]:
-        append(sheet, [names[key], value])
     sheet.column_dimensions["A"].width = 36
-    sheet.column_dimensions["B"].width = 12
-    sheet.column_dimensions["C"].width = 12
+    sheet.column_dimensions["B"].width = 14
+    sheet.column_dimensions["C"].width = 14
     return workbook_response(book, f"art41_{year}.xlsx")
