@@ -162,3 +162,47 @@ def test_acceptance_extension_reply_and_their_notices(client, db):
     history = client.get(f"/cases/{case.id}").get_data(as_text=True)
     for step in ("已受理", "延长办理期限", "已答复"):
         assert step in history, step
+
+
+def test_the_history_opens_with_the_registration(client, db):
+    login(client, "registrar")
+    case = _register(client)
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    first = page[page.index('data-testid="history-registered"') :].split("</tr>")[0]
+    assert "登记" in first and "登记员" in first and case.category in first
+
+
+def test_a_decision_taken_earlier_is_recorded_with_its_day_and_why(client, db):
+    from reception.extensions import db as _db
+
+    login(client, "registrar")
+    case = _register(client)
+    today = hall_day("Asia/Shanghai", utcnow())
+    case.registered_on = today - timedelta(days=5)  # registered last week
+    _db.session.commit()
+    earlier = (today - timedelta(days=3)).isoformat()
+    url = f"/cases/{case.id}/accepted"
+    no_reason = client.post(url, data={"decided_on": earlier})
+    assert no_reason.status_code == 422
+    assert f'value="{earlier}"' in no_reason.get_data(as_text=True)  # what was typed is kept
+    for bad in ((today + timedelta(days=1)).isoformat(), (today - timedelta(days=9)).isoformat()):
+        assert client.post(url, data={"decided_on": bad, "late_reason": "x"}).status_code == 422
+    _db.session.expire_all()
+    assert _db.session.get(Case, case.id).status == "registered"
+    done = client.post(url, data={"decided_on": earlier, "late_reason": "系统停机，纸质登记"})
+    assert done.status_code == 303
+    _db.session.expire_all()
+    case = _db.session.get(Case, case.id)
+    assert case.status == "accepted" and case.decided_on.isoformat() == earlier
+    [dated] = _db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "case_decision_dated")
+    ).all()
+    assert earlier in dated.detail and "系统停机" in dated.detail
+    history = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "系统停机，纸质登记" in history and earlier in history
+    notice = client.get(f"/cases/{case.id}/notice/acceptance").get_data(as_text=True)
+    decided = case.decided_on
+    assert f"{decided.year}年{decided.month}月{decided.day}日决定予以受理" in notice
+    ref = notice[notice.index('data-testid="notice-ref"') :].split("</p>")[0]
+    assert f"信受告〔{decided.year}〕{case.id}号" in ref
+    assert 'data-testid="notice-seal"' in notice and "盖章" in notice

@@ -143,3 +143,28 @@ def test_the_form_orders_desks_and_shows_only_what_the_matter_needs(browser, hal
     journey = page.get_by_test_id("journey").inner_text()
     assert journey.index("律师接访") < journey.index("心理疏导") < journey.index("市民政局")
     context.close()
+
+
+def test_accepting_a_matter_asks_first(browser, hall):
+    """受理 starts the 60-day clock: one click asks, a dismissed question changes nothing."""
+    registrar_context, registrar = _staff_page(browser, hall, "registrar")
+    registrar.goto(f"{hall.url}/cases/")
+    registrar.locator("a[href*='/cases/']").filter(has_text="XF").first.click()
+    registrar.get_by_test_id("case-status").wait_for()
+    if registrar.get_by_test_id("case-status").inner_text() != "已登记，待决定是否受理":
+        pytest.skip("no undecided case left in this hall")
+    asked: list[str] = []
+
+    def dismiss(dialog) -> None:
+        asked.append(dialog.message)
+        dialog.dismiss()
+
+    registrar.once("dialog", dismiss)
+    registrar.get_by_role("button", name="受理", exact=True).click()
+    registrar.wait_for_timeout(300)
+    assert asked and "60" in asked[0]
+    assert registrar.get_by_test_id("case-status").inner_text() == "已登记，待决定是否受理"
+    registrar.once("dialog", lambda dialog: dialog.accept())
+    registrar.get_by_role("button", name="受理", exact=True).click()
+    registrar.get_by_test_id("case-status").filter(has_text="已受理，办理中").wait_for()
+    registrar_context.close()

@@ -270,6 +270,7 @@ def test_a_full_video_reception(browser, media_browser, hall, tmp_path):
     desk.get_by_test_id("remote-outcome").filter(has_text="本月底前补发").wait_for(timeout=5000)
 
     time.sleep(2)
+    desk.once("dialog", lambda dialog: dialog.accept())  # 结束视频接访 asks first
     desk.get_by_test_id("end-session").click()
     desk.wait_for_url("**/desk/**", timeout=30000)
     remote.get_by_test_id("video-status").filter(has_text="已结束").wait_for(timeout=5000)
@@ -321,6 +322,7 @@ def test_an_unanswered_call_is_told_and_rerouted_and_a_missing_camera_is_explain
 
     # nobody at 清河县 answers: the operator is told, and rings another unit instead
     desk.get_by_test_id("video-status").filter(has_text="未应答").wait_for(timeout=20000)
+    desk.once("dialog", lambda dialog: dialog.accept())  # 结束视频接访 asks first
     desk.get_by_test_id("end-session").click()
     desk.wait_for_url("**/desk/**")
     desk.get_by_test_id("unanswered").filter(has_text="清河县").wait_for()

@@ -67,6 +67,28 @@ STEPS = {
 }
 
 
+def _decision_day(case: Case, today: date, form: Mapping[str, Any], staff_id: int) -> date:
+    """The day the decision was taken: today, or an earlier day recorded late with a reason
+    (audited); never before the registration nor after today. The clocks run from it."""
+    day = form.get("decided_on")
+    if not isinstance(day, date) or day == today:
+        return today
+    if day > today:
+        raise InvalidInput(N_("A decision cannot be dated in the future."))
+    if day < case.registered_on:
+        raise InvalidInput(N_("A decision cannot be dated before the matter was registered."))
+    reason = str(form.get("late_reason") or "").strip()
+    if not reason:
+        raise InvalidInput(N_("Say why the decision is recorded after the day it was taken."))
+    audit(
+        staff_id,
+        "case_decision_dated",
+        case_id=case.id,
+        detail=f"{day.isoformat()}: {reason}"[:200],
+    )
+    return day
+
+
 def apply(case: Case, action: str, today: date, form: Mapping[str, Any], staff_id: int) -> None:
     """Record one step on the case; refused steps raise before anything changes.
 
@@ -76,14 +98,17 @@ def apply(case: Case, action: str, today: date, form: Mapping[str, Any], staff_i
     note = bounded(form.get("note") or "", 1000)
     if action in NEEDS_REASON and not note:
         raise InvalidInput(NEEDS_REASON[action])
+    text = _history_text(action, form)
     if action in DECISIONS:
-        decide(case, action, today, staff_id, note)
+        day = _decision_day(case, today, form, staff_id)
+        decide(case, action, day, staff_id, note)
+        if day != today:  # the history says the decision's own day, and why it came late
+            late = bounded(str(form.get("late_reason") or ""), 200)
+            text = f"{text}\n（{day.isoformat()} 作出决定，补记：{late}）".strip()
     else:
         STEPS[action](case, today, form)
     audit(staff_id, f"case_{action}", case_id=case.id)
-    db.session.add(
-        CaseNote(case_id=case.id, staff_id=staff_id, kind=action, text=_history_text(action, form))
-    )
+    db.session.add(CaseNote(case_id=case.id, staff_id=staff_id, kind=action, text=text))
 
 
 def _history_text(action: str, form: Mapping[str, Any]) -> str:
@@ -102,3 +127,21 @@ def reason_for(case: Case, *kinds: str) -> str:
         if note.kind in kinds:
             return note.text
     return ""
+
+
+NOTICE_WORDS = {  # the 文号 of each written notice: its kind's word, the year, the case's serial
+    "acceptance": "信受告",
+    "non-acceptance": "信不受告",
+    "opinion": "信处意",
+}
+
+
+def notice_reference(case: Case, kind: str) -> str:
+    """The written notice's document number (文号), e.g. 信受告〔2026〕12号: the year of the
+    step it records and the matter's serial, so each notice of a matter has its own."""
+    day = case.replied_on if kind == "opinion" else case.decided_on
+    year = (day or case.registered_on).year
+    word = NOTICE_WORDS[kind]
+    if kind == "non-acceptance" and case.status == CaseStatus.NOT_REACCEPTED:
+        word = "信不再受告"
+    return f"{word}〔{year}〕{case.id}号"

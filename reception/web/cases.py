@@ -23,7 +23,7 @@ from sqlalchemy.orm import selectinload
 
 from .. import recordings
 from ..extensions import db
-from ..models import Case, CaseStatus, Role, ServiceKind, Ticket, User, VideoSession
+from ..models import AuditEntry, Case, CaseStatus, Role, ServiceKind, Ticket, User, VideoSession
 from ..models.types import utcnow
 from ..queue.clock import hall_day
 from ..queue.errors import InvalidInput, NotFound, QueueError
@@ -223,6 +223,7 @@ def _detail_page(case: Case, form: CaseActionForm, *, error: str = "", status: i
         case_form=form,
         error=error,
         staff_names=_staff_names(case),
+        registration=_registration(case),
         notices=notices_for(case),
         notice_titles={kind: gettext(title) for kind, title in NOTICES.items()},
         recorded=recordings.recorded_for_case(case.id),
@@ -246,6 +247,20 @@ def recording(case_id: int, session_id: int):
     response = Response(pieces, mimetype="video/webm")
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _registration(case: Case) -> tuple[Any, str]:
+    """When and by whom the matter was registered: the first line of its history."""
+    entry = db.session.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.case_id == case.id, AuditEntry.action == "register_case")
+        .order_by(AuditEntry.id)
+        .limit(1)
+    ).first()
+    staff_id = entry.staff_id if entry is not None else case.registered_by
+    user = db.session.get(User, staff_id) if staff_id else None
+    who = (user.display_name or user.username) if user is not None else "—"
+    return (entry.at if entry is not None else case.registered_on), who
 
 
 def _staff_names(case: Case) -> dict[int, str]:
@@ -293,6 +308,7 @@ def notice(case_id: int, kind: str):
         clocks=clocks,
         reason=casework.reason_for(case, case.status),
         opinion=casework.reason_for(case, "reply"),
+        reference=casework.notice_reference(case, kind),
         today=_today(),
     )
 

@@ -307,6 +307,11 @@ class CaseActionForm(FlaskForm):
     approver = StringField(_l("Approved by"), filters=[_strip], validators=[Length(max=64)])
     reason = StringField(_l("Reason"), filters=[_strip], validators=[Length(max=1000)])
     leader_id = IdField(_l("Leader"))
+    # a decision taken on an earlier day, recorded now with its real date and why late
+    decided_on = IsoDateField(_l("Decided on"))
+    late_reason = StringField(
+        _l("Why it is recorded late"), filters=[_strip], validators=[Length(max=200)]
+    )
 
 
 class ClosureForm(FlaskForm):
