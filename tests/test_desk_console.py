@@ -345,3 +345,17 @@ def test_voiding_a_number_needs_a_reason(client, db):
     db.session.expire_all()
     voided = db.session.get(Ticket, ticket.id)
     assert voided.state == "cancelled" and voided.events[-1].note == "来访人已离开"
+
+
+def test_the_consoles_first_panel_says_what_the_desk_is_doing_while_serving(client, db):
+    ticket = _issue(client, "A")
+    login(client)
+    desk = desk_by_number(1)
+    client.post(f"/desk/{desk.id}/call-next")
+    client.post(f"/desk/{desk.id}/tickets/{ticket.id}/start")
+    page = client.get(f"/desk/{desk.id}").get_data(as_text=True)
+    panel = page[page.index('data-testid="desk-state"') :].split("</section>")[0]
+    assert 'data-testid="desk-state-serving"' in panel and ticket.number in panel
+    english = client.get(f"/desk/{desk.id}?lang=en").get_data(as_text=True)
+    services = english[english.index('class="services"') :].split("</p>")[0]
+    assert "市规划和自然资源局" not in services  # the desk's services in the reader's language
