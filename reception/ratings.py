@@ -26,6 +26,7 @@ from .models import (
     Hall,
     LegFact,
     Rating,
+    Service,
     Ticket,
     TicketEvent,
 )
@@ -131,6 +132,7 @@ def rate(
             desk_id=desk_id,
             staff_id=staff_id,
             case_id=ticket.case_id,
+            remote_unit_id=_unit_of_leg(ticket, service_id) if leg != CASE_LEG else None,
             level=level,
             comment=comment,
             reasons=why,
@@ -148,6 +150,14 @@ def rate(
     )
     _follow_up(ticket, rating, now)
     return rating
+
+
+def _unit_of_leg(ticket: Ticket, service_id: int) -> int | None:
+    """The unit a video reception leg was held with: the rating is that unit's."""
+    if ticket.remote_unit_id is None:
+        return None
+    service = db.session.get(Service, service_id)
+    return ticket.remote_unit_id if service is not None and service.kind == "video" else None
 
 
 def case_rateable(ticket: Ticket) -> Case | None:

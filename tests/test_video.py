@@ -453,3 +453,24 @@ def test_a_recording_piece_that_is_not_webm_is_refused(app, client, db, hall):
     assert client.post(url + "2", data=b"\x1a\x45\xdf\xa3 another file").status_code == 422
     assert client.post(url + "2", data=b"\x1f\x43\xb6\x75 cluster").status_code == 201
     assert recordings.stored(call.id)[0] == 2
+
+
+def test_a_video_legs_rating_is_the_units_and_the_kiosk_visit_is_told_so(app, client, db, hall):
+    from reception import ratings
+    from reception.models import Rating
+
+    ticket = _called(hall, "市教育局")
+    desk = desk_by_number(VIDEO_DESK).id
+    moves.start(ticket.id, desk_id=desk)
+    commit(moves.finish(ticket.id, "已答复", desk_id=desk))
+    commit(ratings.rate(db.session.get(Ticket, ticket.id), 1, 5, "", utcnow()))
+    rating = db.session.scalars(select(Rating)).one()
+    assert rating.remote_unit_id == _unit("市教育局").id
+    page = client.get(f"/t/{ticket.token}").get_data(as_text=True)
+    assert "市教育局" in page[page.index('data-testid="unit-name"') :].split("</span>")[0]
+    # the unit's page, for a kiosk visitor without a matter, says where its outcome goes
+    call = _ring(hall)
+    commit(video.answer(call.id, user_by_name("jiaoyu"), utcnow()))
+    login(client, "jiaoyu")
+    remote = client.get(f"/video/{call.id}").get_data(as_text=True)
+    assert "随本次接访保存" in remote and "办理结果已保存到信访事项" not in remote

@@ -82,6 +82,9 @@ def _kiosk_ticket(browser, hall: Hall, unit: str) -> dict:
     kiosk.wait_for_url("**/kiosk/ticket/*")
     token = kiosk.url.rsplit("/", 1)[1].split("?")[0]
     number = kiosk.get_by_test_id("ticket-number").inner_text().strip()
+    assert kiosk.get_by_test_id("slip-unit").inner_text() == unit  # the unit chosen, printed
+    kiosk.goto(f"{hall.url}/t/{token}")
+    assert unit in kiosk.get_by_test_id("unit-name").inner_text()  # and on the phone
     context.close()
     return {"token": token, "number": number}
 
@@ -217,6 +220,27 @@ def test_a_full_video_reception(browser, media_browser, hall, tmp_path):
     desk.get_by_test_id("remote-party").filter(has_text="市教育局信访干部").wait_for()
     screenshot(desk, "video-hall")
     screenshot(remote, "video-remote")
+
+    # the visitor's own screen: the unit large, who and which unit, plain words, no controls
+    desk.get_by_test_id("visitor-open").click()
+    view = desk.get_by_test_id("visitor-view")
+    view.wait_for()
+    box = view.bounding_box()
+    size = desk.viewport_size
+    assert (box["width"], box["height"]) == (size["width"], size["height"])
+    covered = desk.evaluate(
+        "() => [[10, 10], [innerWidth / 2, innerHeight / 2], [innerWidth - 60, innerHeight - 10]]"
+        ".every(([x, y]) => document.getElementById('visitor-view')"
+        ".contains(document.elementFromPoint(x, y)))"
+    )
+    assert covered  # no navigation, case link or 结束 button reachable from the visitor's seat
+    caption = view.inner_text()
+    assert "市教育局" in caption and "市教育局信访干部" in caption
+    assert "正在与市教育局视频通话" in desk.get_by_test_id("visitor-status").inner_text()
+    desk.wait_for_function("document.getElementById('visitor-video').videoWidth > 0")
+    screenshot(desk, "video-visitor-screen")
+    desk.keyboard.press("Escape")
+    view.wait_for(state="hidden")
 
     # the unit's computer loses the page (a reload): the same session comes back, no new call
     generation = desk.evaluate("window.videoCall.generation")

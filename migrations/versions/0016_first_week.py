@@ -1,4 +1,4 @@
-"""the hall's first week: who rated through which device and why, a rating alert tied to its
+"""the hall's first week: who rated through which device and why, for which video unit, a rating alert tied to its
 rating, a password given by someone else changed at first login
 
 Revision ID: 0016_first_week
@@ -25,6 +25,10 @@ def upgrade():
         batch_op.create_foreign_key(
             "fk_ratings_device_id_display_devices", "display_devices", ["device_id"], ["id"]
         )
+        batch_op.add_column(sa.Column("remote_unit_id", sa.Integer(), nullable=True))
+        batch_op.create_foreign_key(
+            "fk_ratings_remote_unit_id_remote_units", "remote_units", ["remote_unit_id"], ["id"]
+        )
     with op.batch_alter_table("alerts", schema=None) as batch_op:
         batch_op.add_column(sa.Column("rating_id", sa.Integer(), nullable=True))
         batch_op.create_foreign_key("fk_alerts_rating_id_ratings", "ratings", ["rating_id"], ["id"])
@@ -43,6 +47,8 @@ def downgrade():
         batch_op.drop_constraint("fk_alerts_rating_id_ratings", type_="foreignkey")
         batch_op.drop_column("rating_id")
     with op.batch_alter_table("ratings", schema=None) as batch_op:
+        batch_op.drop_constraint("fk_ratings_remote_unit_id_remote_units", type_="foreignkey")
+        batch_op.drop_column("remote_unit_id")
         batch_op.drop_constraint("fk_ratings_device_id_display_devices", type_="foreignkey")
         batch_op.drop_column("reasons")
         batch_op.drop_column("device_id")

@@ -29,6 +29,8 @@ class Rating(Model):
     desk_id: Mapped[int | None] = mapped_column(ForeignKey("desks.id"), default=None)
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), default=None)
+    # a video reception leg is rated for the department or county that received the visitor
+    remote_unit_id: Mapped[int | None] = mapped_column(ForeignKey("remote_units.id"), default=None)
     level: Mapped[int] = mapped_column(Integer)
     comment: Mapped[str] = mapped_column(String(500), default="")
     # who rated, through which channel: the visitor's phone ("phone"), the desk's rating device

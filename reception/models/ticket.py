@@ -84,6 +84,7 @@ class Ticket(Model):
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), default=None)
     # The department or county a video-reception visitor asks to speak to.
     remote_unit_id: Mapped[int | None] = mapped_column(ForeignKey("remote_units.id"), default=None)
+    remote_unit = relationship("RemoteUnit", lazy="select", viewonly=True)
     leg: Mapped[int] = mapped_column(default=1)
     recall_count: Mapped[int] = mapped_column(default=0)
     outcome: Mapped[str] = mapped_column(Text, default="")

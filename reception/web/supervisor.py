@@ -7,7 +7,7 @@ from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import select
 
-from .. import ratings, supervision
+from .. import ratings, supervision, video
 from ..extensions import db
 from ..models import Alert, FollowUp, Role, User
 from ..models.types import utcnow
@@ -94,6 +94,7 @@ def _follow_ups_page(form: FollowUpForm, status: int = 200, revealed: dict | Non
         numbers=ratings.ticket_numbers([r for _f, r in rows]),
         phones=phones,
         reasons=ratings.REASONS,
+        units={unit.id: unit for unit in video.units(hall.id)},
         revealed=revealed or {},
     )
     return page, status, {"Cache-Control": "no-store"}

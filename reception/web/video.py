@@ -16,7 +16,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 from flask_login import current_user
 
 from .. import recordings, video
@@ -114,7 +114,8 @@ def session_page(session_id: int):
         "recording_url": url_for("video.recording_piece", session_id=call.id, seq=1)[:-1],
         "ice_servers": current_app.config.get("VIDEO_ICE_SERVERS", []),
         "chunk_ms": int(current_app.config.get("VIDEO_CHUNK_SECONDS", 5) * 1000),
-        "labels": _labels(),
+        "labels": _labels(with_case=ticket is not None and ticket.case_id is not None),
+        "visitor_labels": _visitor_labels(call.unit.label(str(get_locale()))),
     }
     return render_template(
         "video/session.html",
@@ -135,7 +136,24 @@ def _back(call: VideoSession, side: str) -> str:
     return url_for("video.remote")
 
 
-def _labels() -> dict[str, str]:
+def _visitor_labels(unit: str) -> dict[str, str]:
+    """What the visitor's own screen says, in plain words (no staff instructions)."""
+    return {
+        "connecting": gettext("Connecting you to %(unit)s, please wait…", unit=unit),
+        "connected": gettext("You are speaking with %(unit)s.", unit=unit),
+        "reconnecting": gettext("The line is unsteady: reconnecting, please wait…"),
+        "waiting": gettext("Connecting you to %(unit)s, please wait…", unit=unit),
+        "ringing": gettext("Calling %(unit)s, please wait…", unit=unit),
+        "unanswered": gettext(
+            "%(unit)s cannot answer just now. The staff beside you will arrange what comes next.",
+            unit=unit,
+        ),
+        "ended": gettext("The video reception has ended. Thank you."),
+        "cancelled": gettext("The video reception has ended. Thank you."),
+    }
+
+
+def _labels(*, with_case: bool) -> dict[str, str]:
     return {
         "connecting": gettext("Connecting…"),
         "connected": gettext("Connected"),
@@ -158,7 +176,9 @@ def _labels() -> dict[str, str]:
         ),
         "media_error": gettext("The camera or microphone could not be started: %(name)s."),
         "audio_only": gettext("No camera: the other side hears you but does not see you."),
-        "saved": gettext("The outcome is saved on the case."),
+        "saved": gettext("The outcome is saved on the case.")
+        if with_case
+        else gettext("The outcome is saved with this visit (no matter is registered)."),
         "upload_failed": gettext("A piece of the recording could not be sent; retrying."),
     }
 

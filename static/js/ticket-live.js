@@ -34,6 +34,8 @@ function render(snapshot) {
     block.hidden = !block.dataset.when.split(" ").includes(ticket.state);
   }
   document.getElementById("service-name").textContent = names[ticket.service_id] || "";
+  const unit = document.getElementById("unit-name"); // the unit spoken to over video, on that leg
+  if (unit) unit.hidden = String(ticket.service_id) !== unit.dataset.serviceId;
   document.getElementById("people-ahead").textContent = snapshot.people_ahead;
   document.getElementById("wait").textContent = snapshot.wait_minutes
     ? text(card.dataset.about, "minutes", snapshot.wait_minutes)

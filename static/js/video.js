@@ -33,6 +33,44 @@ function show(text, state) {
   statusLine.textContent = text;
   statusLine.dataset.state = state;
   page.dataset.connection = state;
+  drawVisitor(state);
+}
+
+// --- the visitor's own screen (the hall's side): the same call, full screen, plain words ---
+const visitorView = document.getElementById("visitor-view");
+const V = data.visitor_labels || {};
+
+function drawVisitor(state) {
+  if (!visitorView) return;
+  const line = document.getElementById("visitor-status");
+  line.textContent = V[state] ?? V.connecting ?? "";
+  line.dataset.state = state;
+  const video = document.getElementById("visitor-video");
+  if (video.srcObject !== remoteVideo.srcObject) video.srcObject = remoteVideo.srcObject;
+}
+
+function openVisitorView() {
+  visitorView.hidden = false;
+  document.body.classList.add("visitor-mode");
+  drawVisitor(statusLine.dataset.state || "connecting");
+  visitorView.requestFullscreen?.().catch(() => {}); // a kiosk browser may refuse: still fills the window
+}
+
+function closeVisitorView() {
+  visitorView.hidden = true;
+  document.body.classList.remove("visitor-mode");
+  if (document.fullscreenElement) document.exitFullscreen().catch(() => {});
+}
+
+if (visitorView) {
+  document.getElementById("visitor-open").addEventListener("click", openVisitorView);
+  document.getElementById("visitor-exit").addEventListener("click", closeVisitorView);
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && !visitorView.hidden) closeVisitorView();
+  });
+  document.addEventListener("fullscreenchange", () => {
+    if (!document.fullscreenElement && !visitorView.hidden) closeVisitorView();
+  });
 }
 
 function mediaText(error) {
@@ -191,6 +229,8 @@ async function refresh() {
   page.dataset.state = info.state;
   if (isHall) {
     document.getElementById("remote-name").textContent = info.remote_name || "—";
+    const name = document.getElementById("visitor-name");
+    if (name) name.textContent = info.remote_name ? `${info.remote_name} · ` : "";
     const box = document.querySelector("[data-testid=remote-outcome]");
     box.hidden = !info.outcome;
     document.getElementById("remote-outcome-text").textContent = info.outcome;
