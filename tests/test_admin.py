@@ -626,3 +626,38 @@ def test_every_code_shown_to_a_person_has_a_label(client, db, hall):
         "video",
         "leader",
     }
+
+
+def test_the_administrations_detours_are_gone(client, db):
+    from reception.models import Service
+
+    login(client, "admin")
+    made = client.post(
+        "/admin/staff/new", data={"username": "clerk7", "role": "desk", "active": "1"}
+    ).get_data(as_text=True)
+    done = made[made.index('data-testid="done"') - 80 :].split("</a>")[0]
+    assert 'href="/admin/staff"' in done  # 完成 returns to the list
+    # a refused bookable time keeps the weekdays as chosen (none), not the default five
+    refused = client.post(
+        "/admin/appointments/templates",
+        data={"service_id": service_by_prefix("M").id, "start": "09:00", "end": "10:00"},
+    ).get_data(as_text=True)
+    boxes = refused[refused.index('name="weekdays"') - 40 : refused.index("</fieldset>")]
+    assert "checked" not in boxes
+    fresh = client.get("/admin/appointments").get_data(as_text=True)
+    assert fresh[fresh.index('name="weekdays"') :].count("checked") >= 5
+    # the leader-day form says why its list is empty and links to make the service
+    for leader in db.session.scalars(select(Service).where(Service.kind == "leader")):
+        leader.kind = "department"
+    db.session.commit()
+    page = client.get("/admin/appointments").get_data(as_text=True)
+    assert 'data-testid="no-leader-service"' in page
+    assert (
+        client.get("/admin/services/new?kind=leader")
+        .get_data(as_text=True)
+        .count('value="leader" selected')
+        == 1
+    )
+    # no placeholder that looks like a saved value
+    for path in ("/admin/hall", "/cases/"):
+        assert "placeholder=" not in client.get(path).get_data(as_text=True), path

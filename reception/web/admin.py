@@ -148,6 +148,8 @@ def service(service_id: int | None):
     hall = current_hall()
     item = _service(service_id) if service_id is not None else None
     form = ServiceForm(obj=item)
+    if request.method == "GET" and item is None and request.args.get("kind") in SERVICE_KINDS:
+        form.kind.data = request.args["kind"]  # "make one" from a page that needs that kind
     if form.validate_on_submit():
         try:
             saved = administration.save_service(hall, item, form.data, current_user.id)
