@@ -127,3 +127,162 @@ def test_path_ids_never_answer_500(client, db, pattern, raw):
     for method in ("GET", "POST"):
         response = client.open(path, method=method)
         assert response.status_code < 500, (method, path, response.get_data(as_text=True)[:300])
+
+
+# --- the second wave's pages: administration, ratings, reports, video ---------------------
+
+SETUP_TABLES = (
+    "services", "desks", "users", "slot_templates", "leader_days", "display_devices",
+    "remote_units", "ratings", "follow_ups", "video_sessions", "recording_chunks", "closures",
+    "alerts", "tickets", "cases",
+)  # fmt: skip
+
+
+def _setup_counts() -> tuple[int, ...]:
+    from sqlalchemy import text
+
+    _db.session.rollback()
+    return tuple(
+        _db.session.scalar(text(f"SELECT count(*) FROM {table}")) for table in SETUP_TABLES
+    )
+
+
+def _world() -> dict[str, object]:
+    """A served visit, its bad rating and call-back, and a video session: what the second
+    wave's forms act on (made once per test, on the first example)."""
+    from reception import ratings, video
+    from reception.models import FollowUp, RemoteUnit, VideoSession
+    from reception.models.types import utcnow
+    from reception.queue import moves
+    from tests.conftest import desk_by_number, service_by_prefix, user_by_name
+    from tests.helpers import commit, issue
+
+    found = _db.session.scalars(select(VideoSession)).first()
+    if found is None:
+        hall_id = service_by_prefix("B").hall_id
+        served = issue(hall_id, service_by_prefix("B").id, utcnow(), outside_hours=True)
+        desk = desk_by_number(2).id
+        moves.call_ticket(desk, served.id)
+        moves.start(served.id, desk_id=desk)
+        commit(moves.finish(served.id, "已答复", desk_id=desk))
+        commit(ratings.rate(_db.session.get(Ticket, served.id), 1, 1, "", utcnow()))
+        unit = _db.session.scalars(select(RemoteUnit)).first()
+        called = issue(hall_id, service_by_prefix("V").id, utcnow(), outside_hours=True)
+        commit(video.choose_unit(called, unit.id))
+        video_desk = desk_by_number(14).id
+        commit(moves.call_ticket(video_desk, called.id))
+        call = commit(
+            video.start(video_desk, called.id, user_by_name("admin").id, unit.id, utcnow())
+        )
+        commit(video.answer(call.id, user_by_name("jiaoyu"), utcnow()))
+        found = _db.session.get(VideoSession, call.id)
+    served_ticket = _db.session.scalars(select(Ticket).where(Ticket.state == "finished")).first()
+    return {
+        "token": served_ticket.token,
+        "ticket_id": served_ticket.id,
+        "follow_up": _db.session.scalars(select(FollowUp.id)).first(),
+        "session": found.id,
+    }
+
+
+SECOND_WAVE_FORMS = {
+    "/admin/hall": ["name", "address", "timezone", "notice", "lobby_floor", "follow_up_days",
+                    "pause_alert_minutes", "video_answer_seconds", "video_recording",
+                    "recording_retention_days", "hours_0", "hours_3", "hours_6"],
+    "/admin/services/new": ["name", "name_en", "prefix", "kind", "waiting_area",
+                            "wait_target_minutes", "active"],
+    "/admin/desks/new": ["number", "name", "name_en", "floor", "location", "location_en",
+                         "services", "active"],
+    "/admin/staff/new": ["username", "display_name", "role", "department_id", "remote_unit_id",
+                         "desks", "active"],
+    "/admin/displays": ["name", "desk_id", "autoplay", "rater"],
+    "/admin/appointments/templates": ["service_id", "weekdays", "start", "end", "slot_minutes",
+                                      "capacity"],
+    "/admin/appointments/leader-days": ["service_id", "day", "leader", "place", "matters",
+                                       "start", "end", "slot_minutes", "capacity", "weeks"],
+    "/admin/routing": ["rules"],
+    "/admin/remote-units/new": ["name", "name_en", "sort_order", "active"],
+    "/t/{token}/rate/1": ["level", "comment", "reasons", "asked", "skip"],
+    "/t/{token}/rate-case": ["level", "comment", "reasons", "asked", "skip"],
+    "/supervisor/follow-ups/{follow_up}": ["outcome"],
+    "/video/start": ["desk_id", "ticket_id", "unit_id"],
+    "/video/{session}/outcome": ["outcome"],
+}  # fmt: skip
+REPORT_ARGS = ["period", "day", "until", "group", "service", "table", "year"]
+REPORT_PATHS = ["/reports/", "/reports/export.csv", "/reports/export.xlsx", "/reports/annual.xlsx"]
+
+
+@FUZZ
+@given(path=st.sampled_from(sorted(SECOND_WAVE_FORMS)), data=st.data())
+def test_the_second_waves_forms_never_answer_500(client, db, path, data):
+    _as_admin(client)
+    world = _world()
+    form = {name: data.draw(value, label=name) for name in SECOND_WAVE_FORMS[path]}
+    url = path.format(**world)
+    if url.startswith("/video/"):
+        login(client, "video" if "start" in url else "jiaoyu")
+    before = _setup_counts()
+    response = client.post(url, data=form)
+    assert response.status_code < 500, (url, form, response.get_data(as_text=True)[:300])
+    if response.status_code >= 400:
+        assert _setup_counts() == before, (url, form)
+    if url.startswith("/video/"):
+        login(client, "admin")
+
+
+@FUZZ
+@given(path=st.sampled_from(REPORT_PATHS), data=st.data())
+def test_reports_never_answer_500_whatever_the_address(client, db, path, data):
+    _as_admin(client)
+    args = {name: data.draw(value, label=name) for name in REPORT_ARGS}
+    response = client.get(path, query_string=args)
+    assert response.status_code < 500, (path, args, response.get_data(as_text=True)[:300])
+
+
+@FUZZ
+@given(
+    body=st.one_of(
+        st.binary(max_size=2000),
+        st.sampled_from([b"", b"\x1a\x45\xdf\xa3", b"%PDF-1.7", b"{}", b"[]", b"null"]),
+        st.recursive(
+            st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=20)),
+            lambda inner: (
+                st.lists(inner, max_size=4)
+                | st.dictionaries(
+                    st.sampled_from(
+                        [
+                            "name",
+                            "services",
+                            "desks",
+                            "users",
+                            "triage",
+                            "timezone",
+                            "opening_hours",
+                            "appointments",
+                            "prefix",
+                            "number",
+                            "role",
+                        ]
+                    ),
+                    inner,
+                    max_size=4,
+                )
+            ),
+            max_leaves=20,
+        ).map(lambda value: __import__("json").dumps(value).encode()),
+    ),
+    seq=st.integers(min_value=-5, max_value=200_000),
+)
+def test_uploads_never_answer_500(client, db, body, seq):
+    import io
+
+    _as_admin(client)
+    world = _world()
+    before = _setup_counts()
+    answer = client.post("/admin/import", data={"description": (io.BytesIO(body), "h.json")})
+    assert answer.status_code < 500, (body[:200], answer.get_data(as_text=True)[:300])
+    if answer.status_code >= 400:
+        assert _setup_counts() == before
+    login(client, "admin")
+    piece = client.post(f"/video/{world['session']}/recording/{seq}", data=body)
+    assert piece.status_code < 500, (seq, body[:100])
