@@ -61,6 +61,34 @@ def units(hall_id: int) -> list[RemoteUnit]:
     )
 
 
+PRESENCE_SECONDS = 90  # the unit's page renews its presence every 45 s while it is open
+
+
+def mark_present(user: User, now: datetime) -> None:
+    """A unit's staff member has the unit's page open: the unit can answer a call now."""
+    user.present_until = now + timedelta(seconds=PRESENCE_SECONDS)
+
+
+def mark_absent(user: User) -> None:
+    user.present_until = None
+
+
+def available_unit_ids(hall_id: int, now: datetime) -> set[int]:
+    """The units with someone at their page now (an active remote staff member present)."""
+    rows = db.session.scalars(
+        select(User.remote_unit_id)
+        .join(RemoteUnit, RemoteUnit.id == User.remote_unit_id)
+        .where(
+            RemoteUnit.hall_id == hall_id,
+            User.active.is_(True),
+            User.role == Role.REMOTE.value,
+            User.present_until > now,
+        )
+        .distinct()
+    )
+    return {unit_id for unit_id in rows if unit_id is not None}
+
+
 def unit_of(hall_id: int, unit_id: int | None) -> RemoteUnit:
     unit = db.session.get(RemoteUnit, unit_id) if unit_id is not None else None
     if unit is None or unit.hall_id != hall_id or not unit.active:

@@ -123,6 +123,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     # video reception: the unit's page and moves; the session's page for its two parties
     "video.remote": roles("remote"),
     "video.remote_panel": roles("remote"),
+    "video.remote_present": roles("remote"),
     "video.answer": roles("remote"),
     "video.outcome": roles("remote"),
     "video.start": roles("desk", "department", "supervisor"),

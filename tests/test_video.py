@@ -414,6 +414,12 @@ def test_the_kiosk_asks_which_unit_and_refuses_one_it_does_not_offer(client, db,
             commit(None)
         refused_at_kiosk(client, {"service_id": video_service, "remote_unit_id": bad})
     assert _db.session.scalars(select(Ticket)).all() == []
+    # nobody of 清河县 has the unit's page open: the kiosk does not give a number for it
+    page = refused_at_kiosk(
+        client, {"service_id": video_service, "remote_unit_id": _unit("清河县").id}
+    )
+    assert "登记台" in page
+    commit(video.mark_present(user_by_name("qinghe"), utcnow()))
     chosen = client.post(
         "/kiosk/issue",
         data={"service_id": video_service, "remote_unit_id": _unit("清河县").id},
@@ -474,3 +480,29 @@ def test_a_video_legs_rating_is_the_units_and_the_kiosk_visit_is_told_so(app, cl
     login(client, "jiaoyu")
     remote = client.get(f"/video/{call.id}").get_data(as_text=True)
     assert "随本次接访保存" in remote and "办理结果已保存到信访事项" not in remote
+
+
+def test_the_kiosk_offers_the_units_someone_answers_for_now(app, client, db, hall):
+    video_service = service_by_prefix("V").id
+    remote = app.test_client()
+    login(remote, "jiaoyu")
+    assert remote.post("/remote/present").status_code == 200
+    page = client.get(f"/kiosk/units/{video_service}").get_data(as_text=True)
+    jiaoyu, qinghe = _unit("市教育局").id, _unit("清河县").id
+
+    def button(unit_id: int) -> str:
+        at = page.index(f'data-testid="unit-{unit_id}"')
+        start = page.rindex("<button", 0, at)
+        return page[start : page.index("</button>", start)]
+
+    on_duty, off_duty = button(jiaoyu), button(qinghe)
+    assert "disabled" not in on_duty and 'name="remote_unit_id"' in on_duty
+    assert "disabled" in off_duty and "登记台" in off_duty
+    login(client, "registrar")
+    form = client.post("/registration/lookup", data={"id_number": "440301199003070035"})
+    assert "清河县（现在无人在岗）" in form.get_data(as_text=True)
+    remote.post("/logout")
+    assert _unit("市教育局").id not in video.available_unit_ids(hall.id, utcnow())
+    moment = utcnow() + timedelta(seconds=video.PRESENCE_SECONDS + 1)
+    commit(video.mark_present(user_by_name("jiaoyu"), utcnow()))
+    assert jiaoyu not in video.available_unit_ids(hall.id, moment)  # a page gone quiet

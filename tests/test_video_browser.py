@@ -185,13 +185,13 @@ def test_a_full_video_reception(browser, media_browser, hall, tmp_path):
             pytest.fail(reason)
         pytest.skip(reason)
     _set_recording(browser, hall, True)
+    # the unit's staff wait in their office, their page open: the kiosk offers the unit
+    remote_context, remote = staff_page(media_browser, hall.url, "jiaoyu")
+    remote.wait_for_url("**/remote/")
     ticket = _kiosk_ticket(browser, hall, "市教育局")
     assert ticket["number"].startswith("V")
     _register(browser, hall, ticket["number"])
-
-    # the unit's staff wait in their office: the visitor shows in their line
-    remote_context, remote = staff_page(media_browser, hall.url, "jiaoyu")
-    remote.wait_for_url("**/remote/")
+    # the visitor shows in the unit's line
     remote.get_by_test_id("remote-waiting").get_by_text(ticket["number"]).wait_for()
 
     # the video desk calls the visitor and rings the unit the visitor chose
@@ -330,6 +330,9 @@ def test_an_unanswered_call_is_told_and_rerouted_and_a_missing_camera_is_explain
     admin.get_by_role("button", name="保存").click()
     admin.get_by_text("已保存").first.wait_for()
     context.close()
+    # 清河县's page is open in its office, but nobody will answer the call
+    away_context, away = staff_page(browser, hall.url, "qinghe")
+    away.wait_for_url("**/remote/")
     ticket = _kiosk_ticket(browser, hall, "清河县")
 
     # this operator's computer has no camera or microphone (Chromium without fake devices)
@@ -356,3 +359,4 @@ def test_an_unanswered_call_is_told_and_rerouted_and_a_missing_camera_is_explain
     desk.get_by_test_id("video-status").filter(has_text="秒").wait_for()
     assert "东城区" in desk.locator("h1").inner_text()
     hall_context.close()
+    away_context.close()

@@ -1,5 +1,5 @@
 """the hall's first week: who rated through which device and why, for which video unit, a rating alert tied to its
-rating, a password given by someone else changed at first login
+rating, a password given by someone else changed at first login, a unit's staff present
 
 Revision ID: 0016_first_week
 Revises: 0015_named_desk_index
@@ -9,6 +9,8 @@ Create Date: 2026-12-06 20:00:00
 
 import sqlalchemy as sa
 from alembic import op
+
+import reception.models.types
 
 revision = "0016_first_week"
 down_revision = "0015_named_desk_index"
@@ -38,10 +40,14 @@ def upgrade():
                 "must_change_password", sa.Boolean(), nullable=False, server_default=sa.false()
             )
         )
+        batch_op.add_column(
+            sa.Column("present_until", reception.models.types.UTCDateTime(), nullable=True)
+        )
 
 
 def downgrade():
     with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.drop_column("present_until")
         batch_op.drop_column("must_change_password")
     with op.batch_alter_table("alerts", schema=None) as batch_op:
         batch_op.drop_constraint("fk_alerts_rating_id_ratings", type_="foreignkey")

@@ -46,6 +46,9 @@ class User(UserMixin, Model):
     active: Mapped[bool] = mapped_column(default=True)
     # A password someone else gave (a new account, a reset): changed by its owner at first login.
     must_change_password: Mapped[bool] = mapped_column(default=False)
+    # A remote unit's staff member with the unit's page open (renewed while it stays open): the
+    # kiosk offers only units someone can answer for now.
+    present_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     # The stationed department a desk-staff account belongs to (for what it may see).
     department_id: Mapped[int | None] = mapped_column(ForeignKey("services.id"), default=None)
     # The unit a `remote` account receives video visitors for.

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
-from .. import administration
+from .. import administration, video
 from ..boundary import keep_writes_on_refusal
 from ..extensions import db
 from ..models import User
@@ -99,5 +99,6 @@ def password():
 def logout():
     if "console_key" in session:
         consoles.release(session.pop("console_key"))  # its desks are free for the next clerk
+    video.mark_absent(current_user)  # a unit's staff gone: the kiosk stops offering the unit
     logout_user()
     return redirect(url_for("auth.login"))

@@ -94,6 +94,11 @@ def issue():
     if units and form.remote_unit_id.data is None:
         # video reception: first ask whom the visitor wants to speak to
         return redirect(url_for("kiosk.units", service_id=form.service_id.data), 303)
+    if units and form.remote_unit_id.data not in video.available_unit_ids(hall.id, utcnow()):
+        # nobody answers for that unit now: the registration counter books a video time
+        return _back_to_start(
+            gettext("Nobody of that unit is on duty now: the registration counter books a time.")
+        )
     try:
         ticket = issue_ticket(hall.id, form.service_id.data, channel="kiosk")
         if units:
@@ -115,7 +120,14 @@ def units(service_id: int):
     if not choices:
         return redirect(url_for("kiosk.index"))
     form = KioskUnitForm(formdata=None, service_id=service.id)
-    return render_template("kiosk/units.html", hall=hall, service=service, units=choices, form=form)
+    return render_template(
+        "kiosk/units.html",
+        hall=hall,
+        service=service,
+        units=choices,
+        available=video.available_unit_ids(hall.id, utcnow()),
+        form=form,
+    )
 
 
 @bp.get("/checkin")

@@ -94,6 +94,7 @@ def _page(
             open_cases=registration.open_cases(visitor) if visitor else [],
             service_names={s.id: s.name for s in hall.services},
             units=video.units(hall.id),
+            available_units=video.available_unit_ids(hall.id, utcnow()),
             age=age,
             elderly=elderly_by_age and age is not None and age >= settings().elderly_age,
         ),

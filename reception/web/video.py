@@ -40,6 +40,16 @@ def remote():
     return render_template("video/remote.html", hall=current_hall(), **_remote_panel())
 
 
+@bp.post("/remote/present")
+@roles_required(Role.REMOTE)
+def remote_present():
+    """The unit's page is open: renewed every 45 s, so the kiosk offers the unit."""
+    if not PostForm().validate_on_submit():
+        abort(400)
+    video.mark_present(current_user, utcnow())
+    return jsonify(ok=True, seconds=video.PRESENCE_SECONDS)
+
+
 @bp.get("/remote/panel")
 @roles_required(Role.REMOTE)
 def remote_panel():

@@ -61,3 +61,19 @@ if (page.dataset.unitId) {
     if (ringing()) soon();
   }, 5000);
 }
+
+// Presence: while this page is open the unit can answer, and the hall's kiosk offers it.
+async function present() {
+  const body = new FormData();
+  body.append("csrf_token", page.dataset.csrf);
+  try {
+    await fetch(page.dataset.presentUrl, { method: "POST", body, credentials: "same-origin" });
+  } catch {
+    // offline for a moment: the next round renews it
+  }
+}
+present();
+setInterval(present, 45000);
+document.addEventListener("visibilitychange", () => {
+  if (document.visibilityState === "visible") present();
+});
