@@ -25,6 +25,7 @@ from reception.models import (
     SlotCount,
 )
 from reception.queue import moves
+from reception.queue.clock import hall_day
 from reception.queue.errors import IllegalMove, InvalidInput, NotFound
 from tests.conftest import desk_by_number, login, service_by_prefix
 from tests.helpers import commit, issue, local
@@ -547,3 +548,26 @@ def test_slots_outside_the_opening_hours_are_never_offered(client, db, hall):
     )
     assert partly.status_code == 200
     assert "3 个时段在开放时间以外" in partly.get_data(as_text=True)  # 12:00, 12:30, 13:00
+
+
+def test_a_refused_staff_check_in_stays_on_the_day_being_viewed(client, db, hall):
+    from reception.models.types import utcnow
+
+    day = hall_day(hall.timezone, utcnow()) + timedelta(days=6)
+    appointment = Appointment(
+        hall_id=hall.id, service_id=service_by_prefix("A").id, day=day,
+        starts_at=datetime.combine(day, datetime.min.time(), ZoneInfo("Asia/Shanghai"))
+        + timedelta(hours=9),
+        code="ABCDEFGH", name="赵六", phone="13812345678", phone_hash="x" * 64,
+    )  # fmt: skip
+    _db.session.add(appointment)
+    _db.session.commit()
+    login(client, "registrar")
+    page = client.get(f"/appointments/?day={day.isoformat()}").get_data(as_text=True)
+    assert f'name="viewing" value="{day.isoformat()}"' in page
+    # six days early: refused, and the page stays on the day being viewed
+    refused = client.post(
+        f"/appointments/{appointment.id}/checkin", data={"viewing": day.isoformat()}
+    )
+    assert refused.status_code == 303
+    assert refused.headers["Location"].endswith(f"/appointments/?day={day.isoformat()}")
