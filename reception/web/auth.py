@@ -64,10 +64,11 @@ def require_own_password() -> Any:
     """Before every page: a person logged in with a password someone else gave them (a new
     account, a reset) sets their own first."""
     if (
-        current_user.is_authenticated
-        and current_user.must_change_password
+        not request.path.startswith("/api/")  # integrations sign in with a token (and the
+        # hot path loads no session user for this)
         and request.endpoint not in FIRST_LOGIN_ENDPOINTS
-        and not request.path.startswith("/api/")  # integrations sign in with a token
+        and current_user.is_authenticated
+        and current_user.must_change_password
     ):
         return redirect(url_for("auth.password"))
     return None
