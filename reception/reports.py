@@ -59,6 +59,7 @@ from .models import (
     Ticket,
     TicketEvent,
 )
+from .models.case import accuses
 from .models.rating import BAD
 from .queue.clock import zone
 from .queue.errors import InvalidInput
@@ -202,6 +203,9 @@ class Scope:
     first: date  # hall-local days, inclusive
     last: date
     service_id: int | None = None
+    # the departments of the reader: a matter accusing one of them is not counted for them
+    # (信访工作条例 Art. 30 holds in every figure, list and export)
+    hidden_from: frozenset[int] = frozenset()
 
     @property
     def start(self) -> datetime:
@@ -239,8 +243,14 @@ def period(kind: str, anchor: date, until: date | None = None) -> tuple[date, da
     raise InvalidInput(N_("Unknown period."))
 
 
-def scope_for(hall: Hall, first: date, last: date, service_id: int | None = None) -> Scope:
-    return Scope(hall.id, hall.timezone, first, last, service_id)
+def scope_for(
+    hall: Hall,
+    first: date,
+    last: date,
+    service_id: int | None = None,
+    hidden_from: frozenset[int] = frozenset(),
+) -> Scope:
+    return Scope(hall.id, hall.timezone, first, last, service_id, hidden_from)
 
 
 # --- legs: one row per leg of every ticket in the period -------------------------------------
@@ -693,6 +703,8 @@ def _cases_in(scope: Scope) -> Any:
     ]
     if scope.service_id is not None:
         where.append(Case.department_id == scope.service_id)
+    if scope.hidden_from:
+        where.append(~accuses(Case.id, scope.hidden_from))
     return and_(*where)
 
 
@@ -801,10 +813,12 @@ def late_cases(scope: Scope, today: date, limit: int = 50) -> list[Case]:
 PETITION_FORMS = ("visit", "letter", "online", "phone")  # 走访, 来信, 网上, 电话
 
 
-def annual(hall: Hall, year: int) -> dict[str, list[tuple[Any, ...]]]:
+def annual(
+    hall: Hall, year: int, hidden_from: frozenset[int] = frozenset()
+) -> dict[str, list[tuple[Any, ...]]]:
     """信访工作条例 Art. 41: the year's matters by category, channel, department and outcome;
     visits and headcount; group visits."""
-    scope = scope_for(hall, date(year, 1, 1), date(year, 12, 31))
+    scope = scope_for(hall, date(year, 1, 1), date(year, 12, 31), hidden_from=hidden_from)
     where = _cases_in(scope)
 
     def by(column: Any) -> list[tuple[Any, ...]]:

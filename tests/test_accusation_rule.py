@@ -85,3 +85,36 @@ def test_the_accused_departments_leader_never_sees_the_accusation(app, db, hall)
     closed = accused.post(f"/supervisor/follow-ups/{follow_up.id}", data={"outcome": "x"})
     assert closed.status_code == 404
     assert [m for m in accused_board.get_received() if m["name"] == "alert"] == []
+
+
+def test_the_accused_departments_leader_never_counts_the_accusation_in_reports(app, db, hall):
+    import csv
+    import io
+    from datetime import timedelta
+
+    from openpyxl import load_workbook
+
+    from reception.models import Case
+
+    leader = user_by_name("leader")
+    leader.department_id = service_by_prefix("B").id
+    db.session.commit()
+    ticket = accusation_ticket(hall)
+    case = db.session.get(Case, ticket.case_id)
+    case.registered_on = case.registered_on - timedelta(days=20)  # its 15 days ran out: late
+    db.session.commit()
+    day, number = case.registered_on.isoformat(), case.number
+    query = f"period=day&day={day}&group=service"
+
+    def seen(username: str) -> tuple[bool, bool, bool]:
+        client = app.test_client()
+        login(client, username)
+        page = client.get(f"/reports/?{query}").get_data(as_text=True)
+        late = client.get(f"/reports/export.csv?{query}&table=late").get_data(as_text=True)
+        cells = [c for row in csv.reader(io.StringIO(late.lstrip("\ufeff"))) for c in row]
+        book = load_workbook(io.BytesIO(client.get(f"/reports/annual.xlsx?year={day[:4]}").data))
+        annual = [c.value for row in book.active.iter_rows() for c in row]
+        return number in page, number in cells, "其他" in annual
+
+    assert seen("supervisor") == (True, True, True)
+    assert seen("leader") == (False, False, False)

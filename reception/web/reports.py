@@ -11,6 +11,7 @@ from typing import Any
 from flask import Blueprint, render_template, request
 from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -306,7 +307,7 @@ def _scope(form: ReportForm, hall: Hall, today: date) -> reports.Scope:
     service_id = form.service.data
     if service_id is not None and service_id not in {s.id for s in hall.services}:
         raise InvalidInput("Unknown service.")
-    return reports.scope_for(hall, first, last, service_id)
+    return reports.scope_for(hall, first, last, service_id, current_user.departments)
 
 
 def _read(hall: Hall) -> tuple[ReportForm, Report | None]:
@@ -418,7 +419,7 @@ def annual_xlsx():
     if not form.validate():
         return {"message": gettext("Give the year."), "errors": form.errors}, 422
     year = int(form.year.data)
-    figures = reports.annual(hall, year)
+    figures = reports.annual(hall, year, current_user.departments)
     departments = {s.id: s.name for s in hall.services}
     forms = {
         "visit": gettext("Visits in person (走访)"),
