@@ -506,3 +506,41 @@ def test_the_kiosk_offers_the_units_someone_answers_for_now(app, client, db, hal
     moment = utcnow() + timedelta(seconds=video.PRESENCE_SECONDS + 1)
     commit(video.mark_present(user_by_name("jiaoyu"), utcnow()))
     assert jiaoyu not in video.available_unit_ids(hall.id, moment)  # a page gone quiet
+
+
+def test_the_registrar_books_a_video_time_with_a_unit_nobody_answers_for_now(client, db, hall):
+    from reception.appointments import booking
+    from reception.appointments.checkin import check_in
+    from reception.appointments.slots import Policy, bookable_days, slots_for
+    from reception.models import Appointment
+
+    login(client, "registrar")
+    form = client.post("/registration/lookup", data={"id_number": "440301199003070035"})
+    page = form.get_data(as_text=True)
+    links = page[page.index('data-testid="book-video-time"') :].split("</p>")[0]
+    qinghe = _unit("清河县").id
+    video_service = service_by_prefix("V")
+    assert f"/book/{video_service.id}?unit={qinghe}" in links.replace("&amp;", "&")
+    booking_page = client.get(f"/book/{video_service.id}?unit={qinghe}").get_data(as_text=True)
+    chosen = booking_page[booking_page.index('data-testid="booking-unit"') :].split("</select>")[0]
+    assert f'value="{qinghe}" selected' in chosen
+    # booked with the unit; at check-in the ticket carries it
+    day = next(
+        d for d in bookable_days(hall, utcnow(), Policy()) if slots_for(hall, video_service, d)
+    )
+    slot = slots_for(hall, video_service, day)[0]
+    answer = client.post(
+        f"/book/{video_service.id}",
+        data={"starts_at": slot.starts_at.isoformat(), "name": "王小明", "phone": "13812345678",
+              "remote_unit_id": str(qinghe), "day": day.isoformat()},
+    )  # fmt: skip
+    assert answer.status_code == 302, answer.get_data(as_text=True)[:300]
+    appointment = db.session.scalars(select(Appointment)).one()
+    assert appointment.remote_unit_id == qinghe
+    result = commit(check_in(hall, appointment.code, policy=Policy(), now=slot.starts_at))
+    assert result.ticket.remote_unit_id == qinghe
+    # a unit is for video reception only
+    with pytest.raises(InvalidInput):
+        booking.book(hall, service_by_prefix("A").id, slot.starts_at,
+                     booking.Booker(name="x", phone="13812345679", remote_unit_id=qinghe),
+                     policy=Policy(), now=utcnow())  # fmt: skip

@@ -31,6 +31,14 @@ def upgrade():
         batch_op.create_foreign_key(
             "fk_ratings_remote_unit_id_remote_units", "remote_units", ["remote_unit_id"], ["id"]
         )
+    with op.batch_alter_table("appointments", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("remote_unit_id", sa.Integer(), nullable=True))
+        batch_op.create_foreign_key(
+            "fk_appointments_remote_unit_id_remote_units",
+            "remote_units",
+            ["remote_unit_id"],
+            ["id"],
+        )
     with op.batch_alter_table("alerts", schema=None) as batch_op:
         batch_op.add_column(sa.Column("rating_id", sa.Integer(), nullable=True))
         batch_op.create_foreign_key("fk_alerts_rating_id_ratings", "ratings", ["rating_id"], ["id"])
@@ -49,6 +57,9 @@ def downgrade():
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.drop_column("present_until")
         batch_op.drop_column("must_change_password")
+    with op.batch_alter_table("appointments", schema=None) as batch_op:
+        batch_op.drop_constraint("fk_appointments_remote_unit_id_remote_units", type_="foreignkey")
+        batch_op.drop_column("remote_unit_id")
     with op.batch_alter_table("alerts", schema=None) as batch_op:
         batch_op.drop_constraint("fk_alerts_rating_id_ratings", type_="foreignkey")
         batch_op.drop_column("rating_id")

@@ -11,7 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
-from ..models import Appointment, BookingState, Hall, Service, SlotCount
+from ..models import Appointment, BookingState, Hall, RemoteUnit, Service, SlotCount
 from ..models.types import utcnow
 from ..queue.clock import hall_day
 from ..queue.errors import IllegalMove, InvalidInput, NotFound, bounded
@@ -30,6 +30,18 @@ class Booker:
     phone: str
     id_number: str = ""
     description: str = ""
+    remote_unit_id: int | None = None  # video reception: the department or county to speak to
+
+
+def _unit_for(hall: Hall, service: Service, unit_id: int | None) -> int | None:
+    """The unit a video reception is booked with: one of the hall's units in use, only for a
+    video reception service."""
+    if unit_id is None:
+        return None
+    unit = db.session.get(RemoteUnit, unit_id)
+    if service.kind != "video" or unit is None or unit.hall_id != hall.id or not unit.active:
+        raise InvalidInput(N_("Choose the department or county to speak to."))
+    return unit.id
 
 
 def new_code() -> str:
@@ -146,6 +158,7 @@ def book(
         id_number=card.number if card else None,
         id_hash=crypto.lookup_hash("id", card.number) if card else None,
         description=bounded(booker.description, 500),
+        remote_unit_id=_unit_for(hall, service, booker.remote_unit_id),
         created_at=now,
     )
     db.session.add(appointment)

@@ -106,6 +106,8 @@ class Appointment(Model):
     description: Mapped[str] = mapped_column(Text, default="")
     state: Mapped[str] = mapped_column(String(12), default=BookingState.BOOKED.value)
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), default=None)
+    # a video reception booked with a department or county (when nobody of it was on duty)
+    remote_unit_id: Mapped[int | None] = mapped_column(ForeignKey("remote_units.id"), default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
 

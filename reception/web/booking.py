@@ -8,6 +8,7 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import format_date, gettext
 from sqlalchemy import select
 
+from .. import video
 from ..appointments import booking
 from ..appointments.slots import bookable_days, slots_for
 from ..extensions import db
@@ -19,6 +20,7 @@ from ..queue.messages import N_
 from ..settings import settings
 from .common import current_hall, error_text
 from .forms import BookingForm, ManageBookingForm
+from .guard import parse_id
 from .tickets import qr_svg
 
 bp = Blueprint("booking", __name__, url_prefix="/book")
@@ -105,6 +107,8 @@ def _slots_page(service: Service, form: BookingForm, *, error: str = "", status:
         error=error,
         form=form,
         local=lambda m: local_time(hall.timezone, m),
+        units=video.units(hall.id) if video.is_video(service) else [],
+        unit_asked=form.remote_unit_id.data or parse_id(request.args.get("unit", "")),
     ), status
 
 
@@ -123,6 +127,7 @@ def book(service_id: int):
         phone=form.phone.data or "",
         id_number=form.id_number.data or "",
         description=form.description.data or "",
+        remote_unit_id=form.remote_unit_id.data,
     )
     try:
         appointment = booking.book(

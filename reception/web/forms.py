@@ -270,6 +270,7 @@ class BookingForm(FlaskForm):
     )
     description = TextAreaField(_l("Your matter in a few words"), validators=[Length(max=500)])
     day = StringField(validators=[Optional(), Length(max=10)])
+    remote_unit_id = IdField(_l("Department or county to speak to"))
 
 
 class ManageBookingForm(FlaskForm):

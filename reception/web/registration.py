@@ -95,6 +95,7 @@ def _page(
             service_names={s.id: s.name for s in hall.services},
             units=video.units(hall.id),
             available_units=video.available_unit_ids(hall.id, utcnow()),
+            video_service=next((s for s in services if video.is_video(s)), None),
             age=age,
             elderly=elderly_by_age and age is not None and age >= settings().elderly_age,
         ),
