@@ -143,3 +143,18 @@ def test_a_kiosk_before_set_up_says_so_in_the_visitors_language(monkeypatch, tmp
     finally:
         with app.app_context():
             _db.engine.dispose()
+
+
+def test_load_hall_takes_a_big_hall(runner, db, tmp_path):
+    """The benchmarks' hall: one service and 1,600 desks (a desk per call they time)."""
+    description = {
+        "name": "基准测试大厅",
+        "timezone": "Asia/Shanghai",
+        "services": [{"prefix": "A", "kind": "department", "name": "基准服务"}],
+        "desks": [{"number": n, "services": ["A"]} for n in range(1, 1601)],
+    }
+    path = tmp_path / "big.json"
+    path.write_text(json.dumps(description, ensure_ascii=False), encoding="utf-8")
+    result = runner.invoke(main, args=["load-hall", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "1600 desks" in result.output

@@ -472,7 +472,7 @@ class ServiceForm(FlaskForm):
 
 
 class DeskForm(FlaskForm):
-    number = WholeNumberField(_l("Desk number"), validators=[InputRequired(), NumberRange(1, 999)])
+    number = WholeNumberField(_l("Desk number"), validators=[InputRequired(), NumberRange(1, 9999)])
     name = StringField(_l("Desk name"), filters=[_strip], validators=[Length(max=120)])
     name_en = StringField(_l("English name"), filters=[_strip], validators=[Length(max=120)])
     floor = WholeNumberField(_l("Floor"), default=1, validators=[NumberRange(1, 199)])
