@@ -18,7 +18,7 @@ from flask_babel import gettext
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 
-from ..administration import parse_routing
+from ..administration import DESK_FIELDS, HALL_FIELDS, SERVICE_FIELDS, UNIT_FIELDS, parse_routing
 from ..queue.errors import QueueError
 from ..queue.hours import format_day
 from ..setup import HallDescriptionError
@@ -34,30 +34,8 @@ from .forms import (
 )
 
 MAX_ERRORS = 50
-Scalar = str | int | float | bool | None
-HALL_SCALARS = (
-    "name",
-    "address",
-    "timezone",
-    "notice",
-    "lobby_floor",
-    "follow_up_days",
-    "pause_alert_minutes",
-    "video_answer_seconds",
-    "video_recording",
-    "recording_retention_days",
-)
-
-SERVICE_FIELDS = (
-    "name",
-    "name_en",
-    "prefix",
-    "kind",
-    "waiting_area",
-    "wait_target_minutes",
-    "active",
-)
-DESK_FIELDS = ("number", "name", "name_en", "floor", "location", "location_en", "active")
+# the fields of each record, as the administration's own pages save them
+HALL_SCALARS = tuple(field for field in HALL_FIELDS if field != "opening_hours")
 
 
 class Problems:
@@ -172,7 +150,7 @@ def check_description(data: Any) -> None:
     units: set[str] = set()
     for index, unit in _records(data, "remote_units", problems):
         where = f"remote_units[{index}]"
-        _form(RemoteUnitForm, unit, ("name", "name_en", "sort_order", "active"), where, problems)
+        _form(RemoteUnitForm, unit, UNIT_FIELDS, where, problems)
         if isinstance(unit.get("name"), str):
             units.add(unit["name"].strip())
     numbers: set[int] = set()

@@ -100,18 +100,25 @@ def _follow_ups_page(form: FollowUpForm, status: int = 200, revealed: dict | Non
     return page, status, {"Cache-Control": "no-store"}
 
 
-@bp.post("/follow-ups/<int:follow_up_id>/phone")
-@roles_required(Role.SUPERVISOR, Role.LEADER)
-def reveal_phone(follow_up_id: int):
-    """The visitor's number in full, for the call-back (a deliberate look, audited)."""
+def _follow_up(follow_up_id: int) -> FollowUp:
+    """A call-back of this hall the user may see (Art. 30), else 404."""
     follow_up = db.session.get(FollowUp, follow_up_id)
     if (
         follow_up is None
         or follow_up.hall_id != current_hall().id
         or not ratings.follow_up_visible(follow_up, current_user.departments)
-        or not PostForm().validate_on_submit()
     ):
         abort(404)
+    return follow_up
+
+
+@bp.post("/follow-ups/<int:follow_up_id>/phone")
+@roles_required(Role.SUPERVISOR, Role.LEADER)
+def reveal_phone(follow_up_id: int):
+    """The visitor's number in full, for the call-back (a deliberate look, audited)."""
+    follow_up = _follow_up(follow_up_id)
+    if not PostForm().validate_on_submit():
+        abort(400)
     phone = ratings.reveal_phone(follow_up, current_user.id)
     if phone is None:
         abort(404)
@@ -121,13 +128,7 @@ def reveal_phone(follow_up_id: int):
 @bp.post("/follow-ups/<int:follow_up_id>")
 @roles_required(Role.SUPERVISOR, Role.LEADER)
 def close_follow_up(follow_up_id: int):
-    follow_up = db.session.get(FollowUp, follow_up_id)
-    if (
-        follow_up is None
-        or follow_up.hall_id != current_hall().id
-        or not ratings.follow_up_visible(follow_up, current_user.departments)
-    ):
-        abort(404)
+    follow_up = _follow_up(follow_up_id)
     form = FollowUpForm()
     if not form.validate_on_submit():
         return _follow_ups_page(form, 422)
