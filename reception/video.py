@@ -89,6 +89,15 @@ def available_unit_ids(hall_id: int, now: datetime) -> set[int]:
     return {unit_id for unit_id in rows if unit_id is not None}
 
 
+def require_on_duty(hall_id: int, unit_id: int | None, now: datetime) -> None:
+    """A visitor takes a number for a unit only while someone of it can answer (the kiosk);
+    the registration counter books a time with the others."""
+    if unit_id not in available_unit_ids(hall_id, now):
+        raise IllegalMove(
+            N_("Nobody of that unit is on duty now: the registration counter books a time.")
+        )
+
+
 def unit_of(hall_id: int, unit_id: int | None) -> RemoteUnit:
     unit = db.session.get(RemoteUnit, unit_id) if unit_id is not None else None
     if unit is None or unit.hall_id != hall_id or not unit.active:

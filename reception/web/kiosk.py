@@ -94,12 +94,9 @@ def issue():
     if units and form.remote_unit_id.data is None:
         # video reception: first ask whom the visitor wants to speak to
         return redirect(url_for("kiosk.units", service_id=form.service_id.data), 303)
-    if units and form.remote_unit_id.data not in video.available_unit_ids(hall.id, utcnow()):
-        # nobody answers for that unit now: the registration counter books a video time
-        return _back_to_start(
-            gettext("Nobody of that unit is on duty now: the registration counter books a time.")
-        )
     try:
+        if units:
+            video.require_on_duty(hall.id, form.remote_unit_id.data, utcnow())
         ticket = issue_ticket(hall.id, form.service_id.data, channel="kiosk")
         if units:
             video.choose_unit(ticket, form.remote_unit_id.data)

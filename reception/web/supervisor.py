@@ -76,13 +76,12 @@ def follow_ups():
 def _follow_ups_page(form: FollowUpForm, status: int = 200, revealed: dict | None = None):
     hall = current_hall()
     rows = ratings.follow_ups(hall.id, current_user.departments)
-    phones = {}
-    for follow_up, rating in rows:
-        if follow_up.done_at is None:
-            phone = ratings.contact_phone(rating)
-            phones[follow_up.id] = (revealed or {}).get(follow_up.id) or (
-                mask_phone(phone) if phone else None
-            )
+    numbers = ratings.contact_phones([r for f, r in rows if f.done_at is None])
+    phones = {
+        f.id: (revealed or {}).get(f.id) or mask_phone(numbers[r.id])
+        for f, r in rows
+        if f.done_at is None and r.id in numbers
+    }
     page = render_template(
         "supervisor/follow_ups.html",
         hall=hall,
