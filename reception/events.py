@@ -297,13 +297,16 @@ class BoardService(Payload):
 
 
 class BoardTotals(Payload):
-    issued: int = Count
-    served: int = Count
-    no_shows: int = Count
-    transfers: int = Count
+    """Today's figures, each defined as in the reports (`reports.day_totals`)."""
+
+    issued: int = Count  # tickets
+    served: int = Count  # legs whose service started
+    no_shows: int = Count  # legs whose visitor missed a call
+    transfers: int = Count  # legs that passed the visitor on
     rated: int = Count
     satisfied: int = Count
     satisfaction: float | None  # 满意率 so far, percent
+    rating_rate: float | None  # 参评率 so far: rated over served, percent
 
 
 class BoardSnapshot(Payload):

@@ -243,6 +243,22 @@ def period(kind: str, anchor: date, until: date | None = None) -> tuple[date, da
     raise InvalidInput(N_("Unknown period."))
 
 
+def scope_of(
+    hall: Hall,
+    kind: str,
+    anchor: date,
+    until: date | None = None,
+    service_id: int | None = None,
+    hidden_from: frozenset[int] = frozenset(),
+) -> Scope:
+    """The scope a reader asks for: the period (`period`) of one of the hall's services, or of
+    all of them."""
+    first, last = period(kind, anchor, until)
+    if service_id is not None and service_id not in {s.id for s in hall.services}:
+        raise InvalidInput(N_("Unknown service."))
+    return scope_for(hall, first, last, service_id, hidden_from)
+
+
 def scope_for(
     hall: Hall,
     first: date,
@@ -567,15 +583,7 @@ def visits(scope: Scope, dimension: str) -> list[dict[str, Any]]:
     counts = (
         select(
             key.label("grp"),
-            func.count().label("legs"),
-            func.count(legs.c.started).label("served"),
-            func.sum(legs.c.no_show).label("no_shows"),
-            func.sum(legs.c.returned).label("returned"),
-            func.sum(legs.c.passed).label("transfers"),
-            func.count(legs.c.level).label("rated"),
-            func.sum(case((legs.c.level >= SATISFIED, 1), else_=0)).label("satisfied"),
-            func.sum(case((legs.c.level >= BASICALLY_SATISFIED, 1), else_=0)).label("basic"),
-            func.sum(case((legs.c.level <= BAD, 1), else_=0)).label("bad"),
+            *_leg_counts(legs),
             *(
                 # PostgreSQL's ordered-set aggregate is the same nearest rank, in one pass
                 func.percentile_disc(percent / 100)
@@ -596,21 +604,72 @@ def visits(scope: Scope, dimension: str) -> list[dict[str, Any]]:
         found = {m: _percentiles(scope, dimension, m) for m in ("wait", "service")}
     rows = []
     for row in db.session.execute(counts).mappings():
-        item = dict(row)
+        item = _with_rates(row)
         item["key"] = key_value = item.pop("grp")
-        for name in ("no_shows", "returned", "transfers", "satisfied", "basic", "bad"):
-            item[name] = int(item[name] or 0)
         for name in ("wait", "service"):
             if not native:
                 item[f"{name}_p50"], item[f"{name}_p90"] = found[name].get(key_value, (None, None))
             for percent in (50, 90):
                 value = item[f"{name}_p{percent}"]
                 item[f"{name}_p{percent}"] = int(value) if value is not None else None
-        item["satisfaction"] = _percent(item["satisfied"], item["rated"])
-        item["satisfaction_broad"] = _percent(item["basic"], item["rated"])
-        item["rating_rate"] = _percent(item["rated"], item["served"])
         rows.append({name: item[name] for name in VISIT_COLUMNS})
     return rows
+
+
+# --- what each leg figure means: written once, read by every surface -------------------------
+
+
+def _leg_counts(legs: Any) -> tuple[Any, ...]:
+    """The counted figures of a set of legs (`_legs`). A leg is one line a visitor joined (the
+    ticket's first, and each one a transfer or a planned journey's next desk opened). It was
+    *served* when its service started at a desk, once however often it was held and started
+    again; a *no-show* when its visitor missed a call (once, however many calls were missed);
+    *returned* when that visitor came back; a *transfer* when it ended by passing the visitor
+    on; *rated* when its visitor rated it (a rating changed within its ten minutes is the one
+    rating, at its last level)."""
+    level = legs.c.level
+    return (
+        func.count().label("legs"),
+        func.count(legs.c.started).label("served"),
+        func.coalesce(func.sum(legs.c.no_show), 0).label("no_shows"),
+        func.coalesce(func.sum(legs.c.returned), 0).label("returned"),
+        func.coalesce(func.sum(legs.c.passed), 0).label("transfers"),
+        func.count(level).label("rated"),
+        func.coalesce(func.sum(case((level >= SATISFIED, 1), else_=0)), 0).label("satisfied"),
+        func.coalesce(func.sum(case((level >= BASICALLY_SATISFIED, 1), else_=0)), 0).label("basic"),
+        func.coalesce(func.sum(case((level <= BAD, 1), else_=0)), 0).label("bad"),
+    )
+
+
+LEG_COUNTS = ("legs", "served", "no_shows", "returned", "transfers", "rated", "satisfied", "bad")
+
+
+def _with_rates(row: Any) -> dict[str, Any]:
+    """The counts of `_leg_counts` as integers, with the rates made of them: 满意率 (satisfied
+    over rated), 满意率 with 基本满意, 参评率 (rated over served)."""
+    item = dict(row)
+    for name in (*LEG_COUNTS, "basic"):
+        item[name] = int(item[name] or 0)
+    item["satisfaction"] = _percent(item["satisfied"], item["rated"])
+    item["satisfaction_broad"] = _percent(item["basic"], item["rated"])
+    item["rating_rate"] = _percent(item["rated"], item["served"])
+    return item
+
+
+def _no_legs() -> dict[str, Any]:
+    """The visit figures of a period without a leg: counts of 0, no rate, no percentile."""
+    figures = _with_rates(dict.fromkeys((*LEG_COUNTS, "basic"), 0))
+    return {name: figures.get(name) for name in VISIT_COLUMNS if name != "key"}
+
+
+def day_totals(hall: Hall, day: date) -> dict[str, Any]:
+    """The supervisor's board's totals of the hall's `day`: the day report's figures (`summary`)
+    by the same definitions, without the percentiles and case figures the board does not show."""
+    scope = scope_for(hall, day, day)
+    legs = _legs(scope)
+    totals = _with_rates(db.session.execute(select(*_leg_counts(legs))).mappings().one())
+    totals.update(ticket_figures(scope))
+    return totals
 
 
 def _percent(part: int, whole: int) -> float | None:
@@ -621,32 +680,9 @@ def summary(scope: Scope, today: date) -> dict[str, Any]:
     """The period's headline figures: the visit figures over all legs, plus tickets, people,
     journeys, group visits, repeat visits, case ratings and follow-ups."""
     overall = visits(scope, "all")
-    figures: dict[str, Any] = dict(overall[0]) if overall else {}
+    figures: dict[str, Any] = dict(overall[0]) if overall else _no_legs()
     figures.pop("key", None)
-    tickets = select(Ticket.id, Ticket.case_id, Ticket.leg).where(
-        Ticket.hall_id == scope.hall_id,
-        Ticket.service_day >= scope.first,
-        Ticket.service_day <= scope.last,
-    )
-    if scope.service_id is not None:
-        first_service = (
-            select(TicketEvent.service_id)
-            .where(TicketEvent.ticket_id == Ticket.id, TicketEvent.action == "issue")
-            .scalar_subquery()
-        )
-        tickets = tickets.where(first_service == scope.service_id)
-    t = tickets.subquery("period_tickets")
-    row = db.session.execute(
-        select(
-            func.count(t.c.id).label("tickets"),
-            func.count(distinct(Case.visitor_id)).label("visitors"),
-            func.sum(case((t.c.leg > 1, 1), else_=0)).label("journeys"),
-            func.sum(case((Case.group_size > 1, 1), else_=0)).label("group_visits"),
-            func.sum(func.coalesce(Case.group_size, 1)).label("headcount"),
-            func.sum(case((Case.repeat.is_(True), 1), else_=0)).label("repeat_visits"),
-        ).select_from(t.outerjoin(Case, Case.id == t.c.case_id))
-    ).one()
-    figures.update({k: int(v or 0) for k, v in row._mapping.items()})
+    figures.update(ticket_figures(scope))
     case_rated, case_satisfied = db.session.execute(
         select(
             func.count(Rating.id), func.sum(case((Rating.level >= SATISFIED, 1), else_=0))
@@ -661,6 +697,41 @@ def summary(scope: Scope, today: date) -> dict[str, Any]:
     figures["case_satisfaction"] = _percent(int(case_satisfied or 0), case_rated)
     figures.update(follow_ups(scope, today))
     return figures
+
+
+def ticket_figures(scope: Scope) -> dict[str, int]:
+    """The figures of the tickets issued on the period's days (of the service they first joined,
+    when the scope names one): a *ticket* is one visit to the hall, whatever became of it
+    (cancelled and no-show tickets included); *visitors* the different people among those with
+    a registered matter; a *journey* a visit that went through more than one desk; a *group
+    visit* one of a matter brought by 2 or more, whose members all count in the *headcount*
+    (and in *group_people*); a *repeat visit* one by someone who had registered before."""
+    tickets = select(Ticket.id, Ticket.case_id, Ticket.leg).where(
+        Ticket.hall_id == scope.hall_id,
+        Ticket.service_day >= scope.first,
+        Ticket.service_day <= scope.last,
+    )
+    if scope.service_id is not None:
+        first_service = (
+            select(TicketEvent.service_id)
+            .where(TicketEvent.ticket_id == Ticket.id, TicketEvent.action == "issue")
+            .scalar_subquery()
+        )
+        tickets = tickets.where(first_service == scope.service_id)
+    t = tickets.subquery("period_tickets")
+    group = Case.group_size > 1
+    row = db.session.execute(
+        select(
+            func.count(t.c.id).label("tickets"),
+            func.count(distinct(Case.visitor_id)).label("visitors"),
+            func.sum(case((t.c.leg > 1, 1), else_=0)).label("journeys"),
+            func.sum(case((group, 1), else_=0)).label("group_visits"),
+            func.sum(func.coalesce(Case.group_size, 1)).label("headcount"),
+            func.sum(case((group, Case.group_size), else_=0)).label("group_people"),
+            func.sum(case((Case.repeat.is_(True), 1), else_=0)).label("repeat_visits"),
+        ).select_from(t.outerjoin(Case, Case.id == t.c.case_id))
+    ).one()
+    return {k: int(v or 0) for k, v in row._mapping.items()}
 
 
 def follow_ups(scope: Scope, today: date) -> dict[str, int]:
@@ -846,22 +917,7 @@ def annual(
         .group_by(channel)
         .order_by(func.count(Case.id).desc())
     ).all()
-    visits_row = db.session.execute(
-        select(
-            func.count(Ticket.id),
-            func.sum(func.coalesce(Case.group_size, 1)),
-            func.sum(case((Case.group_size > 1, 1), else_=0)),
-            func.sum(case((Case.group_size > 1, Case.group_size), else_=0)),
-        )
-        .select_from(Ticket)
-        .outerjoin(Case, Case.id == Ticket.case_id)
-        .where(
-            Ticket.hall_id == hall.id,
-            Ticket.service_day >= scope.first,
-            Ticket.service_day <= scope.last,
-        )
-    ).one()
-    visits_count, headcount, group_visits, group_people = (int(v or 0) for v in visits_row)
+    visited = ticket_figures(scope)
     matters = sum(int(count or 0) for _key, count, _people in channels)
     people = sum(int(n or 0) for _key, _count, n in channels)
     return {
@@ -876,9 +932,9 @@ def annual(
         "department": by(Case.department_id),
         "outcome": by(Case.status),
         "visits": [
-            ("visits", visits_count),
-            ("headcount", headcount),
-            ("group_visits", group_visits),
-            ("group_people", group_people),
+            ("visits", visited["tickets"]),
+            ("headcount", visited["headcount"]),
+            ("group_visits", visited["group_visits"]),
+            ("group_people", visited["group_people"]),
         ],
     }

@@ -13,9 +13,9 @@ import math
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 
-from . import events
+from . import events, reports
 from .extensions import db
 from .models import (
     ACTIVE_STATES,
@@ -24,7 +24,6 @@ from .models import (
     Desk,
     DeskEvent,
     Hall,
-    Rating,
     Service,
     Ticket,
     TicketEvent,
@@ -39,7 +38,6 @@ from .queue.estimate import minutes_per_person
 from .queue.messages import N_
 
 KINDS = ("urgent", "group", "wait", "pause", "rating")
-SATISFIED = 4  # 满意 and 非常满意
 # a call nobody has come to answer for this long is marked on the board (the visitor may not
 # have heard it: recall, or mark a no-show)
 UNANSWERED_CALL_SECONDS = 180
@@ -343,36 +341,13 @@ def _services(
     return board
 
 
-def _totals(hall: Hall, today: Any, now: datetime) -> events.BoardTotals:
-    issued = db.session.scalar(
-        select(func.count(Ticket.id)).where(Ticket.hall_id == hall.id, Ticket.service_day == today)
-    )
-    start = _day_start(hall, now)
-    counts = dict(
-        db.session.execute(
-            select(TicketEvent.action, func.count(TicketEvent.id))
-            .where(
-                TicketEvent.hall_id == hall.id,
-                TicketEvent.at >= start,
-                TicketEvent.action.in_(("start", "no_show", "transfer")),
-            )
-            .group_by(TicketEvent.action)
-        ).all()
-    )
-    rated, satisfied = db.session.execute(
-        select(
-            func.count(Rating.id),
-            func.coalesce(func.sum(case((Rating.level >= SATISFIED, 1), else_=0)), 0),
-        ).where(Rating.hall_id == hall.id, Rating.rated_at >= start, Rating.leg > 0)
-    ).one()
+def _totals(hall: Hall, today: Any) -> events.BoardTotals:
+    """Today's totals, by the reports' definitions (`reports.day_totals`): the board and the
+    day's report never show two numbers for one thing."""
+    figures = reports.day_totals(hall, today)
     return events.BoardTotals(
-        issued=issued or 0,
-        served=counts.get("start", 0),
-        no_shows=counts.get("no_show", 0),
-        transfers=counts.get("transfer", 0),
-        rated=rated,
-        satisfied=satisfied,
-        satisfaction=round(100 * satisfied / rated, 1) if rated else None,
+        issued=figures["tickets"],
+        **{name: figures[name] for name in events.BoardTotals.model_fields if name != "issued"},
     )
 
 
@@ -390,6 +365,6 @@ def board(
         local_time=local_time(hall.timezone, now).strftime("%H:%M"),
         desks=_desks(hall, today),
         services=_services(hall, today, now, default_minutes),
-        totals=_totals(hall, today, now),
+        totals=_totals(hall, today),
         alerts=todays_alerts(hall, now, departments),
     ).json_dict()

@@ -70,3 +70,42 @@ def test_book_on_a_phone_check_in_at_the_kiosk_and_go_first(browser, hall):
     assert called["number"] != walk_in["number"]
     phone_context.close()
     kiosk_context.close()
+
+
+def test_a_booking_is_cancelled_only_when_the_visitor_confirms(browser, hall):
+    """The cancel button asks first: dismissed, the booking stands; confirmed, it is cancelled."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    phone = context.new_page()
+    phone.goto(f"{hall.url}/book/")
+    phone.get_by_role("link", name="市民政局").click()
+    phone.locator("input[name=starts_at]:not([disabled])").first.check()
+    phone.get_by_label("姓名").fill("吴十")
+    phone.get_by_label("手机号码").fill("13912345678")
+    phone.get_by_role("button", name="确认预约").click()
+    phone.wait_for_url("**/book/done/*")
+    code = phone.get_by_test_id("booking-code").inner_text()
+    key = {"code": code, "phone": "13912345678"}
+
+    phone.goto(f"{hall.url}/book/manage")
+    phone.locator("input[name=code]").fill(code)
+    phone.locator("input[name=phone]").fill("13912345678")
+    phone.get_by_role("button", name="查询").click()
+    asked: list[str] = []
+
+    def dismiss(dialog) -> None:
+        asked.append(dialog.message)
+        dialog.dismiss()
+
+    phone.once("dialog", dismiss)
+    phone.get_by_test_id("cancel-booking").click()
+    assert asked and "取消" in asked[0]
+    phone.wait_for_timeout(300)  # a submission would have left the page by now
+    assert phone.get_by_test_id("cancel-booking").is_visible()
+    assert hall.api("POST", "/appointments/lookup", key)["appointment"]["state"] == ("booked")
+
+    phone.once("dialog", lambda dialog: dialog.accept())
+    phone.get_by_test_id("cancel-booking").click()
+    phone.wait_for_load_state()
+    assert phone.get_by_test_id("cancel-booking").count() == 0
+    assert hall.api("POST", "/appointments/lookup", key)["appointment"]["state"] == ("cancelled")
+    context.close()

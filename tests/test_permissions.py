@@ -179,6 +179,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "api.desk_queue": roles("registrar", "desk", "department", "supervisor"),
     "api.checkin_appointment": roles("registrar", "desk", "department", "supervisor"),
     "api.call_next": roles("desk", "department", "supervisor"),
+    "api.figures": roles("supervisor", "leader"),
     **{
         f"api.move_{action}": roles("desk", "department", "supervisor")
         for action in (

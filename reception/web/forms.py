@@ -35,6 +35,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import HiddenInput
 
+from .. import reports
 from ..models import CaseStatus, Role, ServiceKind
 from ..queue import hours
 from ..queue.clock import zone
@@ -665,8 +666,8 @@ class FollowUpForm(FlaskForm):
     )
 
 
-REPORT_PERIODS = ("day", "week", "month", "year", "range")
-REPORT_GROUPS = ("service", "desk", "staff", "hour", "weekday", "day")
+REPORT_PERIODS = reports.PERIODS
+REPORT_GROUPS = reports.DIMENSIONS
 
 
 class ReportForm(FlaskForm):

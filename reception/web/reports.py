@@ -303,11 +303,14 @@ def _due(case: Case) -> date:
 
 
 def _scope(form: ReportForm, hall: Hall, today: date) -> reports.Scope:
-    first, last = reports.period(form.period.data or "day", form.day.data or today, form.until.data)
-    service_id = form.service.data
-    if service_id is not None and service_id not in {s.id for s in hall.services}:
-        raise InvalidInput("Unknown service.")
-    return reports.scope_for(hall, first, last, service_id, current_user.departments)
+    return reports.scope_of(
+        hall,
+        form.period.data or "day",
+        form.day.data or today,
+        form.until.data,
+        form.service.data,
+        current_user.departments,
+    )
 
 
 def _read(hall: Hall) -> tuple[ReportForm, Report | None]:

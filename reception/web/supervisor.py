@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user
@@ -15,10 +17,27 @@ from ..queue.clock import hall_day
 from ..queue.errors import QueueError
 from ..settings import settings
 from ..triage.identity import mask_phone
+from . import reports
 from .common import current_hall, error_text, roles_required
 from .forms import FollowUpForm, PostForm
 
+
+def _label_tip(columns: list[reports.Column], key: str) -> tuple[Any, Any]:
+    column = next(c for c in columns if c.key == key)
+    return column.label, column.tip
+
+
 bp = Blueprint("supervisor", __name__, url_prefix="/supervisor")
+
+# today's totals: named and explained as the report's columns of the same figures
+BOARD_TOTALS = [
+    ("issued", *_label_tip(reports.SUMMARY_ROWS, "tickets")),
+    *(
+        (key, *_label_tip(reports.VISIT_COLUMNS, key))
+        for key in ("served", "no_shows", "transfers")
+    ),
+    *((key, *_label_tip(reports.SUMMARY_ROWS, key)) for key in ("satisfaction", "rating_rate")),
+]
 
 
 @bp.get("/")
@@ -35,6 +54,7 @@ def board():
         snapshot=snapshot,
         form=PostForm(),
         unanswered_seconds=supervision.UNANSWERED_CALL_SECONDS,
+        totals=BOARD_TOTALS,
     )
 
 

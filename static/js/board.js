@@ -185,8 +185,11 @@ function draw() {
     document.getElementById(`t-${key}`).textContent = String(board.totals[key]);
   }
   const t = board.totals;
+  // the rates under the report's own headings ("满意率（%）"), with what they are made of
   document.getElementById("t-satisfaction").textContent =
-    t.satisfaction == null ? "—" : `${t.satisfaction}% (${t.satisfied}/${t.rated})`;
+    t.satisfaction == null ? "—" : `${t.satisfaction} (${t.satisfied}/${t.rated})`;
+  document.getElementById("t-rating_rate").textContent =
+    t.rating_rate == null ? "—" : `${t.rating_rate} (${t.rated}/${t.served})`;
   document.getElementById("desks").replaceChildren(...board.desks.map(deskCard));
   document.getElementById("services").replaceChildren(...board.services.map(serviceRow));
   // open alerts in front; the acknowledged ones folded away, so the desks stay in sight

@@ -17,7 +17,7 @@ from flask import Flask
 from flask_smorest import Api
 
 from ..guard import MAX_ID, IdConverter
-from . import appointments, queue  # noqa: F401 - add their routes to the blueprint
+from . import appointments, queue, reports  # noqa: F401 - add their routes to the blueprint
 from .common import bp
 from .schemas import ErrorSchema
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from ... import reports
 from ...models import Priority, ServiceKind, TicketState
 from ..actions import TICKET_ACTIONS
+from ..forms import IsoDateField
 from ..guard import MAX_ID
 
 ACTIONS = TICKET_ACTIONS  # one operation each
@@ -205,3 +207,71 @@ class AppointmentSchema(Strict):
 
 class AppointmentEnvelope(Strict):
     appointment = fields.Nested(AppointmentSchema, required=True)
+
+
+def HallDate(**kwargs: object) -> fields.Date:  # noqa: N802 - a field factory reads like a field
+    """A day of a hall's calendar (1900 to 2199, as the pages' date fields)."""
+    within = validate.Range(IsoDateField.FIRST, IsoDateField.LAST)
+    return fields.Date(validate=within, **kwargs)  # type: ignore[arg-type]
+
+
+class ReportQuery(Strict):
+    period = fields.String(load_default="day", validate=validate.OneOf(reports.PERIODS))
+    day = HallDate(
+        required=True, metadata={"description": "The day, or the first day of the period."}
+    )
+    until = HallDate(metadata={"description": "The last day of a `range`."})
+    service_id = Id(metadata={"description": "Only the visits that joined this service first."})
+
+
+def _count() -> fields.Integer:
+    return fields.Integer(required=True, validate=validate.Range(0))
+
+
+def _rate() -> fields.Float:
+    return fields.Float(required=True, allow_none=True, metadata={"description": "Percent."})
+
+
+def _seconds() -> fields.Integer:
+    return fields.Integer(required=True, allow_none=True, metadata={"description": "Seconds."})
+
+
+class FiguresSchema(Strict):
+    """The period's headline figures, as the report page, its exports and the supervisor's
+    board show them (one definition each, in `reception.reports`)."""
+
+    tickets = _count()
+    visitors = _count()
+    journeys = _count()
+    group_visits = _count()
+    group_people = _count()
+    headcount = _count()
+    repeat_visits = _count()
+    legs = _count()
+    served = _count()
+    wait_p50 = _seconds()
+    wait_p90 = _seconds()
+    service_p50 = _seconds()
+    service_p90 = _seconds()
+    no_shows = _count()
+    returned = _count()
+    transfers = _count()
+    rated = _count()
+    satisfied = _count()
+    bad = _count()
+    satisfaction = _rate()
+    satisfaction_broad = _rate()
+    rating_rate = _rate()
+    case_rated = _count()
+    case_satisfaction = _rate()
+    follow_ups = _count()
+    follow_ups_on_time = _count()
+    follow_ups_late = _count()
+    follow_ups_overdue = _count()
+
+
+class ReportSchema(Strict):
+    first = fields.Date(required=True)
+    last = fields.Date(required=True)
+    service_id = fields.Integer(required=True, allow_none=True)
+    figures = fields.Nested(FiguresSchema, required=True)
