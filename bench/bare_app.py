@@ -1,7 +1,7 @@
 """The floor: a bare Flask route that inserts one row into the same kind of database.
 
 Run as `python bench/bare_app.py PORT DATABASE_URL`; served by the same server as the hall
-(`reception.serving`: Werkzeug's, threads kept for reuse) with the same SQLite pragmas, so
+(`reception.web.edge.serving`: Werkzeug's, threads kept for reuse) with the same SQLite pragmas, so
 the difference is our code.
 """
 
@@ -13,8 +13,8 @@ from flask import Flask, jsonify
 from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, create_engine, func
 
 from reception import _engine_options, _sqlite_pragmas  # noqa: F401 - registers the pragmas
-from reception.config import normalise_database_url
-from reception.serving import serve
+from reception.core.config import normalise_database_url
+from reception.web.edge.serving import serve
 
 port, url = int(sys.argv[1]), normalise_database_url(sys.argv[2])
 engine = create_engine(url, **_engine_options({"SQLALCHEMY_DATABASE_URI": url}))

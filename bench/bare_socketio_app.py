@@ -1,7 +1,7 @@
 """The floor for live events: a bare Flask-SocketIO app that broadcasts on an HTTP request.
 
 `python bench/bare_socketio_app.py PORT PAYLOAD_BYTES`. Same async mode and server as the
-hall (threading, `reception.serving`); clients `join` the room `hall`.
+hall (threading, `reception.web.edge.serving`); clients `join` the room `hall`.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sys
 from flask import Flask, jsonify
 from flask_socketio import SocketIO, join_room
 
-from reception.serving import serve
+from reception.web.edge.serving import serve
 
 port, size = int(sys.argv[1]), int(sys.argv[2])
 app = Flask(__name__)

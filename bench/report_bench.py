@@ -6,10 +6,10 @@ It first builds a year (2025) of the demo hall at the given size: tickets with t
 (calls, no-shows and returns, transfers to a second desk, service), about 20,000 registered
 matters with their statutory dates, and ratings of about half the legs served (150,000 or more),
 with the follow-ups the bad ones open. Arrivals follow a working day's curve (peaks at 9:00 and
-14:30, the hall's time zone). Then it times each report (`reception.reports`) for June and for
-the year: median of `--runs` and the slowest, in milliseconds. The generated databases are kept
-under `bench/.data/` (SQLite) or as `reception_report_bench` (PostgreSQL) and reused when their
-size matches. Figures only: nothing here fails on time.
+14:30, the hall's time zone). Then it times each report (`reception.oversight.reports`) for June
+and for the year: median of `--runs` and the slowest, in milliseconds. The generated databases
+are kept under `bench/.data/` (SQLite) or as `reception_report_bench` (PostgreSQL) and reused
+when their size matches. Figures only: nothing here fails on time.
 """
 
 from __future__ import annotations
@@ -30,8 +30,9 @@ from sqlalchemy import create_engine, func, insert, select, text
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from reception import create_app, reports  # noqa: E402
-from reception.extensions import db  # noqa: E402
+from reception import create_app  # noqa: E402
+from reception.db.extensions import db  # noqa: E402
+from reception.hall.description import DEMO_HALL, load_hall, read_description  # noqa: E402
 from reception.models import (  # noqa: E402
     Case,
     FollowUp,
@@ -42,7 +43,7 @@ from reception.models import (  # noqa: E402
     User,
     Visitor,
 )
-from reception.setup import DEMO_HALL, load_hall, read_description  # noqa: E402
+from reception.oversight import reports  # noqa: E402
 
 PG_ADMIN = os.environ.get("BENCH_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 PG_NAME = "reception_report_bench"

@@ -6,21 +6,28 @@ import logging
 import os
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from . import (
+from reception import (
     assets,
     models,  # noqa: F401 - registers the tables with the metadata
-    realtime,
 )
-from . import config as config_module
-from . import settings as settings_module
-from .boundary import TransactionalFlask
-from .extensions import babel, csrf, db, login_manager, migrate, socketio
-from .web import i18n, register
-from .web.gate import gated, ungated_paths
+from reception.core import config as config_module
+from reception.core import crypto
+from reception.core import settings as settings_module
+from reception.db.extensions import babel, csrf, db, login_manager, migrate, socketio
+from reception.live import publish as realtime
+from reception.web import register
+from reception.web.edge import i18n
+from reception.web.edge.boundary import TransactionalFlask
+from reception.web.edge.gate import gated, ungated_paths
+
+
+def _running_data_key() -> str:
+    """The data key of the app whose context is active (apps in one process may differ)."""
+    return str(current_app.config["DATA_KEY"])
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -37,7 +44,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(assets.PACKAGE / "translations"))
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
     config_module.check(app.config)
-    app.extensions[settings_module.EXTENSION_KEY] = settings_module.from_config(app.config)
+    settings_module.install(app.extensions, app.config)
+    crypto.install_key_source(_running_data_key)
     # the embedded default keeps its SQLite file here; a fresh checkout has no such folder yet
     os.makedirs(app.instance_path, exist_ok=True)
     logging.getLogger("reception").setLevel(app.config["LOG_LEVEL"])
@@ -83,7 +91,7 @@ def _engine_options(config: dict[str, Any]) -> dict[str, Any]:
         return {"connect_args": {"timeout": 30, "check_same_thread": False}, **pool}
     connect_args: dict[str, Any] = {}
     if uri.startswith("postgresql+psycopg:"):
-        from .pgcursor import LazyDescriptionCursor
+        from reception.db.pgcursor import LazyDescriptionCursor
 
         connect_args["cursor_factory"] = LazyDescriptionCursor
     return {**pool, "pool_pre_ping": True, "connect_args": connect_args}

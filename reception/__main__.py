@@ -1,5 +1,5 @@
 """`python -m reception …` is the same as the `reception` command."""
 
-from .cli import main
+from reception.cli import main
 
 main()

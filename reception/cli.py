@@ -17,16 +17,12 @@ from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy import select
 
-from . import create_app, recordings, reports, serving, supervision
-from .administration import first_run_token, needs_first_admin
-from .appointments.checkin import sweep_no_shows
-from .appointments.notify import load_notifier, send_reminders
-from .extensions import db
-from .models import Desk, DisplayDevice, Hall, RemoteUnit, Role
-from .models.types import utcnow
-from .schedule import Scheduler
-from .settings import settings
-from .setup import (
+from reception import create_app
+from reception.appointments.checkin import sweep_no_shows
+from reception.appointments.notify import load_notifier, send_reminders
+from reception.db.extensions import db
+from reception.hall.administration import first_run_token, needs_first_admin
+from reception.hall.description import (
     DEMO_HALL,
     DEMO_PASSWORD,
     HallDescriptionError,
@@ -35,7 +31,14 @@ from .setup import (
     load_hall,
     read_description,
 )
-from .web.hall_import import check_description
+from reception.jobs import Scheduler
+from reception.models import Desk, DisplayDevice, Hall, RemoteUnit, Role
+from reception.models.types import utcnow
+from reception.oversight import reports, supervision
+from reception.video import recordings
+from reception.web.edge import serving
+from reception.web.edge.running import settings
+from reception.web.hall_import import check_description
 
 
 def settle_heap() -> None:

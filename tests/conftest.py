@@ -14,11 +14,13 @@ from flask_migrate import upgrade
 from sqlalchemy import create_engine, event, select, text
 from sqlalchemy.orm import Session
 
-from reception import boundary, create_app, events
-from reception.extensions import db as _db
-from reception.extensions import socketio
+from reception import create_app
+from reception.db.extensions import db as _db
+from reception.db.extensions import socketio
+from reception.hall.description import DEMO_HALL, DEMO_PASSWORD, load_hall, read_description
+from reception.live import events
 from reception.models import AuditEntry, Desk, Hall, Service, User
-from reception.setup import DEMO_HALL, DEMO_PASSWORD, load_hall, read_description
+from reception.web.edge import boundary
 from tests.browser import launch_chromium
 
 REQUIRE_SERVICES = os.environ.get("RECEPTION_REQUIRE_SERVICES") == "1"
@@ -30,7 +32,7 @@ REDIS_URL = os.environ.get("RECEPTION_TEST_REDIS", "redis://127.0.0.1:6379/15")
 def contracts() -> Iterator[None]:
     """Contracts held in every test: inside a request only the boundary commits; a GET (or
     HEAD) never writes anything but its audit entries; every Socket.IO event the app emits
-    validates against `reception.events`."""
+    validates against `reception.live.events`."""
 
     def guard_get(session, flush_context, instances) -> None:
         if not has_request_context() or request.method not in ("GET", "HEAD"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from reception.extensions import db
+from reception.db.extensions import db
 from reception.models import Ticket
 from reception.queue import moves
 from reception.queue.issuing import issue_ticket
@@ -56,9 +56,9 @@ def accusation_ticket(hall) -> Ticket:
     serves both, so who may call it there depends on the caller's department (Art. 30)."""
     from sqlalchemy import select
 
+    from reception.core.clock import hall_day
     from reception.models import Case, Service, Visitor
     from reception.models.types import utcnow
-    from reception.queue.clock import hall_day
 
     def service(prefix: str) -> Service:
         return db.session.scalars(select(Service).where(Service.prefix == prefix)).one()

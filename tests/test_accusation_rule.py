@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from flask import g
 
-from reception import ratings, supervision
-from reception.extensions import socketio
+from reception.db.extensions import socketio
 from reception.models import FollowUp, Ticket
 from reception.models.types import utcnow
+from reception.oversight import ratings, supervision
 from reception.queue import moves
 from tests.conftest import desk_by_number, login, service_by_prefix, user_by_name
 from tests.helpers import accusation_ticket, commit

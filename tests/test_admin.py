@@ -215,7 +215,7 @@ def test_a_broken_description_is_refused_with_where(client, db):
 
 
 def test_a_set_up_change_reaches_the_screens_in_version_order(app, client, db):
-    from reception.extensions import socketio
+    from reception.db.extensions import socketio
 
     login(client, "admin")
     hall = db.session.scalars(select(Hall)).one()
@@ -270,9 +270,9 @@ def test_routing_rules_are_edited_as_lines(client, db):
 def test_bookable_times_and_leader_days_are_published_from_the_browser(client, db):
     from datetime import timedelta
 
+    from reception.core.clock import hall_day
     from reception.models import LeaderDay, SlotTemplate
     from reception.models.types import utcnow
-    from reception.queue.clock import hall_day
 
     login(client, "admin")
     mediation = service_by_prefix("M")
@@ -343,9 +343,9 @@ def test_a_booked_leader_day_is_not_withdrawn_but_closed(client, db):
 
     from reception.appointments import booking
     from reception.appointments.slots import Policy
+    from reception.core.clock import hall_day, zone
     from reception.models import LeaderDay
     from reception.models.types import utcnow
-    from reception.queue.clock import hall_day, zone
 
     hall = db.session.scalars(select(Hall)).one()
     day = hall_day(hall.timezone, utcnow()) + timedelta(days=3)
@@ -420,7 +420,7 @@ def test_blank_times_and_odd_time_zones_are_form_errors(client, db):
 
 
 def test_a_new_account_is_desk_staff_with_a_plain_password_changed_at_first_login(app, client, db):
-    from reception.administration import PASSWORD_ALPHABET
+    from reception.hall.administration import PASSWORD_ALPHABET
 
     login(client, "admin")
     page = client.get("/admin/staff/new").get_data(as_text=True)

@@ -234,3 +234,21 @@ def test_create_user_assigns_desks(runner, db):
         main, args=["create-user", "clerk3", "--password", "longenough", "--desks", "99"]
     )
     assert bad.exit_code != 0 and "no desk" in bad.output
+
+
+def test_a_refused_move_is_named_as_the_move_not_as_a_state(api):
+    """The message names the move refused, from the one table of actions: a no-show refused on
+    a finished ticket is "mark a no-show", never the state "a no-show" (the codes are alike)."""
+    ticket = _issue(api, "A")
+    desk = desk_by_number(1).id
+    api("POST", f"/desks/{desk}/call-next")
+    api("POST", f"/tickets/{ticket['id']}/start", {"desk_id": desk})
+    api("POST", f"/tickets/{ticket['id']}/finish", {"desk_id": desk, "outcome": "已答复"})
+    number = ticket["number"]
+    english = api("POST", f"/tickets/{ticket['id']}/no-show?lang=en", {"desk_id": desk})
+    assert english.status_code == 409
+    assert english.get_json()["message"] == (
+        f"Ticket {number} is finished: “mark a no-show” is not possible now."
+    )
+    chinese = api("POST", f"/tickets/{ticket['id']}/no-show", {"desk_id": desk})
+    assert chinese.get_json()["message"] == f"{number} 号当前状态为“已办结”，不能执行“标记过号”。"

@@ -14,7 +14,9 @@ from reception.appointments import booking
 from reception.appointments.checkin import check_in, sweep_no_shows
 from reception.appointments.notify import OutboxNotifier, send_reminders
 from reception.appointments.slots import Policy, bookable_days, slots_for
-from reception.extensions import db as _db
+from reception.core.clock import hall_day
+from reception.core.errors import IllegalMove, InvalidInput, NotFound
+from reception.db.extensions import db as _db
 from reception.models import (
     Appointment,
     Closure,
@@ -25,8 +27,6 @@ from reception.models import (
     SlotCount,
 )
 from reception.queue import moves
-from reception.queue.clock import hall_day
-from reception.queue.errors import IllegalMove, InvalidInput, NotFound
 from tests.conftest import desk_by_number, login, service_by_prefix
 from tests.helpers import commit, issue, local
 
@@ -355,7 +355,7 @@ def test_a_reminder_is_sent_only_after_its_record_is_committed(db, hall):
 
 
 def test_the_schedule_sweeps_and_reminds_and_a_get_never_does(app, client, db, hall, monkeypatch):
-    from reception import schedule
+    from reception import jobs as schedule
 
     missed = _book(hall, when=("2026-11-27", "09:00"))
     _book(hall, prefix="B", phone="13800000009", when=("2026-11-30", "09:00"))
@@ -375,7 +375,8 @@ def test_the_schedule_sweeps_and_reminds_and_a_get_never_does(app, client, db, h
 def test_the_scheduler_thread_runs_the_duties_until_stopped(tmp_path, monkeypatch):
     import threading
 
-    from reception import create_app, schedule
+    from reception import create_app
+    from reception import jobs as schedule
     from tests.conftest import base_config
 
     rounds = threading.Event()
@@ -390,8 +391,8 @@ def test_the_scheduler_thread_runs_the_duties_until_stopped(tmp_path, monkeypatc
 def _next_weekday(after: int) -> date:
     from datetime import timedelta
 
+    from reception.core.clock import hall_day
     from reception.models.types import utcnow
-    from reception.queue.clock import hall_day
 
     day = hall_day("Asia/Shanghai", utcnow()) + timedelta(days=after)
     while day.weekday() > 4:

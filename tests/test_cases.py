@@ -7,9 +7,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from reception.core.clock import hall_day
 from reception.models import AuditEntry, Case, CaseNote
 from reception.models.types import utcnow
-from reception.queue.clock import hall_day
 from tests.conftest import login, service_by_prefix, user_by_name
 from tests.test_registration_pages import ID, _form
 
@@ -23,7 +23,7 @@ def _register(client, **extra) -> Case:
 
 
 def _latest():
-    from reception.extensions import db
+    from reception.db.extensions import db
 
     return db.session.scalars(select(Case).order_by(Case.id.desc())).first()
 
@@ -71,7 +71,7 @@ def test_bad_filters_are_form_errors_not_500(client, db):
 
 
 def test_the_list_is_paged(client, db):
-    from reception.extensions import db as _db
+    from reception.db.extensions import db as _db
 
     login(client, "registrar")
     first = _register(client)
@@ -173,7 +173,7 @@ def test_the_history_opens_with_the_registration(client, db):
 
 
 def test_a_decision_taken_earlier_is_recorded_with_its_day_and_why(client, db):
-    from reception.extensions import db as _db
+    from reception.db.extensions import db as _db
 
     login(client, "registrar")
     case = _register(client)

@@ -16,7 +16,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from reception.extensions import db, socketio
+from reception.db.extensions import db, socketio
 from reception.models import AuditEntry, Desk, Hall, Service, Ticket, TicketEvent
 from reception.queue import moves
 from reception.queue.issuing import issue_ticket

@@ -9,10 +9,10 @@ from cryptography.fernet import Fernet
 from flask_migrate import upgrade
 from sqlalchemy import select
 
-from reception import config as config_module
 from reception import create_app
 from reception.cli import main
-from reception.extensions import db as _db
+from reception.core import config as config_module
+from reception.db.extensions import db as _db
 from reception.models import Desk, Hall, User
 from reception.models.staff import hash_api_token
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from reception.extensions import db, socketio
+from reception.db.extensions import db, socketio
 from reception.models import Case, Desk, LoginAttempt, Ticket, TicketEvent
 from reception.models.types import utcnow
 from tests.conftest import desk_by_number, login, service_by_prefix

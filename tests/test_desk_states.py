@@ -6,12 +6,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from reception.extensions import db as _db
-from reception.extensions import socketio
+from reception.core.errors import IllegalMove, InvalidInput
+from reception.db.extensions import db as _db
+from reception.db.extensions import socketio
 from reception.models import DeskEvent, Ticket
 from reception.models.types import utcnow
 from reception.queue import desk_states, estimate, moves
-from reception.queue.errors import IllegalMove, InvalidInput
 from tests.conftest import desk_by_number, login, service_by_prefix
 from tests.helpers import commit, issue
 

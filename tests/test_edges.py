@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from reception.extensions import db as _db
+from reception.core.errors import NotFound
+from reception.db.extensions import db as _db
 from reception.models import Appointment, Case, Ticket, TicketEvent, Visitor
 from reception.queue import moves
-from reception.queue.errors import NotFound
 from reception.queue.issuing import issue_ticket
 from tests.conftest import desk_by_number, login, service_by_prefix, user_by_name
 from tests.helpers import accusation_ticket, refused_at_kiosk
@@ -298,7 +298,7 @@ def test_a_refused_registration_keeps_the_desks_in_the_order_chosen(client, db):
 def test_live_payload_types_cannot_carry_personal_data():
     from pydantic import ValidationError
 
-    from reception import events
+    from reception.live import events
 
     forbidden = {"id_number", "phone", "address", "visitor", "visitor_name", "representatives"}
     for model in (*events.EVENTS.values(), *events.SNAPSHOTS.values()):

@@ -35,10 +35,11 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from reception import ratings, reports, supervision
-from reception.extensions import db as _db
-from reception.extensions import socketio
+from reception.db.extensions import db as _db
+from reception.db.extensions import socketio
+from reception.live import hall_board
 from reception.models import Case, Hall, JourneyStop, Ticket, Visitor
+from reception.oversight import ratings, reports
 from reception.queue import moves
 from reception.web.reports import SUMMARY_ROWS, _cell
 from tests.conftest import desk_by_number, login, service_by_prefix, user_by_name
@@ -231,7 +232,7 @@ def check_every_surface(app, monkeypatch) -> None:
         play_the_day(hall)
         hall_id = hall.id
         # the domain: the board's snapshot and the day's summary
-        snapshot = supervision.board(hall, NOON, 10)
+        snapshot = hall_board.snapshot(hall, NOON, 10)
         assert snapshot["totals"] == BOARD
         day = reports.scope_for(hall, date(2026, 11, 24), date(2026, 11, 24))
         summary = reports.summary(day, date(2026, 12, 6))

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from reception.extensions import db as _db
+from reception.db.extensions import db as _db
 from reception.models import Appointment, Case, Ticket, TicketEvent, Visitor
 from tests.conftest import login
 
@@ -155,10 +155,11 @@ def _setup_counts() -> tuple[int, ...]:
 def _world() -> dict[str, object]:
     """A served visit, its bad rating and call-back, and a video session: what the second
     wave's forms act on (made once per test, on the first example)."""
-    from reception import ratings, video
     from reception.models import FollowUp, RemoteUnit, VideoSession
     from reception.models.types import utcnow
+    from reception.oversight import ratings
     from reception.queue import moves
+    from reception.video import sessions as video
     from tests.conftest import desk_by_number, service_by_prefix, user_by_name
     from tests.helpers import commit, issue
 

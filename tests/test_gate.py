@@ -1,4 +1,4 @@
-"""The gate: how many requests one process works on at once (`reception.web.gate`)."""
+"""The gate: how many requests one process works on at once (`reception.web.edge.gate`)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import time
 import pytest
 
 from reception import create_app
-from reception.config import ConfigError, active_requests
+from reception.core.config import ConfigError, active_requests
 from reception.queue.locking import FairLock
-from reception.web.gate import Ungated, _gated, gated, long_running, ungated_paths
+from reception.web.edge.gate import Ungated, _gated, gated, long_running, ungated_paths
 
 
 def _request(path: str = "/api/v1/tickets", **environ: str) -> dict:

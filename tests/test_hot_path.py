@@ -7,9 +7,10 @@ import threading
 import pytest
 from sqlalchemy import event, inspect, select
 
-from reception.extensions import db as _db
+from reception.db import rows
+from reception.db.extensions import db as _db
 from reception.models import Desk, Ticket
-from reception.queue import rows, rules
+from reception.queue import rules
 from tests.conftest import desk_by_number, service_by_prefix, user_by_name
 
 
@@ -343,7 +344,7 @@ def test_the_lock_reads_the_line_counts_the_events_carry(db, monkeypatch):
     """SQLite: the statement that takes the hall lock reads the line's counts (the lock is the
     one writer from then on), so issue and call-next send no count query of their own; the
     events still carry the counts the tickets give."""
-    from reception import realtime
+    from reception.live import publish as realtime
     from reception.queue import calling
     from reception.queue.issuing import issue_ticket
 
@@ -377,7 +378,7 @@ def test_an_api_write_commits_and_publishes_before_its_answer_is_serialised(
     an issue's or a call's answer, the transaction has committed, this process's writer line
     is free and the change's event has gone to the screens; that commit expired nothing, and
     the session expires on commit again afterwards."""
-    from reception import realtime
+    from reception.live import publish as realtime
     from reception.queue import locking
     from reception.web.api import schemas
 
@@ -523,7 +524,7 @@ def test_issue_and_call_next_on_postgresql_build_no_cursor_description(postgres_
     still psycopg's own when it is read, and None when no rows come back."""
     import psycopg
 
-    from reception.pgcursor import LazyDescriptionCursor
+    from reception.db.pgcursor import LazyDescriptionCursor
 
     app, _ = postgres_app
     client, headers, service_id, desk_id, engine = _desk_client(app)

@@ -8,10 +8,10 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from reception.extensions import db as _db
+from reception.core.errors import IllegalMove, InvalidInput
+from reception.db.extensions import db as _db
 from reception.models import AuditEntry, Closure, Hall, Ticket
 from reception.queue import hours
-from reception.queue.errors import IllegalMove, InvalidInput
 from reception.queue.issuing import issue_ticket
 from tests.conftest import login, service_by_prefix
 from tests.helpers import local, refused_at_kiosk

@@ -123,7 +123,7 @@ def test_checking_in_on_another_day_says_when_to_come(client, db, hall):
     from reception.appointments import booking
     from reception.appointments.slots import bookable_days, slots_for
     from reception.models.types import utcnow
-    from reception.settings import settings
+    from reception.web.edge.running import settings
     from tests.helpers import local
 
     rules, service = settings().booking, service_by_prefix("A")

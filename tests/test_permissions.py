@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from reception.extensions import db as _db
+from reception.db.extensions import db as _db
 from reception.models import (
     Alert,
     Case,
@@ -23,6 +23,7 @@ from reception.models import (
     SlotTemplate,
     Ticket,
 )
+from reception.queue.actions import MOVES
 from tests.conftest import desk_by_number, login, service_by_prefix, user_by_name
 from tests.test_appointments import _book
 from tests.test_registration_pages import _form
@@ -180,21 +181,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "api.checkin_appointment": roles("registrar", "desk", "department", "supervisor"),
     "api.call_next": roles("desk", "department", "supervisor"),
     "api.figures": roles("supervisor", "leader"),
-    **{
-        f"api.move_{action}": roles("desk", "department", "supervisor")
-        for action in (
-            "call",
-            "recall",
-            "start",
-            "finish",
-            "no_show",
-            "return",
-            "hold",
-            "resume",
-            "cancel",
-            "transfer",
-        )
-    },
+    **{f"api.move_{action.code}": roles("desk", "department", "supervisor") for action in MOVES},
 }
 
 

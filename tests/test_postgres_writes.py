@@ -12,11 +12,12 @@ import pytest
 from flask import Flask
 from sqlalchemy import create_engine, event, func, select, text
 
-from reception import create_app, realtime
-from reception.extensions import db as _db
+from reception import create_app
+from reception.core.errors import IllegalMove
+from reception.db.extensions import db as _db
+from reception.live import publish as realtime
 from reception.models import Ticket
 from reception.queue import calling, moves
-from reception.queue.errors import IllegalMove
 from reception.queue.issuing import issue_ticket
 from tests.conftest import base_config, desk_by_number, service_by_prefix, user_by_name
 from tests.helpers import accusation_ticket

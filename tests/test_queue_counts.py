@@ -8,12 +8,12 @@ from collections import Counter
 
 from sqlalchemy import delete, func, select, update
 
-from reception.extensions import db as _db
+from reception.core.errors import QueueError
+from reception.db.extensions import db as _db
+from reception.live.publish import waiting_counts
 from reception.models import Hall, Priority, QueueCount, Ticket, TicketState
 from reception.queue import moves
-from reception.queue.errors import QueueError
 from reception.queue.issuing import issue_ticket
-from reception.realtime import waiting_counts
 from tests.conftest import desk_by_number, service_by_prefix
 from tests.helpers import local
 

@@ -7,10 +7,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from reception.core.errors import IllegalMove, InvalidInput, NotFound
 from reception.models import Hall, Priority, Ticket, TicketEvent
 from reception.queue import estimate, moves
-from reception.queue.errors import IllegalMove, InvalidInput, NotFound
-from reception.queue.moves import ALLOWED_FROM
+from reception.queue.actions import ALLOWED_FROM
 from reception.queue.timeline import leg_times
 from tests.conftest import desk_by_number, service_by_prefix
 from tests.helpers import bring_to, commit, issue, local
@@ -324,8 +324,8 @@ def test_call_next_takes_the_first_the_desk_may_serve_in_the_whole_line(db, hall
     sent to this desk and to others, tickets of services it does not serve."""
     import random
 
+    from reception.core.clock import hall_day
     from reception.queue.calling import waiting_in_order
-    from reception.queue.clock import hall_day
 
     rng = random.Random(seed)
     desk, other = desk_by_number(5), desk_by_number(6)  # desk 5 serves E and J

@@ -8,12 +8,12 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from reception import ratings
-from reception.extensions import db as _db
+from reception.core.errors import IllegalMove, InvalidInput
+from reception.db.extensions import db as _db
 from reception.models import FollowUp, Rating, Ticket
 from reception.models.types import utcnow
+from reception.oversight import ratings
 from reception.queue import moves
-from reception.queue.errors import IllegalMove, InvalidInput
 from tests.conftest import desk_by_number, login, service_by_prefix, user_by_name
 from tests.helpers import commit, issue
 

@@ -6,7 +6,7 @@ import json
 import threading
 from datetime import timedelta
 
-from reception.extensions import socketio
+from reception.db.extensions import socketio
 from reception.models.types import utcnow
 from reception.queue import moves
 from reception.queue.issuing import issue_ticket
@@ -134,8 +134,8 @@ def test_a_failed_publish_does_not_fail_a_committed_change(app, client, db, hall
 def test_a_phone_joining_as_it_is_called_never_misses_the_call(app, client, db, hall, monkeypatch):
     """The call commits while the phone's join is drawing its snapshot: the phone must still
     get the call event (it joined the room first), and every payload fits its declared type."""
-    from reception import snapshots
-    from reception.events import TicketSnapshot
+    from reception.live import snapshots
+    from reception.live.events import TicketSnapshot
 
     ticket = issue_ticket(hall.id, service_by_prefix("A").id)
     db.session.commit()

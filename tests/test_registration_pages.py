@@ -167,7 +167,7 @@ def test_an_over_long_representative_is_a_form_error_with_everything_kept(client
 def test_one_rule_decides_the_elderly_hint_and_the_priority(client, db):
     """A 76-year-old: the hint says 老年人 and the select says 老年人 on every page the form
     comes back on (look-up, suggestion, refusal), and the stored case says so too."""
-    from reception.triage.identity import check_digit
+    from reception.core.identity import check_digit
 
     first17 = "44030119500307003"
     elder = first17 + check_digit(first17)

@@ -9,9 +9,9 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from reception import ratings, reports
-from reception.extensions import db as _db
+from reception.db.extensions import db as _db
 from reception.models import Case, FollowUp, Hall, Ticket, Visitor
+from reception.oversight import ratings, reports
 from reception.queue import moves
 from tests.conftest import desk_by_number, service_by_prefix, user_by_name
 from tests.helpers import commit, issue, local

@@ -10,7 +10,7 @@ import pytest
 import requests
 from flask import Flask
 
-from reception import serving
+from reception.web.edge import serving
 from tests.browser import free_port
 
 

@@ -7,10 +7,11 @@ from datetime import timedelta
 
 from sqlalchemy import event, select
 
-from reception import ratings, supervision
-from reception.extensions import socketio
+from reception.db.extensions import socketio
+from reception.live import hall_board
 from reception.models import Alert, Desk, Ticket
 from reception.models.types import utcnow
+from reception.oversight import ratings, supervision
 from reception.queue import desk_states, moves
 from tests.conftest import desk_by_number, login, service_by_prefix, user_by_name
 from tests.helpers import commit, issue, local
@@ -134,7 +135,7 @@ def test_the_board_shows_every_desk_and_line(db, hall):
     at_desk = issue(hall.id, service_by_prefix("A").id, now, outside_hours=True)
     commit(moves.call_next(desk_by_number(1).id, now=now))
     commit(desk_states.pause(desk_by_number(3).id, "会议", now=now))
-    snapshot = supervision.board(hall, now, 10)
+    snapshot = hall_board.snapshot(hall, now, 10)
     desks = {d["number"]: d for d in snapshot["desks"]}
     assert (desks[1]["ticket_number"], desks[1]["ticket_state"]) == (at_desk.number, "called")
     assert (desks[3]["state"], desks[3]["reason"]) == ("paused", "会议")

@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from reception.core import identity
+from reception.core.errors import IllegalMove, InvalidInput
 from reception.models import AuditEntry, Case, CaseStatus, Ticket
 from reception.queue import moves
-from reception.queue.errors import IllegalMove, InvalidInput
-from reception.triage import clocks, identity, registration, routing
+from reception.triage import clocks, registration, routing
 from reception.triage.registration import MatterInput, VisitorInput
 from tests.conftest import desk_by_number, service_by_prefix
 from tests.helpers import commit, local

@@ -11,10 +11,12 @@ import pytest
 from flask import g
 from sqlalchemy import select
 
-from reception import recordings, video
 from reception.cli import main
-from reception.extensions import db as _db
-from reception.extensions import socketio
+from reception.core.errors import IllegalMove, InvalidInput, NotFound
+from reception.db.extensions import db as _db
+from reception.db.extensions import socketio
+from reception.hall.description import HallDescriptionError, describe_hall, validate
+from reception.jobs import run_duties
 from reception.models import (
     AuditEntry,
     CaseNote,
@@ -26,11 +28,10 @@ from reception.models import (
 )
 from reception.models.types import utcnow
 from reception.queue import moves
-from reception.queue.errors import IllegalMove, InvalidInput, NotFound
-from reception.schedule import run_duties
-from reception.setup import HallDescriptionError, describe_hall, validate
 from reception.triage import registration, routing
 from reception.triage.registration import MatterInput, VisitorInput
+from reception.video import recordings
+from reception.video import sessions as video
 from tests.conftest import desk_by_number, login, service_by_prefix, user_by_name
 from tests.helpers import commit, issue, refused_at_kiosk
 
@@ -462,8 +463,8 @@ def test_a_recording_piece_that_is_not_webm_is_refused(app, client, db, hall):
 
 
 def test_a_video_legs_rating_is_the_units_and_the_kiosk_visit_is_told_so(app, client, db, hall):
-    from reception import ratings
     from reception.models import Rating
+    from reception.oversight import ratings
 
     ticket = _called(hall, "市教育局")
     desk = desk_by_number(VIDEO_DESK).id

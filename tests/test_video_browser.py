@@ -17,7 +17,7 @@ from datetime import datetime
 import pytest
 from cryptography.fernet import Fernet
 
-from reception.triage.crypto import development_key
+from reception.core.crypto import development_key
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, REQUIRE_SERVICES, screenshot, staff_page
 from tests.live_server import Hall, Listener
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from flask import Flask
 
 from reception import create_app
-from reception.extensions import db
+from reception.db.extensions import db
 from reception.models import Hall
 from reception.queue import moves
 from reception.queue.issuing import issue_ticket

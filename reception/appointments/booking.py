@@ -10,15 +10,16 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
-from ..extensions import db
-from ..models import Appointment, BookingState, Hall, RemoteUnit, Service, SlotCount
-from ..models.types import utcnow
-from ..queue.clock import hall_day
-from ..queue.errors import IllegalMove, InvalidInput, NotFound, bounded
-from ..queue.messages import N_
-from ..triage import crypto, identity
-from . import notify, slots
-from .slots import Policy, Slot, bookable_days, slots_for
+from reception.appointments import notify, slots
+from reception.appointments.slots import Slot, bookable_days, slots_for
+from reception.core import crypto, identity
+from reception.core.clock import hall_day
+from reception.core.errors import IllegalMove, InvalidInput, NotFound, bounded
+from reception.core.messages import N_
+from reception.core.settings import Policy
+from reception.db.extensions import db
+from reception.models import Appointment, BookingState, Hall, RemoteUnit, Service, SlotCount
+from reception.models.types import utcnow
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud and typed by hand
 CODE_LENGTH = 8

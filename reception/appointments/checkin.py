@@ -7,15 +7,15 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from ..extensions import db
-from ..models import Appointment, BookingState, Hall, Priority, Ticket
-from ..models.types import utcnow
-from ..queue.clock import hall_day, local_time
-from ..queue.errors import IllegalMove, NotFound
-from ..queue.issuing import issue_ticket
-from ..queue.messages import N_
-from .booking import normalise_code
-from .slots import Policy
+from reception.appointments.booking import normalise_code
+from reception.core.clock import hall_day, local_time
+from reception.core.errors import IllegalMove, NotFound
+from reception.core.messages import N_
+from reception.core.settings import Policy
+from reception.db.extensions import db
+from reception.models import Appointment, BookingState, Hall, Priority, Ticket
+from reception.models.types import utcnow
+from reception.queue.issuing import issue_ticket
 
 
 @dataclass

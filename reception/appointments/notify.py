@@ -14,11 +14,11 @@ from typing import Any, Protocol
 
 from sqlalchemy import select
 
-from ..boundary import after_commit
-from ..extensions import db
-from ..models import Appointment, BookingState, Hall, OutboxMessage
-from ..models.types import utcnow
-from ..queue.clock import hall_day, local_time
+from reception.core.clock import hall_day, local_time
+from reception.db.extensions import db
+from reception.db.transaction import after_commit
+from reception.models import Appointment, BookingState, Hall, OutboxMessage
+from reception.models.types import utcnow
 
 
 class Notifier(Protocol):

@@ -7,20 +7,13 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
-from ..extensions import db
-from ..models import Closure, Hall, LeaderDay, Service, SlotCount, SlotTemplate
-from ..queue import hours
-from ..queue.clock import hall_day, zone
-from ..queue.errors import InvalidInput, bounded
-from ..queue.messages import N_
-
-
-@dataclass(frozen=True)
-class Policy:
-    horizon_days: int = 14  # bookable up to this many days ahead
-    cutoff: time = time(17, 0)  # the day before, bookings close at this local time
-    early_minutes: int = 30  # check-in opens this long before the slot
-    late_minutes: int = 15  # and closes this long after its start
+from reception.core.clock import hall_day, zone
+from reception.core.errors import InvalidInput, bounded
+from reception.core.messages import N_
+from reception.core.settings import Policy
+from reception.db.extensions import db
+from reception.models import Closure, Hall, LeaderDay, Service, SlotCount, SlotTemplate
+from reception.queue import hours
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Typed SQLAlchemy models; importing this module registers every table."""
 
-from .appointment import (
+from reception.models.appointment import (
     Appointment,
     BookingState,
     Closure,
@@ -9,7 +9,7 @@ from .appointment import (
     SlotCount,
     SlotTemplate,
 )
-from .case import (
+from reception.models.case import (
     Alert,
     AuditEntry,
     Case,
@@ -19,12 +19,20 @@ from .case import (
     Representative,
     Visitor,
 )
-from .device import DisplayDevice
-from .hall import Desk, DeskEvent, Hall, Service, ServiceKind, desk_services, staff_desks
-from .rating import FollowUp, Rating
-from .report import DayPercentiles, LegFact, LegRollup
-from .staff import LoginAttempt, Role, User
-from .ticket import (
+from reception.models.device import DisplayDevice
+from reception.models.hall import (
+    Desk,
+    DeskEvent,
+    Hall,
+    Service,
+    ServiceKind,
+    desk_services,
+    staff_desks,
+)
+from reception.models.rating import FollowUp, Rating
+from reception.models.report import DayPercentiles, LegFact, LegRollup
+from reception.models.staff import LoginAttempt, Role, User
+from reception.models.ticket import (
     ACTIVE_STATES,
     OPEN_STATES,
     DailyCounter,
@@ -34,7 +42,7 @@ from .ticket import (
     TicketEvent,
     TicketState,
 )
-from .video import RecordingChunk, RemoteUnit, SessionState, VideoSession
+from reception.models.video import RecordingChunk, RemoteUnit, SessionState, VideoSession
 
 __all__ = [
     "Appointment",

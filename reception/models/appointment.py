@@ -8,9 +8,8 @@ from enum import StrEnum
 from sqlalchemy import Date, ForeignKey, Index, String, Text, Time, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import Model
-from ..triage.crypto import Encrypted
-from .types import UTCDateTime, utcnow
+from reception.db.extensions import Model
+from reception.models.types import Encrypted, UTCDateTime, utcnow
 
 
 class BookingState(StrEnum):

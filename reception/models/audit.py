@@ -6,7 +6,7 @@ never shows a raw code such as `view_case` to its readers.
 
 from __future__ import annotations
 
-from ..queue.messages import N_
+from reception.core.messages import N_
 
 AUDIT_ACTIONS: dict[str, str] = {
     # who opened which record

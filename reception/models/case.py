@@ -10,10 +10,9 @@ from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from sqlalchemy.sql.elements import ColumnElement
 
-from ..extensions import Model
-from ..triage.crypto import Encrypted
-from .audit import AUDIT_ACTIONS
-from .types import UTCDateTime, utcnow
+from reception.db.extensions import Model
+from reception.models.audit import AUDIT_ACTIONS
+from reception.models.types import Encrypted, UTCDateTime, utcnow
 
 
 class CaseStatus(StrEnum):

@@ -9,8 +9,8 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import Model
-from .types import UTCDateTime, utcnow
+from reception.db.extensions import Model
+from reception.models.types import UTCDateTime, utcnow
 
 SHORT_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L
 

@@ -8,8 +8,8 @@ from enum import StrEnum
 from sqlalchemy import JSON, Column, ForeignKey, Integer, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import Model, db
-from .types import UTCDateTime
+from reception.db.extensions import Model, db
+from reception.models.types import UTCDateTime
 
 
 class ServiceKind(StrEnum):

@@ -7,8 +7,8 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import Model
-from .types import UTCDateTime
+from reception.db.extensions import Model
+from reception.models.types import UTCDateTime
 
 # 5 非常满意, 4 满意, 3 基本满意, 2 不满意, 1 非常不满意 (the 政务服务"好差评" five levels)
 LEVELS = (5, 4, 3, 2, 1)

@@ -7,14 +7,14 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, Index, Integer, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import Model
-from .types import UTCDateTime
+from reception.db.extensions import Model
+from reception.models.types import UTCDateTime
 
 
 class LegFact(Model):
-    """One leg of one ticket, as `reception.reports` reads it from the event log: written once
-    the leg's day is over (and nothing can change it any more), so a year's report reads
-    these rows instead of grouping millions of events. The leg's rating is copied in at the
+    """One leg of one ticket, as `reception.oversight.reports` reads it from the event log:
+    written once the leg's day is over (and nothing can change it any more), so a year's report
+    reads these rows instead of grouping millions of events. The leg's rating is copied in at the
     roll-up and kept current by `ratings.rate` (a rating may come days later).
 
     On SQLite the rows are stored in key order (WITHOUT ROWID): a period is one range of the

@@ -13,12 +13,12 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..extensions import Model
-from .hall import staff_desks
-from .types import UTCDateTime, utcnow
+from reception.db.extensions import Model
+from reception.models.hall import staff_desks
+from reception.models.types import UTCDateTime, utcnow
 
 if TYPE_CHECKING:
-    from .hall import Desk
+    from reception.models.hall import Desk
 
 
 class Role(StrEnum):

@@ -8,9 +8,9 @@ from enum import IntEnum, StrEnum
 from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import Model
-from .hall import Desk, Service
-from .types import UTCDateTime, utcnow
+from reception.db.extensions import Model
+from reception.models.hall import Desk, Service
+from reception.models.types import UTCDateTime, utcnow
 
 
 class TicketState(StrEnum):

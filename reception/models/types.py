@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, LargeBinary
 from sqlalchemy.types import TypeDecorator
+
+from reception.core.crypto import decrypt, encrypt
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -25,6 +27,19 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC)
+
+
+class Encrypted(TypeDecorator[str]):
+    """A text column stored encrypted; reads and writes plain `str`."""
+
+    impl = LargeBinary
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: object) -> bytes | None:
+        return None if value is None else encrypt(value)
+
+    def process_result_value(self, value: bytes | None, dialect: object) -> str | None:
+        return None if value is None else decrypt(bytes(value))
 
 
 def utcnow() -> datetime:

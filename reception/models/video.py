@@ -8,8 +8,8 @@ from enum import StrEnum
 from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import Model
-from .types import UTCDateTime, utcnow
+from reception.db.extensions import Model
+from reception.models.types import UTCDateTime, utcnow
 
 
 class RemoteUnit(Model):

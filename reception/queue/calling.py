@@ -26,24 +26,18 @@ from sqlalchemy import (
     update,
 )
 
-from ..extensions import db
-from ..models import (
-    ACTIVE_STATES,
-    Case,
-    Desk,
-    Hall,
-    QueueCount,
-    Ticket,
-)
-from ..models.types import UTCDateTime, utcnow
-from . import outbox, rows
-from .clock import hall_day
-from .errors import IllegalMove, NotFound
-from .journal import logged_with, record
-from .locking import enter_writer, lock_hall_counting, version_bump
-from .messages import N_
-from .rows import constant, first_only
-from .rules import (
+from reception.core.clock import hall_day
+from reception.core.errors import IllegalMove, NotFound
+from reception.core.messages import N_
+from reception.db import rows
+from reception.db.extensions import db
+from reception.db.rows import constant, first_only
+from reception.models import ACTIVE_STATES, Case, Desk, Hall, QueueCount, Ticket
+from reception.models.types import UTCDateTime, utcnow
+from reception.queue import outbox
+from reception.queue.journal import logged_with, record
+from reception.queue.locking import enter_writer, lock_hall_counting, version_bump
+from reception.queue.rules import (
     S,
     check_not_accused,
     departments_of,

@@ -15,13 +15,14 @@ from datetime import datetime
 
 from sqlalchemy import bindparam, or_, select, update
 
-from ..extensions import db
-from ..models import Desk, Role, User
-from ..models.hall import staff_desks
-from . import outbox, rows
-from .errors import IllegalMove
-from .messages import N_
-from .rules import ASSIGNED_MEMO
+from reception.core.errors import IllegalMove
+from reception.core.messages import N_
+from reception.db import rows
+from reception.db.extensions import db
+from reception.models import Desk, Role, User
+from reception.models.hall import staff_desks
+from reception.queue import outbox
+from reception.queue.rules import ASSIGNED_MEMO
 
 COVER_ROLES = (Role.ADMIN, Role.SUPERVISOR)  # may stand in at any desk
 

@@ -14,14 +14,14 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from ..extensions import db
-from ..models import ACTIVE_STATES, Desk, DeskEvent, Ticket, TicketState
-from ..models.types import utcnow
-from . import outbox
-from .errors import IllegalMove, InvalidInput
-from .locking import lock_hall
-from .messages import N_
-from .rules import load_desk
+from reception.core.errors import IllegalMove, InvalidInput
+from reception.core.messages import N_
+from reception.db.extensions import db
+from reception.models import ACTIVE_STATES, Desk, DeskEvent, Ticket, TicketState
+from reception.models.types import utcnow
+from reception.queue import outbox
+from reception.queue.locking import lock_hall
+from reception.queue.rules import load_desk
 
 PAUSE_REASONS = ("休息", "会议", "外出办事")
 

@@ -10,8 +10,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import aliased
 
-from ..extensions import db
-from ..models import Desk, Ticket, TicketEvent, TicketState, desk_services
+from reception.db.extensions import db
+from reception.models import Desk, Ticket, TicketEvent, TicketState, desk_services
 
 RECENT_SERVICES = 30
 RECENT_WINDOW = timedelta(days=14)

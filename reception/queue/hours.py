@@ -13,11 +13,11 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
-from ..extensions import db
-from ..models import Closure, Hall
-from .clock import zone
-from .errors import IllegalMove, InvalidInput
-from .messages import N_
+from reception.core.clock import zone
+from reception.core.errors import IllegalMove, InvalidInput
+from reception.core.messages import N_
+from reception.db.extensions import db
+from reception.models import Closure, Hall
 
 INTERVAL = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])-([01][0-9]|2[0-4]):([0-5][0-9])$")
 LOOK_AHEAD_DAYS = 31

@@ -25,16 +25,16 @@ from sqlalchemy import cast as sql_cast
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.dml import ReturningInsert
 
-from ..extensions import db
-from ..models import DailyCounter, Hall, Priority, QueueCount, Service, Ticket, TicketState
-from ..models.types import utcnow
-from . import hours
-from .clock import hall_day
-from .errors import InvalidInput, NotFound
-from .journal import logged_with, record
-from .locking import enter_writer, lock_hall_counting, version_bump
-from .messages import N_
-from .rows import attach, constant, execute
+from reception.core.clock import hall_day
+from reception.core.errors import InvalidInput, NotFound
+from reception.core.messages import N_
+from reception.db.extensions import db
+from reception.db.rows import attach, constant, execute
+from reception.models import DailyCounter, Hall, Priority, QueueCount, Service, Ticket, TicketState
+from reception.models.types import utcnow
+from reception.queue import hours
+from reception.queue.journal import logged_with, record
+from reception.queue.locking import enter_writer, lock_hall_counting, version_bump
 
 TOKEN_BYTES = 24  # 192 bits: unguessable, and short enough for a small QR code
 

@@ -17,10 +17,10 @@ from sqlalchemy import (
     select,
 )
 
-from ..extensions import db
-from ..models import Ticket, TicketEvent
-from . import outbox
-from .rows import constant, execute
+from reception.db.extensions import db
+from reception.db.rows import constant, execute
+from reception.models import Ticket, TicketEvent
+from reception.queue import outbox
 
 # Built once: a statement made per call costs more Python than its execution.
 _EVENTS = cast(Table, TicketEvent.__table__)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from ..extensions import db
-from ..models import JourneyStop, Ticket, TicketEvent
+from reception.db.extensions import db
+from reception.models import JourneyStop, Ticket, TicketEvent
 
 
 def pending_stops(ticket_id: int) -> list[JourneyStop]:

@@ -37,11 +37,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
-from ..extensions import db
-from ..models import Hall, QueueCount
-from .errors import NotFound
-from .messages import N_
-from .rows import constant, execute
+from reception.core.errors import NotFound
+from reception.core.messages import N_
+from reception.db.extensions import db
+from reception.db.rows import constant, execute
+from reception.models import Hall, QueueCount
 
 
 class FairLock:

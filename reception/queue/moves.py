@@ -9,25 +9,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ..extensions import db
-from ..models import (
-    CaseNote,
-    Desk,
-    Service,
-    Ticket,
-    TicketState,
-)
-from ..models.types import utcnow
-from .calling import call_next, call_ticket, callable_by, recall
-from .errors import IllegalMove, InvalidInput, NotFound, bounded
-from .journal import record
-from .journey import pending_stops
-from .messages import N_
-from .rules import ALLOWED_FROM, DESK_BOUND, S, accused_of, locked_ticket
+from reception.core.errors import IllegalMove, InvalidInput, NotFound, bounded
+from reception.core.messages import N_
+from reception.db.extensions import db
+from reception.models import CaseNote, Desk, Service, Ticket, TicketState
+from reception.models.types import utcnow
+from reception.queue.calling import call_next, call_ticket, callable_by, recall
+from reception.queue.journal import record
+from reception.queue.journey import pending_stops
+from reception.queue.rules import S, accused_of, locked_ticket
 
 __all__ = [
-    "ALLOWED_FROM",
-    "DESK_BOUND",
     "call_next",
     "call_ticket",
     "callable_by",

@@ -1,6 +1,6 @@
 """Changes waiting in the current transaction for publication after its commit.
 
-The engine notes what it changed here; `reception.realtime` turns the notes into Socket.IO
+The engine notes what it changed here; `reception.live.publish` turns the notes into Socket.IO
 events once (and only if) the transaction commits.
 """
 

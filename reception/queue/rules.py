@@ -14,37 +14,16 @@ from sqlalchemy import (
     true,
 )
 
-from ..extensions import db
-from ..models import (
-    Case,
-    Desk,
-    Ticket,
-    TicketState,
-    User,
-)
-from ..models.hall import desk_services, staff_desks
-from . import rows
-from .errors import IllegalMove, NotFound
-from .locking import lock_hall
-from .messages import N_
+from reception.core.errors import IllegalMove, NotFound
+from reception.core.messages import N_
+from reception.db import rows
+from reception.db.extensions import db
+from reception.models import Case, Desk, Ticket, TicketState, User
+from reception.models.hall import desk_services, staff_desks
+from reception.queue.actions import ACTIONS, ALLOWED_FROM, DESK_BOUND
+from reception.queue.locking import lock_hall
 
 S = TicketState
-
-# action -> states it may start from
-ALLOWED_FROM: dict[str, frozenset[str]] = {
-    "call": frozenset({S.WAITING}),
-    "recall": frozenset({S.CALLED}),
-    "start": frozenset({S.CALLED}),
-    "finish": frozenset({S.SERVING}),
-    "no_show": frozenset({S.CALLED}),
-    "return": frozenset({S.NO_SHOW}),
-    "hold": frozenset({S.CALLED, S.SERVING}),
-    "resume": frozenset({S.HELD}),
-    "cancel": frozenset({S.WAITING, S.CALLED, S.HELD, S.NO_SHOW}),
-    "transfer": frozenset({S.CALLED, S.SERVING}),
-}
-# moves made by the desk that has the ticket
-DESK_BOUND = frozenset({"recall", "start", "finish", "no_show", "hold", "transfer"})
 
 
 def load_desk(desk_id: int) -> Desk:
@@ -190,7 +169,7 @@ def _check(ticket: Ticket, action: str, desk_id: int | None) -> None:
             N_("Ticket %(number)s is %(state)s: “%(action)s” is not possible now."),
             number=ticket.number,
             state=ticket.state,
-            action=action,
+            action=ACTIONS[action].named(),
         )
     if desk_id is None:
         return

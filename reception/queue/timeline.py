@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from ..models import TicketEvent, TicketState
+from reception.models import TicketEvent, TicketState
 
 
 @dataclass

@@ -12,12 +12,12 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from ..extensions import db
-from ..models import Case, CaseNote, CaseStatus, Role, User
-from ..queue.errors import InvalidInput, NotFound, bounded
-from ..queue.messages import N_
-from . import clocks
-from .registration import audit, decide
+from reception.core.errors import InvalidInput, NotFound, bounded
+from reception.core.messages import N_
+from reception.db.extensions import db
+from reception.models import Case, CaseNote, CaseStatus, Role, User
+from reception.triage import clocks
+from reception.triage.registration import audit, decide
 
 DECISIONS = ("accepted", "not_accepted", "not_reaccepted", "transferred")
 NEEDS_REASON = {

@@ -13,9 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from ..models import Case, CaseStatus
-from ..queue.errors import IllegalMove, InvalidInput, bounded
-from ..queue.messages import N_
+from reception.core.errors import IllegalMove, InvalidInput, bounded
+from reception.core.messages import N_
+from reception.models import Case, CaseStatus
 
 NOTICE_DAYS = 15
 HANDLE_DAYS = 60

@@ -8,9 +8,12 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from .. import supervision, video
-from ..extensions import db
-from ..models import (
+from reception.core import crypto, identity, signals
+from reception.core.clock import hall_day
+from reception.core.errors import IllegalMove, InvalidInput, bounded
+from reception.core.messages import N_
+from reception.db.extensions import db
+from reception.models import (
     OPEN_STATES,
     AuditEntry,
     Case,
@@ -23,13 +26,9 @@ from ..models import (
     Ticket,
     Visitor,
 )
-from ..models.types import utcnow
-from ..queue import hours
-from ..queue.clock import hall_day
-from ..queue.errors import IllegalMove, InvalidInput, bounded
-from ..queue.issuing import issue_ticket
-from ..queue.messages import N_
-from . import crypto, identity
+from reception.models.types import utcnow
+from reception.queue import hours
+from reception.queue.issuing import issue_ticket
 
 MAX_REPRESENTATIVES = 5  # 《信访工作条例》 Art. 20
 ART_20 = "多人采用走访形式提出共同的信访事项的，应当推选代表，代表人数不超过5人"
@@ -214,17 +213,11 @@ def register(
             audit(staff_id, "issue_outside_hours", case_id=case.id, ticket_id=ticket.id)
         later = route[1:]
     ticket.case_id = case.id
-    if matter.remote_unit_id is not None:
-        video.choose_unit(ticket, matter.remote_unit_id)
     for position, service in enumerate(later, start=2):
         db.session.add(JourneyStop(ticket_id=ticket.id, position=position, service_id=service.id))
     audit(staff_id, "register_case", visitor_id=visitor.id, case_id=case.id, ticket_id=ticket.id)
-    flags = [("urgent", matter.category)] if matter.urgent else []
-    flags += [("group", str(matter.group_size))] if matter.group_size > 1 else []
-    for kind, text in flags:  # to the supervisor's and leader's screens, after the commit
-        supervision.raise_alert(
-            hall.id, kind, now, text=text, case_id=case.id, ticket_number=ticket.number
-        )
+    # the video unit asked for, the supervisors' alerts: their domains' receivers
+    signals.matter_registered.send(hall.id, case=case, ticket=ticket, matter=matter, now=now)
     return case, ticket
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..models import Hall, Service, ServiceKind
+from reception.models import Hall, Service, ServiceKind
 
 DEFAULT_CATEGORIES = [
     "征地拆迁",

@@ -13,12 +13,11 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from ..extensions import db, login_manager
-from ..models import User
-from ..queue.clock import local_time
-from ..queue.errors import QueueError
-from ..settings import settings
-from . import (
+from reception.core.clock import local_time
+from reception.core.errors import QueueError
+from reception.db.extensions import db, login_manager
+from reception.models import User
+from reception.web import (
     admin,
     api,
     appointments,
@@ -27,7 +26,6 @@ from . import (
     cases,
     desk,
     display,
-    guard,
     home,
     kiosk,
     navigation,
@@ -39,7 +37,7 @@ from . import (
     units,
     video,
 )
-from .common import (
+from reception.web.common import (
     audit_action_text,
     case_status_text,
     case_step_text,
@@ -51,7 +49,9 @@ from .common import (
     service_kind_text,
     ticket_state_text,
 )
-from .forms import PostForm
+from reception.web.edge import guard
+from reception.web.edge.running import settings
+from reception.web.forms import PostForm
 
 
 class CookieSessions(SecureCookieSessionInterface):

@@ -1,29 +1,20 @@
-"""One table of the desk's moves on a ticket, shared by the desk console and the JSON API."""
+"""A desk's move on a ticket, for the desk console and the JSON API: the move by its address
+(`reception.queue.actions`, the one table of a ticket's actions) run with what it takes."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from ..models import Ticket
-from ..queue import moves
-from ..queue.errors import InvalidInput, NotFound
-from ..queue.messages import N_
-from ..settings import settings
-from .guard import parse_id
+from reception.core.errors import InvalidInput, NotFound
+from reception.core.messages import N_
+from reception.models import Ticket
+from reception.queue import moves
+from reception.queue.actions import BY_PATH
+from reception.web.edge.guard import parse_id
+from reception.web.edge.running import settings
 
-TICKET_ACTIONS = (
-    "call",
-    "recall",
-    "start",
-    "finish",
-    "no-show",
-    "return",
-    "hold",
-    "resume",
-    "transfer",
-    "cancel",
-)
+TICKET_ACTIONS = tuple(BY_PATH)  # the moves as addresses write them ("no-show")
 
 
 def optional_id(params: Mapping[str, Any], name: str) -> int | None:
@@ -53,7 +44,12 @@ def perform(
     staff_id: int | None,
     params: Mapping[str, Any],
 ) -> Ticket:
-    """Run one move on a ticket on behalf of a desk (or of staff without one)."""
+    """Run one move (by its address, "no-show") on a ticket on behalf of a desk (or of staff
+    without one)."""
+    move = BY_PATH.get(action)
+    if move is None:
+        raise NotFound(N_("No such action."))
+    action = move.code
     common: dict[str, Any] = {"staff_id": staff_id}
     if action == "call":
         if desk_id is None:
@@ -67,7 +63,7 @@ def perform(
         return moves.start(ticket_id, desk_id=desk_id, **common)
     if action == "finish":
         return moves.finish(ticket_id, text(params, "outcome"), desk_id=desk_id, **common)
-    if action == "no-show":
+    if action == "no_show":
         return moves.no_show(ticket_id, desk_id=desk_id, **common)
     if action == "return":
         return moves.return_to_queue(ticket_id, desk_id=desk_id, **common)

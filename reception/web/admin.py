@@ -1,5 +1,5 @@
 """Administration in the browser (role admin): the hall, services, desks, staff, displays; and
-the audit trail (admin and supervisor). Views are thin: `reception.administration` changes the
+the audit trail (admin and supervisor). Views are thin: `reception.hall.administration` changes the
 set-up and audits each change."""
 
 from __future__ import annotations
@@ -24,10 +24,13 @@ from flask_login import current_user, login_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from .. import administration, video
-from ..appointments.slots import outside_hours
-from ..extensions import db
-from ..models import (
+from reception.appointments.slots import outside_hours
+from reception.core.clock import hall_day, local_time, zone
+from reception.core.errors import QueueError
+from reception.db.extensions import db
+from reception.hall import administration
+from reception.hall.description import HallDescriptionError, describe_hall
+from reception.models import (
     AuditEntry,
     Desk,
     DisplayDevice,
@@ -39,21 +42,21 @@ from ..models import (
     SlotTemplate,
     User,
 )
-from ..models.audit import AUDIT_ACTIONS
-from ..models.types import utcnow
-from ..queue.clock import hall_day, local_time, zone
-from ..queue.errors import QueueError
-from ..setup import HallDescriptionError, describe_hall
-from . import sockets
-from .common import (
+from reception.models.audit import AUDIT_ACTIONS
+from reception.models.types import utcnow
+from reception.video import sessions as video
+from reception.web import sockets
+from reception.web.common import (
     SERVICE_KINDS,
     current_hall,
     error_text,
+    in_hall,
     kind_aliases,
     roles_required,
     service_kind_text,
 )
-from .forms import (
+from reception.web.edge.gate import long_running
+from reception.web.forms import (
     AuditFilterForm,
     DeskForm,
     DisplayForm,
@@ -67,9 +70,8 @@ from .forms import (
     SlotTemplateForm,
     StaffForm,
 )
-from .gate import long_running
-from .hall_import import check_description
-from .tickets import public_base
+from reception.web.hall_import import check_description
+from reception.web.tickets import public_base
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 AUDIT_PAGE = 50
@@ -129,10 +131,7 @@ def hall_settings():
 
 
 def _service(service_id: int) -> Service:
-    service = db.session.get(Service, service_id)
-    if service is None or service.hall_id != current_hall().id:
-        abort(404)
-    return service
+    return in_hall(Service, service_id)
 
 
 @bp.get("/services")
@@ -174,10 +173,7 @@ def service(service_id: int | None):
 
 
 def _desk(desk_id: int) -> Desk:
-    desk = db.session.get(Desk, desk_id)
-    if desk is None or desk.hall_id != current_hall().id:
-        abort(404)
-    return desk
+    return in_hall(Desk, desk_id)
 
 
 @bp.get("/desks")
@@ -320,10 +316,7 @@ def revoke_token(user_id: int):
 
 
 def _display(device_id: int) -> DisplayDevice:
-    device = db.session.get(DisplayDevice, device_id)
-    if device is None or device.hall_id != current_hall().id:
-        abort(404)
-    return device
+    return in_hall(DisplayDevice, device_id)
 
 
 def _desk_choice(form: DisplayForm) -> Desk | None:
@@ -528,9 +521,7 @@ def add_leader_day():
 @roles_required(Role.ADMIN)
 def remove_leader_day(day_id: int):
     _posted()
-    day = db.session.get(LeaderDay, day_id)
-    if day is None or day.hall_id != current_hall().id:
-        abort(404)
+    day = in_hall(LeaderDay, day_id)
     administration.remove_leader_day(day, current_user.id)
     flash(gettext("Removed from the published schedule."), "success")
     return redirect(url_for("admin.appointments"), 303)
@@ -695,21 +686,20 @@ def audit():
         if form.until.data:
             end = datetime.combine(form.until.data + timedelta(days=1), time(0), tzinfo=tz)
             query = query.where(AuditEntry.at < end)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     page = (form.page.data or 1) if not form.errors else 1
-    entries = db.session.scalars(
-        query.order_by(AuditEntry.id.desc()).offset((page - 1) * AUDIT_PAGE).limit(AUDIT_PAGE)
-    ).all()
+    listed = db.paginate(
+        query.order_by(AuditEntry.id.desc()), page=page, per_page=AUDIT_PAGE, error_out=False
+    )
     kept = ("staff_id", "action", "since", "until")
     args: dict[str, Any] = {k: v for k, v in request.args.items() if k in kept and v}
     html = render_template(
         "admin/audit.html",
         hall=hall,
         form=form,
-        entries=entries,
-        total=total,
+        entries=listed.items,
+        total=listed.total or 0,
         page=page,
-        pages=max(1, -(-total // AUDIT_PAGE)),
+        pages=max(1, listed.pages),
         page_url=lambda n: url_for("admin.audit", page=n, **args),
         users={u.id: u for u in db.session.scalars(select(User))},
         actions=list(AUDIT_ACTIONS),

@@ -6,7 +6,6 @@ from datetime import date
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     redirect,
@@ -19,20 +18,20 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..appointments.booking import bookings_on, close_day
-from ..appointments.checkin import check_in
-from ..appointments.notify import load_notifier
-from ..appointments.slots import set_closure
-from ..extensions import db
-from ..models import Appointment, Closure, OutboxMessage, Role
-from ..models.types import utcnow
-from ..queue.clock import hall_day, local_time
-from ..queue.errors import InvalidInput, QueueError
-from ..queue.messages import N_
-from ..settings import settings
-from ..triage.identity import mask_name, mask_phone
-from .common import current_hall, error_text, roles_required
-from .forms import ClosureForm
+from reception.appointments.booking import bookings_on, close_day
+from reception.appointments.checkin import check_in
+from reception.appointments.notify import load_notifier
+from reception.appointments.slots import set_closure
+from reception.core.clock import hall_day, local_time
+from reception.core.errors import InvalidInput, QueueError
+from reception.core.identity import mask_name, mask_phone
+from reception.core.messages import N_
+from reception.db.extensions import db
+from reception.models import Appointment, Closure, OutboxMessage, Role
+from reception.models.types import utcnow
+from reception.web.common import current_hall, error_text, in_hall, roles_required
+from reception.web.edge.running import settings
+from reception.web.forms import ClosureForm
 
 bp = Blueprint("appointments", __name__, url_prefix="/appointments")
 STAFF = (Role.REGISTRAR, Role.DESK, Role.SUPERVISOR)
@@ -104,9 +103,7 @@ def _day_page(
 @bp.post("/<int:appointment_id>/checkin")
 @roles_required(Role.REGISTRAR, Role.SUPERVISOR)
 def checkin(appointment_id: int):
-    booking = db.session.get(Appointment, appointment_id)
-    if booking is None or booking.hall_id != current_hall().id:
-        abort(404)
+    booking = in_hall(Appointment, appointment_id)
     result = check_in(
         current_hall(),
         booking.code,

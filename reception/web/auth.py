@@ -10,17 +10,18 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
-from .. import administration, video
-from ..boundary import keep_writes_on_refusal
-from ..extensions import db
-from ..models import User
-from ..models.types import utcnow
-from ..queue import consoles
-from ..queue.errors import QueueError
-from . import throttle
-from .common import error_text
-from .forms import LoginForm, PasswordChangeForm
-from .navigation import landing_url
+from reception.core.errors import QueueError
+from reception.db.extensions import db
+from reception.hall import administration
+from reception.models import User
+from reception.models.types import utcnow
+from reception.queue import consoles
+from reception.video import sessions as video
+from reception.web.common import error_text
+from reception.web.edge import throttle
+from reception.web.edge.boundary import keep_writes_on_refusal
+from reception.web.forms import LoginForm, PasswordChangeForm
+from reception.web.navigation import landing_url
 
 bp = Blueprint("auth", __name__)
 

@@ -8,20 +8,20 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import format_date, gettext
 from sqlalchemy import select
 
-from .. import video
-from ..appointments import booking
-from ..appointments.slots import bookable_days, slots_for
-from ..extensions import db
-from ..models import Appointment, Closure, LeaderDay, Service, ServiceKind
-from ..models.types import utcnow
-from ..queue.clock import hall_day, local_time
-from ..queue.errors import InvalidInput, QueueError
-from ..queue.messages import N_
-from ..settings import settings
-from .common import current_hall, error_text
-from .forms import BookingForm, ManageBookingForm
-from .guard import parse_id
-from .tickets import qr_svg
+from reception.appointments import booking
+from reception.appointments.slots import bookable_days, slots_for
+from reception.core.clock import hall_day, local_time
+from reception.core.errors import InvalidInput, QueueError
+from reception.core.messages import N_
+from reception.db.extensions import db
+from reception.models import Appointment, Closure, LeaderDay, Service, ServiceKind
+from reception.models.types import utcnow
+from reception.video import sessions as video
+from reception.web.common import current_hall, error_text, in_hall
+from reception.web.edge.guard import parse_id
+from reception.web.edge.running import settings
+from reception.web.forms import BookingForm, ManageBookingForm
+from reception.web.tickets import qr_svg
 
 bp = Blueprint("booking", __name__, url_prefix="/book")
 
@@ -31,10 +31,7 @@ def _policy():
 
 
 def _service(service_id: int) -> Service:
-    service = db.session.get(Service, service_id)
-    if service is None or service.hall_id != current_hall().id or not service.active:
-        abort(404)
-    return service
+    return in_hall(Service, service_id, also=lambda s: s.active)
 
 
 def _upcoming_leader_days() -> list[LeaderDay]:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..extensions import db
-from ..models import Case, Desk, Ticket, User
-from ..triage import identity
-from ..triage.registration import audit, visible_to
+from reception.core import identity
+from reception.db.extensions import db
+from reception.models import Case, Desk, Ticket, User
+from reception.triage.registration import audit, visible_to
 
 
 @dataclass

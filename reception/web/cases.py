@@ -18,22 +18,32 @@ from flask import (
 )
 from flask_babel import gettext
 from flask_login import current_user
-from sqlalchemy import ColumnElement, and_, func, or_, select, true
+from sqlalchemy import ColumnElement, and_, or_, select, true
 from sqlalchemy.orm import selectinload
 
-from .. import recordings
-from ..extensions import db
-from ..models import AuditEntry, Case, CaseStatus, Role, ServiceKind, Ticket, User, VideoSession
-from ..models.types import utcnow
-from ..queue.clock import hall_day
-from ..queue.errors import InvalidInput, NotFound, QueueError
-from ..queue.messages import N_
-from ..triage import casework, clocks, identity
-from ..triage.registration import audit, find_by_id_number, visible_to
-from . import case_view
-from .actions import optional_id
-from .common import current_hall, error_text, roles_required
-from .forms import CaseActionForm, CaseFilterForm, LookupForm
+from reception.core import identity
+from reception.core.clock import hall_day
+from reception.core.errors import InvalidInput, NotFound, QueueError
+from reception.core.messages import N_
+from reception.db.extensions import db
+from reception.models import (
+    AuditEntry,
+    Case,
+    CaseStatus,
+    Role,
+    ServiceKind,
+    Ticket,
+    User,
+    VideoSession,
+)
+from reception.models.types import utcnow
+from reception.triage import casework, clocks
+from reception.triage.registration import audit, find_by_id_number, visible_to
+from reception.video import recordings
+from reception.web import case_view
+from reception.web.actions import optional_id
+from reception.web.common import current_hall, error_text, in_hall, roles_required
+from reception.web.forms import CaseActionForm, CaseFilterForm, LookupForm
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 STAFF = (Role.REGISTRAR, Role.DESK, Role.SUPERVISOR, Role.LEADER)
@@ -95,15 +105,15 @@ def index():
         query = query.where(Case.registered_on <= form.until.data)
     if form.case_id is not None:
         query = query.where(Case.id == form.case_id)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    page = form.page.data or 1
-    cases = db.session.scalars(
-        query.options(selectinload(Case.visitor), selectinload(Case.department))
-        .order_by(Case.id.desc())
-        .offset((page - 1) * PAGE_SIZE)
-        .limit(PAGE_SIZE)
-    ).all()
-    return _list_page(form, list(cases), total)
+    listed = db.paginate(
+        query.options(selectinload(Case.visitor), selectinload(Case.department)).order_by(
+            Case.id.desc()
+        ),
+        page=form.page.data or 1,
+        per_page=PAGE_SIZE,
+        error_out=False,
+    )
+    return _list_page(form, list(listed.items), listed.total or 0)
 
 
 def _list_page(
@@ -195,10 +205,7 @@ def due():
 
 def _case(case_id: int) -> Case:
     """The case, or the same 404 whether it does not exist or is hidden from this user."""
-    case = db.session.get(Case, case_id)
-    if case is None or case.hall_id != current_hall().id or not _may_see(case):
-        abort(404)
-    return case
+    return in_hall(Case, case_id, also=_may_see)
 
 
 @bp.get("/<int:case_id>")

@@ -12,11 +12,12 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import ColumnElement, Row, Table, bindparam, func, select
 
-from ..extensions import db, login_manager
-from ..models import Hall
-from ..models.audit import AUDIT_ACTIONS, CHANGE_FIELDS
-from ..queue import rows
-from ..queue.errors import QueueError
+from reception.core.errors import QueueError
+from reception.core.messages import Label
+from reception.db import rows
+from reception.db.extensions import db, login_manager
+from reception.models import Hall
+from reception.models.audit import AUDIT_ACTIONS, CHANGE_FIELDS
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -73,6 +74,24 @@ def current_hall() -> Hall:
     return g.hall
 
 
+_Row = TypeVar("_Row")
+
+
+def in_hall(
+    model: type[_Row], item_id: int | None, *, also: Callable[[_Row], bool] | None = None
+) -> _Row:
+    """The `model` row with this id in the current hall, else 404: the same answer whether it
+    does not exist, is another hall's, or fails `also` (hidden from this user, Art. 30)."""
+    item = db.session.get(model, item_id) if item_id is not None else None
+    if (
+        item is None
+        or getattr(item, "hall_id", None) != current_hall().id
+        or (also is not None and not also(item))
+    ):
+        abort(404)
+    return item
+
+
 def error_text(error: QueueError) -> str:
     """The domain error's message in the visitor's or staff member's language."""
     params = {key: _param_text(value) for key, value in error.params.items()}
@@ -80,9 +99,11 @@ def error_text(error: QueueError) -> str:
 
 
 def _param_text(value: object) -> object:
+    if isinstance(value, Label):  # a domain word: an action's name
+        return gettext(value)
     if not isinstance(value, str):
         return value
-    return str(TICKET_STATES.get(value) or MOVES.get(value) or value)
+    return str(TICKET_STATES.get(value) or value)
 
 
 # Names of the domain's codes in the reader's language (lazy: translated when shown).
@@ -94,17 +115,6 @@ TICKET_STATES = {
     "no_show": _l("a no-show"),
     "finished": _l("finished"),
     "cancelled": _l("cancelled"),
-}
-MOVES = {
-    "call": _l("call"),
-    "recall": _l("recall"),
-    "start": _l("start service"),
-    "finish": _l("finish"),
-    "return": _l("return to queue"),
-    "hold": _l("hold"),
-    "resume": _l("resume"),
-    "cancel": _l("cancel"),
-    "transfer": _l("transfer"),
 }
 CASE_STATES = {
     "registered": _l("registered, awaiting the decision"),

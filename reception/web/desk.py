@@ -10,17 +10,18 @@ from flask_babel import get_locale, gettext
 from flask_login import current_user
 from sqlalchemy import or_, select
 
-from .. import video
-from ..extensions import db
-from ..models import Desk, Role, Ticket, TicketState
-from ..models.types import utcnow
-from ..queue import calling, consoles, desk_states, journey, moves
-from ..queue.clock import hall_day, local_time
-from ..queue.errors import InvalidInput, QueueError
-from . import case_view
-from .actions import TICKET_ACTIONS, perform
-from .common import current_hall, error_text, roles_required
-from .forms import DeskActionForm, DeskStateForm, PostForm, VideoStartForm
+from reception.core.clock import hall_day, local_time
+from reception.core.errors import InvalidInput, QueueError
+from reception.db.extensions import db
+from reception.models import Desk, Role, Ticket, TicketState
+from reception.models.types import utcnow
+from reception.queue import calling, consoles, desk_states, journey, moves
+from reception.queue.actions import BY_PATH
+from reception.video import sessions as video
+from reception.web import case_view
+from reception.web.actions import TICKET_ACTIONS, perform
+from reception.web.common import current_hall, error_text, in_hall, roles_required
+from reception.web.forms import DeskActionForm, DeskStateForm, PostForm, VideoStartForm
 
 bp = Blueprint("desk", __name__, url_prefix="/desk")
 DESK_ROLES = (Role.DESK, Role.SUPERVISOR)
@@ -37,10 +38,7 @@ def refused(error: QueueError):
 
 
 def _desk(desk_id: int) -> Desk:
-    desk = db.session.get(Desk, desk_id)
-    if desk is None or desk.hall_id != current_hall().id:
-        abort(404)
-    return desk
+    return in_hall(Desk, desk_id)
 
 
 def console_key() -> str:
@@ -283,15 +281,7 @@ def _done_message(action: str, ticket: Ticket) -> str:
             desk = db.session.get(Desk, ticket.target_desk_id)
             target = gettext("desk %(desk)s", desk=desk.number) if desk else target
         return gettext("%(number)s sent on to %(target)s.", number=number, target=target)
-    messages = {
-        "call": gettext("Called %(number)s.", number=number),
-        "recall": gettext("%(number)s called again.", number=number),
-        "start": gettext("%(number)s: service started.", number=number),
-        "finish": gettext("%(number)s finished.", number=number),
-        "no-show": gettext("%(number)s marked as not present.", number=number),
-        "return": gettext("%(number)s is back in line.", number=number),
-        "hold": gettext("%(number)s on hold.", number=number),
-        "resume": gettext("%(number)s is back in line.", number=number),
-        "cancel": gettext("%(number)s voided.", number=number),
-    }
-    return messages.get(action, gettext("%(number)s: done.", number=number))
+    move = BY_PATH.get(action)
+    if move is None or not move.done:
+        return gettext("%(number)s: done.", number=number)
+    return gettext(move.done, number=number)

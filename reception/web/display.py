@@ -21,17 +21,18 @@ from flask import (
 from flask_babel import get_locale, gettext
 from sqlalchemy import select
 
-from .. import ratings, speech
-from ..extensions import db
-from ..models import Desk, Hall
-from ..models.types import utcnow
-from ..queue.errors import QueueError
-from ..realtime import spoken_floor
-from ..settings import settings
-from .common import current_hall, error_text
-from .forms import PostForm, RatingForm
-from .guard import parse_id
-from .live_access import DEVICE_KEY, current_viewer, device_by_token
+from reception.core.errors import QueueError
+from reception.db.extensions import db
+from reception.live import speech
+from reception.live.publish import spoken_floor
+from reception.models import Desk, Hall
+from reception.models.types import utcnow
+from reception.oversight import ratings
+from reception.web.common import current_hall, error_text, in_hall
+from reception.web.edge.guard import parse_id
+from reception.web.edge.running import settings
+from reception.web.forms import PostForm, RatingForm
+from reception.web.live_access import DEVICE_KEY, current_viewer, device_by_token
 
 bp = Blueprint("display", __name__, url_prefix="/display")
 
@@ -161,9 +162,7 @@ def lobby():
 
 @bp.get("/desk/<int:desk_id>")
 def desk_screen(desk_id: int):
-    desk = db.session.get(Desk, desk_id)
-    if desk is None or desk.hall_id != current_hall().id:
-        abort(404)
+    desk = in_hall(Desk, desk_id)
     if not current_viewer().may_watch_desk(desk.id):
         return _not_enrolled()
     return render_template(

@@ -35,14 +35,14 @@ from wtforms.validators import (
 )
 from wtforms.widgets import HiddenInput
 
-from .. import reports
-from ..models import CaseStatus, Role, ServiceKind
-from ..queue import hours
-from ..queue.clock import zone
-from ..queue.errors import InvalidInput
-from ..ratings import REASONS
-from ..triage.registration import VULNERABLE_REASONS
-from .guard import parse_id
+from reception.core.clock import zone
+from reception.core.errors import InvalidInput
+from reception.models import CaseStatus, Role, ServiceKind
+from reception.oversight import reports
+from reception.oversight.ratings import REASONS
+from reception.queue import hours
+from reception.triage.registration import VULNERABLE_REASONS
+from reception.web.edge.guard import parse_id
 
 NAME_MAX, PHONE_MAX, ID_MAX, ADDRESS_MAX = 40, 16, 18, 200
 ACCOUNT_MAX, TEXT_MAX, OUTCOME_MAX, NOTE_MAX = 5000, 2000, 2000, 1000

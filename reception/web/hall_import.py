@@ -18,12 +18,18 @@ from flask_babel import gettext
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 
-from ..administration import DESK_FIELDS, HALL_FIELDS, SERVICE_FIELDS, UNIT_FIELDS, parse_routing
-from ..queue.errors import QueueError
-from ..queue.hours import format_day
-from ..setup import HallDescriptionError
-from .common import error_text
-from .forms import (
+from reception.core.errors import QueueError
+from reception.hall.administration import (
+    DESK_FIELDS,
+    HALL_FIELDS,
+    SERVICE_FIELDS,
+    UNIT_FIELDS,
+    parse_routing,
+)
+from reception.hall.description import HallDescriptionError
+from reception.queue.hours import format_day
+from reception.web.common import error_text
+from reception.web.forms import (
     DeskForm,
     HallForm,
     LeaderDayForm,

@@ -13,9 +13,9 @@ from flask import (
     url_for,
 )
 
-from ..assets import VENDOR_FILES, vendor_root
-from .common import current_hall
-from .i18n import COOKIE, SUPPORTED
+from reception.assets import VENDOR_FILES, vendor_root
+from reception.web.common import current_hall
+from reception.web.edge.i18n import COOKIE, SUPPORTED
 
 bp = Blueprint("home", __name__)
 
@@ -55,7 +55,7 @@ def _vendor_file(relative: str):
 @bp.get("/e/<code>")
 def enrol_display(code: str):
     """A display's short enrolment address (typed with a TV remote)."""
-    from .display import short_enrol
+    from reception.web.display import short_enrol
 
     return short_enrol(code)
 

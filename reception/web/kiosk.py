@@ -14,21 +14,21 @@ from flask import (
 from flask_babel import gettext
 from sqlalchemy import select
 
-from .. import video
-from ..appointments.checkin import check_in
-from ..extensions import db
-from ..models import Service, Ticket
-from ..models.types import utcnow
-from ..queue import estimate, hours
-from ..queue.errors import InvalidInput, QueueError
-from ..queue.issuing import issue_ticket
-from ..queue.journey import pending_stops
-from ..queue.messages import N_
-from ..settings import settings
-from .common import current_hall, error_text
-from .forms import CheckInForm, KioskIssueForm, KioskUnitForm
-from .i18n import COOKIE, default_locale
-from .tickets import qr_svg, ticket_url
+from reception.appointments.checkin import check_in
+from reception.core.errors import InvalidInput, QueueError
+from reception.core.messages import N_
+from reception.db.extensions import db
+from reception.models import Service, Ticket
+from reception.models.types import utcnow
+from reception.queue import estimate, hours
+from reception.queue.issuing import issue_ticket
+from reception.queue.journey import pending_stops
+from reception.video import sessions as video
+from reception.web.common import current_hall, error_text, in_hall
+from reception.web.edge.i18n import COOKIE, default_locale
+from reception.web.edge.running import settings
+from reception.web.forms import CheckInForm, KioskIssueForm, KioskUnitForm
+from reception.web.tickets import qr_svg, ticket_url
 
 bp = Blueprint("kiosk", __name__, url_prefix="/kiosk")
 
@@ -110,9 +110,7 @@ def issue():
 def units(service_id: int):
     """Video reception: whom the visitor wants to speak to (then the tap issues the ticket)."""
     hall = current_hall()
-    service = db.session.get(Service, service_id)
-    if service is None or service.hall_id != hall.id or not service.active:
-        abort(404)
+    service = in_hall(Service, service_id, also=lambda s: s.active)
     choices = video.units(hall.id) if video.is_video(service) else []
     if not choices:
         return redirect(url_for("kiosk.index"))

@@ -8,9 +8,9 @@ from flask import session
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..extensions import db
-from ..models import DisplayDevice, Role, User
-from ..models.device import hash_device_token
+from reception.db.extensions import db
+from reception.models import DisplayDevice, Role, User
+from reception.models.device import hash_device_token
 
 DEVICE_KEY = "display_device_id"
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 
-from ..models import Role, User
+from reception.models import Role, User
 
 
 @dataclass(frozen=True)

@@ -8,18 +8,19 @@ from flask import Blueprint, redirect, render_template, url_for
 from flask_babel import gettext
 from flask_login import current_user
 
-from .. import video
-from ..extensions import db
-from ..models import Role, Service, ServiceKind, Visitor
-from ..models.types import utcnow
-from ..queue.clock import hall_day
-from ..queue.errors import InvalidInput, QueueError
-from ..queue.messages import N_
-from ..settings import settings
-from ..triage import identity, registration, routing
-from ..triage.registration import MatterInput, VisitorInput
-from .common import current_hall, error_text, roles_required
-from .forms import LookupForm, RegistrationForm
+from reception.core import identity
+from reception.core.clock import hall_day
+from reception.core.errors import InvalidInput, QueueError
+from reception.core.messages import N_
+from reception.db.extensions import db
+from reception.models import Role, Service, ServiceKind, Visitor
+from reception.models.types import utcnow
+from reception.triage import registration, routing
+from reception.triage.registration import MatterInput, VisitorInput
+from reception.video import sessions as video
+from reception.web.common import current_hall, error_text, roles_required
+from reception.web.edge.running import settings
+from reception.web.forms import LookupForm, RegistrationForm
 
 bp = Blueprint("registration", __name__, url_prefix="/registration")
 REGISTRARS = (Role.REGISTRAR, Role.SUPERVISOR)

@@ -1,5 +1,5 @@
 """Reports (`/reports/`): the period's figures as tables and charts, CSV and Excel exports, and
-the year's Art. 41 statistics. The figures come from `reception.reports` (SQL aggregates);
+the year's Art. 41 statistics. The figures come from `reception.oversight.reports` (SQL aggregates);
 this module only names them, lays them out and writes the files."""
 
 from __future__ import annotations
@@ -17,17 +17,17 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 
-from .. import reports
-from ..extensions import db
-from ..models import Case, Hall, Role, User
-from ..models.types import utcnow
-from ..queue.clock import hall_day
-from ..queue.errors import InvalidInput
-from ..triage.clocks import handle_due, notice_due
-from .common import case_status_text, current_hall, error_text, roles_required
-from .forms import AnnualForm, ReportForm
-from .gate import long_running
-from .spreadsheets import append, csv_response, inert, workbook_response
+from reception.core.clock import hall_day
+from reception.core.errors import InvalidInput
+from reception.db.extensions import db
+from reception.models import Case, Hall, Role, User
+from reception.models.types import utcnow
+from reception.oversight import reports
+from reception.triage.clocks import handle_due, notice_due
+from reception.web.common import case_status_text, current_hall, error_text, roles_required
+from reception.web.edge.gate import long_running
+from reception.web.forms import AnnualForm, ReportForm
+from reception.web.spreadsheets import append, csv_response, inert, workbook_response
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 

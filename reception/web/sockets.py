@@ -1,7 +1,7 @@
 """Socket.IO handlers: thin. Authenticate, join an id-named room, answer with a snapshot.
 
 Sockets only listen: there is no event here that changes anything. Moves go through the
-HTTP endpoints, which commit and then publish (`reception.realtime`). The one event a client
+HTTP endpoints, which commit and then publish (`reception.live.publish`). The one event a client
 sends is a video call's WebRTC signalling, relayed to the other party of the session and never
 stored.
 """
@@ -17,15 +17,17 @@ from flask import request, session
 from flask_socketio import emit, join_room, leave_room
 from sqlalchemy import select
 
-from .. import events, snapshots, supervision, video
-from ..extensions import db, socketio
-from ..models import Desk, Role, Service, Ticket, User, VideoSession
-from ..models.types import utcnow
-from ..models.video import OPEN_SESSION_STATES
-from ..settings import settings
-from .common import current_hall
-from .guard import parse_id
-from .live_access import DEVICE_KEY, current_viewer, device_by_token
+from reception.db.extensions import db, socketio
+from reception.live import events, hall_board, snapshots
+from reception.models import Desk, Role, Service, Ticket, User, VideoSession
+from reception.models.types import utcnow
+from reception.models.video import OPEN_SESSION_STATES
+from reception.oversight import supervision
+from reception.video import sessions as video
+from reception.web.common import current_hall
+from reception.web.edge.guard import parse_id
+from reception.web.edge.running import settings
+from reception.web.live_access import DEVICE_KEY, current_viewer, device_by_token
 
 TICKET_SERVICE_ROOMS = "live_ticket_service_rooms"
 
@@ -96,12 +98,12 @@ def _resolve(room: Any) -> tuple[list[str], Snapshot]:
     alerts = supervision.alerts_room(hall.id, departments)  # Art. 30: never the accused's
     if kind == "alerts" and number == hall.id and supervises:
         return [alerts], lambda: events.AlertsSnapshot(
-            room=room, alerts=supervision.todays_alerts(hall, now, departments)
+            room=room, alerts=hall_board.todays_alerts(hall, now, departments)
         ).json_dict()
     if kind == "board" and number == hall.id and supervises:
         # the board redraws on every queue and desk change of the hall, and on its own events
         minutes = settings().default_service_minutes
-        return [room, f"hall:{hall.id}", alerts], lambda: supervision.board(
+        return [room, f"hall:{hall.id}", alerts], lambda: hall_board.snapshot(
             hall, utcnow(), minutes, departments
         )
     if kind == "remote" and viewer.staff is not None:
@@ -120,7 +122,8 @@ def _resolve(room: Any) -> tuple[list[str], Snapshot]:
             room=room, version=snapshots.hall_version(hall.id)
         ).json_dict()
     if kind == "hall" and number == hall.id and viewer.may_watch_hall:
-        return [room], lambda: snapshots.hall_snapshot(hall, utcnow())
+        minutes = settings().default_service_minutes
+        return [room], lambda: snapshots.hall_snapshot(hall, utcnow(), minutes)
     if kind == "desk":
         desk = db.session.get(Desk, number)
         if desk is not None and desk.hall_id == hall.id and viewer.may_watch_desk(desk.id):

@@ -9,17 +9,19 @@ from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import select
 
-from .. import ratings, supervision, video
-from ..extensions import db
-from ..models import Alert, FollowUp, Role, User
-from ..models.types import utcnow
-from ..queue.clock import hall_day
-from ..queue.errors import QueueError
-from ..settings import settings
-from ..triage.identity import mask_phone
-from . import reports
-from .common import current_hall, error_text, roles_required
-from .forms import FollowUpForm, PostForm
+from reception.core.clock import hall_day
+from reception.core.errors import QueueError
+from reception.core.identity import mask_phone
+from reception.db.extensions import db
+from reception.live import hall_board
+from reception.models import Alert, FollowUp, Role, User
+from reception.models.types import utcnow
+from reception.oversight import ratings, supervision
+from reception.video import sessions as video
+from reception.web import reports
+from reception.web.common import current_hall, error_text, in_hall, roles_required
+from reception.web.edge.running import settings
+from reception.web.forms import FollowUpForm, PostForm
 
 
 def _label_tip(columns: list[reports.Column], key: str) -> tuple[Any, Any]:
@@ -45,7 +47,7 @@ BOARD_TOTALS = [
 def board():
     """The live hall: desks, lines, today's totals and alerts (redrawn over the socket)."""
     hall = current_hall()
-    snapshot = supervision.board(
+    snapshot = hall_board.snapshot(
         hall, utcnow(), settings().default_service_minutes, current_user.departments
     )
     return render_template(
@@ -61,13 +63,9 @@ def board():
 @bp.post("/alerts/<int:alert_id>/acknowledge")
 @roles_required(Role.SUPERVISOR, Role.LEADER)
 def acknowledge(alert_id: int):
-    alert = db.session.get(Alert, alert_id)
-    if (
-        alert is None
-        or alert.hall_id != current_hall().id
-        or not supervision.alert_visible_to(alert, current_user.departments)
-    ):
-        abort(404)
+    alert = in_hall(
+        Alert, alert_id, also=lambda a: supervision.alert_visible_to(a, current_user.departments)
+    )
     if not PostForm().validate_on_submit():
         abort(400)
     try:
@@ -121,14 +119,11 @@ def _follow_ups_page(form: FollowUpForm, status: int = 200, revealed: dict | Non
 
 def _follow_up(follow_up_id: int) -> FollowUp:
     """A call-back of this hall the user may see (Art. 30), else 404."""
-    follow_up = db.session.get(FollowUp, follow_up_id)
-    if (
-        follow_up is None
-        or follow_up.hall_id != current_hall().id
-        or not ratings.follow_up_visible(follow_up, current_user.departments)
-    ):
-        abort(404)
-    return follow_up
+    return in_hall(
+        FollowUp,
+        follow_up_id,
+        also=lambda f: ratings.follow_up_visible(f, current_user.departments),
+    )
 
 
 @bp.post("/follow-ups/<int:follow_up_id>/phone")

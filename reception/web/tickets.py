@@ -22,20 +22,20 @@ from flask import (
 from flask_babel import get_locale, gettext
 from sqlalchemy import select
 
-from .. import ratings
-from ..extensions import db
-from ..models import Case, Ticket
-from ..models.rating import BAD
-from ..models.types import utcnow
-from ..queue import estimate
-from ..queue.clock import local_time
-from ..queue.errors import QueueError
-from ..queue.timeline import leg_times
-from ..settings import settings
-from ..triage import clocks
-from .common import current_hall, error_text
-from .display import desk_places
-from .forms import RatingForm
+from reception.core.clock import local_time
+from reception.core.errors import QueueError
+from reception.db.extensions import db
+from reception.models import Case, Ticket
+from reception.models.rating import BAD
+from reception.models.types import utcnow
+from reception.oversight import ratings
+from reception.queue import estimate
+from reception.queue.timeline import leg_times
+from reception.triage import clocks
+from reception.web.common import current_hall, error_text
+from reception.web.display import desk_places
+from reception.web.edge.running import settings
+from reception.web.forms import RatingForm
 
 bp = Blueprint("tickets", __name__)
 

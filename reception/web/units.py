@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import select
 
-from .. import administration
-from ..extensions import db
-from ..models import RemoteUnit, Role, User
-from ..queue.errors import QueueError
-from .admin import _refused, _status
-from .common import current_hall, roles_required
-from .forms import RemoteUnitForm
+from reception.core.errors import QueueError
+from reception.db.extensions import db
+from reception.hall import administration
+from reception.models import RemoteUnit, Role, User
+from reception.web.admin import _refused, _status
+from reception.web.common import current_hall, in_hall, roles_required
+from reception.web.forms import RemoteUnitForm
 
 bp = Blueprint("units", __name__, url_prefix="/admin/remote-units")
 
@@ -38,9 +38,7 @@ def index():
 @roles_required(Role.ADMIN)
 def unit(unit_id: int | None):
     hall = current_hall()
-    item = db.session.get(RemoteUnit, unit_id) if unit_id is not None else None
-    if unit_id is not None and (item is None or item.hall_id != hall.id):
-        abort(404)
+    item = in_hall(RemoteUnit, unit_id) if unit_id is not None else None
     form = RemoteUnitForm(obj=item)
     if form.validate_on_submit():
         try:

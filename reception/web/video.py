@@ -19,15 +19,16 @@ from flask import (
 from flask_babel import get_locale, gettext
 from flask_login import current_user
 
-from .. import recordings, video
-from ..extensions import db
-from ..models import Desk, RemoteUnit, Role, SessionState, Ticket, User, VideoSession
-from ..models.types import utcnow
-from ..queue.clock import hall_day
-from ..queue.errors import QueueError
-from .common import current_hall, error_text, roles_required
-from .desk import DESK_ROLES, hold_console
-from .forms import PostForm, VideoOutcomeForm, VideoStartForm
+from reception.core.clock import hall_day
+from reception.core.errors import QueueError
+from reception.db.extensions import db
+from reception.models import Desk, RemoteUnit, Role, SessionState, Ticket, User, VideoSession
+from reception.models.types import utcnow
+from reception.video import recordings
+from reception.video import sessions as video
+from reception.web.common import current_hall, error_text, in_hall, roles_required
+from reception.web.desk import DESK_ROLES, hold_console
+from reception.web.forms import PostForm, VideoOutcomeForm, VideoStartForm
 
 bp = Blueprint("video", __name__)
 
@@ -84,9 +85,7 @@ def _numbers(calls: list[VideoSession]) -> dict[int, str]:
 def start():
     """The video desk rings the unit the visitor asked for (or the one chosen now instead)."""
     form = VideoStartForm()
-    desk = db.session.get(Desk, form.desk_id.data or 0)
-    if desk is None or desk.hall_id != current_hall().id:
-        abort(404)
+    desk = in_hall(Desk, form.desk_id.data)
     back = url_for("desk.console", desk_id=desk.id)
     if not form.validate_on_submit():
         flash(gettext("Choose the department or county to speak to."), "error")
@@ -104,9 +103,10 @@ def start():
 
 
 def _party_call(session_id: int) -> tuple[VideoSession, str]:
-    call = db.session.get(VideoSession, session_id)
-    side = video.party(call, current_user) if call is not None else None
-    if call is None or side is None or call.hall_id != current_hall().id:
+    """A video session of this hall and the user's side of it; 404 to anyone not a party."""
+    call = in_hall(VideoSession, session_id)
+    side = video.party(call, current_user)
+    if side is None:
         abort(404)
     return call, side
 

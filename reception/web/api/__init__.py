@@ -16,10 +16,10 @@ from typing import Any
 from flask import Flask
 from flask_smorest import Api
 
-from ..guard import MAX_ID, IdConverter
-from . import appointments, queue, reports  # noqa: F401 - add their routes to the blueprint
-from .common import bp
-from .schemas import ErrorSchema
+from reception.web.api import appointments, queue, reports  # noqa: F401 - add their routes to the blueprint
+from reception.web.api.common import bp
+from reception.web.api.schemas import ErrorSchema
+from reception.web.edge.guard import MAX_ID, IdConverter
 
 
 class ReceptionApi(Api):

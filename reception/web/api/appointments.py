@@ -5,19 +5,19 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from ...appointments import booking
-from ...appointments.checkin import check_in
-from ...appointments.slots import bookable_days, slots_for
-from ...extensions import db
-from ...models import Appointment, Role, Service
-from ...models.types import utcnow
-from ...queue.clock import local_time
-from ...queue.errors import NotFound
-from ...queue.messages import N_
-from ...settings import settings
-from ..common import current_hall
-from . import schemas as s
-from .common import api_user, bp, requires, ticket_json
+from reception.appointments import booking
+from reception.appointments.checkin import check_in
+from reception.appointments.slots import bookable_days, slots_for
+from reception.core.clock import local_time
+from reception.core.errors import NotFound
+from reception.core.messages import N_
+from reception.db.extensions import db
+from reception.models import Appointment, Role, Service
+from reception.models.types import utcnow
+from reception.web.api import schemas as s
+from reception.web.api.common import api_user, bp, requires, ticket_json
+from reception.web.common import current_hall
+from reception.web.edge.running import settings
 
 
 def _appointment_json(appointment: Appointment) -> dict[str, Any]:

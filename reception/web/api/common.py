@@ -12,17 +12,18 @@ from flask_smorest import Blueprint
 from flask_smorest.utils import unpack_tuple_response
 from sqlalchemy import Select, Table, bindparam, select
 
-from ...boundary import commit_answered
-from ...extensions import csrf, db
-from ...models import Desk, Hall, Ticket, User
-from ...models.staff import hash_api_token
-from ...queue import consoles, rows
-from ...queue.errors import InvalidInput, NotFound
-from ...queue.messages import N_
-from ...queue.rules import DESK_LABEL, desk_setup_columns, read_desk, take_desk
-from ...realtime import ticket_fields
-from ..common import current_hall, hall_id_param, hall_to_join, take_joined_hall
-from ..tickets import ticket_url
+from reception.core.errors import InvalidInput, NotFound
+from reception.core.messages import N_
+from reception.db import rows
+from reception.db.extensions import csrf, db
+from reception.live.publish import ticket_fields
+from reception.models import Desk, Hall, Ticket, User
+from reception.models.staff import hash_api_token
+from reception.queue import consoles
+from reception.queue.rules import DESK_LABEL, desk_setup_columns, read_desk, take_desk
+from reception.web.common import current_hall, hall_id_param, hall_to_join, take_joined_hall
+from reception.web.edge.boundary import commit_answered
+from reception.web.tickets import ticket_url
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -7,20 +7,20 @@ from typing import Any
 from flask_babel import gettext
 from sqlalchemy import select
 
-from ...extensions import db
-from ...models import Priority, Role, Ticket
-from ...models.types import utcnow
-from ...queue import calling, estimate, moves
-from ...queue.clock import hall_day
-from ...queue.errors import NotFound
-from ...queue.issuing import issue_ticket
-from ...queue.messages import N_
-from ...realtime import waiting_counts
-from ...settings import settings
-from ..actions import perform
-from ..common import current_hall
-from . import schemas as s
-from .common import acting_desk, api_user, bp, hall_desk, requires, ticket_json
+from reception.core.clock import hall_day
+from reception.core.errors import NotFound
+from reception.core.messages import N_
+from reception.db.extensions import db
+from reception.live.publish import waiting_counts
+from reception.models import Priority, Role, Ticket
+from reception.models.types import utcnow
+from reception.queue import calling, estimate, moves
+from reception.queue.issuing import issue_ticket
+from reception.web.actions import perform
+from reception.web.api import schemas as s
+from reception.web.api.common import acting_desk, api_user, bp, hall_desk, requires, ticket_json
+from reception.web.common import current_hall
+from reception.web.edge.running import settings
 
 
 @bp.get("/services")

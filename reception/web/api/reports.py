@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from ... import reports
-from ...models import Role
-from ...models.types import utcnow
-from ...queue.clock import hall_day
-from ..common import current_hall
-from . import schemas as s
-from .common import api_user, bp, requires
+from reception.core.clock import hall_day
+from reception.models import Role
+from reception.models.types import utcnow
+from reception.oversight import reports
+from reception.web.api import schemas as s
+from reception.web.api.common import api_user, bp, requires
+from reception.web.common import current_hall
 
 
 @bp.get("/reports/figures")

@@ -10,11 +10,12 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from ... import reports
-from ...models import Priority, ServiceKind, TicketState
-from ..actions import TICKET_ACTIONS
-from ..forms import IsoDateField
-from ..guard import MAX_ID
+from reception.models import Priority, ServiceKind, TicketState
+from reception.oversight import reports
+from reception.queue.actions import MOVES
+from reception.web.actions import TICKET_ACTIONS
+from reception.web.edge.guard import MAX_ID
+from reception.web.forms import IsoDateField
 
 ACTIONS = TICKET_ACTIONS  # one operation each
 PRIORITY_NAMES = tuple(p.name.lower() for p in Priority)
@@ -141,18 +142,14 @@ class TransferRequest(NoteMove):
     to_desk_id = Id(metadata={"description": "A desk of that service to send the visitor to."})
 
 
-MOVE_REQUESTS: dict[str, type[DeskMove]] = {
-    "call": DeskMove,
-    "recall": DeskMove,
-    "start": DeskMove,
-    "finish": FinishRequest,
-    "no-show": DeskMove,
-    "return": DeskMove,
-    "hold": NoteMove,
-    "resume": DeskMove,
-    "transfer": TransferRequest,
-    "cancel": NoteMove,
+# each move's request body, by what the move takes besides the desk (`TicketAction.takes`)
+TAKES: dict[str, type[DeskMove]] = {
+    "": DeskMove,
+    "outcome": FinishRequest,
+    "note": NoteMove,
+    "target": TransferRequest,
 }
+MOVE_REQUESTS: dict[str, type[DeskMove]] = {move.path: TAKES[move.takes] for move in MOVES}
 
 
 class SlotsQuery(Strict):
@@ -238,7 +235,7 @@ def _seconds() -> fields.Integer:
 
 class FiguresSchema(Strict):
     """The period's headline figures, as the report page, its exports and the supervisor's
-    board show them (one definition each, in `reception.reports`)."""
+    board show them (one definition each, in `reception.oversight.reports`)."""
 
     tickets = _count()
     visitors = _count()

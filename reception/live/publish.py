@@ -18,16 +18,18 @@ from typing import Any
 from sqlalchemy import bindparam, event, select
 from sqlalchemy.orm import Session, SessionTransaction
 
-from . import boundary, events, supervision
-from .extensions import socketio
-from .models import Alert, Desk, Hall, QueueCount, Ticket, VideoSession
-from .models.types import utcnow
-from .queue import consoles, outbox
-from .queue import locking as _locking  # its lock release must listen first
-from .queue.rows import execute
-from .speech import call_speech, call_text
+from reception.db import transaction
+from reception.db.extensions import socketio
+from reception.db.rows import execute
+from reception.live import events, hall_board
+from reception.live.speech import call_speech, call_text
+from reception.models import Alert, Desk, Hall, QueueCount, Ticket, VideoSession
+from reception.models.types import utcnow
+from reception.oversight import supervision
+from reception.queue import consoles, outbox
+from reception.queue import locking as _locking  # its lock release must listen first
 
-log = logging.getLogger("reception.realtime")
+log = logging.getLogger("reception.live.publish")
 EVENT_NAME = "queue"
 ALERT_EVENT = "alert"
 CONSOLE_EVENT = "console"
@@ -110,7 +112,7 @@ def _prepare(session: Session) -> None:
     for alert_id in outbox.take_alerts(session):
         alert = session.get(Alert, alert_id)
         if alert is not None:
-            payload = supervision.alert_view(alert).json_dict()
+            payload = hall_board.alert_view(alert).json_dict()
             ready.append((supervision.alert_rooms(alert), payload, ALERT_EVENT))
     for hall_id in outbox.take_boards(session):
         ready.append(
@@ -175,7 +177,7 @@ def _prepare(session: Session) -> None:
         ready.append((rooms, payload, EVENT_NAME))
     outbox.release(session)
     if ready:
-        boundary.after_commit(session, lambda: _OUTGOING.append(ready))
+        transaction.after_commit(session, lambda: _OUTGOING.append(ready))
 
 
 # Publication in the hall's order without holding the hall's lock: a committed change's events
@@ -218,7 +220,7 @@ def _discard(session: Session, *args: object) -> None:
 
 def install() -> None:
     """Hook publication into every SQLAlchemy session (idempotent)."""
-    boundary.install()
+    transaction.install()
     _locking.release_on_commit()  # after the after-commit line, which queues the events
     if event.contains(Session, "before_commit", _prepare):
         return

@@ -12,9 +12,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from . import events
-from .extensions import db
-from .models import (
+from reception.core.clock import hall_day
+from reception.db.extensions import db
+from reception.live import events
+from reception.live.publish import announcement, ticket_fields, ticket_view, waiting_counts
+from reception.models import (
     ACTIVE_STATES,
     Closure,
     Desk,
@@ -24,11 +26,8 @@ from .models import (
     Ticket,
     TicketEvent,
 )
-from .queue import calling, consoles, estimate
-from .queue.clock import hall_day
-from .queue.timeline import leg_times
-from .realtime import announcement, ticket_fields, ticket_view, waiting_counts
-from .settings import settings
+from reception.queue import calling, consoles, estimate
+from reception.queue.timeline import leg_times
 
 RECENT_CALLS = 8
 
@@ -118,7 +117,7 @@ def notice_line(hall: Hall, now: datetime) -> str:
     return "　".join(parts)
 
 
-def hall_snapshot(hall: Hall, now: datetime) -> dict[str, Any]:
+def hall_snapshot(hall: Hall, now: datetime, default_minutes: float) -> dict[str, Any]:
     version = _version(hall.id)
     services = [s for s in hall.services if s.active]
     counts = (
@@ -141,7 +140,7 @@ def hall_snapshot(hall: Hall, now: datetime) -> dict[str, Any]:
                 name_en=s.name_en,
                 waiting=counts.get(str(s.id), 0),
                 minutes_per_person=round(
-                    estimate.minutes_per_person(s.id, settings().default_service_minutes, now), 2
+                    estimate.minutes_per_person(s.id, default_minutes, now), 2
                 ),
             )
             for s in services

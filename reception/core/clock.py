@@ -6,7 +6,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from .errors import InvalidInput
+from reception.core.errors import InvalidInput
 
 
 @lru_cache(maxsize=1)

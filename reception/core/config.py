@@ -10,7 +10,7 @@ import json
 import os
 from typing import Any
 
-from .triage.crypto import development_key
+from reception.core.crypto import development_key
 
 DEFAULT_SECRET = "dev-insecure-secret-change-me"
 

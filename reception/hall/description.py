@@ -10,8 +10,10 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
-from .extensions import db
-from .models import (
+from reception.core.clock import zone
+from reception.core.errors import InvalidInput
+from reception.db.extensions import db
+from reception.models import (
     Closure,
     Desk,
     Hall,
@@ -23,9 +25,7 @@ from .models import (
     SlotTemplate,
     User,
 )
-from .queue.clock import zone
-from .queue.errors import InvalidInput
-from .queue.hours import parse_day
+from reception.queue.hours import parse_day
 
 DEMO_HALL = Path(__file__).with_name("demo_hall.json")
 DEMO_PASSWORD = "demo1234"

@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
-from ..extensions import db
-from ..models import LoginAttempt
+from reception.db.extensions import db
+from reception.models import LoginAttempt
 
 WINDOW = timedelta(minutes=10)
 MAX_FAILURES_PER_ACCOUNT = 5

@@ -9,16 +9,17 @@ service's line, today's totals and today's alerts, drawn from a handful of aggre
 
 from __future__ import annotations
 
-import math
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
 
-from . import events, reports
-from .extensions import db
-from .models import (
-    ACTIVE_STATES,
+from reception.core import signals
+from reception.core.clock import hall_day, zone
+from reception.core.errors import IllegalMove
+from reception.core.messages import N_
+from reception.db.extensions import db
+from reception.models import (
     Alert,
     Case,
     Desk,
@@ -26,16 +27,9 @@ from .models import (
     Hall,
     Service,
     Ticket,
-    TicketEvent,
     TicketState,
-    User,
 )
-from .models.case import accuses
-from .queue import outbox
-from .queue.clock import hall_day, local_time, zone
-from .queue.errors import IllegalMove
-from .queue.estimate import minutes_per_person
-from .queue.messages import N_
+from reception.queue import outbox
 
 KINDS = ("urgent", "group", "wait", "pause", "rating")
 # a call nobody has come to answer for this long is marked on the board (the visitor may not
@@ -74,6 +68,17 @@ def raise_alert(
     return alert
 
 
+@signals.matter_registered.connect
+def _alert_on_registration(
+    hall_id: int, *, case: Case, ticket: Ticket, matter: Any, now: datetime, **_: Any
+) -> None:
+    """An urgent matter or a group visit reaches the supervisor's and leader's screens."""
+    flags = [("urgent", matter.category)] if matter.urgent else []
+    flags += [("group", str(matter.group_size))] if matter.group_size > 1 else []
+    for kind, text in flags:
+        raise_alert(hall_id, kind, now, text=text, case_id=case.id, ticket_number=ticket.number)
+
+
 def withdraw_rating_alerts(rating_id: int) -> None:
     """The alerts a bad rating raised, gone once the visitor changed it to a good one; the
     boards redraw from a fresh snapshot (the caller notes the board)."""
@@ -89,7 +94,7 @@ def acknowledge(alert: Alert, staff_id: int, now: datetime) -> None:
     outbox.note_alert(db.session(), alert.id)  # every supervisor's screen shows who took it
 
 
-def _day_start(hall: Hall, now: datetime) -> datetime:
+def day_start(hall: Hall, now: datetime) -> datetime:
     day = hall_day(hall.timezone, now)
     return datetime.combine(day, datetime.min.time(), zone(hall.timezone))
 
@@ -99,7 +104,7 @@ def watch(hall: Hall, now: datetime) -> int:
     ticket, and not while the service's last wait alert is unacknowledged), and a desk paused
     longer than the hall's limit (once per pause). Returns how many were raised."""
     raised = 0
-    today, start = hall_day(hall.timezone, now), _day_start(hall, now)
+    today, start = hall_day(hall.timezone, now), day_start(hall, now)
     targets = {s.id: s.wait_target_minutes for s in hall.services if s.wait_target_minutes > 0}
     if targets:
         oldest = (
@@ -177,33 +182,6 @@ def _state_since(desk: Desk) -> datetime | None:
     return db.session.scalar(select(func.max(DeskEvent.at)).where(DeskEvent.desk_id == desk.id))
 
 
-def _staff_names(ids: set[int]) -> dict[int, str]:
-    if not ids:
-        return {}
-    rows = db.session.execute(
-        select(User.id, User.display_name, User.username).where(User.id.in_(ids))
-    )
-    return {user_id: display or username for user_id, display, username in rows}
-
-
-def alert_view(alert: Alert, names: dict[int, str] | None = None) -> events.AlertEvent:
-    by = alert.acknowledged_by
-    if by is not None and (names is None or by not in names):
-        names = _staff_names({by})
-    return events.AlertEvent(
-        id=alert.id,
-        kind=alert.kind,
-        ticket_number=alert.ticket_number,
-        text=alert.text,
-        at=alert.at.isoformat(),
-        case_id=alert.case_id,
-        service_id=alert.service_id,
-        desk_id=alert.desk_id,
-        acknowledged_at=alert.acknowledged_at.isoformat() if alert.acknowledged_at else None,
-        acknowledged_by=(names or {}).get(by) if by is not None else None,
-    )
-
-
 def alert_visible_to(alert: Alert, departments: frozenset[int]) -> bool:
     """Art. 30: an alert about an accusation never reaches the department it accuses."""
     if not departments or alert.case_id is None:
@@ -232,139 +210,3 @@ def alert_rooms(alert: Alert) -> list[str]:
         f"alerts:{alert.hall_id}",
         *(alerts_room(alert.hall_id, frozenset({d})) for d in departments if d != accused),
     ]
-
-
-def todays_alerts(
-    hall: Hall, now: datetime, departments: frozenset[int] = frozenset()
-) -> list[dict[str, Any]]:
-    """Today's alerts the viewer (staff of these departments) may see, newest first."""
-    query = select(Alert).where(Alert.hall_id == hall.id, Alert.at >= _day_start(hall, now))
-    if departments:
-        query = query.where(~accuses(Alert.case_id, departments))
-    rows = db.session.scalars(query.order_by(Alert.id.desc()).limit(200)).all()
-    names = _staff_names({a.acknowledged_by for a in rows if a.acknowledged_by is not None})
-    return [alert_view(alert, names).json_dict() for alert in rows]
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment is not None else None
-
-
-def _desks(hall: Hall, today: Any) -> list[events.BoardDesk]:
-    desks = [d for d in hall.desks if d.active]
-    at_desk = {
-        t.desk_id: t
-        for t in db.session.scalars(
-            select(Ticket).where(
-                Ticket.hall_id == hall.id,
-                Ticket.service_day == today,
-                Ticket.state.in_(ACTIVE_STATES),
-            )
-        )
-    }
-    since = dict(
-        db.session.execute(
-            select(DeskEvent.desk_id, func.max(DeskEvent.at))
-            .where(DeskEvent.hall_id == hall.id)
-            .group_by(DeskEvent.desk_id)
-        ).all()
-    )
-    started = dict(
-        db.session.execute(
-            select(TicketEvent.ticket_id, func.max(TicketEvent.at))
-            .where(
-                TicketEvent.ticket_id.in_([t.id for t in at_desk.values()]),
-                TicketEvent.action.in_(("call", "recall", "start")),
-            )
-            .group_by(TicketEvent.ticket_id)
-        ).all()
-    )
-    names = _staff_names({d.console_user_id for d in desks if d.console_user_id})
-    board = []
-    for desk in desks:
-        ticket = at_desk.get(desk.id)
-        moment = since.get(desk.id)
-        board.append(
-            events.BoardDesk(
-                id=desk.id,
-                number=desk.number,
-                name=desk.name,
-                state=desk.state,
-                reason=desk.pause_reason,
-                since=_iso(moment),
-                ticket_number=ticket.number if ticket else None,
-                ticket_state=ticket.state if ticket else None,
-                ticket_since=_iso(started.get(ticket.id)) if ticket else None,
-                staff=names.get(desk.console_user_id) if desk.console_user_id else None,
-            )
-        )
-    return board
-
-
-def _services(
-    hall: Hall, today: Any, now: datetime, default_minutes: float
-) -> list[events.BoardService]:
-    lines = {
-        service_id: (count, oldest)
-        for service_id, count, oldest in db.session.execute(
-            select(Ticket.service_id, func.count(Ticket.id), func.min(Ticket.line_at))
-            .where(
-                Ticket.hall_id == hall.id,
-                Ticket.service_day == today,
-                Ticket.state == TicketState.WAITING.value,
-            )
-            .group_by(Ticket.service_id)
-        ).all()
-    }
-    board = []
-    for service in hall.services:
-        if not service.active:
-            continue
-        count, oldest = lines.get(service.id, (0, None))
-        longest = int((now - oldest).total_seconds()) if oldest is not None else None
-        estimate = (
-            math.ceil(count * minutes_per_person(service.id, default_minutes, now)) if count else 0
-        )
-        target = service.wait_target_minutes
-        board.append(
-            events.BoardService(
-                id=service.id,
-                name=service.name,
-                name_en=service.name_en,
-                waiting=count,
-                longest_wait_seconds=longest,
-                estimate_minutes=estimate,
-                target_minutes=target,
-                exceeded=bool(target and longest is not None and longest > target * 60),
-            )
-        )
-    return board
-
-
-def _totals(hall: Hall, today: Any) -> events.BoardTotals:
-    """Today's totals, by the reports' definitions (`reports.day_totals`): the board and the
-    day's report never show two numbers for one thing."""
-    figures = reports.day_totals(hall, today)
-    return events.BoardTotals(
-        issued=figures["tickets"],
-        **{name: figures[name] for name in events.BoardTotals.model_fields if name != "issued"},
-    )
-
-
-def board(
-    hall: Hall, now: datetime, default_minutes: float, departments: frozenset[int] = frozenset()
-) -> dict[str, Any]:
-    """The whole hall at `now`, for the supervisor's board of staff of these departments."""
-    today = hall_day(hall.timezone, now)
-    version = db.session.scalar(select(Hall.version).where(Hall.id == hall.id)) or 0
-    return events.BoardSnapshot(
-        room=f"board:{hall.id}",
-        version=version,
-        now=now.isoformat(),
-        day=today.isoformat(),
-        local_time=local_time(hall.timezone, now).strftime("%H:%M"),
-        desks=_desks(hall, today),
-        services=_services(hall, today, now, default_minutes),
-        totals=_totals(hall, today),
-        alerts=todays_alerts(hall, now, departments),
-    ).json_dict()

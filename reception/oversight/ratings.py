@@ -15,9 +15,11 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import aliased
 
-from . import supervision
-from .extensions import db
-from .models import (
+from reception.core.clock import hall_day
+from reception.core.errors import IllegalMove, InvalidInput, NotFound, bounded
+from reception.core.messages import N_
+from reception.db.extensions import db
+from reception.models import (
     Appointment,
     AuditEntry,
     Case,
@@ -31,12 +33,10 @@ from .models import (
     TicketEvent,
     Visitor,
 )
-from .models.case import accuses
-from .models.rating import BAD, LEVELS
-from .queue import outbox
-from .queue.clock import hall_day
-from .queue.errors import IllegalMove, InvalidInput, NotFound, bounded
-from .queue.messages import N_
+from reception.models.case import accuses
+from reception.models.rating import BAD, LEVELS
+from reception.oversight import supervision
+from reception.queue import outbox
 
 CHANGE_MINUTES = 10
 # why a visitor rated 不满意 or worse, asked before the rating is sent (skippable): code → label

@@ -16,23 +16,25 @@ from datetime import datetime
 from flask import Flask
 from sqlalchemy import select
 
-from . import recordings, reports, supervision, video
-from .appointments.checkin import sweep_no_shows
-from .appointments.notify import load_notifier, send_reminders
-from .extensions import db
-from .models import Hall
-from .models.types import utcnow
-from .queue.clock import local_time
-from .settings import settings
+from reception.appointments.checkin import sweep_no_shows
+from reception.appointments.notify import load_notifier, send_reminders
+from reception.core.clock import local_time
+from reception.core.settings import of as settings_of
+from reception.db.extensions import db
+from reception.models import Hall
+from reception.models.types import utcnow
+from reception.oversight import reports, supervision
+from reception.video import recordings
+from reception.video import sessions as video
 
-log = logging.getLogger("reception.schedule")
+log = logging.getLogger("reception.jobs")
 
 
 def run_duties(app: Flask, now: datetime | None = None) -> tuple[int, int]:
     """One round for every hall: (bookings marked no-show, reminders sent); raises the timed
     alerts on the way."""
     now = now or utcnow()
-    rules = settings()
+    rules = settings_of(app.extensions)
     swept = reminded = 0
     notifier = load_notifier(app.config)
     for hall in db.session.scalars(select(Hall).order_by(Hall.id)).all():
@@ -62,8 +64,7 @@ class Scheduler:
         self._stop.set()
 
     def _loop(self) -> None:
-        with self.app.app_context():
-            interval = settings().schedule_seconds
+        interval = settings_of(self.app.extensions).schedule_seconds
         while not self._stop.wait(interval):
             with self.app.app_context():
                 try:

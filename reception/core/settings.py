@@ -1,7 +1,8 @@
 """The hall's operating rules, read once from the configuration into one frozen object.
 
-Domain code receives the parts it needs (`Settings.booking` is the booking policy); views and
-templates (`settings`) read the same object, and page scripts get their values from the data
+Domain code receives the parts it needs as arguments (`Settings.booking` is the booking
+policy); the app factory keeps the object on the app (`install`), views and templates read it
+there (`reception.web.edge.running.settings`), and page scripts get their values from the data
 attributes those templates write, so a rule such as the check-in window is stated in one place.
 """
 
@@ -12,12 +13,19 @@ from dataclasses import asdict, dataclass
 from datetime import time
 from typing import Any
 
-from flask import current_app
-
-from .appointments.slots import Policy
-from .config import ConfigError
+from reception.core.config import ConfigError
 
 EXTENSION_KEY = "reception_settings"
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The booking policy."""
+
+    horizon_days: int = 14  # bookable up to this many days ahead
+    cutoff: time = time(17, 0)  # the day before, bookings close at this local time
+    early_minutes: int = 30  # check-in opens this long before the slot
+    late_minutes: int = 15  # and closes this long after its start
 
 
 @dataclass(frozen=True)
@@ -69,7 +77,13 @@ def from_config(config: Mapping[str, Any]) -> Settings:
     )
 
 
-def settings() -> Settings:
-    """The running app's settings."""
-    found: Settings = current_app.extensions[EXTENSION_KEY]
+def of(extensions: Mapping[str, Any]) -> Settings:
+    """The settings an app keeps among its `extensions` (`install`)."""
+    found: Settings = extensions[EXTENSION_KEY]
+    return found
+
+
+def install(extensions: dict[str, Any], config: Mapping[str, Any]) -> Settings:
+    """Read the settings from `config` and keep them among an app's `extensions`."""
+    extensions[EXTENSION_KEY] = found = from_config(config)
     return found

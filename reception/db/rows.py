@@ -27,7 +27,7 @@ from sqlalchemy.orm.base import instance_state
 from sqlalchemy.orm.util import identity_key
 from sqlalchemy.sql.selectable import GenerativeSelect
 
-from ..extensions import db
+from reception.db.extensions import db
 
 M = TypeVar("M")
 S = TypeVar("S", bound=GenerativeSelect)

@@ -13,9 +13,12 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
-from .appointments.slots import outside_hours
-from .extensions import db
-from .models import (
+from reception.appointments.slots import outside_hours
+from reception.core.clock import zone
+from reception.core.errors import IllegalMove, InvalidInput
+from reception.core.messages import N_
+from reception.db.extensions import db
+from reception.models import (
     Appointment,
     AuditEntry,
     Desk,
@@ -29,11 +32,8 @@ from .models import (
     Ticket,
     User,
 )
-from .queue import outbox
-from .queue.clock import zone
-from .queue.errors import IllegalMove, InvalidInput
-from .queue.locking import lock_hall
-from .queue.messages import N_
+from reception.queue import outbox
+from reception.queue.locking import lock_hall
 
 HALL_FIELDS = (
     "name",
@@ -376,7 +376,7 @@ def first_run(
 def import_description(hall: Hall, data: dict[str, Any], staff_id: int) -> dict[str, str]:
     """Apply a hall description (another hall's export) to this hall; new staff accounts get a
     password each, returned to be shown once. Raises HallDescriptionError with the field."""
-    from .setup import load_hall, validate
+    from reception.hall.description import load_hall, validate
 
     data = {**data, "name": hall.name}  # the set-up lands in this hall, whatever it was called
     validate(data)
@@ -441,7 +441,7 @@ def parse_routing(
 
 def format_routing(hall: Hall, labels: Mapping[str, str] | None = None) -> str:
     """The rules as the routing page shows them: kinds by their names (`labels`, code → name)."""
-    from .triage.routing import _rules, categories
+    from reception.triage.routing import _rules, categories
 
     rules = _rules(hall)
     names = labels or {}

@@ -8,12 +8,12 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select
 
-from .extensions import db
-from .models import Hall, RecordingChunk, SessionState, Ticket, User, VideoSession
-from .queue.errors import IllegalMove, InvalidInput, NotFound
-from .queue.messages import N_
-from .triage.crypto import decrypt_bytes, encrypt_bytes
-from .video import HALL, load, party
+from reception.core.crypto import decrypt_bytes, encrypt_bytes
+from reception.core.errors import IllegalMove, InvalidInput, NotFound
+from reception.core.messages import N_
+from reception.db.extensions import db
+from reception.models import Hall, RecordingChunk, SessionState, Ticket, User, VideoSession
+from reception.video.sessions import HALL, load, party
 
 MAX_CHUNK_BYTES = 16 * 1024 * 1024
 MAX_SEQ = 100_000

@@ -13,7 +13,8 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .models import TicketState
+from reception.models import TicketState
+from reception.queue.actions import ACTIONS
 
 Action = Literal[
     "issue",
@@ -34,6 +35,7 @@ State = Literal[
     "waiting", "called", "serving", "held", "no_show", "finished", "cancelled"
 ]  # = TicketState
 assert set(State.__args__) == {s.value for s in TicketState}  # type: ignore[attr-defined]
+assert set(Action.__args__) == set(ACTIONS)  # type: ignore[attr-defined]  # the one table
 
 _PERSONAL = re.compile(r"(?<!\d)(\d{17}[\dXx]|\d{15}|1[3-9]\d{9})(?!\d)")
 Count = Field(ge=0)

@@ -46,8 +46,11 @@ from sqlalchemy import (
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
-from .extensions import db
-from .models import (
+from reception.core.clock import zone
+from reception.core.errors import InvalidInput
+from reception.core.messages import N_
+from reception.db.extensions import db
+from reception.models import (
     Case,
     CaseStatus,
     DayPercentiles,
@@ -59,12 +62,9 @@ from .models import (
     Ticket,
     TicketEvent,
 )
-from .models.case import accuses
-from .models.rating import BAD
-from .queue.clock import zone
-from .queue.errors import InvalidInput
-from .queue.messages import N_
-from .triage.clocks import HANDLE_DAYS, NOTICE_DAYS
+from reception.models.case import accuses
+from reception.models.rating import BAD
+from reception.triage.clocks import HANDLE_DAYS, NOTICE_DAYS
 
 PERIODS = ("day", "week", "month", "year", "range")
 DIMENSIONS = ("service", "desk", "staff", "hour", "weekday", "day")

@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from ..queue.errors import InvalidInput
-from ..queue.messages import N_
+from reception.core.errors import InvalidInput
+from reception.core.messages import N_
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CODES = "10X98765432"

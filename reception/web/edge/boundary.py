@@ -3,59 +3,27 @@
 Every view runs inside `TransactionalFlask.dispatch_request`. When the view returns a response
 under 400 the session is committed; when it raises, or answers 4xx/5xx (a refused form, say),
 everything it wrote is rolled back. Views never commit. Work that leaves the process (socket
-events, notifier messages) is handed to `after_commit` and runs only once the commit succeeded.
+events, notifier messages) is handed to `reception.db.transaction.after_commit` and runs only
+once the commit succeeded.
 An API operation whose view returned a success commits that same transaction a step earlier,
 before its answer is serialised (`commit_answered`); the boundary then has nothing left to do.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable
 from contextvars import ContextVar
-from typing import Any
 
 from flask import Flask, g
 from flask.typing import ResponseReturnValue
-from sqlalchemy import event
-from sqlalchemy.orm import Session
 
-from .extensions import db
+from reception.db.extensions import db
 
-log = logging.getLogger("reception.boundary")
-AFTER_COMMIT_KEY = "reception_after_commit"
 _KEEP_KEY = "reception_keep_writes"
-
-
-def after_commit(session: Session, action: Callable[[], Any]) -> None:
-    """Run `action` once the session's transaction has committed; drop it on rollback."""
-    session.info.setdefault(AFTER_COMMIT_KEY, []).append(action)
 
 
 def keep_writes_on_refusal() -> None:
     """Commit this request's writes even though it answers 4xx (a failed login's record)."""
     g.setdefault(_KEEP_KEY, True)
-
-
-def _run_after_commit(session: Session) -> None:
-    for action in session.info.pop(AFTER_COMMIT_KEY, []):
-        try:
-            action()
-        except Exception:  # noqa: BLE001
-            # The change is committed: the request must still succeed.
-            log.exception("an after-commit action failed")
-
-
-def _drop_after_commit(session: Session, *args: object) -> None:
-    session.info.pop(AFTER_COMMIT_KEY, None)
-
-
-def install() -> None:
-    """Hook the after-commit queue into every SQLAlchemy session (idempotent)."""
-    if event.contains(Session, "after_commit", _run_after_commit):
-        return
-    event.listen(Session, "after_commit", _run_after_commit)
-    event.listen(Session, "after_soft_rollback", _drop_after_commit)
 
 
 _committing: ContextVar[bool] = ContextVar("reception_committing", default=False)

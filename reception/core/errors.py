@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .messages import N_
+from reception.core.messages import N_
 
 
 class QueueError(Exception):

@@ -1,9 +1,11 @@
 """Encryption at rest for personal data, and keyed hashes to look it up.
 
 The key comes from configuration (`RECEPTION_DATA_KEY`, 32 url-safe base64 bytes as made by
-`Fernet.generate_key()`); production refuses to start without one. Values are encrypted with
-Fernet (AES-128-CBC + HMAC-SHA256); lookups use HMAC-SHA256 under a key derived from the same
-secret, so the database holds neither the ID number nor anything that can be reversed.
+`Fernet.generate_key()`); production refuses to start without one. The app factory installs
+where the running app's key is read (`install_key_source`): this module knows no framework.
+Values are encrypted with Fernet (AES-128-CBC + HMAC-SHA256); lookups use HMAC-SHA256 under a
+key derived from the same secret, so the database holds neither the ID number nor anything
+that can be reversed.
 """
 
 from __future__ import annotations
@@ -11,12 +13,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+from collections.abc import Callable
 from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken
-from flask import current_app
-from sqlalchemy import LargeBinary
-from sqlalchemy.types import TypeDecorator
 
 DEV_KEY_SEED = b"reception development data key - not for production"
 
@@ -35,8 +35,19 @@ def _lookup_key(key: str) -> bytes:
     return hmac.new(base64.urlsafe_b64decode(key), b"reception lookup v1", "sha256").digest()
 
 
+_key_source: Callable[[], str] | None = None
+
+
+def install_key_source(source: Callable[[], str]) -> None:
+    """Where the running app's data key is read from (installed by the app factory)."""
+    global _key_source
+    _key_source = source
+
+
 def _key() -> str:
-    return str(current_app.config["DATA_KEY"])
+    if _key_source is None:
+        raise RuntimeError("no data key source installed: create the app first")
+    return _key_source()
 
 
 def encrypt_bytes(data: bytes) -> bytes:
@@ -62,16 +73,3 @@ def lookup_hash(kind: str, value: str) -> str:
     """A keyed hash of `value` for exact-match lookup (kind separates ID numbers from phones)."""
     message = f"{kind}:{value}".encode()
     return hmac.new(_lookup_key(_key()), message, "sha256").hexdigest()
-
-
-class Encrypted(TypeDecorator[str]):
-    """A text column stored encrypted; reads and writes plain `str`."""
-
-    impl = LargeBinary
-    cache_ok = True
-
-    def process_bind_param(self, value: str | None, dialect: object) -> bytes | None:
-        return None if value is None else encrypt(value)
-
-    def process_result_value(self, value: bytes | None, dialect: object) -> str | None:
-        return None if value is None else decrypt(bytes(value))

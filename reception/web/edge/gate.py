@@ -26,7 +26,7 @@ from typing import Any, NamedTuple, TypeVar
 
 from flask import Flask
 
-from ..queue.locking import FairLock
+from reception.queue.locking import FairLock
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 SMALL_BODY = 64 * 1024  # bytes; a form, a JSON request, a photo-less registration

@@ -10,11 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 
-from .extensions import db
-from .models import (
+from reception.core import identity, signals
+from reception.core.errors import IllegalMove, InvalidInput, NotFound, bounded
+from reception.core.messages import N_
+from reception.db.extensions import db
+from reception.models import (
     ACTIVE_STATES,
     OPEN_STATES,
     AuditEntry,
@@ -32,13 +36,10 @@ from .models import (
     User,
     VideoSession,
 )
-from .models.video import OPEN_SESSION_STATES
-from .queue import moves, outbox
-from .queue.errors import IllegalMove, InvalidInput, NotFound, bounded
-from .queue.journal import record
-from .queue.locking import lock_hall
-from .queue.messages import N_
-from .triage import identity
+from reception.models.video import OPEN_SESSION_STATES
+from reception.queue import moves, outbox
+from reception.queue.journal import record
+from reception.queue.locking import lock_hall
 
 OUTCOME_LIMIT = 2000
 
@@ -112,6 +113,13 @@ def is_video(service: Service) -> bool:
 def choose_unit(ticket: Ticket, unit_id: int | None) -> None:
     """The unit a video visitor asks for (at the kiosk, the registration counter or the desk)."""
     ticket.remote_unit_id = unit_of(ticket.hall_id, unit_id).id
+
+
+@signals.matter_registered.connect
+def _unit_of_registered_matter(hall_id: int, *, ticket: Ticket, matter: Any, **_: Any) -> None:
+    """A matter registered for a video reception: its ticket carries the unit asked for."""
+    if matter.remote_unit_id is not None:
+        choose_unit(ticket, matter.remote_unit_id)
 
 
 def party(call: VideoSession, user: User | None) -> str | None:
