@@ -18,7 +18,10 @@ from reception.core import config as config_module
 from reception.core import crypto
 from reception.core import settings as settings_module
 from reception.db.extensions import babel, csrf, db, login_manager, migrate, socketio
-from reception.live import publish as realtime
+from reception.live import publish
+from reception.oversight import supervision  # noqa: F401 - its signal receivers
+from reception.triage import casework  # noqa: F401 - its signal receivers
+from reception.video import sessions  # noqa: F401 - its signal receivers
 from reception.web import register
 from reception.web.edge import i18n
 from reception.web.edge.boundary import TransactionalFlask
@@ -67,7 +70,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         ping_interval=app.config.get("SOCKETIO_PING_INTERVAL", 10),
         ping_timeout=app.config.get("SOCKETIO_PING_TIMEOUT", 5),
     )
-    realtime.install()
+    publish.install()
 
     register(app)
     places = app.config["ACTIVE_REQUESTS"] = config_module.active_requests(app.config)

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from reception import create_app
 from reception.appointments.checkin import sweep_no_shows
 from reception.appointments.notify import load_notifier, send_reminders
+from reception.core import config
 from reception.db.extensions import db
 from reception.hall.administration import first_run_token, needs_first_admin
 from reception.hall.description import (
@@ -32,7 +33,7 @@ from reception.hall.description import (
     read_description,
 )
 from reception.jobs import Scheduler
-from reception.models import Desk, DisplayDevice, Hall, RemoteUnit, Role
+from reception.models import Desk, DisplayDevice, Hall, RemoteUnit, Role, User
 from reception.models.types import utcnow
 from reception.oversight import reports, supervision
 from reception.video import recordings
@@ -147,16 +148,19 @@ def create_user(
     """Create a staff account (or give an existing one a new password)."""
     if len(password) < 8:
         raise click.BadParameter("at least 8 characters", param_hint="--password")
-    hall = db.session.scalars(select(Hall).order_by(Hall.id)).first()
+    hall = _the_hall()
     chosen = _desks_option(hall, desks) if desks is not None else None
     remote_unit = db.session.scalars(select(RemoteUnit).where(RemoteUnit.name == unit)).first()
     if unit is not None and remote_unit is None:
         raise click.BadParameter(f"no video unit named {unit!r}", param_hint="--unit")
     if role == Role.REMOTE and remote_unit is None:
         raise click.BadParameter("a remote account needs its unit", param_hint="--unit")
-    user = ensure_user(username, role, display_name or username, password)
+    user = db.session.scalars(select(User).where(User.username == username)).first()
+    if user is None:
+        user = ensure_user(username, role, display_name or username, password)
+    else:
+        user.set_password(password)  # an existing account: its new password
     user.remote_unit_id = remote_unit.id if remote_unit is not None else None
-    user.set_password(password)
     user.role = role
     if chosen is not None:
         user.desks = chosen
@@ -181,6 +185,23 @@ def _desks_option(hall: Hall | None, text: str) -> list[Desk]:
     if unknown:
         raise click.BadParameter(f"no desk {unknown}", param_hint="--desks")
     return [by_number[n] for n in numbers]
+
+
+def _the_hall() -> Hall | None:
+    """The hall a command acts on: the configured one (`RECEPTION_HALL_ID`), else the first."""
+    hall_id = config.hall_id(current_app.config)
+    if hall_id is not None:
+        return db.session.get(Hall, hall_id)
+    return db.session.scalars(select(Hall).order_by(Hall.id)).first()
+
+
+def _the_halls() -> list[Hall]:
+    """The halls a timed duty covers: the configured one (`RECEPTION_HALL_ID`), else all."""
+    hall_id = config.hall_id(current_app.config)
+    query = select(Hall).order_by(Hall.id)
+    if hall_id is not None:
+        query = query.where(Hall.id == hall_id)
+    return list(db.session.scalars(query).all())
 
 
 @main.command("load-hall")
@@ -229,7 +250,7 @@ def enroll_display(
     name: str, desk_number: int | None, autoplay: bool, rater: bool, base_url: str
 ) -> None:
     """Enrol a lobby or desk display; prints the one-time address to open on it."""
-    hall = db.session.scalars(select(Hall).order_by(Hall.id)).first()
+    hall = _the_hall()
     if hall is None:
         raise click.ClickException("no hall yet: run `reception run` or `load-hall` first")
     desk = None
@@ -273,7 +294,7 @@ def revoke_display(name: str) -> None:
 @with_appcontext
 def send_reminders_command() -> None:
     """Remind tomorrow's bookings (run daily, e.g. from cron in the afternoon)."""
-    hall = db.session.scalars(select(Hall).order_by(Hall.id)).first()
+    hall = _the_hall()
     if hall is None:
         raise click.ClickException("no hall yet")
     sent = send_reminders(hall, load_notifier(current_app.config))
@@ -285,7 +306,7 @@ def send_reminders_command() -> None:
 @with_appcontext
 def sweep_appointments_command() -> None:
     """Mark bookings whose check-in window has closed as no-shows."""
-    hall = db.session.scalars(select(Hall).order_by(Hall.id)).first()
+    hall = _the_hall()
     if hall is None:
         raise click.ClickException("no hall yet")
     count = sweep_no_shows(hall, policy=settings().booking)
@@ -298,7 +319,7 @@ def sweep_appointments_command() -> None:
 def watch_hall_command() -> None:
     """Raise the supervisor's timed alerts (waits beyond target, desks paused too long)."""
     raised = 0
-    for hall in db.session.scalars(select(Hall).order_by(Hall.id)).all():
+    for hall in _the_halls():
         raised += supervision.watch(hall, utcnow())
     db.session.commit()
     click.echo(f"{raised} alert(s) raised")
@@ -309,7 +330,7 @@ def watch_hall_command() -> None:
 def roll_up_reports_command() -> None:
     """Roll the legs of every finished day up for the reports (all of the backlog)."""
     days = 0
-    for hall in db.session.scalars(select(Hall).order_by(Hall.id)).all():
+    for hall in _the_halls():
         while rolled := reports.roll_up(hall, utcnow()):
             db.session.commit()
             days += rolled
@@ -321,9 +342,6 @@ def roll_up_reports_command() -> None:
 @with_appcontext
 def purge_recordings_command() -> None:
     """Delete video recordings older than each hall's retention period."""
-    purged = sum(
-        recordings.purge(hall, utcnow())
-        for hall in db.session.scalars(select(Hall).order_by(Hall.id)).all()
-    )
+    purged = sum(recordings.purge(hall, utcnow()) for hall in _the_halls())
     db.session.commit()
     click.echo(f"{purged} recording(s) deleted")

@@ -4,13 +4,15 @@ finished days' legs for the reports.
 
 `reception run` starts `Scheduler` (one daemon thread, never at import); in scale-out the same
 duties run from cron as `reception sweep-appointments` and `reception send-reminders`. Each
-round is one transaction; the reminders it records are sent only after it commits.
+duty of each hall is a transaction of its own; the reminders it records are sent only after
+it commits.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from datetime import datetime
 
 from flask import Flask
@@ -32,21 +34,46 @@ log = logging.getLogger("reception.jobs")
 
 def run_duties(app: Flask, now: datetime | None = None) -> tuple[int, int]:
     """One round for every hall: (bookings marked no-show, reminders sent); raises the timed
-    alerts on the way."""
+    alerts on the way. Each duty of each hall is a transaction of its own: one that fails is
+    rolled back and logged, and the others still run and keep what they did."""
     now = now or utcnow()
     rules = settings_of(app.extensions)
-    swept = reminded = 0
     notifier = load_notifier(app.config)
-    for hall in db.session.scalars(select(Hall).order_by(Hall.id)).all():
-        swept += sweep_no_shows(hall, policy=rules.booking, now=now)
-        supervision.watch(hall, now)
-        video.expire(hall.id, now)
-        recordings.purge(hall, now)
-        reports.roll_up(hall, now)  # a month of finished days a round, oldest first
-        if local_time(hall.timezone, now).time() >= rules.reminders_after:
-            reminded += send_reminders(hall, notifier, now=now)
-    db.session.commit()
+    swept = reminded = 0
+    for hall_id in db.session.scalars(select(Hall.id).order_by(Hall.id)).all():
+        swept += _duty(
+            "appointment no-shows",
+            hall_id,
+            lambda h: sweep_no_shows(h, policy=rules.booking, now=now),
+        )
+        _duty("timed alerts", hall_id, lambda h: supervision.watch(h, now))
+        _duty("unanswered video calls", hall_id, lambda h: video.expire(h.id, now))
+        _duty("recordings past retention", hall_id, lambda h: recordings.purge(h, now))
+        # a month of finished days a round, oldest first
+        _duty("report roll-up", hall_id, lambda h: reports.roll_up(h, now))
+        reminded += _duty(
+            "reminders",
+            hall_id,
+            lambda h: (
+                send_reminders(h, notifier, now=now)
+                if local_time(h.timezone, now).time() >= rules.reminders_after
+                else 0
+            ),
+        )
     return swept, reminded
+
+
+def _duty(name: str, hall_id: int, duty: Callable[[Hall], int | None]) -> int:
+    """Run one duty for one hall in a transaction of its own; what it counted (0 on failure)."""
+    try:
+        hall = db.session.get(Hall, hall_id)
+        done = duty(hall) if hall is not None else 0
+        db.session.commit()
+    except Exception:  # noqa: BLE001 - one duty's failure must not stop the others
+        db.session.rollback()
+        log.exception("timed duty %r failed for hall %s; the other duties go on", name, hall_id)
+        return 0
+    return int(done or 0)
 
 
 class Scheduler:

@@ -372,6 +372,29 @@ def test_the_schedule_sweeps_and_reminds_and_a_get_never_does(app, client, db, h
     assert schedule.run_duties(app, now=local("2026-11-29", "16:05")) == (0, 0)
 
 
+def test_a_failing_duty_leaves_the_others_done(app, db, hall, monkeypatch, caplog):
+    """The timed duties are transactions of their own: a recordings purge that fails no longer
+    rolls back the no-show sweep and the reminders of the same round."""
+    from reception import jobs
+
+    missed = _book(hall, when=("2026-11-27", "09:00"))
+    _book(hall, prefix="B", phone="13800000009", when=("2026-11-30", "09:00"))
+    notifier = RecordingNotifier()
+    monkeypatch.setattr(jobs, "load_notifier", lambda config: notifier)
+
+    def broken(hall, now):
+        raise OSError("the recordings disk is gone")
+
+    monkeypatch.setattr(jobs.recordings, "purge", broken)
+    assert jobs.run_duties(app, now=local("2026-11-29", "16:00")) == (1, 1)
+    db.session.expire_all()
+    assert db.session.get(type(missed), missed.id).state == "no_show"
+    assert [p for p, _ in notifier.sent] == ["13800000009"]
+    assert (
+        "recordings past retention" in caplog.text and "the recordings disk is gone" in caplog.text
+    )
+
+
 def test_the_scheduler_thread_runs_the_duties_until_stopped(tmp_path, monkeypatch):
     import threading
 

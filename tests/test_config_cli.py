@@ -13,7 +13,7 @@ from reception import create_app
 from reception.cli import main
 from reception.core import config as config_module
 from reception.db.extensions import db as _db
-from reception.models import Desk, Hall, User
+from reception.models import Desk, DisplayDevice, Hall, User
 from reception.models.staff import hash_api_token
 
 
@@ -70,6 +70,41 @@ def test_create_user_with_api_token(runner, db):
     user = db.session.scalars(select(User).where(User.username == "lawyer2")).one()
     assert user.check_password("s3cret-pass") and user.api_token_hash == hash_api_token(token)
     assert "s3cret-pass" not in result.output
+
+
+def test_create_user_hashes_a_new_password_once_and_renews_an_old_one(runner, db, monkeypatch):
+    hashed: list[str] = []
+    real = User.set_password
+
+    def counting(user, password):
+        hashed.append(user.username)
+        real(user, password)
+
+    monkeypatch.setattr(User, "set_password", counting)
+    args = ["create-user", "clerk9", "--role", "desk", "--password", "first-pass-1"]
+    assert runner.invoke(main, args=args).exit_code == 0
+    assert hashed == ["clerk9"]  # hashing is slow on purpose: once per new account
+    args[-1] = "second-pass-2"
+    assert runner.invoke(main, args=args).exit_code == 0
+    assert hashed == ["clerk9", "clerk9"]
+    db.session.expire_all()
+    user = db.session.scalars(select(User).where(User.username == "clerk9")).one()
+    assert user.check_password("second-pass-2") and not user.check_password("first-pass-1")
+
+
+def test_the_commands_act_on_the_configured_hall(app, runner, db, monkeypatch):
+    """A process serving one hall (`RECEPTION_HALL_ID`) enrols its displays there, not in the
+    first hall of the database."""
+    second = Hall(name="二号接待厅")
+    db.session.add(second)
+    db.session.commit()
+    monkeypatch.setitem(app.config, "HALL_ID", second.id)
+    result = runner.invoke(main, args=["enroll-display", "lobby-2"])
+    assert result.exit_code == 0, result.output
+    device = db.session.scalars(select(DisplayDevice).where(DisplayDevice.name == "lobby-2")).one()
+    assert device.hall_id == second.id
+    monkeypatch.setenv("RECEPTION_HALL_ID", str(second.id))
+    assert config_module.from_environment("/tmp")["HALL_ID"] == second.id
 
 
 def test_create_user_refuses_short_passwords(runner, db):

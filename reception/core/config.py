@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from typing import Any
 
 from reception.core.crypto import development_key
@@ -49,6 +50,36 @@ def normalise_database_url(url: str) -> str:
 # database connections a server process keeps open (see `reception._engine_options`)
 DEFAULT_POOL_SIZE = 32
 
+# the hall's operating rules and their defaults, stated once: the environment
+# (`RECEPTION_<NAME>`) overrides them, `reception.core.settings` reads them into `Settings`
+RULES: dict[str, Any] = {
+    "MAX_RECALLS": 3,
+    "DEFAULT_SERVICE_MINUTES": 10,
+    "KIOSK_RETURN_SECONDS": 20,
+    "KIOSK_AUTO_PRINT": True,
+    "ELDERLY_AGE": 70,
+    "DISPLAY_OFFLINE_SECONDS": 5,
+    "ANNOUNCE_MAX_AGE_SECONDS": 30,
+    "APPOINTMENT_HORIZON_DAYS": 14,
+    "APPOINTMENT_CUTOFF": "17:00",
+    "CHECKIN_EARLY_MINUTES": 30,
+    "CHECKIN_LATE_MINUTES": 15,
+    "REMINDERS_AFTER": "15:00",
+    "SCHEDULE_SECONDS": 60,
+}
+
+
+def _rules_from_environment() -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for name, default in RULES.items():
+        if isinstance(default, bool):
+            found[name] = _env(name, "1" if default else "0") == "1"
+        elif isinstance(default, int):
+            found[name] = _int_env(name, default)
+        else:
+            found[name] = _env(name, default)
+    return found
+
 
 def from_environment(instance_path: str) -> dict[str, Any]:
     env = _env("ENV", "development")
@@ -59,32 +90,29 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "ENV_NAME": env,
         "SECRET_KEY": _env("SECRET_KEY", DEFAULT_SECRET),
         "DATA_KEY": _env("DATA_KEY", development_key()),
-        "ELDERLY_AGE": _int_env("ELDERLY_AGE", 70),
+        **_rules_from_environment(),
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
         "DB_POOL_SIZE": _int_env("DB_POOL_SIZE", DEFAULT_POOL_SIZE),
         # unset: chosen by the database (`active_requests`)
         "ACTIVE_REQUESTS": _optional_int_env("ACTIVE_REQUESTS"),
         "ACTIVE_REQUESTS_WAIT_MS": _int_env("ACTIVE_REQUESTS_WAIT_MS", 250),
+        # the hall this process serves (unset: the first); the pages, the API, the commands
+        "HALL_ID": _optional_int_env("HALL_ID"),
         "REDIS_URL": _env("REDIS_URL"),
         "SOCKETIO_CHANNEL": _env("SOCKETIO_CHANNEL", "reception"),
         "PUBLIC_URL": _env("PUBLIC_URL"),
-        "MAX_RECALLS": _int_env("MAX_RECALLS", 3),
-        "DEFAULT_SERVICE_MINUTES": _int_env("DEFAULT_SERVICE_MINUTES", 10),
-        "KIOSK_RETURN_SECONDS": _int_env("KIOSK_RETURN_SECONDS", 20),
-        "KIOSK_AUTO_PRINT": _env("KIOSK_AUTO_PRINT", "1") == "1",
         "BABEL_DEFAULT_LOCALE": _env("LOCALE", "zh_CN"),
         "LOG_LEVEL": _env("LOG_LEVEL", "INFO"),
-        "APPOINTMENT_HORIZON_DAYS": _int_env("APPOINTMENT_HORIZON_DAYS", 14),
-        "APPOINTMENT_CUTOFF": _env("APPOINTMENT_CUTOFF", "17:00"),
-        "CHECKIN_EARLY_MINUTES": _int_env("CHECKIN_EARLY_MINUTES", 30),
-        "CHECKIN_LATE_MINUTES": _int_env("CHECKIN_LATE_MINUTES", 15),
         "NOTIFIER": _env("NOTIFIER", ""),
-        "REMINDERS_AFTER": _env("REMINDERS_AFTER", "15:00"),
-        "SCHEDULE_SECONDS": _int_env("SCHEDULE_SECONDS", 60),
-        "ANNOUNCE_MAX_AGE_SECONDS": _int_env("ANNOUNCE_MAX_AGE_SECONDS", 30),
         "VIDEO_ICE_SERVERS": ice_servers(_env("VIDEO_ICE_SERVERS")),
         "VIDEO_CHUNK_SECONDS": _int_env("VIDEO_CHUNK_SECONDS", 5),
     }
+
+
+def hall_id(config: Mapping[str, Any]) -> int | None:
+    """The hall a process serves (`RECEPTION_HALL_ID`); None: the first hall."""
+    value = config.get("HALL_ID")
+    return int(value) if value else None
 
 
 def ice_servers(raw: str | None) -> list[dict[str, Any]]:

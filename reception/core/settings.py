@@ -13,19 +13,20 @@ from dataclasses import asdict, dataclass
 from datetime import time
 from typing import Any
 
-from reception.core.config import ConfigError
+from reception.core.config import RULES, ConfigError
 
 EXTENSION_KEY = "reception_settings"
 
 
 @dataclass(frozen=True)
 class Policy:
-    """The booking policy."""
+    """The booking policy (its defaults are `config.RULES`')."""
 
-    horizon_days: int = 14  # bookable up to this many days ahead
-    cutoff: time = time(17, 0)  # the day before, bookings close at this local time
-    early_minutes: int = 30  # check-in opens this long before the slot
-    late_minutes: int = 15  # and closes this long after its start
+    horizon_days: int = RULES["APPOINTMENT_HORIZON_DAYS"]  # bookable this many days ahead
+    # the day before, bookings close at this local time
+    cutoff: time = time.fromisoformat(RULES["APPOINTMENT_CUTOFF"])
+    early_minutes: int = RULES["CHECKIN_EARLY_MINUTES"]  # check-in opens this long before
+    late_minutes: int = RULES["CHECKIN_LATE_MINUTES"]  # and closes this long after its start
 
 
 @dataclass(frozen=True)
@@ -58,22 +59,27 @@ def _clock(value: object, name: str) -> time:
 
 
 def from_config(config: Mapping[str, Any]) -> Settings:
+    """The rules of `config`, each missing one at its default (`config.RULES`)."""
+
+    def rule(name: str) -> Any:
+        return config.get(name, RULES[name])
+
     return Settings(
         booking=Policy(
-            horizon_days=int(config.get("APPOINTMENT_HORIZON_DAYS", 14)),
-            cutoff=_clock(config.get("APPOINTMENT_CUTOFF", "17:00"), "APPOINTMENT_CUTOFF"),
-            early_minutes=int(config.get("CHECKIN_EARLY_MINUTES", 30)),
-            late_minutes=int(config.get("CHECKIN_LATE_MINUTES", 15)),
+            horizon_days=int(rule("APPOINTMENT_HORIZON_DAYS")),
+            cutoff=_clock(rule("APPOINTMENT_CUTOFF"), "APPOINTMENT_CUTOFF"),
+            early_minutes=int(rule("CHECKIN_EARLY_MINUTES")),
+            late_minutes=int(rule("CHECKIN_LATE_MINUTES")),
         ),
-        max_recalls=int(config.get("MAX_RECALLS", 3)),
-        default_service_minutes=int(config.get("DEFAULT_SERVICE_MINUTES", 10)),
-        kiosk_return_seconds=int(config.get("KIOSK_RETURN_SECONDS", 20)),
-        kiosk_auto_print=bool(config.get("KIOSK_AUTO_PRINT", True)),
-        elderly_age=int(config.get("ELDERLY_AGE", 70)),
-        display_offline_seconds=int(config.get("DISPLAY_OFFLINE_SECONDS", 5)),
-        announce_max_age_seconds=int(config.get("ANNOUNCE_MAX_AGE_SECONDS", 30)),
-        reminders_after=_clock(config.get("REMINDERS_AFTER", "15:00"), "REMINDERS_AFTER"),
-        schedule_seconds=int(config.get("SCHEDULE_SECONDS", 60)),
+        max_recalls=int(rule("MAX_RECALLS")),
+        default_service_minutes=int(rule("DEFAULT_SERVICE_MINUTES")),
+        kiosk_return_seconds=int(rule("KIOSK_RETURN_SECONDS")),
+        kiosk_auto_print=bool(rule("KIOSK_AUTO_PRINT")),
+        elderly_age=int(rule("ELDERLY_AGE")),
+        display_offline_seconds=int(rule("DISPLAY_OFFLINE_SECONDS")),
+        announce_max_age_seconds=int(rule("ANNOUNCE_MAX_AGE_SECONDS")),
+        reminders_after=_clock(rule("REMINDERS_AFTER"), "REMINDERS_AFTER"),
+        schedule_seconds=int(rule("SCHEDULE_SECONDS")),
     )
 
 

@@ -13,3 +13,8 @@ _signals = Namespace()
 # triage registered a matter and gave it its ticket: sender the hall id; `case`, `ticket`,
 # `matter` (the registrar's `MatterInput`), `now`
 matter_registered = _signals.signal("matter-registered")
+
+# the queue ended a leg with words for the record: sender the ticket; `kind` ("outcome": what
+# the desk did, "transfer": the note for the next desk), `text`, the leg's `service_id` and
+# `desk_id`, `staff_id`, `now`
+leg_noted = _signals.signal("leg-noted")

@@ -17,6 +17,7 @@ from reception.appointments.slots import outside_hours
 from reception.core.clock import zone
 from reception.core.errors import IllegalMove, InvalidInput
 from reception.core.messages import N_
+from reception.db import pending
 from reception.db.extensions import db
 from reception.models import (
     Appointment,
@@ -32,7 +33,6 @@ from reception.models import (
     Ticket,
     User,
 )
-from reception.queue import outbox
 from reception.queue.locking import lock_hall
 
 HALL_FIELDS = (
@@ -89,7 +89,7 @@ def _published(hall_id: int) -> None:
     """The screens hear of a set-up change in the hall's version order (a `hall` event):
     names, desks and places are redrawn without anyone reloading a page."""
     version = lock_hall(hall_id)
-    outbox.note_setup(db.session(), hall_id, version)
+    pending.note_setup(db.session(), hall_id, version)
 
 
 def _apply(item: object, data: Mapping[str, Any], fields: tuple[str, ...]) -> None:

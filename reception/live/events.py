@@ -1,6 +1,6 @@
 """Every payload the live screens receive, declared once.
 
-The publisher (`realtime`) and the snapshots build these classes and send their JSON; tests
+The publisher (`publish`) and the snapshots build these classes and send their JSON; tests
 validate every emitted payload against them. Extra fields are refused, and no field may carry
 what looks like an ID number or a mobile phone: lobby screens and phones show numbers, desks,
 services, states and counts, never personal data.

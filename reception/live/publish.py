@@ -1,6 +1,6 @@
 """Publishing queue changes to Socket.IO rooms, after the commit and only after it.
 
-The engine notes its changes in the session (`queue.outbox`). Just before the commit we turn
+The engine notes its changes in the session (`db.pending`). Just before the commit we turn
 them into payloads (the transaction still sees its own rows); once the commit has succeeded we
 emit them. A rollback throws them away, so a screen never shows a change the database undid.
 Rooms are named by ids: `hall:<id>`, `service:<id>`, `desk:<id>`, `ticket:<token>`.
@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import bindparam, event, select
 from sqlalchemy.orm import Session, SessionTransaction
 
-from reception.db import transaction
+from reception.db import pending, transaction
 from reception.db.extensions import socketio
 from reception.db.rows import execute
 from reception.live import events, hall_board
@@ -26,7 +26,7 @@ from reception.live.speech import call_speech, call_text
 from reception.models import Alert, Desk, Hall, QueueCount, Ticket, VideoSession
 from reception.models.types import utcnow
 from reception.oversight import supervision
-from reception.queue import consoles, outbox
+from reception.queue import consoles
 from reception.queue import locking as _locking  # its lock release must listen first
 
 log = logging.getLogger("reception.live.publish")
@@ -98,7 +98,7 @@ def waiting_counts(
     return counts
 
 
-def _counts_read_along(session: Session, change: outbox.Change, *, alone: bool) -> dict[str, int]:
+def _counts_read_along(session: Session, change: pending.Change, *, alone: bool) -> dict[str, int]:
     """The counts the change's own statement read under the lock, when they are still the
     transaction's: the only change, nothing written after it. Empty: read them now."""
     if change.waiting is None or not alone or session.new or session.dirty or session.deleted:
@@ -109,16 +109,16 @@ def _counts_read_along(session: Session, change: outbox.Change, *, alone: bool) 
 
 def _prepare(session: Session) -> None:
     ready: list[tuple[list[str], dict[str, Any], str]] = []
-    for alert_id in outbox.take_alerts(session):
+    for alert_id in pending.take_alerts(session):
         alert = session.get(Alert, alert_id)
         if alert is not None:
             payload = hall_board.alert_view(alert).json_dict()
             ready.append((supervision.alert_rooms(alert), payload, ALERT_EVENT))
-    for hall_id in outbox.take_boards(session):
+    for hall_id in pending.take_boards(session):
         ready.append(
             ([f"board:{hall_id}"], events.BoardEvent(hall_id=hall_id).json_dict(), "board")
         )
-    for session_id in outbox.take_video(session):
+    for session_id in pending.take_video(session):
         call = session.get(VideoSession, session_id)
         if call is not None:
             payload = events.VideoEvent(
@@ -130,11 +130,11 @@ def _prepare(session: Session) -> None:
             ).json_dict()
             rooms = [f"video:{call.id}", f"remote:{call.remote_unit_id}", f"desk:{call.desk_id}"]
             ready.append((rooms, payload, VIDEO_EVENT))
-    for hall_id, version in outbox.take_setup(session):
+    for hall_id, version in pending.take_setup(session):
         changed = events.HallEvent(hall_id=hall_id, version=version)
         rooms = [f"hall:{hall_id}", f"setup:{hall_id}"]
         ready.append((rooms, changed.json_dict(), SETUP_EVENT))
-    for desk_id, version in outbox.take_desks(session):
+    for desk_id, version in pending.take_desks(session):
         desk = session.get(Desk, desk_id)
         if desk is not None:
             state = events.DeskStateEvent(
@@ -146,13 +146,13 @@ def _prepare(session: Session) -> None:
             )
             rooms = [f"hall:{desk.hall_id}", f"desk:{desk.id}"]
             ready.append((rooms, state.json_dict(), DESK_EVENT))
-    for desk_id in outbox.take_consoles(session):
+    for desk_id in pending.take_consoles(session):
         key = session.scalar(select(Desk.console_key).where(Desk.id == desk_id))
         handover = events.ConsoleEvent(
             desk_id=desk_id, holder=consoles.marker(key), at=utcnow().isoformat()
         )
         ready.append(([f"desk:{desk_id}"], handover.json_dict(), CONSOLE_EVENT))
-    changes = outbox.take(session)
+    changes = pending.take(session)
     for change in changes:
         ticket = session.get(Ticket, change.ticket_id)
         if ticket is None:
@@ -175,7 +175,7 @@ def _prepare(session: Session) -> None:
         rooms += [f"service:{service_id}" for service_id in dict.fromkeys(change.service_ids)]
         rooms += [f"desk:{desk_id}" for desk_id in dict.fromkeys(change.desk_ids)]
         ready.append((rooms, payload, EVENT_NAME))
-    outbox.release(session)
+    pending.release(session)
     if ready:
         transaction.after_commit(session, lambda: _OUTGOING.append(ready))
 
@@ -208,14 +208,14 @@ def _publish(ready: Ready) -> None:
 
 
 def _discard(session: Session, *args: object) -> None:
-    outbox.take(session)
-    outbox.release(session)
-    outbox.take_alerts(session)
-    outbox.take_consoles(session)
-    outbox.take_desks(session)
-    outbox.take_setup(session)
-    outbox.take_boards(session)
-    outbox.take_video(session)
+    pending.take(session)
+    pending.release(session)
+    pending.take_alerts(session)
+    pending.take_consoles(session)
+    pending.take_desks(session)
+    pending.take_setup(session)
+    pending.take_boards(session)
+    pending.take_video(session)
 
 
 def install() -> None:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import aliased
 from reception.core.clock import hall_day
 from reception.core.errors import IllegalMove, InvalidInput, NotFound, bounded
 from reception.core.messages import N_
+from reception.db import pending
 from reception.db.extensions import db
 from reception.models import (
     Appointment,
@@ -36,7 +37,6 @@ from reception.models import (
 from reception.models.case import accuses
 from reception.models.rating import BAD, LEVELS
 from reception.oversight import supervision
-from reception.queue import outbox
 
 CHANGE_MINUTES = 10
 # why a visitor rated 不满意 or worse, asked before the rating is sent (skippable): code → label
@@ -209,7 +209,7 @@ def _follow_up(ticket: Ticket, rating: Rating, now: datetime) -> None:
         db.session.delete(existing)
         supervision.withdraw_rating_alerts(rating.id)
     db.session.flush()
-    outbox.note_board(db.session(), ticket.hall_id)
+    pending.note_board(db.session(), ticket.hall_id)
 
 
 def follow_ups(hall_id: int, departments: frozenset[int]) -> list[tuple[FollowUp, Rating]]:

@@ -18,6 +18,7 @@ from reception.core import signals
 from reception.core.clock import hall_day, zone
 from reception.core.errors import IllegalMove
 from reception.core.messages import N_
+from reception.db import pending
 from reception.db.extensions import db
 from reception.models import (
     Alert,
@@ -29,7 +30,6 @@ from reception.models import (
     Ticket,
     TicketState,
 )
-from reception.queue import outbox
 
 KINDS = ("urgent", "group", "wait", "pause", "rating")
 # a call nobody has come to answer for this long is marked on the board (the visitor may not
@@ -64,7 +64,7 @@ def raise_alert(
     )
     db.session.add(alert)
     db.session.flush()
-    outbox.note_alert(db.session(), alert.id)
+    pending.note_alert(db.session(), alert.id)
     return alert
 
 
@@ -91,7 +91,7 @@ def acknowledge(alert: Alert, staff_id: int, now: datetime) -> None:
         raise IllegalMove(N_("This alert was already acknowledged."))
     alert.acknowledged_at, alert.acknowledged_by, alert.seen = now, staff_id, True
     db.session.flush()
-    outbox.note_alert(db.session(), alert.id)  # every supervisor's screen shows who took it
+    pending.note_alert(db.session(), alert.id)  # every supervisor's screen shows who took it
 
 
 def day_start(hall: Hall, now: datetime) -> datetime:

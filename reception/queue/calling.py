@@ -29,12 +29,11 @@ from sqlalchemy import (
 from reception.core.clock import hall_day
 from reception.core.errors import IllegalMove, NotFound
 from reception.core.messages import N_
-from reception.db import rows
+from reception.db import pending, rows
 from reception.db.extensions import db
 from reception.db.rows import constant, first_only
 from reception.models import ACTIVE_STATES, Case, Desk, Hall, QueueCount, Ticket
 from reception.models.types import UTCDateTime, utcnow
-from reception.queue import outbox
 from reception.queue.journal import logged_with, record
 from reception.queue.locking import enter_writer, lock_hall_counting, version_bump
 from reception.queue.rules import (
@@ -115,7 +114,7 @@ def _mark_called(
     ticket.called_at = now
     ticket.recall_count = 0
     record(ticket, action="call", from_state=S.WAITING, version=version, now=now, staff_id=staff_id)
-    outbox.hold(db.session(), desk)  # the call's announcement names the desk
+    pending.hold(db.session(), desk)  # the call's announcement names the desk
     db.session.flush()
     return ticket
 
@@ -394,7 +393,7 @@ def _called(
         logged=logged,
         waiting=waiting,
     )
-    outbox.hold(db.session(), desk)  # the call's announcement names the desk
+    pending.hold(db.session(), desk)  # the call's announcement names the desk
     return ticket
 
 

@@ -17,11 +17,10 @@ from sqlalchemy import bindparam, or_, select, update
 
 from reception.core.errors import IllegalMove
 from reception.core.messages import N_
-from reception.db import rows
+from reception.db import pending, rows
 from reception.db.extensions import db
 from reception.models import Desk, Role, User
 from reception.models.hall import staff_desks
-from reception.queue import outbox
 from reception.queue.rules import ASSIGNED_MEMO
 
 COVER_ROLES = (Role.ADMIN, Role.SUPERVISOR)  # may stand in at any desk
@@ -88,7 +87,7 @@ def claim(desk: Desk, user: User, key: str, now: datetime, *, take_over: bool = 
             number=desk.number,
             who=(current.user.display_name or current.user.username) if current.user else "?",
         )
-    outbox.note_console(db.session(), desk.id)
+    pending.note_console(db.session(), desk.id)
 
 
 def check_held(desk: Desk, user: User, key: str, now: datetime) -> None:
@@ -113,4 +112,4 @@ def release(key: str) -> None:
         .returning(Desk.id)
     ).all()
     for desk_id in desk_ids:
-        outbox.note_console(db.session(), desk_id)
+        pending.note_console(db.session(), desk_id)

@@ -16,10 +16,10 @@ from sqlalchemy import select
 
 from reception.core.errors import IllegalMove, InvalidInput
 from reception.core.messages import N_
+from reception.db import pending
 from reception.db.extensions import db
 from reception.models import ACTIVE_STATES, Desk, DeskEvent, Ticket, TicketState
 from reception.models.types import utcnow
-from reception.queue import outbox
 from reception.queue.locking import lock_hall
 from reception.queue.rules import load_desk
 
@@ -47,7 +47,7 @@ def _log(
             hall_version=version,
         )
     )
-    outbox.note_desk(db.session(), desk.id, version)
+    pending.note_desk(db.session(), desk.id, version)
 
 
 def _busy(desk: Desk) -> Ticket | None:

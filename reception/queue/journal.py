@@ -17,10 +17,10 @@ from sqlalchemy import (
     select,
 )
 
+from reception.db import pending
 from reception.db.extensions import db
 from reception.db.rows import constant, execute
 from reception.models import Ticket, TicketEvent
-from reception.queue import outbox
 
 # Built once: a statement made per call costs more Python than its execution.
 _EVENTS = cast(Table, TicketEvent.__table__)
@@ -76,7 +76,7 @@ def record(
 ) -> None:
     """Append one event for `ticket`'s change and queue its publication after commit
     (`logged`: the statement that made the change wrote the event row already; `waiting`: it
-    read the line's counts too, see `outbox.Change`)."""
+    read the line's counts too, see `pending.Change`)."""
     if ticket.updated_at != now:
         ticket.updated_at = now
     if not logged:
@@ -104,10 +104,10 @@ def record(
     if "events" in ticket.__dict__:  # a loaded list of the ticket's events now lacks this one
         db.session.expire(ticket, ["events"])
     desk_ids = tuple(d for d in (ticket.desk_id, ticket.target_desk_id) if d) + extra_desk_ids
-    outbox.hold(db.session(), ticket)
-    outbox.note(
+    pending.hold(db.session(), ticket)
+    pending.note(
         db.session(),
-        outbox.Change(
+        pending.Change(
             hall_id=ticket.hall_id,
             version=version,
             ticket_id=ticket.id,

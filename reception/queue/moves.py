@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from reception.core import signals
 from reception.core.errors import IllegalMove, InvalidInput, NotFound, bounded
 from reception.core.messages import N_
 from reception.db.extensions import db
-from reception.models import CaseNote, Desk, Service, Ticket, TicketState
+from reception.models import Desk, Service, Ticket, TicketState
 from reception.models.types import utcnow
 from reception.queue.calling import call_next, call_ticket, callable_by, recall
 from reception.queue.journal import record
@@ -103,18 +104,7 @@ def finish(
         raise InvalidInput(N_("The outcome is too long (2000 characters at most)."))
     now = now or utcnow()
     ticket, version = locked_ticket(ticket_id, "finish", desk_id, staff_id)
-    if ticket.case_id is not None:
-        db.session.add(
-            CaseNote(
-                case_id=ticket.case_id,
-                at=now,
-                staff_id=staff_id,
-                kind="outcome",
-                service_id=ticket.service_id,
-                desk_id=ticket.desk_id,
-                text=outcome,
-            )
-        )
+    _noted(ticket, "outcome", outcome, staff_id, now)
     ticket.outcome = outcome
     stops = pending_stops(ticket.id)
     if not stops:
@@ -129,26 +119,56 @@ def finish(
             locked=(ticket, version),
         )
     # the registrar planned more desks: the visitor goes on, keeping the place in line
-    stop = stops[0]
-    stop.done = True
-    old_desk, old_service = ticket.desk_id, ticket.service_id
-    ticket.state, ticket.service_id = S.WAITING.value, stop.service_id
-    ticket.desk_id, ticket.target_desk_id = None, None
+    stops[0].done = True
+    return _next_leg(ticket, version, stops[0].service_id, None, outcome, staff_id, now)
+
+
+def _next_leg(
+    ticket: Ticket,
+    version: int,
+    service_id: int,
+    target_desk_id: int | None,
+    note: str,
+    staff_id: int | None,
+    now: datetime,
+) -> Ticket:
+    """Pass the visitor on as the ticket's next leg (a transfer, or the next desk the registrar
+    planned), keeping the place in line: waiting for `service_id` (at `target_desk_id` only,
+    when named), recalls counted afresh. The log records it as a `transfer`."""
+    from_state, old_desk, old_service = ticket.state, ticket.desk_id, ticket.service_id
+    ticket.state = S.WAITING.value
+    ticket.service_id = service_id
+    ticket.desk_id = None
+    ticket.target_desk_id = target_desk_id
     ticket.leg += 1
     ticket.recall_count = 0
     record(
         ticket,
         action="transfer",
-        from_state=S.SERVING,
+        from_state=from_state,
         version=version,
         now=now,
         staff_id=staff_id,
-        note=outcome,
+        note=note,
         extra_service_ids=(old_service,),
         extra_desk_ids=(old_desk,) if old_desk else (),
     )
     db.session.flush()
     return ticket
+
+
+def _noted(ticket: Ticket, kind: str, text: str, staff_id: int | None, now: datetime) -> None:
+    """Words the desk wrote as a leg ends: for whoever keeps a record (`signals.leg_noted`)."""
+    if text:
+        signals.leg_noted.send(
+            ticket,
+            kind=kind,
+            text=text,
+            service_id=ticket.service_id,
+            desk_id=ticket.desk_id,
+            staff_id=staff_id,
+            now=now,
+        )
 
 
 def no_show(
@@ -244,40 +264,11 @@ def transfer(
     receiving = {service.id, *(s.id for s in (to_desk.services if to_desk else ()))}
     if accused is not None and accused in receiving:
         raise IllegalMove(N_("An accusation never goes to the department it accuses (Art. 30)."))
-    from_state, old_desk, old_service = ticket.state, ticket.desk_id, ticket.service_id
     note = bounded(note, 1000)
-    if note and ticket.case_id is not None:
-        # the note for the next desk is part of the matter's record
-        db.session.add(
-            CaseNote(
-                case_id=ticket.case_id,
-                at=now,
-                staff_id=staff_id,
-                kind="transfer",
-                service_id=old_service,
-                desk_id=old_desk,
-                text=note,
-            )
-        )
-    ticket.state = S.WAITING.value
-    ticket.service_id = service.id
-    ticket.desk_id = None
-    ticket.target_desk_id = to_desk.id if to_desk else None
-    ticket.leg += 1
-    ticket.recall_count = 0
-    record(
-        ticket,
-        action="transfer",
-        from_state=from_state,
-        version=version,
-        now=now,
-        staff_id=staff_id,
-        note=note,
-        extra_service_ids=(old_service,),
-        extra_desk_ids=(old_desk,) if old_desk else (),
+    _noted(ticket, "transfer", note, staff_id, now)
+    return _next_leg(
+        ticket, version, service.id, to_desk.id if to_desk else None, note, staff_id, now
     )
-    db.session.flush()
-    return ticket
 
 
 def _transfer_target(

@@ -9,13 +9,14 @@ competent authority; a reply carries the handling opinion that the written notic
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
+from reception.core import signals
 from reception.core.errors import InvalidInput, NotFound, bounded
 from reception.core.messages import N_
 from reception.db.extensions import db
-from reception.models import Case, CaseNote, CaseStatus, Role, User
+from reception.models import Case, CaseNote, CaseStatus, Role, Ticket, User
 from reception.triage import clocks
 from reception.triage.registration import audit, decide
 
@@ -28,6 +29,34 @@ NEEDS_REASON = {
     "transferred": N_("Write to which authority the matter goes, and why."),
     "reply": N_("Write the handling opinion: the written notice quotes it."),
 }
+
+
+@signals.leg_noted.connect
+def _on_the_matters_record(
+    ticket: Ticket,
+    *,
+    kind: str,
+    text: str,
+    service_id: int | None,
+    desk_id: int | None,
+    staff_id: int | None,
+    now: datetime,
+    **_: Any,
+) -> None:
+    """What a desk wrote as a leg of a registered matter's visit ended (the outcome, the note
+    for the next desk) is part of the matter's record."""
+    if ticket.case_id is not None:
+        db.session.add(
+            CaseNote(
+                case_id=ticket.case_id,
+                at=now,
+                staff_id=staff_id,
+                kind=kind,
+                service_id=service_id,
+                desk_id=desk_id,
+                text=text,
+            )
+        )
 
 
 def _reply(case: Case, today: date, form: Mapping[str, Any]) -> None:

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import ColumnElement, Row, Table, bindparam, func, select
 
+from reception.core import config
 from reception.core.errors import QueueError
 from reception.core.messages import Label
 from reception.db import rows
@@ -42,8 +43,7 @@ def hall_to_join(configured: bool) -> tuple[tuple[ColumnElement[Any], ...], Colu
 
 def hall_id_param() -> int | None:
     """The configured hall's id (None: the server runs the first hall)."""
-    hall_id = current_app.config.get("HALL_ID")
-    return int(hall_id) if hall_id else None
+    return config.hall_id(current_app.config)
 
 
 def take_joined_hall(row: Row[Any]) -> None:

@@ -1,4 +1,5 @@
-"""Changes waiting in the current transaction for publication after its commit.
+"""Changes waiting in the current transaction for publication after its commit (the live
+screens' pending events; the `outbox_messages` table is another thing: messages to visitors).
 
 The engine notes what it changed here; `reception.live.publish` turns the notes into Socket.IO
 events once (and only if) the transaction commits.
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-OUTBOX_KEY = "reception_outbox"
+CHANGES_KEY = "reception_pending_changes"
 
 
 @dataclass(frozen=True)
@@ -27,15 +28,15 @@ class Change:
 
 
 def note(session: Session, change: Change) -> None:
-    session.info.setdefault(OUTBOX_KEY, []).append(change)
+    session.info.setdefault(CHANGES_KEY, []).append(change)
 
 
 def take(session: Session) -> list[Change]:
-    changes: list[Change] = session.info.pop(OUTBOX_KEY, [])
+    changes: list[Change] = session.info.pop(CHANGES_KEY, [])
     return changes
 
 
-HELD_KEY = "reception_outbox_held"
+HELD_KEY = "reception_pending_held"
 
 
 def hold(session: Session, *objects: object) -> None:
@@ -49,7 +50,7 @@ def release(session: Session) -> None:
     session.info.pop(HELD_KEY, None)
 
 
-ALERTS_KEY = "reception_alert_outbox"
+ALERTS_KEY = "reception_pending_alert"
 
 
 def note_alert(session: Session, alert_id: int) -> None:
@@ -61,7 +62,7 @@ def take_alerts(session: Session) -> list[int]:
     return alert_ids
 
 
-CONSOLES_KEY = "reception_console_outbox"
+CONSOLES_KEY = "reception_pending_console"
 
 
 def note_console(session: Session, desk_id: int) -> None:
@@ -74,7 +75,7 @@ def take_consoles(session: Session) -> list[int]:
     return list(dict.fromkeys(desk_ids))
 
 
-DESKS_KEY = "reception_desk_outbox"
+DESKS_KEY = "reception_pending_desk"
 
 
 def note_desk(session: Session, desk_id: int, version: int) -> None:
@@ -87,7 +88,7 @@ def take_desks(session: Session) -> list[tuple[int, int]]:
     return desks
 
 
-SETUP_KEY = "reception_setup_outbox"
+SETUP_KEY = "reception_pending_setup"
 
 
 def note_setup(session: Session, hall_id: int, version: int) -> None:
@@ -100,7 +101,7 @@ def take_setup(session: Session) -> list[tuple[int, int]]:
     return changes
 
 
-BOARDS_KEY = "reception_board_outbox"
+BOARDS_KEY = "reception_pending_board"
 
 
 def note_board(session: Session, hall_id: int) -> None:
@@ -113,7 +114,7 @@ def take_boards(session: Session) -> list[int]:
     return list(dict.fromkeys(halls))
 
 
-VIDEO_KEY = "reception_video_outbox"
+VIDEO_KEY = "reception_pending_video"
 
 
 def note_video(session: Session, session_id: int) -> None:
