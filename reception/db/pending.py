@@ -8,10 +8,12 @@ events once (and only if) the transaction commits.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy.orm import Session
 
 CHANGES_KEY = "reception_pending_changes"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -50,78 +52,37 @@ def release(session: Session) -> None:
     session.info.pop(HELD_KEY, None)
 
 
-ALERTS_KEY = "reception_pending_alert"
+class Pending(Generic[T]):
+    """One kind of note a transaction keeps for the live screens besides the queue's own
+    changes (an alert raised, a console handed over, a video call rang). Declared here once;
+    `reception.live.publish` registers the builder that turns its notes into an event, and
+    throws every kind away on a rollback (`discard`)."""
+
+    def __init__(self, name: str, *, unique: bool = True) -> None:
+        self.key = f"reception_pending_{name}"
+        self.unique = unique  # a value noted twice in a transaction is published once
+        KINDS.append(self)
+
+    def note(self, session: Session, value: T) -> None:
+        session.info.setdefault(self.key, []).append(value)
+
+    def take(self, session: Session) -> list[T]:
+        values: list[T] = session.info.pop(self.key, [])
+        return list(dict.fromkeys(values)) if self.unique else values
 
 
-def note_alert(session: Session, alert_id: int) -> None:
-    session.info.setdefault(ALERTS_KEY, []).append(alert_id)
+KINDS: list[Pending[Any]] = []
+ALERTS: Pending[int] = Pending("alert", unique=False)  # an alert raised or acknowledged
+CONSOLES: Pending[int] = Pending("console")  # a desk's console changed hands
+DESKS: Pending[tuple[int, int]] = Pending("desk", unique=False)  # (desk, hall version)
+SETUP: Pending[tuple[int, int]] = Pending("setup", unique=False)  # (hall, version)
+BOARDS: Pending[int] = Pending("board")  # a hall's board counts changed outside the queue
+VIDEO: Pending[int] = Pending("video")  # a video session changed state
 
 
-def take_alerts(session: Session) -> list[int]:
-    alert_ids: list[int] = session.info.pop(ALERTS_KEY, [])
-    return alert_ids
-
-
-CONSOLES_KEY = "reception_pending_console"
-
-
-def note_console(session: Session, desk_id: int) -> None:
-    """A desk's console changed hands (claimed, taken over, released)."""
-    session.info.setdefault(CONSOLES_KEY, []).append(desk_id)
-
-
-def take_consoles(session: Session) -> list[int]:
-    desk_ids: list[int] = session.info.pop(CONSOLES_KEY, [])
-    return list(dict.fromkeys(desk_ids))
-
-
-DESKS_KEY = "reception_pending_desk"
-
-
-def note_desk(session: Session, desk_id: int, version: int) -> None:
-    """A desk opened, paused, resumed or closed (at this hall version)."""
-    session.info.setdefault(DESKS_KEY, []).append((desk_id, version))
-
-
-def take_desks(session: Session) -> list[tuple[int, int]]:
-    desks: list[tuple[int, int]] = session.info.pop(DESKS_KEY, [])
-    return desks
-
-
-SETUP_KEY = "reception_pending_setup"
-
-
-def note_setup(session: Session, hall_id: int, version: int) -> None:
-    """The hall's set-up changed (services, desks, places, the hall itself)."""
-    session.info.setdefault(SETUP_KEY, []).append((hall_id, version))
-
-
-def take_setup(session: Session) -> list[tuple[int, int]]:
-    changes: list[tuple[int, int]] = session.info.pop(SETUP_KEY, [])
-    return changes
-
-
-BOARDS_KEY = "reception_pending_board"
-
-
-def note_board(session: Session, hall_id: int) -> None:
-    """Something the supervisor's board counts changed outside the queue (a rating)."""
-    session.info.setdefault(BOARDS_KEY, []).append(hall_id)
-
-
-def take_boards(session: Session) -> list[int]:
-    halls: list[int] = session.info.pop(BOARDS_KEY, [])
-    return list(dict.fromkeys(halls))
-
-
-VIDEO_KEY = "reception_pending_video"
-
-
-def note_video(session: Session, session_id: int) -> None:
-    """A video session changed state (rang, answered, ended, unanswered, cancelled)."""
-    session.info.setdefault(VIDEO_KEY, []).append(session_id)
-
-
-def take_video(session: Session) -> list[int]:
-    sessions: list[int] = session.info.pop(VIDEO_KEY, [])
-    return list(dict.fromkeys(sessions))
+def discard(session: Session) -> None:
+    """Throw away every note of the transaction (it rolled back)."""
+    take(session)
+    release(session)
+    for kind in KINDS:
+        kind.take(session)

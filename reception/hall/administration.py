@@ -89,7 +89,7 @@ def _published(hall_id: int) -> None:
     """The screens hear of a set-up change in the hall's version order (a `hall` event):
     names, desks and places are redrawn without anyone reloading a page."""
     version = lock_hall(hall_id)
-    pending.note_setup(db.session(), hall_id, version)
+    pending.SETUP.note(db.session(), (hall_id, version))
 
 
 def _apply(item: object, data: Mapping[str, Any], fields: tuple[str, ...]) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import deque
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -107,51 +108,89 @@ def _counts_read_along(session: Session, change: pending.Change, *, alone: bool)
     return counts if counts.keys() == {str(s) for s in change.service_ids} else {}
 
 
+Ready = list[tuple[list[str], dict[str, Any], str]]
+Builder = Callable[[Session, Any], Ready]
+_BUILDERS: list[tuple[pending.Pending[Any], Builder]] = []
+
+
+def publishes(kind: pending.Pending[Any]) -> Callable[[Builder], Builder]:
+    """Register the builder of the events one kind of pending note becomes (one per kind;
+    published in the order registered, before the queue's own changes)."""
+
+    def register(builder: Builder) -> Builder:
+        _BUILDERS.append((kind, builder))
+        return builder
+
+    return register
+
+
+@publishes(pending.ALERTS)
+def _alert(session: Session, alert_id: int) -> Ready:
+    alert = session.get(Alert, alert_id)
+    if alert is None:
+        return []
+    payload = hall_board.alert_view(alert).json_dict()
+    return [(supervision.alert_rooms(alert), payload, ALERT_EVENT)]
+
+
+@publishes(pending.BOARDS)
+def _board(session: Session, hall_id: int) -> Ready:
+    return [([f"board:{hall_id}"], events.BoardEvent(hall_id=hall_id).json_dict(), "board")]
+
+
+@publishes(pending.VIDEO)
+def _video(session: Session, session_id: int) -> Ready:
+    call = session.get(VideoSession, session_id)
+    if call is None:
+        return []
+    payload = events.VideoEvent(
+        session_id=call.id,
+        hall_id=call.hall_id,
+        unit_id=call.remote_unit_id,
+        desk_id=call.desk_id,
+        state=call.state,
+    ).json_dict()
+    rooms = [f"video:{call.id}", f"remote:{call.remote_unit_id}", f"desk:{call.desk_id}"]
+    return [(rooms, payload, VIDEO_EVENT)]
+
+
+@publishes(pending.SETUP)
+def _setup(session: Session, change: tuple[int, int]) -> Ready:
+    hall_id, version = change
+    changed = events.HallEvent(hall_id=hall_id, version=version)
+    return [([f"hall:{hall_id}", f"setup:{hall_id}"], changed.json_dict(), SETUP_EVENT)]
+
+
+@publishes(pending.DESKS)
+def _desk_state(session: Session, change: tuple[int, int]) -> Ready:
+    desk_id, version = change
+    desk = session.get(Desk, desk_id)
+    if desk is None:
+        return []
+    state = events.DeskStateEvent(
+        hall_id=desk.hall_id,
+        version=version,
+        desk_id=desk.id,
+        desk_number=desk.number,
+        state=desk.state,
+    )
+    return [([f"hall:{desk.hall_id}", f"desk:{desk.id}"], state.json_dict(), DESK_EVENT)]
+
+
+@publishes(pending.CONSOLES)
+def _console(session: Session, desk_id: int) -> Ready:
+    key = session.scalar(select(Desk.console_key).where(Desk.id == desk_id))
+    handover = events.ConsoleEvent(
+        desk_id=desk_id, holder=consoles.marker(key), at=utcnow().isoformat()
+    )
+    return [([f"desk:{desk_id}"], handover.json_dict(), CONSOLE_EVENT)]
+
+
 def _prepare(session: Session) -> None:
-    ready: list[tuple[list[str], dict[str, Any], str]] = []
-    for alert_id in pending.take_alerts(session):
-        alert = session.get(Alert, alert_id)
-        if alert is not None:
-            payload = hall_board.alert_view(alert).json_dict()
-            ready.append((supervision.alert_rooms(alert), payload, ALERT_EVENT))
-    for hall_id in pending.take_boards(session):
-        ready.append(
-            ([f"board:{hall_id}"], events.BoardEvent(hall_id=hall_id).json_dict(), "board")
-        )
-    for session_id in pending.take_video(session):
-        call = session.get(VideoSession, session_id)
-        if call is not None:
-            payload = events.VideoEvent(
-                session_id=call.id,
-                hall_id=call.hall_id,
-                unit_id=call.remote_unit_id,
-                desk_id=call.desk_id,
-                state=call.state,
-            ).json_dict()
-            rooms = [f"video:{call.id}", f"remote:{call.remote_unit_id}", f"desk:{call.desk_id}"]
-            ready.append((rooms, payload, VIDEO_EVENT))
-    for hall_id, version in pending.take_setup(session):
-        changed = events.HallEvent(hall_id=hall_id, version=version)
-        rooms = [f"hall:{hall_id}", f"setup:{hall_id}"]
-        ready.append((rooms, changed.json_dict(), SETUP_EVENT))
-    for desk_id, version in pending.take_desks(session):
-        desk = session.get(Desk, desk_id)
-        if desk is not None:
-            state = events.DeskStateEvent(
-                hall_id=desk.hall_id,
-                version=version,
-                desk_id=desk.id,
-                desk_number=desk.number,
-                state=desk.state,
-            )
-            rooms = [f"hall:{desk.hall_id}", f"desk:{desk.id}"]
-            ready.append((rooms, state.json_dict(), DESK_EVENT))
-    for desk_id in pending.take_consoles(session):
-        key = session.scalar(select(Desk.console_key).where(Desk.id == desk_id))
-        handover = events.ConsoleEvent(
-            desk_id=desk_id, holder=consoles.marker(key), at=utcnow().isoformat()
-        )
-        ready.append(([f"desk:{desk_id}"], handover.json_dict(), CONSOLE_EVENT))
+    ready: Ready = []
+    for kind, build in _BUILDERS:
+        for value in kind.take(session):
+            ready.extend(build(session, value))
     changes = pending.take(session)
     for change in changes:
         ticket = session.get(Ticket, change.ticket_id)
@@ -184,7 +223,6 @@ def _prepare(session: Session) -> None:
 # join this line while the writer still holds the lock (so the line is in version order), and
 # are sent once the transaction has ended and the lock is free, by whichever thread is draining
 # the line. A request returns only after its own events have gone out.
-Ready = list[tuple[list[str], dict[str, Any], str]]
 _OUTGOING: deque[Ready] = deque()
 _SENDING = threading.RLock()  # re-entrant: a send that ended a transaction drains in turn
 
@@ -208,18 +246,13 @@ def _publish(ready: Ready) -> None:
 
 
 def _discard(session: Session, *args: object) -> None:
-    pending.take(session)
-    pending.release(session)
-    pending.take_alerts(session)
-    pending.take_consoles(session)
-    pending.take_desks(session)
-    pending.take_setup(session)
-    pending.take_boards(session)
-    pending.take_video(session)
+    pending.discard(session)
 
 
 def install() -> None:
     """Hook publication into every SQLAlchemy session (idempotent)."""
+    unbuilt = set(map(id, pending.KINDS)) - {id(kind) for kind, _ in _BUILDERS}
+    assert not unbuilt, "a kind of pending note without the builder of its event"
     transaction.install()
     _locking.release_on_commit()  # after the after-commit line, which queues the events
     if event.contains(Session, "before_commit", _prepare):

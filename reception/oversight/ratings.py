@@ -209,7 +209,7 @@ def _follow_up(ticket: Ticket, rating: Rating, now: datetime) -> None:
         db.session.delete(existing)
         supervision.withdraw_rating_alerts(rating.id)
     db.session.flush()
-    pending.note_board(db.session(), ticket.hall_id)
+    pending.BOARDS.note(db.session(), ticket.hall_id)
 
 
 def follow_ups(hall_id: int, departments: frozenset[int]) -> list[tuple[FollowUp, Rating]]:

@@ -64,7 +64,7 @@ def raise_alert(
     )
     db.session.add(alert)
     db.session.flush()
-    pending.note_alert(db.session(), alert.id)
+    pending.ALERTS.note(db.session(), alert.id)
     return alert
 
 
@@ -91,7 +91,7 @@ def acknowledge(alert: Alert, staff_id: int, now: datetime) -> None:
         raise IllegalMove(N_("This alert was already acknowledged."))
     alert.acknowledged_at, alert.acknowledged_by, alert.seen = now, staff_id, True
     db.session.flush()
-    pending.note_alert(db.session(), alert.id)  # every supervisor's screen shows who took it
+    pending.ALERTS.note(db.session(), alert.id)  # every supervisor's screen shows who took it
 
 
 def day_start(hall: Hall, now: datetime) -> datetime:

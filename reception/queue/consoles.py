@@ -87,7 +87,7 @@ def claim(desk: Desk, user: User, key: str, now: datetime, *, take_over: bool = 
             number=desk.number,
             who=(current.user.display_name or current.user.username) if current.user else "?",
         )
-    pending.note_console(db.session(), desk.id)
+    pending.CONSOLES.note(db.session(), desk.id)
 
 
 def check_held(desk: Desk, user: User, key: str, now: datetime) -> None:
@@ -112,4 +112,4 @@ def release(key: str) -> None:
         .returning(Desk.id)
     ).all()
     for desk_id in desk_ids:
-        pending.note_console(db.session(), desk_id)
+        pending.CONSOLES.note(db.session(), desk_id)

@@ -47,7 +47,7 @@ def _log(
             hall_version=version,
         )
     )
-    pending.note_desk(db.session(), desk.id, version)
+    pending.DESKS.note(db.session(), (desk.id, version))
 
 
 def _busy(desk: Desk) -> Ticket | None:

@@ -174,7 +174,7 @@ def ran_out(call: VideoSession, now: datetime) -> bool:
 def _expire(call: VideoSession, now: datetime) -> None:
     if call.state == SessionState.RINGING.value and ran_out(call, now):
         call.state, call.ended_at = SessionState.UNANSWERED.value, call.answer_by
-        pending.note_video(db.session(), call.id)
+        pending.VIDEO.note(db.session(), call.id)
 
 
 def start(desk_id: int, ticket_id: int, operator_id: int, unit_id: int | None, now: datetime):
@@ -216,7 +216,7 @@ def start(desk_id: int, ticket_id: int, operator_id: int, unit_id: int | None, n
     )
     db.session.add(call)
     db.session.flush()
-    pending.note_video(db.session(), call.id)
+    pending.VIDEO.note(db.session(), call.id)
     return call
 
 
@@ -237,7 +237,7 @@ def answer(session_id: int, staff: User, now: datetime) -> VideoSession:
         # the unit is on the line: the visitor's service has begun at the video desk
         moves.start(ticket.id, desk_id=call.desk_id, staff_id=call.operator_id, now=now)
     _on_ticket(call, "video_start", version, now, staff.id)
-    pending.note_video(db.session(), call.id)
+    pending.VIDEO.note(db.session(), call.id)
     return call
 
 
@@ -276,7 +276,7 @@ def end(session_id: int, user: User, now: datetime) -> VideoSession:
         _on_ticket(call, "video_end", version, now, user.id)
     else:
         raise IllegalMove(N_("This video session has already ended."))
-    pending.note_video(db.session(), call.id)
+    pending.VIDEO.note(db.session(), call.id)
     return call
 
 
@@ -307,7 +307,7 @@ def write_outcome(session_id: int, staff: User, text: str, now: datetime) -> Vid
     if not text:
         raise InvalidInput(N_("Write the outcome before saving it."))
     call.outcome = text
-    pending.note_video(db.session(), call.id)  # the hall's page shows it at once
+    pending.VIDEO.note(db.session(), call.id)  # the hall's page shows it at once
     ticket = db.session.get(Ticket, call.ticket_id)
     assert ticket is not None
     if ticket.case_id is not None:
