@@ -13,7 +13,8 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from reception.models import TicketState
+from reception.models import Priority, TicketState
+from reception.models.types import MAX_ID
 from reception.queue.actions import ACTIONS
 
 Action = Literal[
@@ -60,16 +61,18 @@ class Payload(BaseModel):
 
 
 class TicketView(Payload):
-    id: int
+    """A ticket's public shape: the live events', and the JSON API's (`TicketSchema`)."""
+
+    id: int = Field(ge=1, le=MAX_ID)
     number: str = Field(max_length=8)
     state: State
-    service_id: int
-    desk_id: int | None
-    desk_number: int | None
-    target_desk_id: int | None
-    leg: int = Count
+    service_id: int = Field(ge=1, le=MAX_ID)
+    desk_id: int | None = Field(ge=1, le=MAX_ID)
+    desk_number: int | None = Field(ge=1)
+    target_desk_id: int | None = Field(ge=1, le=MAX_ID)
+    leg: int = Field(ge=1)
     recalls: int = Count
-    priority: int = Field(ge=0, le=3)
+    priority: int = Field(ge=0, le=len(Priority) - 1)
 
 
 class WaitingTicket(TicketView):

@@ -9,6 +9,8 @@ from sqlalchemy.types import TypeDecorator
 
 from reception.core.crypto import decrypt, encrypt
 
+MAX_ID = 2**63 - 1  # the largest id: BIGINT on PostgreSQL, INTEGER on SQLite
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """Stores naive UTC, hands back aware UTC; refuses naive datetimes on the way in."""

@@ -7,9 +7,15 @@ surrogates (also refused for every request by `web.guard`).
 
 from __future__ import annotations
 
+from types import UnionType
+from typing import Any, Literal, Union, get_args, get_origin
+
 import marshmallow as ma
 from marshmallow import fields, validate
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
 
+from reception.live.events import TicketView
 from reception.models import Priority, ServiceKind, TicketState
 from reception.oversight import reports
 from reception.queue.actions import MOVES
@@ -78,23 +84,44 @@ class ServicesSchema(Strict):
     services = fields.List(fields.Nested(ServiceSchema), required=True)
 
 
-class TicketSchema(Strict):
-    id = Id(required=True)
-    number = fields.String(required=True)
-    state = fields.String(required=True, validate=validate.OneOf(STATES))
-    service_id = Id(required=True)
-    desk_id = Id(required=True, allow_none=True)
-    desk_number = fields.Integer(required=True, allow_none=True)
-    target_desk_id = Id(required=True, allow_none=True)
-    leg = fields.Integer(required=True)
-    recalls = fields.Integer(required=True)
-    priority = fields.Integer(required=True, validate=validate.Range(0, len(Priority) - 1))
-    issued_at = fields.DateTime(required=True)
-    service_day = fields.Date(required=True)
-    token = fields.String(metadata={"description": "Only when the ticket is issued."})
-    url = fields.String(metadata={"description": "The ticket's live page (its QR code)."})
-    people_ahead = fields.Integer(validate=validate.Range(min=0))
-    wait_minutes = fields.Integer(validate=validate.Range(min=0))
+def _payload_field(info: FieldInfo) -> fields.Field:
+    """A marshmallow field for one field of a live payload (pydantic), with its bounds."""
+    annotation, nullable = info.annotation, False
+    if get_origin(annotation) in (Union, UnionType) and type(None) in get_args(annotation):
+        (annotation,) = (a for a in get_args(annotation) if a is not type(None))
+        nullable = True
+    bounds = {type(m).__name__: m for m in info.metadata}
+    options: dict[str, Any] = {"required": True, "allow_none": nullable}
+    if get_origin(annotation) is Literal:
+        return fields.String(validate=validate.OneOf(get_args(annotation)), **options)
+    if annotation is int:
+        low = getattr(bounds.get("Ge"), "ge", None)
+        high = getattr(bounds.get("Le"), "le", None)
+        within = validate.Range(low, high) if low is not None or high is not None else None
+        return fields.Integer(validate=within, **options)
+    if annotation is str:
+        longest = getattr(bounds.get("MaxLen"), "max_length", None)
+        return fields.String(validate=validate.Length(max=longest) if longest else None, **options)
+    raise TypeError(f"no API field for {info.annotation!r}")
+
+
+def from_payload(payload: type[BaseModel], name: str, **extra: fields.Field) -> type[Strict]:
+    """The API's schema of a shape the live events declare (one declaration: the payload's
+    fields and bounds), with the fields only the API adds."""
+    declared = {key: _payload_field(info) for key, info in payload.model_fields.items()}
+    return Strict.from_dict({**declared, **extra}, name=name)  # type: ignore[return-value]
+
+
+TicketSchema = from_payload(
+    TicketView,
+    "TicketSchema",
+    issued_at=fields.DateTime(required=True),
+    service_day=fields.Date(required=True),
+    token=fields.String(metadata={"description": "Only when the ticket is issued."}),
+    url=fields.String(metadata={"description": "The ticket's live page (its QR code)."}),
+    people_ahead=fields.Integer(validate=validate.Range(min=0)),
+    wait_minutes=fields.Integer(validate=validate.Range(min=0)),
+)
 
 
 class TicketEnvelope(Strict):

@@ -17,7 +17,8 @@ from flask_babel import gettext
 from werkzeug.exceptions import BadRequest, UnprocessableEntity
 from werkzeug.routing import BaseConverter, ValidationError
 
-MAX_ID = 2**63 - 1  # BIGINT on PostgreSQL, INTEGER on SQLite
+from reception.models.types import MAX_ID
+
 MAX_JSON_DEPTH = 20
 _ID = re.compile(r"[0-9]{1,19}")
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
