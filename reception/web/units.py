@@ -11,7 +11,7 @@ from reception.core.errors import QueueError
 from reception.db.extensions import db
 from reception.hall import administration
 from reception.models import RemoteUnit, Role, User
-from reception.web.admin import _refused, _status
+from reception.web.admin.common import refused, status_of
 from reception.web.common import current_hall, in_hall, roles_required
 from reception.web.forms import RemoteUnitForm
 
@@ -44,9 +44,9 @@ def unit(unit_id: int | None):
         try:
             saved = administration.save_unit(hall, item, form.data, current_user.id)
         except QueueError as error:
-            _refused(form, error)
+            refused(form, error)
         else:
             flash(gettext("Saved %(name)s.", name=saved.name), "success")
             return redirect(url_for("units.index"), 303)
     page = render_template("admin/unit.html", hall=hall, form=form, item=item)
-    return page, _status(form)
+    return page, status_of(form)
