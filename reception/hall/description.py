@@ -291,18 +291,82 @@ def hall_is_empty() -> bool:
     return db.session.scalars(select(Hall.id)).first() is None
 
 
+# the hall's own settings a description carries, as they are
+HALL_FIELDS = (
+    "name",
+    "timezone",
+    "address",
+    "lobby_floor",
+    "follow_up_days",
+    "pause_alert_minutes",
+    "video_answer_seconds",
+    "video_recording",
+    "recording_retention_days",
+    "notice",
+)
+SERVICE_FIELDS = ("prefix", "kind", "name", "name_en", "waiting_area", "active")
+DESK_FIELDS = ("number", "name", "name_en", "floor", "location", "location_en", "active")
+
+
 def describe_hall(hall: Hall) -> dict[str, Any]:
     """The hall's set-up in the description format `load_hall` reads (no passwords, no tokens,
     nothing about visitors): to copy one hall's set-up to another."""
-    services = list(hall.services)
-    by_id = {s.id: s.prefix for s in services}
-    users = db.session.scalars(select(User).order_by(User.username)).all()
+    by_id = {s.id: s.prefix for s in hall.services}
     units = db.session.scalars(
         select(RemoteUnit)
         .where(RemoteUnit.hall_id == hall.id)
         .order_by(RemoteUnit.sort_order, RemoteUnit.id)
     ).all()
-    unit_names = {unit.id: unit.name for unit in units}
+    return {
+        **{name: getattr(hall, name) for name in HALL_FIELDS},
+        "opening_hours": hall.opening_hours or {},
+        "services": [
+            {
+                **{name: getattr(s, name) for name in SERVICE_FIELDS},
+                "wait_target_minutes": s.wait_target_minutes,
+            }
+            for s in hall.services
+        ],
+        "remote_units": [
+            {"name": unit.name, "name_en": unit.name_en, "active": unit.active} for unit in units
+        ],
+        "desks": [
+            {
+                **{name: getattr(d, name) for name in DESK_FIELDS},
+                "services": [s.prefix for s in d.services],
+            }
+            for d in hall.desks
+        ],
+        "users": _described_users(hall, by_id, {unit.id: unit.name for unit in units}),
+        "triage": hall.triage or {},
+        "appointments": _described_appointments(hall, by_id),
+    }
+
+
+def _described_users(
+    hall: Hall, by_id: dict[int, str], unit_names: dict[int, str]
+) -> list[dict[str, Any]]:
+    """The staff accounts: role, department, unit and desks (never a password or token)."""
+    users = db.session.scalars(select(User).order_by(User.username)).all()
+    return [
+        {
+            "username": u.username,
+            "display_name": u.display_name,
+            "role": u.role,
+            **({"department": by_id[u.department_id]} if u.department_id in by_id else {}),
+            **(
+                {"remote_unit": unit_names[u.remote_unit_id]}
+                if u.remote_unit_id in unit_names
+                else {}
+            ),
+            "desks": [d.number for d in u.desks if d.hall_id == hall.id],
+        }
+        for u in users
+    ]
+
+
+def _described_appointments(hall: Hall, by_id: dict[int, str]) -> dict[str, Any]:
+    """The bookable times: slot templates, closures and the leaders' reception days."""
     templates = db.session.scalars(
         select(SlotTemplate)
         .where(SlotTemplate.service_id.in_(list(by_id)))
@@ -315,88 +379,31 @@ def describe_hall(hall: Hall) -> dict[str, Any]:
         select(LeaderDay).where(LeaderDay.hall_id == hall.id).order_by(LeaderDay.day)
     ).all()
     return {
-        "name": hall.name,
-        "timezone": hall.timezone,
-        "address": hall.address,
-        "lobby_floor": hall.lobby_floor,
-        "follow_up_days": hall.follow_up_days,
-        "pause_alert_minutes": hall.pause_alert_minutes,
-        "video_answer_seconds": hall.video_answer_seconds,
-        "video_recording": hall.video_recording,
-        "recording_retention_days": hall.recording_retention_days,
-        "notice": hall.notice,
-        "opening_hours": hall.opening_hours or {},
-        "services": [
+        "templates": [
             {
-                "prefix": s.prefix,
-                "kind": s.kind,
-                "name": s.name,
-                "name_en": s.name_en,
-                "waiting_area": s.waiting_area,
-                "active": s.active,
-                "wait_target_minutes": s.wait_target_minutes,
+                "services": [by_id[t.service_id]],
+                "weekdays": t.weekdays,
+                "start": t.start.strftime("%H:%M"),
+                "end": t.end.strftime("%H:%M"),
+                "slot_minutes": t.slot_minutes,
+                "capacity": t.capacity,
             }
-            for s in services
+            for t in templates
         ],
-        "remote_units": [
-            {"name": unit.name, "name_en": unit.name_en, "active": unit.active} for unit in units
-        ],
-        "desks": [
+        "closures": [{"day": c.day.isoformat(), "reason": c.reason} for c in closures],
+        "leader_days": [
             {
-                "number": d.number,
-                "name": d.name,
-                "name_en": d.name_en,
-                "floor": d.floor,
-                "location": d.location,
-                "location_en": d.location_en,
-                "active": d.active,
-                "services": [s.prefix for s in d.services],
+                "service": by_id[d.service_id],
+                "day": d.day.isoformat(),
+                "leader": d.leader,
+                "place": d.place,
+                "matters": d.matters,
+                "start": d.start.strftime("%H:%M"),
+                "end": d.end.strftime("%H:%M"),
+                "slot_minutes": d.slot_minutes,
+                "capacity": d.capacity,
             }
-            for d in hall.desks
+            for d in leader_days
+            if d.service_id in by_id
         ],
-        "users": [
-            {
-                "username": u.username,
-                "display_name": u.display_name,
-                "role": u.role,
-                **({"department": by_id[u.department_id]} if u.department_id in by_id else {}),
-                **(
-                    {"remote_unit": unit_names[u.remote_unit_id]}
-                    if u.remote_unit_id in unit_names
-                    else {}
-                ),
-                "desks": [d.number for d in u.desks if d.hall_id == hall.id],
-            }
-            for u in users
-        ],
-        "triage": hall.triage or {},
-        "appointments": {
-            "templates": [
-                {
-                    "services": [by_id[t.service_id]],
-                    "weekdays": t.weekdays,
-                    "start": t.start.strftime("%H:%M"),
-                    "end": t.end.strftime("%H:%M"),
-                    "slot_minutes": t.slot_minutes,
-                    "capacity": t.capacity,
-                }
-                for t in templates
-            ],
-            "closures": [{"day": c.day.isoformat(), "reason": c.reason} for c in closures],
-            "leader_days": [
-                {
-                    "service": by_id[d.service_id],
-                    "day": d.day.isoformat(),
-                    "leader": d.leader,
-                    "place": d.place,
-                    "matters": d.matters,
-                    "start": d.start.strftime("%H:%M"),
-                    "end": d.end.strftime("%H:%M"),
-                    "slot_minutes": d.slot_minutes,
-                    "capacity": d.capacity,
-                }
-                for d in leader_days
-                if d.service_id in by_id
-            ],
-        },
     }

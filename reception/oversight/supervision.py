@@ -103,56 +103,63 @@ def watch(hall: Hall, now: datetime) -> int:
     """Raise the timed alerts: the longest waiter of a service beyond its wait target (once per
     ticket, and not while the service's last wait alert is unacknowledged), and a desk paused
     longer than the hall's limit (once per pause). Returns how many were raised."""
+    return _watch_waits(hall, now) + _watch_pauses(hall, now)
+
+
+def _watch_waits(hall: Hall, now: datetime) -> int:
+    """The wait alerts: each service's longest waiter beyond the service's target."""
     raised = 0
     today, start = hall_day(hall.timezone, now), day_start(hall, now)
     targets = {s.id: s.wait_target_minutes for s in hall.services if s.wait_target_minutes > 0}
-    if targets:
-        oldest = (
-            select(Ticket.service_id, func.min(Ticket.line_at))
-            .where(
-                Ticket.hall_id == hall.id,
-                Ticket.service_day == today,
-                Ticket.state == TicketState.WAITING.value,
-                Ticket.service_id.in_(targets),
+    if not targets:
+        return 0
+    waiting = (
+        Ticket.hall_id == hall.id,
+        Ticket.service_day == today,
+        Ticket.state == TicketState.WAITING.value,
+    )
+    oldest = (
+        select(Ticket.service_id, func.min(Ticket.line_at))
+        .where(*waiting, Ticket.service_id.in_(targets))
+        .group_by(Ticket.service_id)
+    )
+    for service_id, line_at in db.session.execute(oldest).all():
+        waited = now - line_at
+        if waited <= timedelta(minutes=targets[service_id]):
+            continue
+        ticket = db.session.scalars(
+            select(Ticket)
+            .where(*waiting, Ticket.service_id == service_id)
+            .order_by(Ticket.line_at, Ticket.id)
+            .limit(1)
+        ).one()
+        earlier = db.session.execute(
+            select(Alert.ticket_number, Alert.acknowledged_at).where(
+                Alert.hall_id == hall.id,
+                Alert.kind == "wait",
+                Alert.service_id == service_id,
+                Alert.at >= start,
             )
-            .group_by(Ticket.service_id)
+        ).all()
+        if any(n == ticket.number or ack is None for n, ack in earlier):
+            continue
+        minutes = int(waited.total_seconds() // 60)
+        raise_alert(
+            hall.id,
+            "wait",
+            now,
+            text=str(minutes),
+            ticket_number=ticket.number,
+            case_id=ticket.case_id,
+            service_id=service_id,
         )
-        for service_id, line_at in db.session.execute(oldest).all():
-            waited = now - line_at
-            if waited <= timedelta(minutes=targets[service_id]):
-                continue
-            ticket = db.session.scalars(
-                select(Ticket)
-                .where(
-                    Ticket.hall_id == hall.id,
-                    Ticket.service_day == today,
-                    Ticket.state == TicketState.WAITING.value,
-                    Ticket.service_id == service_id,
-                )
-                .order_by(Ticket.line_at, Ticket.id)
-                .limit(1)
-            ).one()
-            earlier = db.session.execute(
-                select(Alert.ticket_number, Alert.acknowledged_at).where(
-                    Alert.hall_id == hall.id,
-                    Alert.kind == "wait",
-                    Alert.service_id == service_id,
-                    Alert.at >= start,
-                )
-            ).all()
-            if any(n == ticket.number or ack is None for n, ack in earlier):
-                continue
-            minutes = int(waited.total_seconds() // 60)
-            raise_alert(
-                hall.id,
-                "wait",
-                now,
-                text=str(minutes),
-                ticket_number=ticket.number,
-                case_id=ticket.case_id,
-                service_id=service_id,
-            )
-            raised += 1
+        raised += 1
+    return raised
+
+
+def _watch_pauses(hall: Hall, now: datetime) -> int:
+    """The pause alerts: a desk paused longer than the hall's limit, once per pause."""
+    raised = 0
     limit = timedelta(minutes=hall.pause_alert_minutes)
     paused = select(Desk).where(
         Desk.hall_id == hall.id, Desk.open.is_(True), Desk.pause_reason.is_not(None)
@@ -167,13 +174,7 @@ def watch(hall: Hall, now: datetime) -> int:
             )
         )
         if not already:
-            raise_alert(
-                hall.id,
-                "pause",
-                now,
-                text=desk.pause_reason or "",
-                desk_id=desk.id,
-            )
+            raise_alert(hall.id, "pause", now, text=desk.pause_reason or "", desk_id=desk.id)
             raised += 1
     return raised
 

@@ -186,20 +186,38 @@ def register(
     db.session.flush()
     for name in [n.strip() for n in matter.representatives if n.strip()]:
         db.session.add(Representative(case_id=case.id, name=bounded(name, 40)))
-    priority = (
-        Priority.URGENT
-        if matter.urgent
-        else Priority.VULNERABLE
-        if vulnerable
-        else Priority.WALK_IN
-    )
-    held = _held_ticket(hall, matter.ticket_number, today)
+    ticket = _ticket_for(hall, case, route, matter.ticket_number, staff_id, today, now)
+    audit(staff_id, "register_case", visitor_id=visitor.id, case_id=case.id, ticket_id=ticket.id)
+    # the video unit asked for, the supervisors' alerts: their domains' receivers
+    signals.matter_registered.send(hall.id, case=case, ticket=ticket, matter=matter, now=now)
+    return case, ticket
+
+
+def _ticket_for(
+    hall: Hall,
+    case: Case,
+    route: list[Service],
+    number: str,
+    staff_id: int | None,
+    today: date,
+    now: datetime,
+) -> Ticket:
+    """The matter's one ticket: the one the visitor took at the kiosk (`number`), or a new one
+    for the first desk chosen; the other desks chosen are its planned next legs."""
+    held = _held_ticket(hall, number, today)
     if held is not None:
         # the visitor keeps the number and place taken at the kiosk; the chosen desks follow
         ticket, later = held, [s for s in route if s.id != held.service_id]
     else:
         # the registrar may issue outside the opening hours: a staff override, recorded
         outside = not hours.is_open(hall, now)
+        priority = (
+            Priority.URGENT
+            if case.urgent
+            else Priority.VULNERABLE
+            if case.vulnerable
+            else Priority.WALK_IN
+        )
         ticket = issue_ticket(
             hall.id,
             route[0].id,
@@ -215,10 +233,7 @@ def register(
     ticket.case_id = case.id
     for position, service in enumerate(later, start=2):
         db.session.add(JourneyStop(ticket_id=ticket.id, position=position, service_id=service.id))
-    audit(staff_id, "register_case", visitor_id=visitor.id, case_id=case.id, ticket_id=ticket.id)
-    # the video unit asked for, the supervisors' alerts: their domains' receivers
-    signals.matter_registered.send(hall.id, case=case, ticket=ticket, matter=matter, now=now)
-    return case, ticket
+    return ticket
 
 
 def _held_ticket(hall: Hall, number: str, today: date) -> Ticket | None:

@@ -78,7 +78,34 @@ def live_legs(scope: Scope) -> Any:
         e.desk_id,
         e.staff_id,
     ).where(window, e.action == "transfer")
-    rows = union_all(own, passed).subquery("leg_events")
+    legs = _grouped_by_leg(union_all(own, passed).subquery("leg_events"))
+    # legs whose line entry fell before or after the period stay out
+    keep: Any = and_(legs.c.entered >= scope.start, legs.c.entered < scope.end)
+    spans = offsets(scope.timezone, scope.start, scope.end + LATE)
+    return select(
+        legs.c.ticket_id,
+        legs.c.leg,
+        LocalDay(legs.c.entered, scope.timezone, spans).label("service_day"),
+        legs.c.entered,
+        legs.c.called,
+        legs.c.started,
+        legs.c.ended,
+        legs.c.service_id,
+        legs.c.desk_id,
+        legs.c.staff_id,
+        legs.c.no_show,
+        legs.c.returned,
+        legs.c.passed,
+        Seconds(legs.c.called, legs.c.entered).label("wait"),
+        case((legs.c.started.is_not(None), Seconds(legs.c.ended, legs.c.started))).label("service"),
+        LocalPart("hour", legs.c.entered, scope.timezone, spans).label("hour"),
+        LocalPart("weekday", legs.c.entered, scope.timezone, spans).label("weekday"),
+    ).where(keep)
+
+
+def _grouped_by_leg(rows: Any) -> Any:
+    """The events of `live_legs`, one row a (ticket, leg): the first entry into the line, call,
+    start and end; the service, desk and staff; the no-show, return and passed-on flags."""
     a = rows.c.action
 
     def first(*actions: str) -> Any:
@@ -87,7 +114,7 @@ def live_legs(scope: Scope) -> Any:
     def flag(action: str) -> Any:
         return func.max(case((a == action, 1), else_=0))
 
-    legs = (
+    return (
         select(
             rows.c.ticket_id,
             rows.c.leg,
@@ -111,28 +138,6 @@ def live_legs(scope: Scope) -> Any:
         .group_by(rows.c.ticket_id, rows.c.leg)
         .subquery("legs_raw")
     )
-    # legs whose line entry fell before or after the period stay out
-    keep: Any = and_(legs.c.entered >= scope.start, legs.c.entered < scope.end)
-    spans = offsets(scope.timezone, scope.start, scope.end + LATE)
-    return select(
-        legs.c.ticket_id,
-        legs.c.leg,
-        LocalDay(legs.c.entered, scope.timezone, spans).label("service_day"),
-        legs.c.entered,
-        legs.c.called,
-        legs.c.started,
-        legs.c.ended,
-        legs.c.service_id,
-        legs.c.desk_id,
-        legs.c.staff_id,
-        legs.c.no_show,
-        legs.c.returned,
-        legs.c.passed,
-        Seconds(legs.c.called, legs.c.entered).label("wait"),
-        case((legs.c.started.is_not(None), Seconds(legs.c.ended, legs.c.started))).label("service"),
-        LocalPart("hour", legs.c.entered, scope.timezone, spans).label("hour"),
-        LocalPart("weekday", legs.c.entered, scope.timezone, spans).label("weekday"),
-    ).where(keep)
 
 
 FACT_COLUMNS = (
