@@ -19,6 +19,15 @@ from reception.core.errors import IllegalMove, InvalidInput
 from reception.core.messages import N_
 from reception.db import pending
 from reception.db.extensions import db
+from reception.hall.description import (
+    DESK_FIELDS,
+    HALL_FIELDS,
+    SERVICE_FIELDS,
+    UNIT_FIELDS,
+    USER_FIELDS,
+    load_hall,
+    validate,
+)
 from reception.models import (
     Appointment,
     AuditEntry,
@@ -34,32 +43,7 @@ from reception.models import (
     User,
 )
 from reception.queue.locking import lock_hall
-
-HALL_FIELDS = (
-    "name",
-    "address",
-    "timezone",
-    "notice",
-    "lobby_floor",
-    "opening_hours",
-    "follow_up_days",
-    "pause_alert_minutes",
-    "video_answer_seconds",
-    "video_recording",
-    "recording_retention_days",
-)
-SERVICE_FIELDS = (
-    "name",
-    "name_en",
-    "prefix",
-    "kind",
-    "waiting_area",
-    "active",
-    "wait_target_minutes",
-)
-DESK_FIELDS = ("number", "name", "name_en", "floor", "location", "location_en", "active")
-USER_FIELDS = ("username", "display_name", "role", "department_id", "remote_unit_id", "active")
-UNIT_FIELDS = ("name", "name_en", "active", "sort_order")
+from reception.triage.routing import categories, rules_of
 
 
 def _state(item: object, fields: tuple[str, ...]) -> dict[str, Any]:
@@ -376,7 +360,6 @@ def first_run(
 def import_description(hall: Hall, data: dict[str, Any], staff_id: int) -> dict[str, str]:
     """Apply a hall description (another hall's export) to this hall; new staff accounts get a
     password each, returned to be shown once. Raises HallDescriptionError with the field."""
-    from reception.hall.description import load_hall, validate
 
     data = {**data, "name": hall.name}  # the set-up lands in this hall, whatever it was called
     validate(data)
@@ -441,9 +424,8 @@ def parse_routing(
 
 def format_routing(hall: Hall, labels: Mapping[str, str] | None = None) -> str:
     """The rules as the routing page shows them: kinds by their names (`labels`, code → name)."""
-    from reception.triage.routing import _rules, categories
 
-    rules = _rules(hall)
+    rules = rules_of(hall)
     names = labels or {}
     return "\n".join(
         f"{category}: {', '.join(names.get(t, t) for t in rules.get(category, []))}".rstrip(": ")

@@ -291,21 +291,33 @@ def hall_is_empty() -> bool:
     return db.session.scalars(select(Hall.id)).first() is None
 
 
-# the hall's own settings a description carries, as they are
+# the set-up fields of the hall and what it holds: what a description carries of them, what
+# the administration edits and audits (`reception.hall.administration`)
 HALL_FIELDS = (
     "name",
-    "timezone",
     "address",
+    "timezone",
+    "notice",
     "lobby_floor",
+    "opening_hours",
     "follow_up_days",
     "pause_alert_minutes",
     "video_answer_seconds",
     "video_recording",
     "recording_retention_days",
-    "notice",
 )
-SERVICE_FIELDS = ("prefix", "kind", "name", "name_en", "waiting_area", "active")
+SERVICE_FIELDS = (
+    "name",
+    "name_en",
+    "prefix",
+    "kind",
+    "waiting_area",
+    "active",
+    "wait_target_minutes",
+)
 DESK_FIELDS = ("number", "name", "name_en", "floor", "location", "location_en", "active")
+USER_FIELDS = ("username", "display_name", "role", "department_id", "remote_unit_id", "active")
+UNIT_FIELDS = ("name", "name_en", "active", "sort_order")
 
 
 def describe_hall(hall: Hall) -> dict[str, Any]:

@@ -33,7 +33,7 @@ def categories(hall: Hall) -> list[str]:
     return list((hall.triage or {}).get("categories") or DEFAULT_CATEGORIES)
 
 
-def _rules(hall: Hall) -> dict[str, list[str]]:
+def rules_of(hall: Hall) -> dict[str, list[str]]:
     return dict((hall.triage or {}).get("routing") or DEFAULT_ROUTING)
 
 
@@ -57,7 +57,7 @@ def suggest(
         route += _resolve(hall, ["psychologist"])
     if department is not None:
         route.append(department)
-    route += _resolve(hall, _rules(hall).get(category, []))
+    route += _resolve(hall, rules_of(hall).get(category, []))
     unique: list[Service] = []
     for service in route:
         if service not in unique and service.id != accused_id:

@@ -19,14 +19,14 @@ from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 
 from reception.core.errors import QueueError
-from reception.hall.administration import (
+from reception.hall.administration import parse_routing
+from reception.hall.description import (
     DESK_FIELDS,
     HALL_FIELDS,
     SERVICE_FIELDS,
     UNIT_FIELDS,
-    parse_routing,
+    HallDescriptionError,
 )
-from reception.hall.description import HallDescriptionError
 from reception.queue.hours import format_day
 from reception.web.common import error_text
 from reception.web.forms import (

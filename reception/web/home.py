@@ -15,6 +15,7 @@ from flask import (
 
 from reception.assets import VENDOR_FILES, vendor_root
 from reception.web.common import current_hall
+from reception.web.display import short_enrol
 from reception.web.edge.i18n import COOKIE, SUPPORTED
 
 bp = Blueprint("home", __name__)
@@ -55,8 +56,6 @@ def _vendor_file(relative: str):
 @bp.get("/e/<code>")
 def enrol_display(code: str):
     """A display's short enrolment address (typed with a TV remote)."""
-    from reception.web.display import short_enrol
-
     return short_enrol(code)
 
 
