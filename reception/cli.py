@@ -208,7 +208,7 @@ def _the_halls() -> list[Hall]:
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @with_appcontext
 def load_hall_command(path: Path) -> None:
-    """Create or update a hall from a JSON description (see reception/demo_hall.json)."""
+    """Create or update a hall from a JSON description (see reception/hall/demo_hall.json)."""
     try:
         data = read_description(path)
         with current_app.test_request_context():  # the admin's forms check it field by field

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -19,13 +18,10 @@ from reception.db.extensions import db as _db
 from reception.db.extensions import socketio
 from reception.hall.description import DEMO_HALL, DEMO_PASSWORD, load_hall, read_description
 from reception.live import events
-from reception.models import AuditEntry, Desk, Hall, Service, User
+from reception.models import AuditEntry, Hall
 from reception.web.edge import boundary
 from tests.browser import launch_chromium
-
-REQUIRE_SERVICES = os.environ.get("RECEPTION_REQUIRE_SERVICES") == "1"
-POSTGRES_URL = os.environ.get("RECEPTION_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/")
-REDIS_URL = os.environ.get("RECEPTION_TEST_REDIS", "redis://127.0.0.1:6379/15")
+from tests.helpers import base_config, postgres_admin_url, user_by_name
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -58,24 +54,6 @@ def contracts() -> Iterator[None]:
     socketio.emit = original_emit
     event.remove(Session, "before_flush", guard_get)
     event.remove(Session, "before_commit", commit_only_at_the_boundary)
-
-
-def need_service(reason: str) -> None:
-    """Skip with a clear reason, or fail when CI demands the real services."""
-    if REQUIRE_SERVICES:
-        pytest.fail(f"{reason} (RECEPTION_REQUIRE_SERVICES=1)")
-    pytest.skip(reason)
-
-
-def base_config(database_uri: str) -> dict:
-    return {
-        "TESTING": True,
-        "SQLALCHEMY_DATABASE_URI": database_uri,
-        "WTF_CSRF_ENABLED": False,
-        "SERVER_NAME": "hall.test",
-        "PUBLIC_URL": None,
-        "REDIS_URL": None,
-    }
 
 
 @pytest.fixture(scope="session")
@@ -119,19 +97,6 @@ def browser() -> Iterator:
         chromium.close()
 
 
-def postgres_admin_url() -> str:
-    """The maintenance database's URL, after checking PostgreSQL answers (else skip or fail)."""
-    admin_url = POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://", 1) + "postgres"
-    try:
-        engine = create_engine(admin_url)
-        with engine.connect() as connection:
-            connection.execute(text("select 1"))
-        engine.dispose()
-    except Exception as exc:  # noqa: BLE001
-        need_service(f"PostgreSQL is not reachable at {POSTGRES_URL}: {exc}")
-    return admin_url
-
-
 @pytest.fixture
 def db(app: Flask, template_db: Path) -> Iterator:
     """A fresh copy of the template database, inside an app context."""
@@ -164,22 +129,6 @@ def socket_client(app: Flask, client):
 @pytest.fixture
 def hall(db) -> Hall:
     return db.session.scalars(select(Hall)).one()
-
-
-def service_by_prefix(prefix: str) -> Service:
-    return _db.session.scalars(select(Service).where(Service.prefix == prefix)).one()
-
-
-def desk_by_number(number: int) -> Desk:
-    return _db.session.scalars(select(Desk).where(Desk.number == number)).one()
-
-
-def user_by_name(name: str) -> User:
-    return _db.session.scalars(select(User).where(User.username == name)).one()
-
-
-def login(client, username: str = "desk", password: str = DEMO_PASSWORD):
-    return client.post("/login", data={"username": username, "password": password})
 
 
 @pytest.fixture

@@ -1,16 +1,26 @@
-"""Small helpers for tests: hall-local times and ticket set-up through the engine."""
+"""Helpers for tests (imported, never from conftest): hall-local times, ticket set-up through
+the engine, the demo hall's services, desks and staff by name, logging in, the services
+needed (PostgreSQL, Redis) and the base configuration of a test app."""
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import pytest
+from sqlalchemy import create_engine, select, text
+
 from reception.db.extensions import db
-from reception.models import Ticket
+from reception.hall.description import DEMO_PASSWORD
+from reception.models import Desk, Service, Ticket, User
 from reception.queue import moves
 from reception.queue.issuing import issue_ticket
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+REQUIRE_SERVICES = os.environ.get("RECEPTION_REQUIRE_SERVICES") == "1"
+POSTGRES_URL = os.environ.get("RECEPTION_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/")
+REDIS_URL = os.environ.get("RECEPTION_TEST_REDIS", "redis://127.0.0.1:6379/15")
 
 
 def local(day: str, clock: str) -> datetime:
@@ -90,3 +100,50 @@ def refused_at_kiosk(client, data: dict) -> str:
     assert answer.status_code == 303, (answer.status_code, data)
     assert answer.headers["Location"].endswith("/kiosk/")
     return client.get("/kiosk/").get_data(as_text=True)
+
+
+def need_service(reason: str) -> None:
+    """Skip with a clear reason, or fail when CI demands the real services."""
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{reason} (RECEPTION_REQUIRE_SERVICES=1)")
+    pytest.skip(reason)
+
+
+def base_config(database_uri: str) -> dict:
+    return {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_uri,
+        "WTF_CSRF_ENABLED": False,
+        "SERVER_NAME": "hall.test",
+        "PUBLIC_URL": None,
+        "REDIS_URL": None,
+    }
+
+
+def postgres_admin_url() -> str:
+    """The maintenance database's URL, after checking PostgreSQL answers (else skip or fail)."""
+    admin_url = POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://", 1) + "postgres"
+    try:
+        engine = create_engine(admin_url)
+        with engine.connect() as connection:
+            connection.execute(text("select 1"))
+        engine.dispose()
+    except Exception as exc:  # noqa: BLE001
+        need_service(f"PostgreSQL is not reachable at {POSTGRES_URL}: {exc}")
+    return admin_url
+
+
+def service_by_prefix(prefix: str) -> Service:
+    return db.session.scalars(select(Service).where(Service.prefix == prefix)).one()
+
+
+def desk_by_number(number: int) -> Desk:
+    return db.session.scalars(select(Desk).where(Desk.number == number)).one()
+
+
+def user_by_name(name: str) -> User:
+    return db.session.scalars(select(User).where(User.username == name)).one()
+
+
+def login(client, username: str = "desk", password: str = DEMO_PASSWORD):
+    return client.post("/login", data={"username": username, "password": password})

@@ -11,8 +11,14 @@ from reception.models import FollowUp, Ticket
 from reception.models.types import utcnow
 from reception.oversight import ratings, supervision
 from reception.queue import moves
-from tests.conftest import desk_by_number, login, service_by_prefix, user_by_name
-from tests.helpers import accusation_ticket, commit
+from tests.helpers import (
+    accusation_ticket,
+    commit,
+    desk_by_number,
+    login,
+    service_by_prefix,
+    user_by_name,
+)
 
 
 def _board(app, username: str, hall):

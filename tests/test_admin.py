@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from reception.models import AuditEntry, Desk, DisplayDevice, Hall, Service, User
-from tests.conftest import desk_by_number, login, service_by_prefix, user_by_name
+from tests.helpers import desk_by_number, login, service_by_prefix, user_by_name
 from tests.test_registration_pages import _form
 
 

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from reception.cli import main
 from reception.models import Ticket, TicketEvent
-from tests.conftest import desk_by_number, service_by_prefix, user_by_name
+from tests.helpers import desk_by_number, service_by_prefix, user_by_name
 
 
 @pytest.fixture

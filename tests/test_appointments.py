@@ -27,8 +27,7 @@ from reception.models import (
     SlotCount,
 )
 from reception.queue import moves
-from tests.conftest import desk_by_number, login, service_by_prefix
-from tests.helpers import commit, issue, local
+from tests.helpers import commit, desk_by_number, issue, local, login, service_by_prefix
 
 POLICY = Policy()
 NOW = local("2026-11-26", "10:00")  # a Thursday
@@ -400,7 +399,7 @@ def test_the_scheduler_thread_runs_the_duties_until_stopped(tmp_path, monkeypatc
 
     from reception import create_app
     from reception import jobs as schedule
-    from tests.conftest import base_config
+    from tests.helpers import base_config
 
     rounds = threading.Event()
     monkeypatch.setattr(schedule, "run_duties", lambda app: rounds.set())

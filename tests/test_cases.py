@@ -10,7 +10,7 @@ from sqlalchemy import select
 from reception.core.clock import hall_day
 from reception.models import AuditEntry, Case, CaseNote
 from reception.models.types import utcnow
-from tests.conftest import login, service_by_prefix, user_by_name
+from tests.helpers import login, service_by_prefix, user_by_name
 from tests.test_registration_pages import ID, _form
 
 OTHER_ID = "11010519491231002X"

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from reception.db.extensions import db, socketio
 from reception.models import Case, Desk, LoginAttempt, Ticket, TicketEvent
 from reception.models.types import utcnow
-from tests.conftest import desk_by_number, login, service_by_prefix
+from tests.helpers import desk_by_number, login, service_by_prefix
 
 
 def _issue(client, prefix: str) -> Ticket:

@@ -12,8 +12,7 @@ from reception.db.extensions import socketio
 from reception.models import DeskEvent, Ticket
 from reception.models.types import utcnow
 from reception.queue import desk_states, estimate, moves
-from tests.conftest import desk_by_number, login, service_by_prefix
-from tests.helpers import commit, issue
+from tests.helpers import commit, desk_by_number, issue, login, service_by_prefix
 
 
 def test_a_paused_desk_gets_no_calls_and_the_estimate_counts_it_out(db, hall):

@@ -11,8 +11,14 @@ from reception.db.extensions import db as _db
 from reception.models import Appointment, Case, Ticket, TicketEvent, Visitor
 from reception.queue import moves
 from reception.queue.issuing import issue_ticket
-from tests.conftest import desk_by_number, login, service_by_prefix, user_by_name
-from tests.helpers import accusation_ticket, refused_at_kiosk
+from tests.helpers import (
+    accusation_ticket,
+    desk_by_number,
+    login,
+    refused_at_kiosk,
+    service_by_prefix,
+    user_by_name,
+)
 
 HUGE = "9223372036854775808"  # 2**63: does not fit a BIGINT
 TABLES = (Ticket, TicketEvent, Case, Visitor, Appointment)

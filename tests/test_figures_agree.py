@@ -42,8 +42,15 @@ from reception.models import Case, Hall, JourneyStop, Ticket, Visitor
 from reception.oversight import ratings, reports
 from reception.queue import moves
 from reception.web.reports import SUMMARY_ROWS, _cell
-from tests.conftest import desk_by_number, login, service_by_prefix, user_by_name
-from tests.helpers import commit, issue, local
+from tests.helpers import (
+    commit,
+    desk_by_number,
+    issue,
+    local,
+    login,
+    service_by_prefix,
+    user_by_name,
+)
 
 DAY = "2026-11-24"
 NOON = local(DAY, "12:00")

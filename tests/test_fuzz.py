@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from reception.db.extensions import db as _db
 from reception.models import Appointment, Case, Ticket, TicketEvent, Visitor
-from tests.conftest import login
+from tests.helpers import login
 
 TABLES = (Ticket, TicketEvent, Case, Visitor, Appointment)
 NASTY = [
@@ -160,8 +160,7 @@ def _world() -> dict[str, object]:
     from reception.oversight import ratings
     from reception.queue import moves
     from reception.video import sessions as video
-    from tests.conftest import desk_by_number, service_by_prefix, user_by_name
-    from tests.helpers import commit, issue
+    from tests.helpers import commit, desk_by_number, issue, service_by_prefix, user_by_name
 
     found = _db.session.scalars(select(VideoSession)).first()
     if found is None:

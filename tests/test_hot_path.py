@@ -11,7 +11,7 @@ from reception.db import rows
 from reception.db.extensions import db as _db
 from reception.models import Desk, Ticket
 from reception.queue import rules
-from tests.conftest import desk_by_number, service_by_prefix, user_by_name
+from tests.helpers import desk_by_number, service_by_prefix, user_by_name
 
 
 def _statements_of(action) -> list[tuple[str, tuple]]:

@@ -13,8 +13,7 @@ from reception.db.extensions import db as _db
 from reception.models import AuditEntry, Closure, Hall, Ticket
 from reception.queue import hours
 from reception.queue.issuing import issue_ticket
-from tests.conftest import login, service_by_prefix
-from tests.helpers import local, refused_at_kiosk
+from tests.helpers import local, login, refused_at_kiosk, service_by_prefix
 
 WEEK = {str(d): [["08:30", "12:00"], ["13:30", "17:30"]] for d in range(5)}
 

@@ -8,8 +8,7 @@ from flask_babel import refresh
 from sqlalchemy import func, select
 
 from reception.models import Ticket
-from tests.conftest import service_by_prefix
-from tests.helpers import refused_at_kiosk
+from tests.helpers import refused_at_kiosk, service_by_prefix
 
 
 def test_kiosk_shows_a_button_per_active_service(client, db):

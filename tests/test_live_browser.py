@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.browser import ServerProcess, screenshot
-from tests.conftest import REQUIRE_SERVICES
+from tests.helpers import REQUIRE_SERVICES
 from tests.live_server import Hall
 
 pytestmark = pytest.mark.browser

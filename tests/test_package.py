@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.conftest import REQUIRE_SERVICES
+from tests.helpers import REQUIRE_SERVICES
 
 ROOT = Path(__file__).resolve().parent.parent
 

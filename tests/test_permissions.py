@@ -24,7 +24,7 @@ from reception.models import (
     Ticket,
 )
 from reception.queue.actions import MOVES
-from tests.conftest import desk_by_number, login, service_by_prefix, user_by_name
+from tests.helpers import desk_by_number, login, service_by_prefix, user_by_name
 from tests.test_appointments import _book
 from tests.test_registration_pages import _form
 

@@ -19,8 +19,13 @@ from reception.live import publish as realtime
 from reception.models import Ticket
 from reception.queue import calling, moves
 from reception.queue.issuing import issue_ticket
-from tests.conftest import base_config, desk_by_number, service_by_prefix, user_by_name
-from tests.helpers import accusation_ticket
+from tests.helpers import (
+    accusation_ticket,
+    base_config,
+    desk_by_number,
+    service_by_prefix,
+    user_by_name,
+)
 
 
 @pytest.fixture

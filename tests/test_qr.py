@@ -8,7 +8,7 @@ import re
 import zxingcpp
 from PIL import Image
 
-from tests.conftest import service_by_prefix
+from tests.helpers import service_by_prefix
 
 
 def _decode_png(data: bytes) -> list[str]:

@@ -14,8 +14,7 @@ from reception.live.publish import waiting_counts
 from reception.models import Hall, Priority, QueueCount, Ticket, TicketState
 from reception.queue import moves
 from reception.queue.issuing import issue_ticket
-from tests.conftest import desk_by_number, service_by_prefix
-from tests.helpers import local
+from tests.helpers import desk_by_number, local, service_by_prefix
 
 DAYS = ("2026-11-23", "2026-11-24")
 _FROM = {

@@ -12,8 +12,7 @@ from reception.models import Hall, Priority, Ticket, TicketEvent
 from reception.queue import estimate, moves
 from reception.queue.actions import ALLOWED_FROM
 from reception.queue.timeline import leg_times
-from tests.conftest import desk_by_number, service_by_prefix
-from tests.helpers import bring_to, commit, issue, local
+from tests.helpers import bring_to, commit, desk_by_number, issue, local, service_by_prefix
 
 DAY = "2026-11-23"
 STATES = ("waiting", "called", "serving", "held", "no_show", "finished", "cancelled")

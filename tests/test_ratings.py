@@ -14,8 +14,7 @@ from reception.models import FollowUp, Rating, Ticket
 from reception.models.types import utcnow
 from reception.oversight import ratings
 from reception.queue import moves
-from tests.conftest import desk_by_number, login, service_by_prefix, user_by_name
-from tests.helpers import commit, issue
+from tests.helpers import commit, desk_by_number, issue, login, service_by_prefix, user_by_name
 
 
 def _served(hall, prefix="B", desk=2) -> Ticket:

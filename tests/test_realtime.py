@@ -12,7 +12,7 @@ from reception.queue import moves
 from reception.queue.issuing import issue_ticket
 from reception.triage import registration, routing
 from reception.triage.registration import MatterInput, VisitorInput
-from tests.conftest import desk_by_number, login, service_by_prefix
+from tests.helpers import desk_by_number, login, service_by_prefix
 
 
 def _queue_events(socket_client) -> list[dict]:

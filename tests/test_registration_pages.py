@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from reception.models import AuditEntry, Case, Ticket
-from tests.conftest import desk_by_number, login, service_by_prefix
+from tests.helpers import desk_by_number, login, service_by_prefix
 
 ID = "440301199003070035"
 

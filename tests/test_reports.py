@@ -13,8 +13,7 @@ from reception.db.extensions import db as _db
 from reception.models import Case, FollowUp, Hall, Ticket, Visitor
 from reception.oversight import ratings, reports
 from reception.queue import moves
-from tests.conftest import desk_by_number, service_by_prefix, user_by_name
-from tests.helpers import commit, issue, local
+from tests.helpers import commit, desk_by_number, issue, local, service_by_prefix, user_by_name
 
 TUE, WED = "2026-11-17", "2026-11-18"
 TODAY = date(2026, 11, 24)

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from reception.models import Case
-from tests.conftest import desk_by_number, login, service_by_prefix, user_by_name
+from tests.helpers import desk_by_number, login, service_by_prefix, user_by_name
 from tests.test_reports import build
 
 TUESDAY = "/reports/?period=day&day=2026-11-17&group=hour"

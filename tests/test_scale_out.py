@@ -10,7 +10,7 @@ import redis
 from sqlalchemy import create_engine, text
 
 from tests.browser import ServerProcess
-from tests.conftest import POSTGRES_URL, REDIS_URL, need_service, postgres_admin_url
+from tests.helpers import POSTGRES_URL, REDIS_URL, need_service, postgres_admin_url
 from tests.live_server import Hall, Listener
 
 pytestmark = pytest.mark.services

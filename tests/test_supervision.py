@@ -13,8 +13,15 @@ from reception.models import Alert, Desk, Ticket
 from reception.models.types import utcnow
 from reception.oversight import ratings, supervision
 from reception.queue import desk_states, moves
-from tests.conftest import desk_by_number, login, service_by_prefix, user_by_name
-from tests.helpers import commit, issue, local
+from tests.helpers import (
+    commit,
+    desk_by_number,
+    issue,
+    local,
+    login,
+    service_by_prefix,
+    user_by_name,
+)
 
 DAY = "2026-11-23"
 

@@ -15,8 +15,7 @@ from reception.models import AuditEntry, Case, CaseStatus, Ticket
 from reception.queue import moves
 from reception.triage import clocks, registration, routing
 from reception.triage.registration import MatterInput, VisitorInput
-from tests.conftest import desk_by_number, service_by_prefix
-from tests.helpers import commit, local
+from tests.helpers import commit, desk_by_number, local, service_by_prefix
 
 TODAY = date(2026, 11, 23)
 ELDER_ID = "11010519491231002X"  # born 1949-12-31, female: 76 on TODAY

@@ -32,8 +32,15 @@ from reception.triage import registration, routing
 from reception.triage.registration import MatterInput, VisitorInput
 from reception.video import recordings
 from reception.video import sessions as video
-from tests.conftest import desk_by_number, login, service_by_prefix, user_by_name
-from tests.helpers import commit, issue, refused_at_kiosk
+from tests.helpers import (
+    commit,
+    desk_by_number,
+    issue,
+    login,
+    refused_at_kiosk,
+    service_by_prefix,
+    user_by_name,
+)
 
 VIDEO_DESK = 14
 
