@@ -15,6 +15,7 @@ from tests.helpers import (
     accusation_ticket,
     commit,
     desk_by_number,
+    issue,
     login,
     service_by_prefix,
     user_by_name,
@@ -124,3 +125,39 @@ def test_the_accused_departments_leader_never_counts_the_accusation_in_reports(a
 
     assert seen("supervisor") == (True, True, True)
     assert seen("leader") == (False, False, False)
+
+
+def test_the_accused_departments_leader_counts_no_visit_of_the_accusation(app, db, hall):
+    """Art. 30 in every figure: the board's totals, the report's summary and the figures API
+    leave the accusation's ticket, legs and group out for staff of the accused department."""
+    import json
+
+    from reception.core.clock import hall_day
+    from reception.models import Case
+
+    leader = user_by_name("leader")
+    leader.department_id = service_by_prefix("B").id
+    db.session.commit()
+    accusation = accusation_ticket(hall)
+    db.session.get(Case, accusation.case_id).group_size = 4
+    commit(None)
+    issue(hall.id, service_by_prefix("B").id, utcnow(), outside_hours=True)  # an ordinary visit
+    day = hall_day(hall.timezone, utcnow()).isoformat()
+
+    def counted(username: str) -> tuple[int, int, int, int]:
+        user = user_by_name(username)
+        token = user.new_api_token()
+        commit(None)
+        client = app.test_client()
+        login(client, username)
+        page = client.get("/supervisor/").get_data(as_text=True)
+        snapshot = page.split('<script type="application/json" id="board-snapshot">')[1]
+        board = json.loads(snapshot.split("</script>")[0])["totals"]
+        api = client.get(
+            f"/api/v1/reports/figures?period=day&day={day}",
+            headers={"Authorization": f"Bearer {token}"},
+        ).get_json()["figures"]
+        return board["issued"], api["tickets"], api["legs"], api["headcount"]
+
+    assert counted("supervisor") == (2, 2, 2, 5)  # the group of four and one visitor alone
+    assert counted("leader") == (1, 1, 1, 1)

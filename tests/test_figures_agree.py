@@ -244,6 +244,13 @@ def check_every_surface(app, monkeypatch) -> None:
         day = reports.scope_for(hall, date(2026, 11, 24), date(2026, 11, 24))
         summary = reports.summary(day, date(2026, 12, 6))
         assert {k: summary[k] for k in HAND} == HAND
+        # read by staff of 市住建局 (Art. 30 filters every figure): no accusation that day
+        housing = frozenset({service_by_prefix("B").id})
+        hidden = reports.scope_for(hall, day.first, day.last, hidden_from=housing)
+        assert {
+            k: v for k, v in reports.summary(hidden, date(2026, 12, 6)).items() if k in HAND
+        } == HAND
+        assert reports.visits(hidden, "day")[0]["wait_p90"] == HAND["wait_p90"]
         token = user_by_name("supervisor").new_api_token()
         commit(None)
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from reception.db.extensions import db as _db
 from reception.models import Appointment, Case, Ticket, TicketEvent, Visitor
-from tests.helpers import login
+from tests.helpers import login, user_by_name
 
 TABLES = (Ticket, TicketEvent, Case, Visitor, Appointment)
 NASTY = [
@@ -242,6 +242,20 @@ def test_reports_never_answer_500_whatever_the_address(client, db, path, data):
     args = {name: data.draw(value, label=name) for name in REPORT_ARGS}
     response = client.get(path, query_string=args)
     assert response.status_code < 500, (path, args, response.get_data(as_text=True)[:300])
+
+
+@FUZZ
+@given(data=st.data())
+def test_the_figures_api_never_answers_500_whatever_the_address(client, db, data):
+    token = user_by_name("supervisor").new_api_token()
+    _db.session.commit()
+    args = {name: data.draw(value, label=name) for name in ("period", "day", "until", "service_id")}
+    response = client.get(
+        "/api/v1/reports/figures", query_string=args, headers={"Authorization": f"Bearer {token}"}
+    )
+    assert response.status_code < 500, (args, response.get_data(as_text=True)[:300])
+    if response.status_code >= 400:
+        assert response.get_json()["message"]
 
 
 @FUZZ

@@ -163,10 +163,10 @@ def _services(
     return board
 
 
-def _totals(hall: Hall, today: Any) -> events.BoardTotals:
+def _totals(hall: Hall, today: Any, departments: frozenset[int]) -> events.BoardTotals:
     """Today's totals, by the reports' definitions (`reports.day_totals`): the board and the
     day's report never show two numbers for one thing."""
-    figures = reports.day_totals(hall, today)
+    figures = reports.day_totals(hall, today, departments)  # Art. 30 holds here too
     return events.BoardTotals(
         issued=figures["tickets"],
         **{name: figures[name] for name in events.BoardTotals.model_fields if name != "issued"},
@@ -187,6 +187,6 @@ def snapshot(
         local_time=local_time(hall.timezone, now).strftime("%H:%M"),
         desks=_desks(hall, today),
         services=_services(hall, today, now, default_minutes),
-        totals=_totals(hall, today),
+        totals=_totals(hall, today, departments),
         alerts=todays_alerts(hall, now, departments),
     ).json_dict()

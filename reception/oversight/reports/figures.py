@@ -11,6 +11,7 @@ from sqlalchemy import (
     case,
     distinct,
     func,
+    or_,
     select,
 )
 
@@ -26,6 +27,7 @@ from reception.models import (
     Ticket,
     TicketEvent,
 )
+from reception.models.case import accuses
 from reception.models.rating import BAD
 from reception.oversight.reports.legs import day_percentiles, group_key, percentiles, period_legs
 from reception.oversight.reports.scope import DIMENSIONS, Scope, scope_for
@@ -60,7 +62,9 @@ def visits(scope: Scope, dimension: str) -> list[dict[str, Any]]:
         raise InvalidInput(N_("Unknown grouping."))
     legs = period_legs(scope)
     key = group_key(legs, dimension)
-    by_day = dimension == "day"  # finished days' percentiles were ranked at the roll-up
+    # finished days' percentiles were ranked at the roll-up, for every reader but those an
+    # accusation is hidden from (theirs are ranked now, without it)
+    by_day = dimension == "day" and not scope.hidden_from
     native = not by_day and db.session.get_bind().dialect.name == "postgresql"
     counts = (
         select(
@@ -144,10 +148,11 @@ def no_legs() -> dict[str, Any]:
     return {name: figures.get(name) for name in VISIT_COLUMNS if name != "key"}
 
 
-def day_totals(hall: Hall, day: date) -> dict[str, Any]:
-    """The supervisor's board's totals of the hall's `day`: the day report's figures (`summary`)
-    by the same definitions, without the percentiles and case figures the board does not show."""
-    scope = scope_for(hall, day, day)
+def day_totals(hall: Hall, day: date, hidden_from: frozenset[int] = frozenset()) -> dict[str, Any]:
+    """The supervisor's board's totals of the hall's `day`, for a reader of these departments:
+    the day report's figures (`summary`) by the same definitions, without the percentiles and
+    case figures the board does not show."""
+    scope = scope_for(hall, day, day, hidden_from=hidden_from)
     legs = period_legs(scope)
     totals = with_rates(db.session.execute(select(*leg_counts(legs))).mappings().one())
     totals.update(ticket_figures(scope))
@@ -173,6 +178,7 @@ def summary(scope: Scope, today: date) -> dict[str, Any]:
             Rating.leg == 0,
             Rating.rated_at >= scope.start,
             Rating.rated_at < scope.end,
+            *_not_accusing(Rating.case_id, scope),
         )
     ).one()
     figures["case_rated"] = case_rated
@@ -192,6 +198,7 @@ def ticket_figures(scope: Scope) -> dict[str, int]:
         Ticket.hall_id == scope.hall_id,
         Ticket.service_day >= scope.first,
         Ticket.service_day <= scope.last,
+        *_not_accusing(Ticket.case_id, scope),
     )
     if scope.service_id is not None:
         first_service = (
@@ -216,6 +223,13 @@ def ticket_figures(scope: Scope) -> dict[str, int]:
     return {k: int(v or 0) for k, v in row._mapping.items()}
 
 
+def _not_accusing(case_id: Any, scope: Scope) -> list[Any]:
+    """The condition that keeps a row of a matter accusing the reader's department out."""
+    if not scope.hidden_from:
+        return []
+    return [or_(case_id.is_(None), ~accuses(case_id, scope.hidden_from))]
+
+
 def follow_ups(scope: Scope, today: date) -> dict[str, int]:
     """Call-backs of the bad ratings given in the period: done by the due date (the hall's
     day), done late, open and overdue."""
@@ -238,6 +252,7 @@ def follow_ups(scope: Scope, today: date) -> dict[str, int]:
             FollowUp.hall_id == scope.hall_id,
             Rating.rated_at >= scope.start,
             Rating.rated_at < scope.end,
+            *_not_accusing(Rating.case_id, scope),
         )
     ).one()
     return {k: int(v or 0) for k, v in row._mapping.items()}

@@ -43,6 +43,7 @@ from reception.models import (
     Ticket,
     TicketEvent,
 )
+from reception.models.case import accuses
 from reception.oversight.reports.scope import Scope
 
 LATE = timedelta(hours=12)
@@ -195,9 +196,24 @@ def period_legs(scope: Scope, with_ratings: bool = True) -> Any:
     if not parts:  # an empty period: no rows, the right columns
         parts.append(select(*(f[name] for name in names)).where(literal(False)))
     legs = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("period_legs")
-    if scope.service_id is None:
+    keep = []
+    if scope.service_id is not None:
+        keep.append(legs.c.service_id == scope.service_id)
+    if scope.hidden_from:
+        keep.append(legs.c.ticket_id.not_in(accusing_tickets(scope)))
+    if not keep:
         return legs
-    return select(*legs.c).where(legs.c.service_id == scope.service_id).subquery("legs")
+    return select(*legs.c).where(*keep).subquery("legs")
+
+
+def accusing_tickets(scope: Scope) -> Any:
+    """The hall's tickets of matters accusing one of the reader's departments (Art. 30): their
+    legs, ratings and tickets count for nobody of those departments."""
+    return select(Ticket.id).where(
+        Ticket.hall_id == scope.hall_id,
+        Ticket.case_id.is_not(None),
+        accuses(Ticket.case_id, scope.hidden_from),
+    )
 
 
 def roll_up(hall: Hall, now: datetime, chunk_days: int = 31) -> int:
