@@ -30,6 +30,7 @@ from reception.models import (
     Ticket,
     TicketState,
 )
+from reception.triage.registration import MatterInput
 
 KINDS = ("urgent", "group", "wait", "pause", "rating")
 # a call nobody has come to answer for this long is marked on the board (the visitor may not
@@ -70,7 +71,7 @@ def raise_alert(
 
 @signals.matter_registered.connect
 def _alert_on_registration(
-    hall_id: int, *, case: Case, ticket: Ticket, matter: Any, now: datetime, **_: Any
+    hall_id: int, *, case: Case, ticket: Ticket, matter: MatterInput, now: datetime, **_: Any
 ) -> None:
     """An urgent matter or a group visit reaches the supervisor's and leader's screens."""
     flags = [("urgent", matter.category)] if matter.urgent else []

@@ -41,6 +41,7 @@ from reception.models.video import OPEN_SESSION_STATES
 from reception.queue import moves
 from reception.queue.journal import record
 from reception.queue.locking import lock_hall
+from reception.triage.registration import MatterInput
 
 OUTCOME_LIMIT = 2000
 
@@ -117,7 +118,9 @@ def choose_unit(ticket: Ticket, unit_id: int | None) -> None:
 
 
 @signals.matter_registered.connect
-def _unit_of_registered_matter(hall_id: int, *, ticket: Ticket, matter: Any, **_: Any) -> None:
+def _unit_of_registered_matter(
+    hall_id: int, *, ticket: Ticket, matter: MatterInput, **_: Any
+) -> None:
     """A matter registered for a video reception: its ticket carries the unit asked for."""
     if matter.remote_unit_id is not None:
         choose_unit(ticket, matter.remote_unit_id)

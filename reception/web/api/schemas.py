@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from reception.live.events import TicketView
-from reception.models import Priority, ServiceKind, TicketState
+from reception.models import Priority, ServiceKind
 from reception.oversight import reports
 from reception.queue.actions import MOVES
 from reception.web.actions import TICKET_ACTIONS
@@ -25,7 +25,6 @@ from reception.web.forms import IsoDateField
 
 ACTIONS = TICKET_ACTIONS  # one operation each
 PRIORITY_NAMES = tuple(p.name.lower() for p in Priority)
-STATES = tuple(s.value for s in TicketState)
 
 
 def Id(**kwargs: object) -> fields.Integer:  # noqa: N802 - a field factory reads like a field
