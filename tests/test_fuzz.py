@@ -213,8 +213,14 @@ SECOND_WAVE_FORMS = {
     "/video/start": ["desk_id", "ticket_id", "unit_id"],
     "/video/{session}/outcome": ["outcome"],
 }  # fmt: skip
-REPORT_ARGS = ["period", "day", "until", "group", "service", "table", "year"]
-REPORT_PATHS = ["/reports/", "/reports/export.csv", "/reports/export.xlsx", "/reports/annual.xlsx"]
+REPORT_ARGS = [
+    *("period", "day", "until", "group", "service", "table", "year"),
+    *("fmt", "reversed_codes", "identity"),
+]
+REPORT_PATHS = [
+    *("/reports/", "/reports/export.csv", "/reports/export.xlsx", "/reports/annual.xlsx"),
+    *("/reports/exports/ratings", "/reports/exports/petitions"),
+]
 
 
 @FUZZ
@@ -246,13 +252,17 @@ def test_reports_never_answer_500_whatever_the_address(client, db, path, data):
 
 @FUZZ
 @given(data=st.data())
-def test_the_figures_api_never_answers_500_whatever_the_address(client, db, data):
+def test_the_figures_and_exports_apis_never_answer_500_whatever_the_address(client, db, data):
     token = user_by_name("supervisor").new_api_token()
     _db.session.commit()
-    args = {name: data.draw(value, label=name) for name in ("period", "day", "until", "service_id")}
-    response = client.get(
-        "/api/v1/reports/figures", query_string=args, headers={"Authorization": f"Bearer {token}"}
+    path = data.draw(
+        st.sampled_from(
+            ["/api/v1/reports/figures", "/api/v1/exports/ratings", "/api/v1/exports/petitions"]
+        )
     )
+    names = ("period", "day", "until", "service_id", "reversed_codes", "identity")
+    args = {name: data.draw(value, label=name) for name in names}
+    response = client.get(path, query_string=args, headers={"Authorization": f"Bearer {token}"})
     assert response.status_code < 500, (args, response.get_data(as_text=True)[:300])
     if response.status_code >= 400:
         assert response.get_json()["message"]

@@ -117,6 +117,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     "reports.export_csv": roles("supervisor", "leader"),
     "reports.export_xlsx": roles("supervisor", "leader"),
     "reports.annual_xlsx": roles("supervisor", "leader"),
+    "exports.ratings": roles("supervisor", "leader"),
+    "exports.petitions": roles("supervisor", "leader"),
     "supervisor.follow_ups": roles("supervisor", "leader"),
     "supervisor.close_follow_up": roles("supervisor", "leader"),
     "supervisor.reveal_phone": roles("supervisor", "leader"),
@@ -181,6 +183,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     "api.checkin_appointment": roles("registrar", "desk", "department", "supervisor"),
     "api.call_next": roles("desk", "department", "supervisor"),
     "api.figures": roles("supervisor", "leader"),
+    "api.export_ratings": roles("supervisor", "leader"),
+    "api.export_petitions": roles("supervisor", "leader"),
     **{f"api.move_{action.code}": roles("desk", "department", "supervisor") for action in MOVES},
 }
 

@@ -35,3 +35,9 @@ def bounded(text: str, limit: int) -> str:
     if len(text) > limit:
         raise InvalidInput(N_("A text is too long: %(limit)s characters at most."), limit=limit)
     return text
+
+
+class Forbidden(QueueError):
+    """The caller's role may not do this (a leader asking for the petitioners' identity)."""
+
+    status = 403

@@ -17,9 +17,11 @@ from sqlalchemy import (
     Table,
     bindparam,
     event,
+    false,
     literal_column,
     null,
     select,
+    true,
 )
 from sqlalchemy.orm import Session, SessionTransaction, class_mapper
 from sqlalchemy.orm.attributes import set_committed_value
@@ -33,14 +35,16 @@ M = TypeVar("M")
 S = TypeVar("S", bound=GenerativeSelect)
 
 
-def constant(value: str | int | None) -> ColumnElement[Any]:
+def constant(value: str | int | bool | None) -> ColumnElement[Any]:
     """A constant of one of our own statements (a state, an action, a step of one), written
     into the statement's text instead of bound. A hot statement is built and compiled once; a
     bound constant is still extracted from its cache key, looked up, processed and sent (and
     made a parameter of PostgreSQL's plan) on every execution, one of each per constant."""
     if value is None:
         return null()
-    if isinstance(value, bool) or not isinstance(value, int | str):
+    if isinstance(value, bool):
+        return true() if value else false()
+    if not isinstance(value, int | str):
         raise TypeError(f"not a statement constant: {value!r}")
     if isinstance(value, int):
         return literal_column(str(value), Integer())

@@ -29,6 +29,12 @@ from reception.queue.hours import parse_day
 
 DEMO_HALL = Path(__file__).with_name("demo_hall.json")
 DEMO_PASSWORD = "demo1234"
+CARD_READER_URL = "http://127.0.0.1:19196/readcard"  # 华视 CVR-100's local service
+# the reader's service runs on the counter's own computer: the browser may call only that
+CARD_READER = re.compile(r"^http://(127\.0\.0\.1|localhost)(:[0-9]{1,5})?(/[A-Za-z0-9._~/-]*)?$")
+CARD_READER_KINDS = ("cvr100",)  # the vendors' answer shapes the counter's page reads
+REGION_CODE = re.compile(r"^([0-9]{6}|[0-9]{12})?$")  # 行政区划代码 (GB/T 2260), or none
+NOTIFY_AHEAD_MAX = 20
 PREFIX = re.compile(r"^[A-Z]{1,2}$")
 # The hall's numeric settings and their bounds (the admin form uses the same ones).
 HALL_NUMBERS = (
@@ -69,6 +75,9 @@ def validate(data: Any) -> None:
             raise HallDescriptionError(f"service {prefix}: unknown kind {service.get('kind')!r}")
         if not service.get("name"):
             raise HallDescriptionError(f"service {prefix}: a name is needed")
+        ahead = service.get("notify_ahead", 0)
+        if not isinstance(ahead, int) or isinstance(ahead, bool) or not 0 <= ahead <= 20:
+            raise HallDescriptionError(f"service {prefix}: notify_ahead is 0 to 20")
         prefixes.add(prefix)
     _check_floor(data.get("lobby_floor", 1), "lobby_floor")
     for key, low, high in HALL_NUMBERS:
@@ -77,6 +86,15 @@ def validate(data: Any) -> None:
             raise HallDescriptionError(f"{key}: a whole number from {low} to {high}")
     if not isinstance(data.get("video_recording", False), bool):
         raise HallDescriptionError("video_recording: true or false")
+    if not isinstance(data.get("region_code", ""), str) or not REGION_CODE.match(
+        data.get("region_code", "")
+    ):
+        raise HallDescriptionError("region_code: six (or twelve) digits of GB/T 2260")
+    reader = data.get("card_reader_url", CARD_READER_URL)
+    if not isinstance(reader, str) or not CARD_READER.match(reader):
+        raise HallDescriptionError("card_reader_url: http://127.0.0.1:<port>/<path>")
+    if data.get("card_reader_kind", "cvr100") not in CARD_READER_KINDS:
+        raise HallDescriptionError(f"card_reader_kind: one of {', '.join(CARD_READER_KINDS)}")
     units: set[str] = set()
     for unit in data.get("remote_units", []):
         name = unit.get("name") if isinstance(unit, dict) else None
@@ -163,6 +181,9 @@ def load_hall(data: dict[str, Any], *, default_password: str | None = None) -> H
     hall.video_answer_seconds = data.get("video_answer_seconds", 60)
     hall.video_recording = data.get("video_recording", False)
     hall.recording_retention_days = data.get("recording_retention_days", 180)
+    hall.region_code = data.get("region_code", "")
+    hall.card_reader_url = data.get("card_reader_url", CARD_READER_URL)
+    hall.card_reader_kind = data.get("card_reader_kind", "cvr100")
     hall.opening_hours = data.get("opening_hours", {})
     hall.triage = data.get("triage", {})
     db.session.flush()
@@ -174,6 +195,7 @@ def load_hall(data: dict[str, Any], *, default_password: str | None = None) -> H
         service.waiting_area = item.get("waiting_area", "")
         service.sort_order, service.active = order, item.get("active", True)
         service.wait_target_minutes = item.get("wait_target_minutes", 0)
+        service.notify_ahead = item.get("notify_ahead", 0)
         db.session.add(service)
         by_prefix[service.prefix] = service
     by_number = {d.number: d for d in hall.desks}
@@ -305,6 +327,9 @@ HALL_FIELDS = (
     "video_answer_seconds",
     "video_recording",
     "recording_retention_days",
+    "region_code",
+    "card_reader_url",
+    "card_reader_kind",
 )
 SERVICE_FIELDS = (
     "name",
@@ -314,6 +339,7 @@ SERVICE_FIELDS = (
     "waiting_area",
     "active",
     "wait_target_minutes",
+    "notify_ahead",
 )
 DESK_FIELDS = ("number", "name", "name_en", "floor", "location", "location_en", "active")
 USER_FIELDS = ("username", "display_name", "role", "department_id", "remote_unit_id", "active")

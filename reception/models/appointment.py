@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from enum import StrEnum
 
-from sqlalchemy import Date, ForeignKey, Index, String, Text, Time, text
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, Time, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from reception.db.extensions import Model
@@ -109,6 +109,8 @@ class Appointment(Model):
     remote_unit_id: Mapped[int | None] = mapped_column(ForeignKey("remote_units.id"), default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    # the visitor agreed to a text when their turn is near on the day
+    notify_turn: Mapped[bool] = mapped_column(default=False)
 
     service = relationship("Service")
     leader_day: Mapped[LeaderDay | None] = relationship()
@@ -126,14 +128,42 @@ class Appointment(Model):
         return self.state
 
 
+class MessageState(StrEnum):
+    QUEUED = "queued"  # recorded, waiting for the courier (or for its next try)
+    SENDING = "sending"  # a courier took it
+    SENT = "sent"  # the gateway accepted it
+    KEPT = "kept"  # no gateway configured: kept in the outbox for staff to read
+    FAILED = "failed"  # refused by the gateway, or every try failed
+    DROPPED = "dropped"  # no longer true when its turn came (the visitor was already called)
+
+
 class OutboxMessage(Model):
-    """A message the default notifier keeps for staff to see (or an SMS gateway to send)."""
+    """A text to a visitor: recorded in the transaction that decides it, sent by the courier
+    after the commit through the configured gateway (or kept here, the default)."""
 
     __tablename__ = "outbox_messages"
+    __table_args__ = (
+        # at most one text of a kind per leg of a ticket ("your turn is near" once a leg)
+        UniqueConstraint("ticket_id", "leg", "kind", name="uq_message_ticket_leg_kind"),
+        Index("ix_message_due", "state", "next_try_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    hall_id: Mapped[int | None] = mapped_column(ForeignKey("halls.id"), default=None, index=True)
     appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointments.id"))
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), default=None)
+    leg: Mapped[int | None] = mapped_column(default=None)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), default=None)
+    kind: Mapped[str] = mapped_column(String(20), default="text")
+    params: Mapped[dict] = mapped_column(JSON, default=dict)
     phone: Mapped[str] = mapped_column(Encrypted())
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     sent_via: Mapped[str] = mapped_column(String(40), default="outbox")
+    state: Mapped[str] = mapped_column(String(10), default=MessageState.QUEUED.value)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_try_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    # the gateway's refusal (its code and message) or its reference for a sent text
+    error: Mapped[str] = mapped_column(String(200), default="")
+    gateway_ref: Mapped[str] = mapped_column(String(80), default="")

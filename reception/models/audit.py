@@ -32,6 +32,9 @@ AUDIT_ACTIONS: dict[str, str] = {
     "case_recheck": N_("Recorded a request for re-examination"),
     "case_leader": N_("Named the leader responsible"),
     "reveal_phone": N_("Showed a visitor's phone number for a call-back"),
+    "export_ratings": N_("Exported the 好差评 records"),
+    "export_petitions": N_("Exported the 信访件 records"),
+    "resend_message": N_("Sent a text again"),
     # who changed the set-up
     "setup_hall": N_("Changed the hall"),
     "setup_service": N_("Changed a service"),

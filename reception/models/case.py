@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, select
-from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+from sqlalchemy.orm import Mapped, aliased, mapped_column, relationship, validates
 from sqlalchemy.sql.elements import ColumnElement
 
 from reception.db.extensions import Model
@@ -77,6 +77,8 @@ class Case(Model):
     review_replied_on: Mapped[date | None] = mapped_column(Date, default=None)
     recheck_requested_on: Mapped[date | None] = mapped_column(Date, default=None)
     leader_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+    # the visitor agreed to be texted about the matter (accepted or not, the opinion given)
+    sms_consent: Mapped[bool] = mapped_column(default=False)
 
     visitor: Mapped[Visitor] = relationship(back_populates="cases")
     department = relationship("Service", foreign_keys=[department_id])
@@ -179,8 +181,16 @@ class Alert(Model):
 def accuses(case_id: Any, departments: frozenset[int]) -> ColumnElement[bool]:
     """SQL: the case `case_id` refers to is an accusation (检举控告) against one of these
     departments: what Art. 30 hides from them wherever a case, ticket, rating or alert shows."""
+    # an alias of its own: where `case_id` is the outer query's own `Case.id`, the test must
+    # correlate with that row (a plain `Case` here would be the inner table, and the test would
+    # hold for every row as soon as one accusation exists)
+    accused = aliased(Case)
     return (
-        select(Case.id)
-        .where(Case.id == case_id, Case.accusation.is_(True), Case.accused_id.in_(departments))
+        select(accused.id)
+        .where(
+            accused.id == case_id,
+            accused.accusation.is_(True),
+            accused.accused_id.in_(departments),
+        )
         .exists()
     )

@@ -45,6 +45,13 @@ class Hall(Model):
     video_answer_seconds: Mapped[int] = mapped_column(Integer, default=60)
     video_recording: Mapped[bool] = mapped_column(default=False)
     recording_retention_days: Mapped[int] = mapped_column(Integer, default=180)
+    # 行政区划代码 (GB/T 2260, six digits): the 好差评 and 信访件 exports carry it
+    region_code: Mapped[str] = mapped_column(String(12), default="")
+    # the ID-card reader's local service the counter's browser reads (华视 CVR-100 by default)
+    card_reader_url: Mapped[str] = mapped_column(
+        String(200), default="http://127.0.0.1:19196/readcard"
+    )
+    card_reader_kind: Mapped[str] = mapped_column(String(20), default="cvr100")
     # Bumped by every write to the hall's queues: orders events and serialises writers.
     version: Mapped[int] = mapped_column(Integer, default=0)
 
@@ -77,6 +84,8 @@ class Service(Model):
     sort_order: Mapped[int] = mapped_column(default=0)
     # The longest wait the centre accepts for this service (minutes; 0: none set).
     wait_target_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    # "your turn is near": a text at this many places ahead (0: none sent)
+    notify_ahead: Mapped[int] = mapped_column(Integer, default=0)
 
     hall: Mapped[Hall] = relationship(back_populates="services")
     desks: Mapped[list[Desk]] = relationship(

@@ -86,6 +86,8 @@ class Ticket(Model):
     remote_unit_id: Mapped[int | None] = mapped_column(ForeignKey("remote_units.id"), default=None)
     remote_unit = relationship("RemoteUnit", lazy="select", viewonly=True)
     leg: Mapped[int] = mapped_column(default=1)
+    # the visitor gave a mobile number and agreed to be texted when their turn is near
+    notify: Mapped[bool] = mapped_column(default=False)
     recall_count: Mapped[int] = mapped_column(default=0)
     outcome: Mapped[str] = mapped_column(Text, default="")
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

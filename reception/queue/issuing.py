@@ -91,6 +91,7 @@ _FRESH: dict[str, Any] = {
     "recall_count": 0,
     "outcome": "",
     "called_at": None,
+    "notify": False,  # set by the registrar or the booking's check-in, after the issue
 }
 # A new ticket is issued, joins its line and is last changed at the same moment: one parameter.
 _AT_ISSUE = ("issued_at", "line_at", "updated_at")
@@ -115,6 +116,7 @@ _VALUES = (
     "line_at",
     "called_at",
     "updated_at",
+    "notify",
 )
 
 

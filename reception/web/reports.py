@@ -302,7 +302,7 @@ def _due(case: Case) -> date:
     return handle_due(case) if case.decided_on else notice_due(case)  # type: ignore[return-value]
 
 
-def _scope(form: ReportForm, hall: Hall, today: date) -> reports.Scope:
+def form_scope(form: ReportForm, hall: Hall, today: date) -> reports.Scope:
     return reports.scope_of(
         hall,
         form.period.data or "day",
@@ -321,7 +321,7 @@ def _read(hall: Hall) -> tuple[ReportForm, Report | None]:
     if form.day.data is None:
         form.day.data = today  # shown in the form: the period is the hall's today
     try:
-        scope = _scope(form, hall, today)
+        scope = form_scope(form, hall, today)
     except InvalidInput as error:
         form.service.errors = [error_text(error)]
         return form, None

@@ -18,6 +18,7 @@ from pydantic.fields import FieldInfo
 from reception.live.events import TicketView
 from reception.models import Priority, ServiceKind
 from reception.oversight import reports
+from reception.oversight.exports import good_bad, petitions
 from reception.queue.actions import MOVES
 from reception.web.actions import TICKET_ACTIONS
 from reception.web.edge.guard import MAX_ID
@@ -298,3 +299,54 @@ class ReportSchema(Strict):
     last = fields.Date(required=True)
     service_id = fields.Integer(required=True, allow_none=True)
     figures = fields.Nested(FiguresSchema, required=True)
+
+
+class ExportQuery(ReportQuery):
+    reversed_codes = fields.Boolean(
+        load_default=False,
+        metadata={"description": "满意度代码 the provincial way: 5 = 非常满意 … 1 = 非常不满意."},
+    )
+    identity = fields.Boolean(
+        load_default=False,
+        metadata={"description": "The petitioners' names and ID numbers unmasked (supervisor)."},
+    )
+
+
+class ExportFieldSchema(Strict):
+    key = fields.String(required=True)
+    name = fields.String(required=True, metadata={"description": "The standard's field name."})
+
+
+def _records_schema(name: str, mapping: Any, numbers: tuple[str, ...]) -> type[ma.Schema]:
+    """A record's schema from an export's mapping (`FIELDS`): each field described by the
+    standard's name and where its value comes from."""
+    declared: dict[str, Any] = {
+        field.key: (fields.Integer if field.key in numbers else fields.String)(
+            required=True, metadata={"description": f"{field.name}: {field.source}"}
+        )
+        for field in mapping
+    }
+    return type(name, (Strict,), declared)
+
+
+RatingRecordSchema = _records_schema("RatingRecordSchema", good_bad.FIELDS, ("pjcs", "mydm"))
+PetitionRecordSchema = _records_schema("PetitionRecordSchema", petitions.FIELDS, ("sjrs",))
+
+
+class _ExportSchema(Strict):
+    standard = fields.String(required=True)
+    first = fields.Date(required=True)
+    last = fields.Date(required=True)
+    fields_ = fields.List(fields.Nested(ExportFieldSchema), required=True, data_key="fields")
+
+
+class RatingsExportSchema(_ExportSchema):
+    """好差评 records in the fields and codes of GB/T 39046-2020 table 9."""
+
+    records = fields.List(fields.Nested(RatingRecordSchema), required=True)
+
+
+class PetitionsExportSchema(_ExportSchema):
+    """信访件 records in the petition information system's field groups."""
+
+    records = fields.List(fields.Nested(PetitionRecordSchema), required=True)

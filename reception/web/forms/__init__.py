@@ -60,6 +60,7 @@ from reception.web.forms.oversight import (
     REPORT_GROUPS,
     REPORT_PERIODS,
     AnnualForm,
+    ExportForm,
     FollowUpForm,
     ReportForm,
 )
@@ -76,6 +77,7 @@ __all__ = [
     "ACCOUNT_MAX",
     "ADDRESS_MAX",
     "AnnualForm",
+    "ExportForm",
     "AuditFilterForm",
     "BookingForm",
     "CASE_STATES",

@@ -27,6 +27,13 @@ from wtforms.validators import (
 )
 
 from reception.core.errors import InvalidInput
+from reception.hall.description import (
+    CARD_READER,
+    CARD_READER_KINDS,
+    CARD_READER_URL,
+    NOTIFY_AHEAD_MAX,
+    REGION_CODE,
+)
 from reception.models import Role, ServiceKind
 from reception.queue import hours
 from reception.web.forms.fields import (
@@ -87,6 +94,31 @@ class HallForm(FlaskForm):
     recording_retention_days = WholeNumberField(
         _l("Keep recordings for (days)"), default=180, validators=[NumberRange(1, 3650)]
     )
+    region_code = StringField(
+        _l("行政区划代码 (six digits, for the national exports)"),
+        filters=[strip_text],
+        validators=[Regexp(REGION_CODE, message=_l("Six (or twelve) digits of GB/T 2260."))],
+    )
+    card_reader_url = StringField(
+        _l("ID-card reader's local service"),
+        default=CARD_READER_URL,
+        filters=[strip_text],
+        validators=[
+            DataRequired(),
+            Length(max=200),
+            Regexp(
+                CARD_READER,
+                message=_l(
+                    "An address on the counter's own computer, e.g. http://127.0.0.1:19196/readcard"
+                ),
+            ),
+        ],
+    )
+    card_reader_kind = StringField(
+        _l("ID-card reader's make"),
+        default="cvr100",
+        validators=[AnyOf(CARD_READER_KINDS, message=_l("Choose from the list."))],
+    )
     # opening hours per weekday, e.g. "08:30-12:00 13:30-17:30" (empty: closed that day)
     hours_0 = StringField(_l("Monday"), filters=[strip_text], validators=[Length(max=100)])
     hours_1 = StringField(_l("Tuesday"), filters=[strip_text], validators=[Length(max=100)])
@@ -142,6 +174,11 @@ class ServiceForm(FlaskForm):
     )
     wait_target_minutes = WholeNumberField(
         _l("Wait target (minutes, 0 for none)"), default=0, validators=[NumberRange(0, 600)]
+    )
+    notify_ahead = WholeNumberField(
+        _l('Text "your turn is near" at this many places ahead (0: never)'),
+        default=0,
+        validators=[NumberRange(0, NOTIFY_AHEAD_MAX)],
     )
     active = BooleanField(_l("In use"), default=True, false_values=("", "0", "false"))
 

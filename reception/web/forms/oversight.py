@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     Field,
     StringField,
     TextAreaField,
@@ -73,3 +74,20 @@ class AnnualForm(FlaskForm):
         csrf = False
 
     year = WholeNumberField(_l("Year"), validators=[DataRequired(), NumberRange(2000, 2100)])
+
+
+class ExportForm(ReportForm):
+    """A report's period and service, and what the national systems' records carry."""
+
+    fmt = StringField(
+        _l("Format"),
+        default="xlsx",
+        filters=[lambda v: v or "xlsx"],
+        validators=[AnyOf(("json", "csv", "xlsx"), message=_l("Choose from the list."))],
+    )
+    reversed_codes = BooleanField(
+        _l("满意度代码 the provincial way (5 = 非常满意)"), false_values=("", "0", "false")
+    )
+    identity = BooleanField(
+        _l("With the petitioners' names and ID numbers"), false_values=("", "0", "false")
+    )
