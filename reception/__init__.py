@@ -20,6 +20,8 @@ from reception.core import settings as settings_module
 from reception.db.extensions import babel, csrf, db, login_manager, migrate, socketio
 from reception.live import publish
 from reception.oversight import supervision  # noqa: F401 - its signal receivers
+from reception.sms import outbox
+from reception.sms.gateways import load_gateway
 from reception.triage import casework  # noqa: F401 - its signal receivers
 from reception.video import sessions  # noqa: F401 - its signal receivers
 from reception.web import register
@@ -71,6 +73,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         ping_timeout=app.config.get("SOCKETIO_PING_TIMEOUT", 5),
     )
     publish.install()
+    outbox.configure(app.config.get("PUBLIC_URL") or "")
+    if app.config.get("SMS_GATEWAY") not in (None, "", "outbox"):
+        load_gateway(app.config)  # a wrong name, a missing SDK: said at start, not at a send
 
     register(app)
     places = app.config["ACTIVE_REQUESTS"] = config_module.active_requests(app.config)

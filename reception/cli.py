@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from reception import create_app
 from reception.appointments.checkin import sweep_no_shows
-from reception.appointments.notify import load_notifier, send_reminders
+from reception.appointments.notify import send_reminders
 from reception.core import config
 from reception.db.extensions import db
 from reception.hall.administration import first_run_token, needs_first_admin
@@ -32,7 +32,7 @@ from reception.hall.description import (
     load_hall,
     read_description,
 )
-from reception.jobs import Scheduler
+from reception.jobs import Courier, Scheduler, deliver_texts
 from reception.models import Desk, DisplayDevice, Hall, RemoteUnit, Role, User
 from reception.models.types import utcnow
 from reception.oversight import reports, supervision
@@ -112,6 +112,7 @@ def run_command(host: str, port: int, demo: bool) -> None:
     werkzeug_log.addFilter(_drop_websocket_tail)
     scheduler = Scheduler(current_app._get_current_object())  # type: ignore[attr-defined]
     scheduler.start()
+    Courier(current_app._get_current_object()).start()  # type: ignore[attr-defined]
     settle_heap()
     serving.serve(current_app._get_current_object(), host, port)  # type: ignore[attr-defined]
 
@@ -297,9 +298,17 @@ def send_reminders_command() -> None:
     hall = _the_hall()
     if hall is None:
         raise click.ClickException("no hall yet")
-    sent = send_reminders(hall, load_notifier(current_app.config))
+    sent = send_reminders(hall)
     db.session.commit()
     click.echo(f"{sent} reminder(s) sent")
+
+
+@main.command("send-texts")
+@with_appcontext
+def send_texts_command() -> None:
+    """Send the texts that are due through the configured gateway (scale-out: from cron every
+    minute, or run one process with `reception run`, whose courier sends them at once)."""
+    click.echo(f"{deliver_texts(current_app._get_current_object())} text(s) sent or kept")  # type: ignore[attr-defined]
 
 
 @main.command("sweep-appointments")

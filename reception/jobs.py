@@ -19,13 +19,16 @@ from flask import Flask
 from sqlalchemy import select
 
 from reception.appointments.checkin import sweep_no_shows
-from reception.appointments.notify import load_notifier, send_reminders
+from reception.appointments.notify import send_reminders
 from reception.core.clock import local_time
 from reception.core.settings import of as settings_of
 from reception.db.extensions import db
 from reception.models import Hall
 from reception.models.types import utcnow
 from reception.oversight import reports, supervision
+from reception.queue import nearing
+from reception.sms import outbox
+from reception.sms.gateways import load_gateway
 from reception.video import recordings
 from reception.video import sessions as video
 
@@ -38,7 +41,6 @@ def run_duties(app: Flask, now: datetime | None = None) -> tuple[int, int]:
     rolled back and logged, and the others still run and keep what they did."""
     now = now or utcnow()
     rules = settings_of(app.extensions)
-    notifier = load_notifier(app.config)
     swept = reminded = 0
     for hall_id in db.session.scalars(select(Hall.id).order_by(Hall.id)).all():
         swept += _duty(
@@ -55,11 +57,12 @@ def run_duties(app: Flask, now: datetime | None = None) -> tuple[int, int]:
             "reminders",
             hall_id,
             lambda h: (
-                send_reminders(h, notifier, now=now)
+                send_reminders(h, now=now)
                 if local_time(h.timezone, now).time() >= rules.reminders_after
                 else 0
             ),
         )
+    deliver_texts(app, now, every_line=True)
     return swept, reminded
 
 
@@ -74,6 +77,52 @@ def _duty(name: str, hall_id: int, duty: Callable[[Hall], int | None]) -> int:
         log.exception("timed duty %r failed for hall %s; the other duties go on", name, hall_id)
         return 0
     return int(done or 0)
+
+
+def deliver_texts(app: Flask, now: datetime | None = None, *, every_line: bool = False) -> int:
+    """Record the "turn is near" texts of the lines that moved (`every_line`: of every line
+    that sends them), then send the texts that are due (new ones, and retries whose time has
+    come); how many were sent or kept."""
+    try:
+        if every_line:
+            nearing.check_all(now)
+        else:
+            nearing.check_moved(now)
+        return outbox.deliver_due(load_gateway(app.config), now)
+    except Exception:  # noqa: BLE001 - the texts wait for the next round
+        db.session.rollback()
+        log.exception("sending texts failed; trying again next round")
+        return 0
+
+
+class Courier:
+    """Sends texts as soon as a commit records them (`outbox.WAKE`), and every few seconds
+    those whose retry is due; one daemon thread, started by `reception run`."""
+
+    def __init__(self, app: Flask, interval: float = 5.0) -> None:
+        self.app = app
+        self.interval = interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="reception-texts", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        outbox.WAKE.set()
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            outbox.WAKE.wait(self.interval)
+            outbox.WAKE.clear()
+            if self._stop.is_set():
+                return
+            with self.app.app_context():
+                try:
+                    deliver_texts(self.app)
+                finally:
+                    db.session.remove()
 
 
 class Scheduler:

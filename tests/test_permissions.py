@@ -74,6 +74,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "kiosk.checkin_page": EVERYONE,
     "kiosk.checkin": EVERYONE,
     "tickets.status": EVERYONE,
+    "tickets.short_link": EVERYONE,
     "tickets.qr_image": EVERYONE,
     "booking.index": EVERYONE,
     "booking.leaders": EVERYONE,
@@ -167,6 +168,8 @@ ALLOWED: dict[str, frozenset[str]] = {
         )
     },
     "admin.audit": roles("supervisor"),
+    "admin.texts": roles("supervisor"),
+    "admin.text_again": roles("supervisor"),
     "admin.first_run": EVERYONE,  # the one-time address is the key (404 once spent)
     # the JSON API: public reads and bookings; staff moves by bearer token
     "api-docs.openapi_json": EVERYONE,
@@ -213,6 +216,8 @@ def _values(role: str, world: dict) -> dict[str, object]:
         "session_id": 1,
         "seq": 1,
         "unit_id": world["unit_id"],
+        "message_id": 1,
+        "link": "abcdef",
     }
 
 

@@ -32,6 +32,7 @@ class Booker:
     id_number: str = ""
     description: str = ""
     remote_unit_id: int | None = None  # video reception: the department or county to speak to
+    notify_turn: bool = False  # a text when their turn is near on the day
 
 
 def _unit_for(hall: Hall, service: Service, unit_id: int | None) -> int | None:
@@ -160,6 +161,7 @@ def book(
         id_hash=crypto.lookup_hash("id", card.number) if card else None,
         description=bounded(booker.description, 500),
         remote_unit_id=_unit_for(hall, service, booker.remote_unit_id),
+        notify_turn=bool(booker.notify_turn),
         created_at=now,
     )
     db.session.add(appointment)
@@ -167,6 +169,7 @@ def book(
         db.session.flush()
     except IntegrityError as exc:  # the same person, booking twice at the same instant
         raise IllegalMove(N_("You already have a booking with this service that day.")) from exc
+    notify.tell(hall, appointment, "booked", now)
     return appointment
 
 
@@ -211,11 +214,9 @@ def bookings_on(hall: Hall, day: date) -> list[Appointment]:
     )
 
 
-def close_day(
-    hall: Hall, day: date, reason: str, now: datetime, notifier: notify.Notifier
-) -> list[Appointment]:
+def close_day(hall: Hall, day: date, reason: str, now: datetime) -> list[Appointment]:
     """Close the hall on `day`: every booking of that day is cancelled (its place freed) and
-    its visitor told through the notifier once the transaction commits; the day's leader
+    its visitor texted once the transaction commits; the day's leader
     reception is no longer published (closed days are left out of the schedule)."""
     today = hall_day(hall.timezone, now)
     if not slots.set_closure(hall, day, closed_that_day=True, reason=reason, today=today):
@@ -223,7 +224,7 @@ def close_day(
     cancelled = bookings_on(hall, day)
     for appointment in cancelled:
         cancel(appointment)
-        notify.tell(notifier, appointment, notify.closure_text(hall, appointment, reason), now)
+        notify.tell(hall, appointment, "closure", now)
     return cancelled
 
 

@@ -79,6 +79,7 @@ def check_in(
     )
     appointment.state = BookingState.CHECKED_IN.value
     appointment.ticket_id = ticket.id
+    ticket.notify = appointment.notify_turn  # they agreed to a text when their turn is near
     ticket.remote_unit_id = appointment.remote_unit_id or ticket.remote_unit_id
     db.session.flush()
     return CheckIn(appointment=appointment, ticket=ticket, late=late)

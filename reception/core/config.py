@@ -104,9 +104,29 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "BABEL_DEFAULT_LOCALE": _env("LOCALE", "zh_CN"),
         "LOG_LEVEL": _env("LOG_LEVEL", "INFO"),
         "NOTIFIER": _env("NOTIFIER", ""),
+        **_sms_from_environment(),
         "VIDEO_ICE_SERVERS": ice_servers(_env("VIDEO_ICE_SERVERS")),
         "VIDEO_CHUNK_SECONDS": _int_env("VIDEO_CHUNK_SECONDS", 5),
     }
+
+
+SMS_SETTINGS = ("GATEWAY", "KEY_ID", "KEY_SECRET", "SIGN_NAME", "APP_ID", "REGION", "ENDPOINT")
+SMS_KINDS = (  # a template id per kind of text (`reception.sms.kinds`)
+    "TURN_NEAR",
+    "BOOKED",
+    "REMINDER",
+    "CLOSURE",
+    "CASE_ACCEPTED",
+    "CASE_NOT_ACCEPTED",
+    "CASE_OPINION",
+)
+
+
+def _sms_from_environment() -> dict[str, Any]:
+    """`RECEPTION_SMS_GATEWAY` (outbox, aliyun, tencent), its keys and sign name, and
+    `RECEPTION_SMS_TEMPLATE_<KIND>` for each kind of text."""
+    names = [*SMS_SETTINGS, *(f"TEMPLATE_{kind}" for kind in SMS_KINDS)]
+    return {f"SMS_{name}": _env(f"SMS_{name}", "") for name in names}
 
 
 def hall_id(config: Mapping[str, Any]) -> int | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy import (
@@ -20,9 +21,10 @@ from reception.core.errors import IllegalMove, NotFound
 from reception.core.messages import N_
 from reception.db import pending, rows
 from reception.db.extensions import db
+from reception.db.transaction import after_commit
 from reception.models import ACTIVE_STATES, Case, Desk, Hall, Ticket
 from reception.models.types import utcnow
-from reception.queue import statements
+from reception.queue import nearing, statements
 from reception.queue.journal import record
 from reception.queue.locking import enter_writer, lock_hall_counting
 from reception.queue.rules import (
@@ -104,6 +106,7 @@ def _mark_called(
     ticket.recall_count = 0
     record(ticket, action="call", from_state=S.WAITING, version=version, now=now, staff_id=staff_id)
     pending.hold(db.session(), desk)  # the call's announcement names the desk
+    after_commit(db.session(), partial(nearing.line_moved, ticket.service_id))
     db.session.flush()
     return ticket
 
@@ -223,6 +226,7 @@ def _called(
         waiting=waiting,
     )
     pending.hold(db.session(), desk)  # the call's announcement names the desk
+    after_commit(db.session(), partial(nearing.line_moved, ticket.service_id))
     return ticket
 
 

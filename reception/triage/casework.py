@@ -17,6 +17,8 @@ from reception.core.errors import InvalidInput, NotFound, bounded
 from reception.core.messages import N_
 from reception.db.extensions import db
 from reception.models import Case, CaseNote, CaseStatus, Role, Ticket, User
+from reception.models.types import utcnow
+from reception.sms import outbox
 from reception.triage import clocks
 from reception.triage.registration import audit, decide
 
@@ -138,6 +140,32 @@ def apply(case: Case, action: str, today: date, form: Mapping[str, Any], staff_i
         STEPS[action](case, today, form)
     audit(staff_id, f"case_{action}", case_id=case.id)
     db.session.add(CaseNote(case_id=case.id, staff_id=staff_id, kind=action, text=text))
+    _tell(case, action)
+
+
+# the steps the visitor is texted about (when they agreed), and the text's kind
+TOLD = {
+    "accepted": "case_accepted",
+    "not_accepted": "case_not_accepted",
+    "not_reaccepted": "case_not_accepted",
+    "reply": "case_opinion",
+}
+
+
+def _tell(case: Case, action: str) -> None:
+    """A text to the visitor of a step they are told of, if they agreed to texts."""
+    kind = TOLD.get(action)
+    phone = case.visitor.phone if case.sms_consent else None
+    if kind is None or not phone:
+        return
+    outbox.record(
+        kind,
+        phone,
+        {"day": f"{case.registered_on:%m月%d日}", "serial": f"{case.id % 1_000_000:06d}"},
+        hall_id=case.hall_id,
+        case_id=case.id,
+        now=utcnow(),
+    )
 
 
 def _history_text(action: str, form: Mapping[str, Any]) -> str:

@@ -63,6 +63,8 @@ class MatterInput:
     ticket_number: str = ""
     # the department or county a video reception is with
     remote_unit_id: int | None = None
+    # the visitor agrees to texts on their mobile number (turn near, accepted, opinion given)
+    sms_consent: bool = False
 
 
 def audit(staff_id: int | None, action: str, **refs: object) -> None:
@@ -181,12 +183,15 @@ def register(
         accusation=matter.accusation,
         accused_id=matter.accused_id if matter.accusation else None,
         group_size=matter.group_size,
+        sms_consent=matter.sms_consent,
     )
     db.session.add(case)
     db.session.flush()
     for name in [n.strip() for n in matter.representatives if n.strip()]:
         db.session.add(Representative(case_id=case.id, name=bounded(name, 40)))
     ticket = _ticket_for(hall, case, route, matter.ticket_number, staff_id, today, now)
+    if case.sms_consent and visitor.phone:
+        ticket.notify = True
     audit(staff_id, "register_case", visitor_id=visitor.id, case_id=case.id, ticket_id=ticket.id)
     # the video unit asked for, the supervisors' alerts: their domains' receivers
     signals.matter_registered.send(hall.id, case=case, ticket=ticket, matter=matter, now=now)

@@ -6,7 +6,6 @@ from datetime import date
 
 from flask import (
     Blueprint,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -20,7 +19,6 @@ from sqlalchemy.orm import selectinload
 
 from reception.appointments.booking import bookings_on, close_day
 from reception.appointments.checkin import check_in
-from reception.appointments.notify import load_notifier
 from reception.appointments.slots import set_closure
 from reception.core.clock import hall_day, local_time
 from reception.core.errors import InvalidInput, QueueError
@@ -137,7 +135,7 @@ def closures():
         # nothing changes until the administrator confirms, knowing how many are cancelled
         return _day_page(viewing or day, closure_form=form, to_cancel=booked, status=409)
     reason = form.reason.data or ""
-    cancelled = close_day(hall, day, reason, utcnow(), load_notifier(current_app.config))
+    cancelled = close_day(hall, day, reason, utcnow())
     flash(
         gettext(
             "%(day)s is closed; %(count)s booking(s) cancelled and their visitors told.",

@@ -124,6 +124,7 @@ def book(service_id: int):
         phone=form.phone.data or "",
         id_number=form.id_number.data or "",
         description=form.description.data or "",
+        notify_turn=bool(form.notify_turn.data),
         remote_unit_id=form.remote_unit_id.data,
     )
     try:

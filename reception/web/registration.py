@@ -43,6 +43,7 @@ def _matter(form: RegistrationForm) -> MatterInput:
         route=list(form.route.data or []),
         ticket_number=form.ticket_number.data or "",
         remote_unit_id=form.remote_unit_id.data,
+        sms_consent=bool(form.sms_consent.data),
     )
 
 

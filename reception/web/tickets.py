@@ -31,6 +31,7 @@ from reception.models.types import utcnow
 from reception.oversight import ratings
 from reception.queue import estimate
 from reception.queue.timeline import leg_times
+from reception.sms import outbox
 from reception.triage import clocks
 from reception.web.common import current_hall, error_text
 from reception.web.display import desk_places
@@ -91,6 +92,16 @@ def _find(token: str) -> Ticket:
     if ticket is None:
         abort(404)
     return ticket
+
+
+@bp.get("/s/<link>")
+def short_link(link: str):
+    """The short link a "your turn is near" text carries: to its ticket's live page."""
+    message = outbox.by_link(link)
+    ticket = db.session.get(Ticket, message.ticket_id) if message and message.ticket_id else None
+    if ticket is None or ticket.hall_id != current_hall().id:
+        abort(404)
+    return redirect(url_for("tickets.status", token=ticket.token), 303)
 
 
 @bp.get("/t/<token>")

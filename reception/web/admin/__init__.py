@@ -16,6 +16,7 @@ from reception.web.admin.hall import index
 from reception.web.admin.routing import routing
 from reception.web.admin.services import services
 from reception.web.admin.staff import staff
+from reception.web.admin.texts import texts
 from reception.web.admin.times import appointments
 
 __all__ = [
@@ -30,4 +31,5 @@ __all__ = [
     "routing",
     "services",
     "staff",
+    "texts",
 ]

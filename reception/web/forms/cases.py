@@ -60,6 +60,10 @@ class RegistrationForm(FlaskForm):
         _l("Mobile phone"), filters=[strip_text], validators=[Length(max=PHONE_MAX)]
     )
     address = StringField(_l("Address"), filters=[strip_text], validators=[Length(max=ADDRESS_MAX)])
+    sms_consent = BooleanField(
+        _l("The visitor agrees to texts on this number (turn near, accepted, opinion given)"),
+        false_values=("", "0", "false"),
+    )
     account = TextAreaField(
         _l("The visitor's account (typed by staff)"),
         validators=[DataRequired(), Length(max=ACCOUNT_MAX)],

@@ -64,6 +64,9 @@ class BookingForm(FlaskForm):
     description = TextAreaField(_l("Your matter in a few words"), validators=[Length(max=500)])
     day = StringField(validators=[Optional(), Length(max=10)])
     remote_unit_id = IdField(_l("Department or county to speak to"))
+    notify_turn = BooleanField(
+        _l("Text me when my turn is near on the day"), false_values=("", "0", "false")
+    )
 
 
 class ManageBookingForm(FlaskForm):

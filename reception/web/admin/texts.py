@@ -1,0 +1,79 @@
+"""The texts sent to visitors (`/admin/texts`): each with its state (queued, sent, kept in the
+outbox, failed with the gateway's code, dropped), the phone masked; a failed one sent again."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext
+from flask_login import current_user
+from sqlalchemy import or_, select
+
+from reception.core.messages import N_
+from reception.db.extensions import db
+from reception.models import MessageState, OutboxMessage, Role
+from reception.models.types import utcnow
+from reception.sms import outbox
+from reception.triage.registration import audit
+from reception.web.admin.common import bp
+from reception.web.common import current_hall, roles_required
+
+TEXTS_PAGE = 50
+STATES = tuple(state.value for state in MessageState)
+STATE_NAMES = {
+    "queued": N_("queued"),
+    "sending": N_("sending"),
+    "sent": N_("sent"),
+    "kept": N_("kept in the outbox"),
+    "failed": N_("failed"),
+    "dropped": N_("dropped"),
+}
+
+
+def text_state(state: str) -> str:
+    return gettext(STATE_NAMES.get(state, state))
+
+
+@bp.get("/texts")
+@roles_required(Role.ADMIN, Role.SUPERVISOR)
+def texts():
+    """The hall's texts, newest first, a state at a time if asked."""
+    hall = current_hall()
+    state = request.args.get("state", "")
+    query = select(OutboxMessage).where(
+        or_(OutboxMessage.hall_id == hall.id, OutboxMessage.hall_id.is_(None))
+    )
+    if state in STATES:
+        query = query.where(OutboxMessage.state == state)
+    page = request.args.get("page", "1")
+    listed = db.paginate(
+        query.order_by(OutboxMessage.id.desc()),
+        page=int(page) if page.isdigit() and len(page) < 7 else 1,
+        per_page=TEXTS_PAGE,
+        error_out=False,
+    )
+    return render_template(
+        "admin/texts.html",
+        hall=hall,
+        texts=[outbox.shown(m) for m in listed.items],
+        listed=listed,
+        state=state if state in STATES else "",
+        states=STATES,
+        text_state=text_state,
+    )
+
+
+@bp.post("/texts/<int:message_id>/again")
+@roles_required(Role.ADMIN, Role.SUPERVISOR)
+def text_again(message_id: int):
+    """Send a failed or dropped text again (audited)."""
+    message = db.session.get(OutboxMessage, message_id)
+    hall = current_hall()
+    if message is None or message.hall_id not in (hall.id, None):
+        return {"message": gettext("No such text.")}, 404
+    if message.state not in (MessageState.FAILED, MessageState.DROPPED):
+        flash(gettext("Only a failed or dropped text is sent again."), "error")
+        return redirect(url_for("admin.texts"), 303)
+    outbox.send_again(message, utcnow())
+    audit(current_user.id, "resend_message", detail=f"text {message.id} ({message.kind})")
+    flash(gettext("The text is queued again."), "success")
+    return redirect(url_for("admin.texts"), 303)
