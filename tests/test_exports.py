@@ -245,6 +245,7 @@ def test_the_api_gives_the_same_records_described_by_its_schema(app, client, db,
     login(client, "supervisor")
     page = client.get(f"/reports/exports/ratings?{MONTH}&fmt=json").json
     assert api.get_json()["records"] == page["records"]
+    assert api.get_json()["fields"] == page["fields"] and page["fields"][0]["name"] == "办件编号"
     petitions = client.get(
         "/api/v1/exports/petitions?period=month&day=2026-11-01&identity=true", headers=headers
     )

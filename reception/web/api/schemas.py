@@ -337,7 +337,9 @@ class _ExportSchema(Strict):
     standard = fields.String(required=True)
     first = fields.Date(required=True)
     last = fields.Date(required=True)
-    fields_ = fields.List(fields.Nested(ExportFieldSchema), required=True, data_key="fields")
+    fields_ = fields.List(
+        fields.Nested(ExportFieldSchema), required=True, data_key="fields", attribute="fields"
+    )
 
 
 class RatingsExportSchema(_ExportSchema):
