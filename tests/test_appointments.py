@@ -285,6 +285,33 @@ def test_appointment_api(client, db, hall, api_token):
     assert cancelled.get_json()["appointment"]["state"] == "cancelled"
 
 
+def test_the_id_card_checks_in_todays_booking_of_its_holder(db, hall):
+    from reception.appointments.checkin import check_in_by_card
+
+    booked = _book(
+        hall, when=("2026-11-27", "10:00"), id_number="110101199003074514", notify_turn=True
+    )
+    _book(hall, phone="13800000002", when=("2026-11-27", "10:00"))  # someone else, no card
+    with pytest.raises(NotFound, match="No booking today"):
+        check_in_by_card(
+            hall, "110101199003074514", policy=POLICY, now=local("2026-11-26", "10:00")
+        )
+    with pytest.raises(InvalidInput):
+        check_in_by_card(
+            hall, "110101199003074515", policy=POLICY, now=local("2026-11-27", "10:00")
+        )
+    result = check_in_by_card(
+        hall, "110101199003074514", policy=POLICY, now=local("2026-11-27", "09:45")
+    )
+    commit(None)
+    assert result.appointment.id == booked.id and result.ticket.priority == Priority.APPOINTMENT
+    assert result.ticket.notify  # they asked for a text when their turn is near
+    with pytest.raises(NotFound):  # used: nothing more to check in today
+        check_in_by_card(
+            hall, "110101199003074514", policy=POLICY, now=local("2026-11-27", "09:50")
+        )
+
+
 def test_kiosk_checkin_page_reports_errors(client, db):
     page = client.get("/kiosk/checkin")
     assert page.status_code == 200 and 'data-testid="scan-field"' in page.get_data(as_text=True)

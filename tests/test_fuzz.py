@@ -45,7 +45,8 @@ FUZZ = settings(
 FORMS = {
     "/kiosk/issue": ["service_id"],
     "/kiosk/checkin": ["code"],
-    "/registration/lookup": ["id_number", "no_id_card"],
+    "/kiosk/checkin/card": ["id_number"],
+    "/registration/lookup": ["id_number", "no_id_card", "card_name", "card_address"],
     "/registration/": [
         "name",
         "id_number",
@@ -193,9 +194,10 @@ def _world() -> dict[str, object]:
 SECOND_WAVE_FORMS = {
     "/admin/hall": ["name", "address", "timezone", "notice", "lobby_floor", "follow_up_days",
                     "pause_alert_minutes", "video_answer_seconds", "video_recording",
-                    "recording_retention_days", "hours_0", "hours_3", "hours_6"],
+                    "recording_retention_days", "hours_0", "hours_3", "hours_6",
+                    "region_code", "card_reader_url", "card_reader_kind"],
     "/admin/services/new": ["name", "name_en", "prefix", "kind", "waiting_area",
-                            "wait_target_minutes", "active"],
+                            "wait_target_minutes", "notify_ahead", "active"],
     "/admin/desks/new": ["number", "name", "name_en", "floor", "location", "location_en",
                          "services", "active"],
     "/admin/staff/new": ["username", "display_name", "role", "department_id", "remote_unit_id",

@@ -23,4 +23,4 @@ def test_live_client_version_logic():
         [node, "--test", "tests/js/"], cwd=ROOT, capture_output=True, text=True, timeout=120
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "# pass 4" in result.stdout and "# fail 0" in result.stdout
+    assert "# pass 6" in result.stdout and "# fail 0" in result.stdout

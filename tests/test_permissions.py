@@ -75,6 +75,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "kiosk.checkin": EVERYONE,
     "tickets.status": EVERYONE,
     "tickets.short_link": EVERYONE,
+    "kiosk.checkin_by_card": EVERYONE,
     "tickets.qr_image": EVERYONE,
     "booking.index": EVERYONE,
     "booking.leaders": EVERYONE,

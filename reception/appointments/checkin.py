@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from reception.appointments.booking import normalise_code
+from reception.core import crypto, identity
 from reception.core.clock import hall_day, local_time
 from reception.core.errors import IllegalMove, NotFound
 from reception.core.messages import N_
@@ -16,6 +17,31 @@ from reception.db.extensions import db
 from reception.models import Appointment, BookingState, Hall, Priority, Ticket
 from reception.models.types import utcnow
 from reception.queue.issuing import issue_ticket
+
+
+def check_in_by_card(
+    hall: Hall, id_number: str, *, policy: Policy, now: datetime | None = None
+) -> CheckIn:
+    """Check in today's booking of the person whose ID card was read at the kiosk ("我有预约"):
+    found by the number's keyed hash, never by the number itself; the number is not kept."""
+    now = now or utcnow()
+    card = identity.parse_id_number(id_number, today=hall_day(hall.timezone, now))
+    code = db.session.scalar(
+        select(Appointment.code)
+        .where(
+            Appointment.hall_id == hall.id,
+            Appointment.day == hall_day(hall.timezone, now),
+            Appointment.id_hash == crypto.lookup_hash("id", card.number),
+            Appointment.state.in_((BookingState.BOOKED.value, BookingState.NO_SHOW.value)),
+        )
+        .order_by(Appointment.starts_at)
+        .limit(1)
+    )
+    if code is None:
+        raise NotFound(
+            N_("No booking today with this ID card: scan the booking's QR code or type its code.")
+        )
+    return check_in(hall, code, policy=policy, now=now)
 
 
 @dataclass

@@ -14,7 +14,7 @@ from flask import (
 from flask_babel import gettext
 from sqlalchemy import select
 
-from reception.appointments.checkin import check_in
+from reception.appointments.checkin import CheckIn, check_in, check_in_by_card
 from reception.core.errors import InvalidInput, QueueError
 from reception.core.messages import N_
 from reception.db.extensions import db
@@ -27,7 +27,7 @@ from reception.video import sessions as video
 from reception.web.common import current_hall, error_text, in_hall
 from reception.web.edge.i18n import COOKIE, default_locale
 from reception.web.edge.running import settings
-from reception.web.forms import CheckInForm, KioskIssueForm, KioskUnitForm
+from reception.web.forms import CardCheckInForm, CheckInForm, KioskIssueForm, KioskUnitForm
 from reception.web.tickets import qr_svg, ticket_url
 
 bp = Blueprint("kiosk", __name__, url_prefix="/kiosk")
@@ -142,6 +142,30 @@ def checkin():
         db.session.rollback()  # draw the refused page from the state before the attempt
         page = render_template("kiosk/checkin.html", hall=hall, form=form, error=error_text(error))
         return page, error.status
+    return _checked_in(result)
+
+
+@bp.post("/checkin/card")
+def checkin_by_card():
+    """The ID card read at the kiosk checks in the holder's booking of today."""
+    hall, form = current_hall(), CardCheckInForm()
+    try:
+        if not form.validate_on_submit():
+            raise InvalidInput(N_("Put the ID card on the reader."))
+        result = check_in_by_card(hall, form.id_number.data or "", policy=settings().booking)
+    except QueueError as error:
+        db.session.rollback()
+        page = render_template(
+            "kiosk/checkin.html",
+            hall=hall,
+            form=CheckInForm(formdata=None),
+            error=error_text(error),
+        )
+        return page, error.status
+    return _checked_in(result)
+
+
+def _checked_in(result: CheckIn):
     if result.late:
         flash(gettext("You are past your booking window: this is a walk-in ticket."), "error")
     else:

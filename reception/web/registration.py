@@ -68,7 +68,7 @@ def _page(
 ):
     hall = current_hall()
     today = hall_day(hall.timezone, utcnow())
-    birth = _birth_date(form.id_number.data or "", today)
+    birth, sex = _birth_and_sex(form.id_number.data or "", today)
     if birth is not None and age is None:
         age = identity.age_on(birth, today)
     # one rule for the hint and for the select: the page shows what registering will store
@@ -99,17 +99,21 @@ def _page(
             available_units=video.available_unit_ids(hall.id, utcnow()),
             video_service=next((s for s in services if video.is_video(s)), None),
             age=age,
+            birth=birth,
+            sex=sex,
             elderly=elderly_by_age and age is not None and age >= settings().elderly_age,
         ),
         status,
     )
 
 
-def _birth_date(id_number: str, today: date) -> date | None:
+def _birth_and_sex(id_number: str, today: date) -> tuple[date | None, str]:
+    """What the ID number says of its holder (shown beside it, as the card says it)."""
     try:
-        return identity.parse_id_number(id_number, today=today).birth_date if id_number else None
+        card = identity.parse_id_number(id_number, today=today) if id_number else None
     except QueueError:
-        return None
+        return None, ""
+    return (card.birth_date, card.sex) if card else (None, "")
 
 
 @bp.get("/")
@@ -137,15 +141,20 @@ def lookup():
             "registration/start.html", hall=hall, form=form, error=error_text(error)
         )
         return page, 422
-    prefill = RegistrationForm(formdata=None, id_number=form.id_number.data)
+    # the card, when the reader read it, names the visitor; a known visitor keeps the address
+    # they gave (the card's is the registered residence)
+    card_name, card_address = form.card_name.data or "", form.card_address.data or ""
+    prefill = RegistrationForm(
+        formdata=None, id_number=form.id_number.data, name=card_name, address=card_address
+    )
     if visitor is not None:
         prefill = RegistrationForm(
             formdata=None,
-            name=visitor.name,
+            name=card_name or visitor.name,
             id_number=visitor.id_number or "",
             no_id_card=visitor.no_id_card,
             phone=visitor.phone or "",
-            address=visitor.address or "",
+            address=visitor.address or card_address,
         )
     today = hall_day(hall.timezone, utcnow())
     card = identity.parse_id_number(form.id_number.data or "", today=today)

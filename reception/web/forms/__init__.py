@@ -66,6 +66,7 @@ from reception.web.forms.oversight import (
 )
 from reception.web.forms.visitors import (
     BookingForm,
+    CardCheckInForm,
     CheckInForm,
     KioskIssueForm,
     KioskUnitForm,
@@ -83,6 +84,7 @@ __all__ = [
     "CASE_STATES",
     "CaseActionForm",
     "CaseFilterForm",
+    "CardCheckInForm",
     "CheckInForm",
     "ClosureForm",
     "DeskActionForm",

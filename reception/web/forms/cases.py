@@ -48,6 +48,9 @@ class LookupForm(FlaskForm):
 
     id_number = StringField(_l("ID number"), filters=[strip_text], validators=[Length(max=ID_MAX)])
     no_id_card = BooleanField(false_values=("", "0", "false"))
+    # read from the card by the counter's reader (the form is filled with them; never logged)
+    card_name = StringField(filters=[strip_text], validators=[Length(max=NAME_MAX)])
+    card_address = StringField(filters=[strip_text], validators=[Length(max=ADDRESS_MAX)])
 
 
 class RegistrationForm(FlaskForm):

@@ -50,6 +50,12 @@ class CheckInForm(FlaskForm):
     )
 
 
+class CardCheckInForm(FlaskForm):
+    """The kiosk's check-in by ID card: the number the card reader read (never logged)."""
+
+    id_number = StringField(filters=[strip_text], validators=[DataRequired(), Length(max=ID_MAX)])
+
+
 class BookingForm(FlaskForm):
     starts_at = StringField(validators=[InputRequired(_l("Choose a time.")), Length(max=40)])
     name = StringField(
