@@ -180,6 +180,8 @@ def test_the_paths_let_through_are_read_off_the_app(monkeypatch, tmp_path):
         "/reports/export.csv",
         "/reports/export.xlsx",
         "/reports/annual.xlsx",
+        "/reports/exports/ratings",
+        "/reports/exports/petitions",
     }
     assert not _gated(_request("/socket.io/", QUERY_STRING="EIO=4"), ungated)
     assert not _gated(_request("/reports/annual.xlsx"), ungated)
