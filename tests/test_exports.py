@@ -102,7 +102,7 @@ def month(db, hall):
         db.session.flush()
         return matter
 
-    matter = with_matter("张三丰", group_size=6)
+    matter = with_matter("张三丰", group_size=6, purpose="申诉")
     registered = served(a.id, desk.id, when + timedelta(hours=1))
     registered.case_id = matter.id
     commit(moves.finish(registered.id, "answered", now=when + timedelta(hours=1, minutes=5)))
@@ -211,7 +211,7 @@ def test_the_petition_records_carry_identity_only_for_the_supervisor(client, mon
     assert (record["xfr"], record["zjhm"]) == ("张三丰", "110101199003074514")
     shown = next(r for r in masked if r["xfjbh"] == matter.number)
     assert (shown["xfr"], shown["zjhm"]) == ("张*丰", "110101********4514")
-    assert shown["xfxs"] == "走访" and shown["xfmd"] == "求决" and shown["nrfl"] == "住房"
+    assert shown["xfxs"] == "走访" and shown["xfmd"] == "申诉" and shown["nrfl"] == "住房"
     assert shown["sjrs"] == 6 and shown["sfjtf"] == "是" and shown["qxdw"] == "市房产局"
     assert shown["clyj"] == "待受理" and shown["blqx"] == "2026-12-09" and shown["bjjl"] == ""
     assert next(r for r in masked if r["xfmd"] == "揭发控告")

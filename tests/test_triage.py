@@ -209,3 +209,16 @@ def test_the_journey_goes_desk_to_desk_keeping_its_place(db, hall):
     notes = [n.text for n in db.session.get(Case, case.id).notes]
     assert notes == ["已登记维修申请", "告知可向法院起诉"]
     assert db.session.get(Ticket, ticket.id).leg == 2
+
+
+def test_the_purpose_is_recorded_and_an_accusation_is_always_揭发控告(db, hall):
+    case, _ = _register(hall, matter=_matter(["B"], purpose="意见建议"))
+    assert case.purpose == "意见建议"
+    accused = service_by_prefix("C").id
+    other = registration.VisitorInput(name="李四", id_number="110101199003074514")
+    case, _ = _register(
+        hall, person=other, matter=_matter(["B"], accusation=True, accused_id=accused)
+    )
+    assert case.purpose == "揭发控告"
+    with pytest.raises(InvalidInput, match="purpose"):
+        _register(hall, matter=_matter(["B"], purpose="上访"))

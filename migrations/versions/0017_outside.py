@@ -50,6 +50,9 @@ def upgrade():
     op.add_column("tickets", _flag("notify"))
     with op.batch_alter_table("cases", schema=None) as batch_op:
         batch_op.add_column(_flag("sms_consent"))
+        batch_op.add_column(
+            sa.Column("purpose", sa.String(length=10), nullable=False, server_default="")
+        )
     with op.batch_alter_table("appointments", schema=None) as batch_op:
         batch_op.add_column(_flag("notify_turn"))
     with op.batch_alter_table("outbox_messages", schema=None) as batch_op:
@@ -120,6 +123,7 @@ def downgrade():
     with op.batch_alter_table("appointments", schema=None) as batch_op:
         batch_op.drop_column("notify_turn")
     with op.batch_alter_table("cases", schema=None) as batch_op:
+        batch_op.drop_column("purpose")
         batch_op.drop_column("sms_consent")
     op.drop_column("tickets", "notify")  # SQLite 3.35+: a plain DROP COLUMN keeps the triggers
     with op.batch_alter_table("services", schema=None) as batch_op:

@@ -59,6 +59,9 @@ class Case(Model):
     facts: Mapped[str] = mapped_column(Text, default="")
     request: Mapped[str] = mapped_column(Text, default="")
     category: Mapped[str] = mapped_column(String(40))
+    # 信访目的 as the petition information system names it (`registration.PURPOSES`; "" for
+    # matters registered before it was asked)
+    purpose: Mapped[str] = mapped_column(String(10), default="")
     department_id: Mapped[int | None] = mapped_column(ForeignKey("services.id"), default=None)
     urgent: Mapped[bool] = mapped_column(default=False)
     vulnerable: Mapped[str] = mapped_column(String(20), default="")  # elderly/disabled/pregnant

@@ -33,6 +33,9 @@ from reception.queue.issuing import issue_ticket
 MAX_REPRESENTATIVES = 5  # 《信访工作条例》 Art. 20
 ART_20 = "多人采用走访形式提出共同的信访事项的，应当推选代表，代表人数不超过5人"
 VULNERABLE_REASONS = ("", "elderly", "disabled", "pregnant")
+# 信访目的 (the petition information system's): an accusation is always 揭发控告
+PURPOSES = ("求决", "申诉", "意见建议", "揭发控告", "咨询", "其他")
+ACCUSATION_PURPOSE = "揭发控告"
 
 
 @dataclass
@@ -65,6 +68,7 @@ class MatterInput:
     remote_unit_id: int | None = None
     # the visitor agrees to texts on their mobile number (turn near, accepted, opinion given)
     sms_consent: bool = False
+    purpose: str = "求决"  # 信访目的
 
 
 def audit(staff_id: int | None, action: str, **refs: object) -> None:
@@ -118,6 +122,8 @@ def _check_matter(hall: Hall, matter: MatterInput, categories: list[str]) -> lis
         raise InvalidInput(N_("Choose a category from the list."))
     if matter.vulnerable not in VULNERABLE_REASONS:
         raise InvalidInput(N_("Unknown vulnerability."))
+    if matter.purpose not in PURPOSES:
+        raise InvalidInput(N_("Choose the purpose from the list."))
     if not 1 <= matter.group_size <= 500:
         raise InvalidInput(N_("The group size is 1 to 500."))
     names = [n.strip() for n in matter.representatives if n.strip()]
@@ -184,6 +190,7 @@ def register(
         accused_id=matter.accused_id if matter.accusation else None,
         group_size=matter.group_size,
         sms_consent=matter.sms_consent,
+        purpose=ACCUSATION_PURPOSE if matter.accusation else matter.purpose,
     )
     db.session.add(case)
     db.session.flush()

@@ -44,6 +44,7 @@ def _matter(form: RegistrationForm) -> MatterInput:
         ticket_number=form.ticket_number.data or "",
         remote_unit_id=form.remote_unit_id.data,
         sms_consent=bool(form.sms_consent.data),
+        purpose=form.purpose.data or "求决",
     )
 
 
@@ -89,6 +90,7 @@ def _page(
             form=form,
             error=error,
             categories=routing.categories(hall),
+            purposes=registration.PURPOSES,
             departments=departments,
             chosen=first,
             others=[s for s in services if s not in first],

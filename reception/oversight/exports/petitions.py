@@ -38,7 +38,12 @@ FIELDS = (
     Field("xfjbh", "信访件编号", "the matter's number (XF2026-000123)"),
     Field("djrq", "登记日期", "the day it was registered (YYYY-MM-DD)"),
     Field("xfxs", "信访形式", "走访 (the hall; a video reception too)"),
-    Field("xfmd", "信访目的", "揭发控告 for an accusation (检举控告), otherwise 求决"),
+    Field(
+        "xfmd",
+        "信访目的",
+        "chosen at registration (求决, 申诉, 意见建议, 揭发控告, 咨询, 其他; an accusation is "
+        "揭发控告); a matter registered before it was asked: 揭发控告 or 求决",
+    ),
     Field("nrfl", "内容分类", "the category chosen at registration"),
     Field("wtsd", "问题属地", "the hall's 行政区划代码"),
     Field("djdw", "登记单位", "the hall's name"),
@@ -88,7 +93,7 @@ def records(hall: Hall, scope: Scope, *, identity: bool = False) -> list[dict[st
                 "xfjbh": case.number,
                 "djrq": case.registered_on.isoformat(),
                 "xfxs": FORM_VISIT,
-                "xfmd": "揭发控告" if case.accusation else "求决",
+                "xfmd": case.purpose or ("揭发控告" if case.accusation else "求决"),
                 "nrfl": case.category,
                 "wtsd": hall.region_code,
                 "djdw": hall.name,

@@ -22,7 +22,7 @@ from wtforms.validators import (
 )
 
 from reception.models import CaseStatus
-from reception.triage.registration import VULNERABLE_REASONS
+from reception.triage.registration import PURPOSES, VULNERABLE_REASONS
 from reception.web.forms.fields import (
     ACCOUNT_MAX,
     ADDRESS_MAX,
@@ -75,6 +75,12 @@ class RegistrationForm(FlaskForm):
     request = TextAreaField(_l("What the visitor asks for"), validators=[Length(max=TEXT_MAX)])
     category = StringField(_l("Category"), validators=[Length(max=40)])
     department_id = IdField(_l("Department in charge"))
+    purpose = StringField(
+        _l("Purpose (信访目的)"),
+        default="求决",
+        filters=[lambda v: v or "求决"],
+        validators=[AnyOf(PURPOSES, message=_l("Choose from the list."))],
+    )
     vulnerable = StringField(
         _l("Vulnerable"),
         filters=[_or_empty],
