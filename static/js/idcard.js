@@ -60,9 +60,12 @@ export async function readCard(url, kind) {
   return interpret(kind, answer);
 }
 
-// Wire a "读取身份证" button and, while `waiting()` says the page still wants a card, a poll.
-// `messages` maps an error to the text shown in `status`; `onCard(card)` gets a valid card.
-export function attachReader({ root, button, status, waiting, onCard, every = 1500 }) {
+// Wire a "读取身份证" button and a poll of the reader; a card read by the poll is taken only while
+// `waiting()` says the page still wants one (a card left on the reader after a refusal is not
+// sent again and again), a card read by the button always.
+// The texts shown in `status` come from the root's data attributes; `onCard(card)` gets a valid
+// card; `onState(state)` hears each read's outcome ("ok" or the error).
+export function attachReader({ root, button, status, waiting, onCard, onState = () => {}, every = 1500 }) {
   const url = root.dataset.readerUrl;
   const kind = root.dataset.readerKind;
   if (!url || !kind) return;
@@ -73,10 +76,14 @@ export function attachReader({ root, button, status, waiting, onCard, every = 15
     busy = true;
     try {
       const read = await readCard(url, kind);
+      onState(read.error || "ok");
       if (read.card && !read.error) {
         lastError = "";
-        status.textContent = root.dataset.readOk || "";
-        onCard(read.card);
+        // the poll keeps watching the reader, but only a page still waiting takes the card
+        if (byHand || waiting()) {
+          status.textContent = root.dataset.readOk || "";
+          onCard(read.card);
+        }
         return;
       }
       // a poll says each trouble once; a press of the button says it every time
@@ -93,7 +100,7 @@ export function attachReader({ root, button, status, waiting, onCard, every = 15
   button.hidden = false;
   button.addEventListener("click", () => attempt(true));
   const timer = setInterval(() => {
-    if (document.visibilityState === "visible" && waiting()) attempt(false);
+    if (document.visibilityState === "visible") attempt(false);
   }, every);
   return () => clearInterval(timer);
 }
