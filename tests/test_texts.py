@@ -331,3 +331,29 @@ def test_the_outbox_keeps_texts_by_default_and_a_booking_is_confirmed(app, db, h
     message = db.session.scalars(select(OutboxMessage)).one()
     assert message.kind == "booked" and message.state == MessageState.KEPT
     assert "11月27日09:00" in message.body and appointment.code in message.body
+
+
+def test_turn_near_and_the_short_link_on_postgresql(postgres_app):
+    """The same path on PostgreSQL: the line read, the text recorded once, claimed, kept, and
+    found again by its link (a JSON field); the migrations match the models there too."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from reception.db.extensions import db as _db
+    from reception.models import Hall
+    from reception.sms.gateways import OutboxGateway
+
+    app, _ = postgres_app
+    with app.app_context():
+        with _db.engine.connect() as connection:
+            assert compare_metadata(MigrationContext.configure(connection), _db.metadata) == []
+        hall = _db.session.scalars(select(Hall)).first()
+        _, visitor, when = _waiting_line(hall, 3)
+        now = when + timedelta(minutes=10)
+        assert nearing.check_all(now) == 1
+        assert nearing.check_all(now) == 0  # once per leg
+        assert outbox.deliver_due(OutboxGateway(), now) == 1
+        message = _db.session.scalars(select(OutboxMessage)).one()
+        assert message.state == MessageState.KEPT and message.ticket_id == visitor.id
+        assert outbox.by_link(message.params["link"]).id == message.id
+        assert outbox.by_link("zzzzzz") is None

@@ -27,6 +27,7 @@ from reception.core.messages import N_
 from reception.db.extensions import db
 from reception.models import Appointment, Closure, OutboxMessage, Role
 from reception.models.types import utcnow
+from reception.web.admin.texts import text_state
 from reception.web.common import current_hall, error_text, in_hall, roles_required
 from reception.web.edge.running import settings
 from reception.web.forms import ClosureForm
@@ -93,8 +94,12 @@ def _day_page(
         closure_form=closure_form or ClosureForm(formdata=None),
         to_cancel=to_cancel,
         outbox=db.session.scalars(
-            select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(20)
+            select(OutboxMessage)
+            .where(OutboxMessage.hall_id == hall.id, OutboxMessage.appointment_id.is_not(None))
+            .order_by(OutboxMessage.id.desc())
+            .limit(20)
         ).all(),
+        text_state=text_state,
     ), status
 
 
