@@ -308,7 +308,8 @@ def send_reminders_command() -> None:
 def send_texts_command() -> None:
     """Send the texts that are due through the configured gateway (scale-out: from cron every
     minute, or run one process with `reception run`, whose courier sends them at once)."""
-    click.echo(f"{deliver_texts(current_app._get_current_object())} text(s) sent or kept")  # type: ignore[attr-defined]
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    click.echo(f"{deliver_texts(app, every_line=True)} text(s) sent or kept")
 
 
 @main.command("sweep-appointments")

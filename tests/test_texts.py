@@ -357,3 +357,20 @@ def test_turn_near_and_the_short_link_on_postgresql(postgres_app):
         assert message.state == MessageState.KEPT and message.ticket_id == visitor.id
         assert outbox.by_link(message.params["link"]).id == message.id
         assert outbox.by_link("zzzzzz") is None
+
+
+def test_the_cron_command_looks_at_every_line_and_sends(db, hall, runner, monkeypatch):
+    """Scale-out without `reception run`: `reception send-texts` from cron records the turn-near
+    texts of every line (no process noted the call) and sends what is due."""
+    _, visitor, when = _waiting_line(hall, 2)
+    # the command runs "now": the morning the line was made
+    monkeypatch.setattr(nearing, "utcnow", lambda: when + timedelta(minutes=10))
+    monkeypatch.setattr(outbox, "utcnow", lambda: when + timedelta(minutes=10))
+    from reception.cli import main
+
+    result = runner.invoke(main, args=["send-texts"])
+    assert result.exit_code == 0, result.output
+    assert "1 text(s) sent or kept" in result.output
+    db.session.expire_all()
+    message = db.session.scalars(select(OutboxMessage)).one()
+    assert message.ticket_id == visitor.id and message.state == MessageState.KEPT
