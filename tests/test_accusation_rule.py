@@ -161,3 +161,69 @@ def test_the_accused_departments_leader_counts_no_visit_of_the_accusation(app, d
 
     assert counted("supervisor") == (2, 2, 2, 5)  # the group of four and one visitor alone
     assert counted("leader") == (1, 1, 1, 1)
+
+
+def test_the_accused_departments_supervisor_sees_no_text_about_the_accusation(app, db, hall):
+    """A text about an accusation (its case notice, its ticket's turn-near text) is not listed
+    to, nor sent again by, staff of the accused department (Art. 30); the others see it."""
+    from reception.models import Case, OutboxMessage, Visitor
+    from reception.sms import outbox
+
+    accusation = accusation_ticket(hall)
+    visitor = Visitor(name="乙", phone="13912345678")
+    db.session.add(visitor)
+    db.session.flush()
+    ordinary = Case(
+        hall_id=hall.id,
+        visitor_id=visitor.id,
+        registered_on=accusation.service_day,
+        account="诉求",
+        category="其他",
+    )
+    db.session.add(ordinary)
+    db.session.flush()
+    now = utcnow()
+    day = {"day": "12月07日"}
+    about_case = outbox.record(
+        "case_accepted",
+        "13900000001",
+        {**day, "serial": "000001"},
+        hall_id=hall.id,
+        case_id=accusation.case_id,
+        now=now,
+    )
+    about_ticket = outbox.record(
+        "turn_near",
+        "13900000002",
+        {"ticket": accusation.number, "ahead": "2"},
+        hall_id=hall.id,
+        ticket_id=accusation.id,
+        leg=1,
+        now=now,
+    )
+    other = outbox.record(
+        "case_accepted",
+        "13900000003",
+        {**day, "serial": "000002"},
+        hall_id=hall.id,
+        case_id=ordinary.id,
+        now=now,
+    )
+    db.session.commit()
+    supervisor = user_by_name("supervisor")
+
+    def listed() -> set[int]:
+        client = app.test_client()
+        login(client, "supervisor")
+        page = client.get("/admin/texts").get_data(as_text=True)
+        return {m.id for m in (about_case, about_ticket, other) if f'"text-{m.id}"' in page}
+
+    assert listed() == {about_case.id, about_ticket.id, other.id}
+    supervisor.department_id = service_by_prefix("B").id  # the accused department
+    db.session.commit()
+    assert listed() == {other.id}
+    db.session.get(OutboxMessage, about_case.id).state = "failed"
+    db.session.commit()
+    client = app.test_client()
+    login(client, "supervisor")
+    assert client.post(f"/admin/texts/{about_case.id}/again").status_code == 404

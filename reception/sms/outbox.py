@@ -19,12 +19,13 @@ import threading
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import ColumnElement, or_, select, update
 
 from reception.core.identity import mask_phone
 from reception.db.extensions import db
 from reception.db.transaction import after_commit
 from reception.models import MessageState, OutboxMessage, Ticket, TicketState
+from reception.models.case import accuses
 from reception.models.types import utcnow
 from reception.sms import kinds
 from reception.sms.gateways import Gateway, Refused
@@ -205,6 +206,17 @@ def send_again(message: OutboxMessage, now: datetime) -> None:
     message.next_try_at = now
     message.attempts = 0
     after_commit(db.session(), WAKE.set)
+
+
+def hidden_from(departments: frozenset[int]) -> ColumnElement[bool]:
+    """SQL: the text is about an accusation against one of these departments (its matter's, or
+    its ticket's): Art. 30 keeps it from their staff, as every list of the matter's traces."""
+    ticket_accused = (
+        select(Ticket.id)
+        .where(Ticket.id == OutboxMessage.ticket_id, accuses(Ticket.case_id, departments))
+        .exists()
+    )
+    return or_(accuses(OutboxMessage.case_id, departments), ticket_accused)
 
 
 def shown(message: OutboxMessage) -> dict[str, Any]:

@@ -44,6 +44,8 @@ def texts():
     )
     if state in STATES:
         query = query.where(OutboxMessage.state == state)
+    if current_user.departments:  # Art. 30: nothing of an accusation against their department
+        query = query.where(~outbox.hidden_from(current_user.departments))
     page = request.args.get("page", "1")
     listed = db.paginate(
         query.order_by(OutboxMessage.id.desc()),
@@ -68,7 +70,16 @@ def text_again(message_id: int):
     """Send a failed or dropped text again (audited)."""
     message = db.session.get(OutboxMessage, message_id)
     hall = current_hall()
-    if message is None or message.hall_id not in (hall.id, None):
+    hidden = bool(
+        message is not None
+        and current_user.departments
+        and db.session.scalar(
+            select(outbox.hidden_from(current_user.departments)).where(
+                OutboxMessage.id == message.id
+            )
+        )
+    )
+    if message is None or message.hall_id not in (hall.id, None) or hidden:
         return {"message": gettext("No such text.")}, 404
     if message.state not in (MessageState.FAILED, MessageState.DROPPED):
         flash(gettext("Only a failed or dropped text is sent again."), "error")
