@@ -266,3 +266,28 @@ def test_a_bad_export_is_refused_with_a_message(client, month, query):
     answer = client.get(f"/reports/exports/ratings?{query}")
     assert answer.status_code == 422
     assert answer.get_json()["message"]
+
+
+def test_the_records_are_read_in_a_fixed_number_of_queries(db, hall, month):
+    """A month of ratings is one query and one for the raters (not one a rating)."""
+    from sqlalchemy import event
+
+    from reception.oversight.exports import good_bad
+    from reception.oversight.reports import scope_of
+
+    scope = scope_of(hall, "month", local(DAY, "09:00").date())
+    db.session.expire_all()
+    assert hall.region_code  # the hall itself read again before counting
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    engine = db.session.get_bind()
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        records = good_bad.records(hall, scope)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert len(records) == 4
+    assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) <= 2, statements

@@ -322,3 +322,19 @@ def test_uploads_never_answer_500(client, db, body, seq):
     login(client, "admin")
     piece = client.post(f"/video/{world['session']}/recording/{seq}", data=body)
     assert piece.status_code < 500, (seq, body[:100])
+
+
+@FUZZ
+@given(data=st.data())
+def test_the_texts_page_and_the_short_link_never_answer_500(client, db, data):
+    """The administration's list of texts (state, page) and a text's short link, whatever
+    the address says; a resend of whatever id is refused cleanly."""
+    _as_admin(client)
+    args = {name: data.draw(value, label=name) for name in ("state", "page")}
+    response = client.get("/admin/texts", query_string=args)
+    assert response.status_code < 500, (args, response.get_data(as_text=True)[:300])
+    link = data.draw(st.text(max_size=12).filter(lambda t: "/" not in t and "?" not in t))
+    short = client.get(f"/s/{quote(link, safe='')}")
+    assert short.status_code in (303, 404, 422), link  # 422: a NUL, refused by the guard
+    number = data.draw(st.integers(1, 2**31))
+    assert client.post(f"/admin/texts/{number}/again").status_code in (303, 404)

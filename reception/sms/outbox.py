@@ -21,10 +21,12 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, or_, select, update
 
+from reception.core.errors import IllegalMove, NotFound
 from reception.core.identity import mask_phone
+from reception.core.messages import N_
 from reception.db.extensions import db
 from reception.db.transaction import after_commit
-from reception.models import MessageState, OutboxMessage, Ticket, TicketState
+from reception.models import AuditEntry, MessageState, OutboxMessage, Ticket, TicketState
 from reception.models.case import accuses
 from reception.models.types import utcnow
 from reception.sms import kinds
@@ -200,12 +202,35 @@ def _send(gateway: Gateway, message: OutboxMessage, now: datetime) -> int:
     return 1
 
 
-def send_again(message: OutboxMessage, now: datetime) -> None:
-    """Staff send a failed (or dropped) text again: queued for the courier now."""
+def send_again(
+    message_id: int, hall_id: int, *, staff_id: int, departments: frozenset[int], now: datetime
+) -> OutboxMessage:
+    """Staff send a failed (or dropped) text of their hall again: queued for the courier now,
+    audited. A text of another hall, or about an accusation against one of the staff's
+    departments (Art. 30), is not theirs to see: the same 404 as a missing one."""
+    query = select(OutboxMessage).where(
+        OutboxMessage.id == message_id,
+        or_(OutboxMessage.hall_id == hall_id, OutboxMessage.hall_id.is_(None)),
+    )
+    if departments:
+        query = query.where(~hidden_from(departments))
+    message = db.session.scalars(query).first()
+    if message is None:
+        raise NotFound(N_("No such text."))
+    if message.state not in (MessageState.FAILED, MessageState.DROPPED):
+        raise IllegalMove(N_("Only a failed or dropped text is sent again."))
     message.state = MessageState.QUEUED.value
     message.next_try_at = now
     message.attempts = 0
+    db.session.add(
+        AuditEntry(
+            staff_id=staff_id,
+            action="resend_message",
+            detail=f"text {message.id} ({message.kind})",
+        )
+    )
     after_commit(db.session(), WAKE.set)
+    return message
 
 
 def hidden_from(departments: frozenset[int]) -> ColumnElement[bool]:

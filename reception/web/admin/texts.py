@@ -8,14 +8,14 @@ from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import or_, select
 
+from reception.core.errors import IllegalMove, NotFound
 from reception.core.messages import N_
 from reception.db.extensions import db
 from reception.models import MessageState, OutboxMessage, Role
 from reception.models.types import utcnow
 from reception.sms import outbox
-from reception.triage.registration import audit
 from reception.web.admin.common import bp
-from reception.web.common import current_hall, roles_required
+from reception.web.common import current_hall, error_text, roles_required
 
 TEXTS_PAGE = 50
 STATES = tuple(state.value for state in MessageState)
@@ -46,10 +46,11 @@ def texts():
         query = query.where(OutboxMessage.state == state)
     if current_user.departments:  # Art. 30: nothing of an accusation against their department
         query = query.where(~outbox.hidden_from(current_user.departments))
-    page = request.args.get("page", "1")
+    # a page that is not a whole number (even one Unicode calls a digit, "²") is the first
+    page = request.args.get("page", 1, type=int)
     listed = db.paginate(
         query.order_by(OutboxMessage.id.desc()),
-        page=int(page) if page.isdigit() and len(page) < 7 else 1,
+        page=page if 1 <= page <= 1_000_000 else 1,
         per_page=TEXTS_PAGE,
         error_out=False,
     )
@@ -68,23 +69,18 @@ def texts():
 @roles_required(Role.ADMIN, Role.SUPERVISOR)
 def text_again(message_id: int):
     """Send a failed or dropped text again (audited)."""
-    message = db.session.get(OutboxMessage, message_id)
-    hall = current_hall()
-    hidden = bool(
-        message is not None
-        and current_user.departments
-        and db.session.scalar(
-            select(outbox.hidden_from(current_user.departments)).where(
-                OutboxMessage.id == message.id
-            )
+    try:
+        outbox.send_again(
+            message_id,
+            current_hall().id,
+            staff_id=current_user.id,
+            departments=current_user.departments,
+            now=utcnow(),
         )
-    )
-    if message is None or message.hall_id not in (hall.id, None) or hidden:
-        return {"message": gettext("No such text.")}, 404
-    if message.state not in (MessageState.FAILED, MessageState.DROPPED):
-        flash(gettext("Only a failed or dropped text is sent again."), "error")
+    except NotFound as error:
+        return {"message": error_text(error)}, 404
+    except IllegalMove as error:
+        flash(error_text(error), "error")
         return redirect(url_for("admin.texts"), 303)
-    outbox.send_again(message, utcnow())
-    audit(current_user.id, "resend_message", detail=f"text {message.id} ({message.kind})")
     flash(gettext("The text is queued again."), "success")
     return redirect(url_for("admin.texts"), 303)
