@@ -28,6 +28,7 @@ from reception.web import register
 from reception.web.edge import i18n
 from reception.web.edge.boundary import TransactionalFlask
 from reception.web.edge.gate import gated, ungated_paths
+from reception.web.edge.halls import halls_by_prefix
 
 
 def _running_data_key() -> str:
@@ -83,6 +84,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         wait = app.config.get("ACTIVE_REQUESTS_WAIT_MS", 250) / 1000
         gate = gated(app.wsgi_app, places, wait, ungated_paths(app))
         app.wsgi_app = gate  # type: ignore[method-assign,assignment]
+    app.wsgi_app = halls_by_prefix(app.wsgi_app)  # type: ignore[method-assign]
     return app
 
 

@@ -24,7 +24,7 @@ from reception.core import config
 from reception.db.extensions import db
 from reception.hall.administration import first_run_token, needs_first_admin
 from reception.hall.description import (
-    DEMO_HALL,
+    DEMO_CITY,
     DEMO_PASSWORD,
     HallDescriptionError,
     ensure_user,
@@ -33,7 +33,7 @@ from reception.hall.description import (
     read_description,
 )
 from reception.jobs import Courier, Scheduler, deliver_texts
-from reception.models import Desk, DisplayDevice, Hall, RemoteUnit, Role, User
+from reception.models import Desk, DisplayDevice, Hall, RemoteUnit, Role, StaffHall, User
 from reception.models.types import utcnow
 from reception.oversight import reports, supervision
 from reception.video import recordings
@@ -72,8 +72,11 @@ def run_command(host: str, port: int, demo: bool) -> None:
     base = f"http://{host}:{port}"
     demo_display = None
     if demo and hall_is_empty():
-        hall = load_hall(read_description(DEMO_HALL), default_password=DEMO_PASSWORD)
-        device = DisplayDevice(hall_id=hall.id, name="demo lobby")
+        # the demo city: its centre (served at the plain addresses) and two county halls
+        halls = [
+            load_hall(read_description(path), default_password=DEMO_PASSWORD) for path in DEMO_CITY
+        ]
+        device = DisplayDevice(hall_id=halls[0].id, name="demo lobby")
         demo_display = f"{base}/display/enrol/{device.new_token()}"
         db.session.add(device)
         db.session.commit()
@@ -99,11 +102,16 @@ def run_command(host: str, port: int, demo: bool) -> None:
             "  (no RECEPTION_PUBLIC_URL: screens and phones on other machines need the address "
             "they reach this one by; set it before enrolling screens or printing tickets)"
         )
+    others = db.session.scalars(select(Hall).order_by(Hall.id).offset(1)).all()
+    for other in others:
+        click.echo(f"  {other.name}  {base}/h/{other.code}/kiosk/")
     if demo:
         click.echo(
-            f"Demo logins (password {DEMO_PASSWORD}): admin, registrar, desk (desks 1-10), "
-            "lawyer, counsellor, mediator, video (desks 11-14), zhujian, supervisor, leader; "
-            "jiaoyu and qinghe receive video visitors from their own offices (/remote/)"
+            f"Demo logins (password {DEMO_PASSWORD}): admin, supervisor and leader (the city: "
+            "every hall); registrar, desk (desks 1-10), lawyer, counsellor, mediator, video "
+            "(desks 11-14), zhujian (the centre); jiaoyu and qinghe receive video visitors "
+            "from their own offices (/remote/); qh_registrar, qh_desk, qh_lawyer, "
+            "qh_supervisor (清河县) and dc_registrar, dc_desk, dc_mediator, dc_supervisor (东城区)"
         )
     db.session.remove()
     # Access lines would carry ticket tokens and booking codes: keep them out of the logs.
@@ -136,6 +144,13 @@ def _drop_websocket_tail(record: logging.LogRecord) -> bool:
     help="Desk numbers this account may work, e.g. '1,2,11', or 'all'.",
 )
 @click.option("--unit", default=None, help="The video unit of a `remote` account, by name.")
+@click.option(
+    "--hall",
+    "hall_code",
+    default=None,
+    help="The hall (by its code) the account works in, with --role; without it, a city "
+    "account: --role in every hall.",
+)
 @with_appcontext
 def create_user(
     username: str,
@@ -145,11 +160,12 @@ def create_user(
     api_token: bool,
     desks: str | None,
     unit: str | None,
+    hall_code: str | None,
 ):
     """Create a staff account (or give an existing one a new password)."""
     if len(password) < 8:
         raise click.BadParameter("at least 8 characters", param_hint="--password")
-    hall = _the_hall()
+    hall = _the_hall(hall_code)
     chosen = _desks_option(hall, desks) if desks is not None else None
     remote_unit = db.session.scalars(select(RemoteUnit).where(RemoteUnit.name == unit)).first()
     if unit is not None and remote_unit is None:
@@ -163,6 +179,15 @@ def create_user(
         user.set_password(password)  # an existing account: its new password
     user.remote_unit_id = remote_unit.id if remote_unit is not None else None
     user.role = role
+    if hall_code is not None and hall is not None:
+        user.all_halls = False
+        membership = next((m for m in user.memberships if m.hall_id == hall.id), None)
+        if membership is None:
+            user.memberships.append(StaffHall(hall_id=hall.id, role=role))
+        else:
+            membership.role = role
+    elif user.id is None or not user.memberships:
+        user.all_halls = True
     if chosen is not None:
         user.desks = chosen
     token = user.new_api_token() if api_token else None
@@ -188,8 +213,14 @@ def _desks_option(hall: Hall | None, text: str) -> list[Desk]:
     return [by_number[n] for n in numbers]
 
 
-def _the_hall() -> Hall | None:
-    """The hall a command acts on: the configured one (`RECEPTION_HALL_ID`), else the first."""
+def _the_hall(code: str | None = None) -> Hall | None:
+    """The hall a command acts on: the one `code` names (`--hall`), else the configured one
+    (`RECEPTION_HALL_ID`), else the first."""
+    if code is not None:
+        hall = db.session.scalars(select(Hall).where(Hall.code == code)).first()
+        if hall is None:
+            raise click.BadParameter(f"no hall with the code {code!r}", param_hint="--hall")
+        return hall
     hall_id = config.hall_id(current_app.config)
     if hall_id is not None:
         return db.session.get(Hall, hall_id)
@@ -246,12 +277,23 @@ def load_hall_command(path: Path) -> None:
     "--rater", is_flag=True, help="A rating device (评价器) beside the desk given with --desk."
 )
 @click.option("--base-url", default="http://127.0.0.1:5000", show_default=True)
+@click.option(
+    "--hall",
+    "hall_code",
+    default=None,
+    help="The hall, by its code (default: RECEPTION_HALL_ID, else the first).",
+)
 @with_appcontext
 def enroll_display(
-    name: str, desk_number: int | None, autoplay: bool, rater: bool, base_url: str
+    name: str,
+    desk_number: int | None,
+    autoplay: bool,
+    rater: bool,
+    base_url: str,
+    hall_code: str | None,
 ) -> None:
     """Enrol a lobby or desk display; prints the one-time address to open on it."""
-    hall = _the_hall()
+    hall = _the_hall(hall_code)
     if hall is None:
         raise click.ClickException("no hall yet: run `reception run` or `load-hall` first")
     desk = None
@@ -274,7 +316,8 @@ def enroll_display(
     db.session.add(device)
     db.session.commit()
     click.echo(f"display {name!r} enrolled; open this address once on it:")
-    click.echo(f"  {base_url.rstrip('/')}/display/enrol/{token}")
+    root = base_url.rstrip("/") + (f"/h/{hall.code}" if hall_code is not None else "")
+    click.echo(f"  {root}/display/enrol/{token}")
 
 
 @main.command("revoke-display")
@@ -294,11 +337,12 @@ def revoke_display(name: str) -> None:
 @main.command("send-reminders")
 @with_appcontext
 def send_reminders_command() -> None:
-    """Remind tomorrow's bookings (run daily, e.g. from cron in the afternoon)."""
-    hall = _the_hall()
-    if hall is None:
+    """Remind tomorrow's bookings in every hall (run daily, e.g. from cron in the
+    afternoon); `RECEPTION_HALL_ID` keeps it to one."""
+    halls = _the_halls()
+    if not halls:
         raise click.ClickException("no hall yet")
-    sent = send_reminders(hall)
+    sent = sum(send_reminders(hall) for hall in halls)
     db.session.commit()
     click.echo(f"{sent} reminder(s) sent")
 
@@ -315,11 +359,11 @@ def send_texts_command() -> None:
 @main.command("sweep-appointments")
 @with_appcontext
 def sweep_appointments_command() -> None:
-    """Mark bookings whose check-in window has closed as no-shows."""
-    hall = _the_hall()
-    if hall is None:
+    """Mark bookings whose check-in window has closed as no-shows (every hall)."""
+    halls = _the_halls()
+    if not halls:
         raise click.ClickException("no hall yet")
-    count = sweep_no_shows(hall, policy=settings().booking)
+    count = sum(sweep_no_shows(hall, policy=settings().booking) for hall in halls)
     db.session.commit()
     click.echo(f"{count} booking(s) marked no-show")
 

@@ -141,6 +141,15 @@ def api_token(db) -> str:
 
 
 @pytest.fixture
+def world(app, db):
+    """The permission matrix's objects: a case, a ticket, a booking, displays (see
+    `tests.test_permissions.build_world`)."""
+    from tests.test_permissions import build_world
+
+    return build_world(app, db)
+
+
+@pytest.fixture
 def postgres_app() -> Iterator[tuple[Flask, str]]:
     """A throw-away PostgreSQL database, migrated and loaded with the demo hall."""
     admin_url = postgres_admin_url()

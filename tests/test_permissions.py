@@ -114,6 +114,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "appointments.checkin": roles("registrar", "supervisor"),
     "appointments.closures": roles(),
     "supervisor.board": roles("supervisor", "leader"),
+    "city.board": roles("supervisor", "leader"),  # the city's own accounts (test_halls)
     "supervisor.acknowledge": roles("supervisor", "leader"),
     "reports.index": roles("supervisor", "leader"),
     "reports.export_csv": roles("supervisor", "leader"),
@@ -253,9 +254,9 @@ def _refused(response) -> bool:
     return response.status_code in (301, 302, 303) and "/login?next=" in location
 
 
-@pytest.fixture
-def world(app, db):
-    """A case in 市住建局 (so its department may see it), a ticket, a booking, a display."""
+def build_world(app, db):
+    """(The `world` fixture, in conftest.) A case in 市住建局 (so its department may see it), a
+    ticket, a booking, a display."""
     registrar = app.test_client()
     login(registrar, "registrar")
     assert registrar.post("/registration/", data=_form()).status_code == 302

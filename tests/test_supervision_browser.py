@@ -126,7 +126,7 @@ def _acknowledged_alerts(hall: Hall, count: int) -> None:
     """Alerts the supervisors already took today, written straight into the hall's database."""
     now = datetime.now(UTC).replace(tzinfo=None).isoformat(sep=" ")
     with sqlite3.connect(hall.instance / "reception.sqlite3") as database:
-        hall_id = database.execute("SELECT id FROM halls").fetchone()[0]
+        hall_id = database.execute("SELECT id FROM halls ORDER BY id").fetchone()[0]
         for n in range(count):
             database.execute(
                 "INSERT INTO alerts (hall_id, at, kind, ticket_number, text, seen, acknowledged_at)"

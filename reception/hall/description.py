@@ -23,11 +23,20 @@ from reception.models import (
     Service,
     ServiceKind,
     SlotTemplate,
+    StaffHall,
     User,
 )
+from reception.models.hall import HALL_CODE
+from reception.models.staff import works_in
 from reception.queue.hours import parse_day
 
 DEMO_HALL = Path(__file__).with_name("demo_hall.json")
+# the demo city: its centre (the demo hall) and two county halls below it
+DEMO_CITY = (
+    DEMO_HALL,
+    Path(__file__).with_name("demo_qinghe.json"),
+    Path(__file__).with_name("demo_dongcheng.json"),
+)
 DEMO_PASSWORD = "demo1234"
 CARD_READER_URL = "http://127.0.0.1:19196/readcard"  # 华视 CVR-100's local service
 # the reader's service runs on the counter's own computer: the browser may call only that
@@ -132,6 +141,11 @@ def validate(data: Any) -> None:
         desks = user.get("desks", [])
         if not isinstance(desks, list) or set(desks) - numbers:
             raise HallDescriptionError(f"user {user.get('username')}: unknown desks {desks!r}")
+        if not isinstance(user.get("all_halls", False), bool):
+            raise HallDescriptionError(f"user {user.get('username')}: all_halls is true or false")
+    code = data.get("code")
+    if code is not None and (not isinstance(code, str) or not HALL_CODE.match(code)):
+        raise HallDescriptionError("code: lowercase letters, digits and hyphens (at most 32)")
     _validate_appointments(data.get("appointments", {}), prefixes)
     triage = data.get("triage", {})
     for category, targets in triage.get("routing", {}).items():
@@ -172,6 +186,11 @@ def load_hall(data: dict[str, Any], *, default_password: str | None = None) -> H
     if hall is None:
         hall = Hall(name=data["name"], version=0)
         db.session.add(hall)
+    if data.get("code"):
+        taken = db.session.scalars(select(Hall).where(Hall.code == data["code"])).first()
+        if taken is not None and taken is not hall:
+            raise HallDescriptionError(f"code: {data['code']} is another hall's")
+        hall.code = data["code"]
     hall.timezone = data.get("timezone", "Asia/Shanghai")
     hall.notice = data.get("notice", "")
     hall.address = data.get("address", "")
@@ -211,12 +230,18 @@ def load_hall(data: dict[str, Any], *, default_password: str | None = None) -> H
         by_number[desk.number] = desk
     units = _load_units(hall, data.get("remote_units", []))
     for item in data.get("users", []):
+        known = db.session.scalars(select(User.id).where(User.username == item["username"]))
+        new = known.first() is None
         user = ensure_user(
             item["username"],
             item["role"],
             item.get("display_name", ""),
             item.get("password") or default_password,
         )
+        if new:  # a new account works in this hall only, unless it is the city's
+            user.all_halls = item.get("all_halls", False)
+        if not user.all_halls and not any(m.hall_id == hall.id for m in user.memberships):
+            user.memberships.append(StaffHall(hall_id=hall.id, role=item["role"]))
         if item.get("department"):
             user.department_id = by_prefix[item["department"]].id
         if item.get("remote_unit"):
@@ -385,12 +410,13 @@ def _described_users(
     hall: Hall, by_id: dict[int, str], unit_names: dict[int, str]
 ) -> list[dict[str, Any]]:
     """The staff accounts: role, department, unit and desks (never a password or token)."""
-    users = db.session.scalars(select(User).order_by(User.username)).all()
+    users = db.session.scalars(select(User).where(works_in(hall.id)).order_by(User.username)).all()
     return [
         {
             "username": u.username,
             "display_name": u.display_name,
-            "role": u.role,
+            "role": u.role_in(hall.id),
+            **({"all_halls": True} if u.all_halls else {}),
             **({"department": by_id[u.department_id]} if u.department_id in by_id else {}),
             **(
                 {"remote_unit": unit_names[u.remote_unit_id]}

@@ -326,6 +326,28 @@ class BoardSnapshot(Payload):
     alerts: list[AlertEvent]
 
 
+class CityHall(Payload):
+    """One hall on the city board (`city:<hall id>`): what its own board shows, summed."""
+
+    room: str
+    version: int
+    hall_id: int
+    code: str
+    name: str
+    local_time: str
+    desks_open: int = Count  # open and taking visitors
+    desks_paused: int = Count
+    desks_in_use: int = Count  # every desk in use, whatever its state
+    waiting: int = Count
+    longest_wait_seconds: int | None
+    # the wait target of the line waiting longest past its target (or the longest line's)
+    target_minutes: int = Count
+    over_target: int = Count  # lines whose longest wait is past their target
+    totals: BoardTotals
+    alerts: dict[str, int]  # today's alerts nobody acknowledged yet, by kind
+    alerts_total: int = Count
+
+
 class AlertsSnapshot(Payload):
     room: str
     alerts: list[AlertEvent]

@@ -32,7 +32,7 @@ from reception.models.hall import (
 )
 from reception.models.rating import FollowUp, Rating
 from reception.models.report import DayPercentiles, LegFact, LegRollup
-from reception.models.staff import LoginAttempt, Role, User
+from reception.models.staff import LoginAttempt, Role, StaffHall, User
 from reception.models.ticket import (
     ACTIVE_STATES,
     OPEN_STATES,
@@ -83,6 +83,7 @@ __all__ = [
     "Priority",
     "Role",
     "Service",
+    "StaffHall",
     "ServiceKind",
     "Ticket",
     "TicketEvent",

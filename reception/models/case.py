@@ -6,8 +6,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, select
-from sqlalchemy.orm import Mapped, aliased, mapped_column, relationship, validates
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, event, select
+from sqlalchemy.orm import Mapped, Session, aliased, mapped_column, relationship, validates
 from sqlalchemy.sql.elements import ColumnElement
 
 from reception.db.extensions import Model
@@ -140,6 +140,8 @@ class AuditEntry(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    # the hall the entry was made in (None: before halls were told apart, or a city-wide act)
+    hall_id: Mapped[int | None] = mapped_column(ForeignKey("halls.id"), index=True, default=None)
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     action: Mapped[str] = mapped_column(String(40))
     visitor_id: Mapped[int | None] = mapped_column(ForeignKey("visitors.id"))
@@ -197,3 +199,15 @@ def accuses(case_id: Any, departments: frozenset[int]) -> ColumnElement[bool]:
         )
         .exists()
     )
+
+
+@event.listens_for(Session, "before_flush")
+def _audit_in_its_hall(session: Session, _context: Any, _instances: Any) -> None:
+    """An audit entry is made in the hall its session works for (`session.info["hall_id"]`,
+    set where a request learns its hall), unless its maker named one."""
+    hall_id = session.info.get("hall_id")
+    if hall_id is None:
+        return
+    for item in session.new:
+        if isinstance(item, AuditEntry) and item.hall_id is None:
+            item.hall_id = hall_id

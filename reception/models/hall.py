@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import secrets
 from datetime import datetime
 from enum import StrEnum
 
@@ -10,6 +12,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from reception.db.extensions import Model, db
 from reception.models.types import UTCDateTime
+
+HALL_CODE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$")
+
+
+def new_hall_code() -> str:
+    return "hall-" + secrets.token_hex(3)
 
 
 class ServiceKind(StrEnum):
@@ -26,6 +34,9 @@ class Hall(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
+    # The hall's short code in its addresses (`/h/<code>/kiosk/`): lowercase letters, digits and
+    # hyphens. A new hall without one gets a random code until an administrator names it.
+    code: Mapped[str] = mapped_column(String(32), unique=True, index=True, default=new_hall_code)
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
     notice: Mapped[str] = mapped_column(String(500), default="")
     address: Mapped[str] = mapped_column(String(200), default="")

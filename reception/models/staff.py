@@ -9,7 +9,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ColumnElement, ForeignKey, String, and_, or_, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -55,6 +55,38 @@ class User(UserMixin, Model):
     remote_unit_id: Mapped[int | None] = mapped_column(ForeignKey("remote_units.id"), default=None)
     # The desks this person may open; an empty list means none (admins and supervisors: any).
     desks: Mapped[list[Desk]] = relationship(secondary=staff_desks, order_by="Desk.number")
+    # A city account: `role` in every hall of the deployment (the city's supervisor, the leader
+    # on duty for the city, the administrator). Otherwise the account works only in the halls
+    # it is a member of (`StaffHall`), with the role it holds in each.
+    all_halls: Mapped[bool] = mapped_column(default=True)
+    memberships: Mapped[list[StaffHall]] = relationship(
+        cascade="all, delete-orphan", order_by="StaffHall.hall_id"
+    )
+
+    @property
+    def hall_role(self) -> str | None:
+        """The role this person holds in the hall the request is for (None: none there). Set
+        once a request knows its hall (the login's user loader, the API's caller); never
+        stored."""
+        return self.__dict__.get("_hall_role")
+
+    @hall_role.setter
+    def hall_role(self, role: str | None) -> None:
+        self.__dict__["_hall_role"] = role
+
+    def role_in(self, hall_id: int) -> str | None:
+        """The role this person holds in hall `hall_id`: a membership's, else a city account's
+        own, else none."""
+        for membership in self.memberships:
+            if membership.hall_id == hall_id:
+                return membership.role
+        return self.role if self.all_halls else None
+
+    def hall_ids(self) -> frozenset[int] | None:
+        """The halls this person works in (None: every hall, a city account)."""
+        if self.all_halls:
+            return None
+        return frozenset(m.hall_id for m in self.memberships)
 
     @property
     def departments(self) -> frozenset[int]:
@@ -79,7 +111,47 @@ class User(UserMixin, Model):
         return token
 
     def can(self, *roles: str) -> bool:
-        return self.role == Role.ADMIN or self.role in roles
+        """Whether this person holds one of `roles` (or is an administrator) in the hall the
+        request is for."""
+        role = self.hall_role
+        return role is not None and (role == Role.ADMIN or role in roles)
+
+    def is_a(self, role: str) -> bool:
+        """Whether this person's role in the request's hall is exactly `role`."""
+        return self.hall_role == role
+
+
+def holding(role: str, hall_id: int) -> ColumnElement[bool]:
+    """SQL: the account holds `role` in hall `hall_id` (as `User.role_in` reads it)."""
+    member = (
+        select(StaffHall.role)
+        .where(StaffHall.user_id == User.id, StaffHall.hall_id == hall_id)
+        .scalar_subquery()
+    )
+    return or_(member == role, and_(member.is_(None), User.all_halls.is_(True), User.role == role))
+
+
+def works_in(hall_id: int) -> ColumnElement[bool]:
+    """SQL: the account works in hall `hall_id` (a city account, or one of its members)."""
+    member = select(StaffHall.user_id).where(
+        StaffHall.user_id == User.id, StaffHall.hall_id == hall_id
+    )
+    return or_(User.all_halls.is_(True), member.exists())
+
+
+class StaffHall(Model):
+    """A staff member's place in one hall: the role they hold there (a county's registrar is
+    not the city's)."""
+
+    __tablename__ = "staff_halls"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    hall_id: Mapped[int] = mapped_column(
+        ForeignKey("halls.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    role: Mapped[str] = mapped_column(String(20))
 
 
 class LoginAttempt(Model):

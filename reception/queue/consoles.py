@@ -36,7 +36,7 @@ def may_open(user: User, desk: Desk) -> bool:
     taken out of use is opened by nobody."""
     if not desk.active:
         return False
-    if user.role in COVER_ROLES:
+    if (user.hall_role or user.role_in(desk.hall_id)) in COVER_ROLES:
         return True
     if "desks" in user.__dict__:  # already loaded: no need to ask
         return any(assigned.id == desk.id for assigned in user.desks)

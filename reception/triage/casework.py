@@ -83,7 +83,7 @@ def _extend(case: Case, today: date, form: Mapping[str, Any]) -> None:
 def _assign_leader(case: Case, today: date, form: Mapping[str, Any]) -> None:
     leader_id = form.get("leader_id")
     leader = db.session.get(User, leader_id) if isinstance(leader_id, int) else None
-    if leader is None or leader.role != Role.LEADER:
+    if leader is None or leader.role_in(case.hall_id) != Role.LEADER:
         raise InvalidInput(N_("Choose a leader."))
     case.leader_id = leader.id
 

@@ -24,6 +24,7 @@ from reception.web import (
     auth,
     booking,
     cases,
+    city,
     desk,
     display,
     exports,
@@ -44,10 +45,12 @@ from reception.web.common import (
     case_step_text,
     change_field_text,
     change_value_text,
+    current_hall,
     error_text,
     rating_text,
     role_text,
     service_kind_text,
+    several_halls,
     ticket_state_text,
 )
 from reception.web.edge import guard
@@ -79,6 +82,7 @@ def register(app: Flask) -> None:
         registration.bp,
         cases.bp,
         supervisor.bp,
+        city.bp,
         reports.bp,
         exports.bp,
         booking.bp,
@@ -123,16 +127,26 @@ def _weekday(day: date) -> str:
 
 
 def _load_user(user_id: str) -> User | None:
+    """The logged-in person, with the role they hold in this request's hall; someone who holds
+    none here is nobody here (a county's registrar on the city's pages: the login page)."""
     if not user_id.isdigit():
         return None
-    return db.session.get(User, int(user_id))
+    user = db.session.get(User, int(user_id))
+    if user is None:
+        return None
+    user.hall_role = user.role_in(current_hall().id)
+    return user if user.hall_role is not None else None
 
 
 def _template_globals() -> dict[str, Any]:
     return {
         "locale": str(get_locale() or "zh_CN"),
         "post_form": PostForm(formdata=None),
-        "staff_pages": navigation.pages_for(current_user) if current_user.is_authenticated else [],
+        "staff_pages": (
+            navigation.pages_for(current_user, city=several_halls())
+            if current_user.is_authenticated
+            else []
+        ),
         "settings": settings(),
         "public_base_is_local": tickets.public_base_is_local,
     }

@@ -17,7 +17,7 @@ from reception.models import User
 from reception.models.types import utcnow
 from reception.queue import consoles
 from reception.video import sessions as video
-from reception.web.common import error_text
+from reception.web.common import current_hall, error_text, hall_path, halls_of
 from reception.web.edge import throttle
 from reception.web.edge.boundary import keep_writes_on_refusal
 from reception.web.forms import LoginForm, PasswordChangeForm
@@ -46,7 +46,16 @@ def login():
         throttle.record(username, remote, ok, now)
         keep_writes_on_refusal()  # a failed attempt counts even though the answer is 422
         if ok and user is not None:
+            hall = current_hall()
+            user.hall_role = user.role_in(hall.id)
+            elsewhere = None if user.hall_role is not None else halls_of(user)
+            if elsewhere == []:
+                form.password.errors = [_l("This account works in no hall: ask the administrator.")]
+                return render_template("auth/login.html", form=form), 403
             login_user(user)
+            if elsewhere:  # a county's staff at the city's door: their own hall's pages
+                user.hall_role = user.role_in(elsewhere[0].id)
+                return redirect(hall_path(elsewhere[0], landing_url(user)))
             if user.must_change_password:
                 return redirect(url_for("auth.password"))
             return redirect(_safe_next(request.args.get("next"), user))

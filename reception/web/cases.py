@@ -36,6 +36,7 @@ from reception.models import (
     User,
     VideoSession,
 )
+from reception.models.staff import holding
 from reception.models.types import utcnow
 from reception.triage import casework, clocks
 from reception.triage.registration import audit, find_by_id_number, visible_to
@@ -59,7 +60,7 @@ def _departments_of(user: User) -> set[int]:
 
 
 def _may_see(case: Case) -> bool:
-    if current_user.role == Role.DESK and current_user.department_id:
+    if current_user.is_a(Role.DESK) and current_user.department_id:
         # department staff see their department's matters, never an accusation against it
         return case.department_id == current_user.department_id and visible_to(
             case, _departments_of(current_user)
@@ -79,7 +80,7 @@ def _visible_clause() -> ColumnElement[bool]:
     not_accusing_us = or_(
         Case.accusation.is_(False), Case.accused_id.is_(None), Case.accused_id != dept
     )
-    if current_user.role == Role.DESK:
+    if current_user.is_a(Role.DESK):
         return and_(Case.department_id == dept, not_accusing_us)
     return not_accusing_us
 
@@ -226,7 +227,9 @@ def _detail_page(case: Case, form: CaseActionForm, *, error: str = "", status: i
         today=_today(),
         deadline=clocks.next_deadline(case),
         may_decide=current_user.can(*DECIDERS),
-        leaders=db.session.scalars(select(User).where(User.role == Role.LEADER)).all(),
+        leaders=db.session.scalars(
+            select(User).where(holding(Role.LEADER, current_hall().id)).order_by(User.id)
+        ).all(),
         case_form=form,
         error=error,
         staff_names=_staff_names(case),

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
 
-from flask import abort, current_app, g
+from flask import abort, current_app, g, request
 from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -17,8 +17,9 @@ from reception.core.errors import QueueError
 from reception.core.messages import Label
 from reception.db import rows
 from reception.db.extensions import db, login_manager
-from reception.models import Hall
+from reception.models import Hall, Ticket, User
 from reception.models.audit import AUDIT_ACTIONS, CHANGE_FIELDS
+from reception.web.edge.halls import HALL_CODE_KEY, hall_prefix
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -27,51 +28,114 @@ _HALLS = cast(Table, Hall.__table__)
 # Built once each, read in Core and attached as stored: every request asks for its hall.
 _FIRST_HALL = select(*_HALLS.c).order_by(_HALLS.c.id).limit(1)
 _THE_HALL = select(*_HALLS.c).where(_HALLS.c.id == bindparam("hall_id"))
+_HALL_BY_CODE = select(*_HALLS.c).where(_HALLS.c.code == bindparam("hall_code"))
 _HALL_LABELS = tuple(f"hall_{column.key}" for column in _HALLS.c)
 
+# How a request names its hall: by the code in its path, by the configured id, or not at all
+# (the first hall).
+BY_CODE, BY_ID, FIRST = "code", "id", "first"
 
-def hall_to_join(configured: bool) -> tuple[tuple[ColumnElement[Any], ...], ColumnElement[bool]]:
+
+def hall_to_join(how: str) -> tuple[tuple[ColumnElement[Any], ...], ColumnElement[bool]]:
     """The hall's columns (labelled `hall_<name>`) and the condition to left-join them on, for a
-    request's first statement to read its hall with it (`take_joined_hall` then keeps it): the
-    configured hall (`configured`: bind `hall_id` to `hall_id_param()`), else the first."""
-    wanted = bindparam("hall_id") if configured else select(func.min(_HALLS.c.id)).scalar_subquery()
+    request's first statement to read its hall with it (`take_joined_hall` then keeps it):
+    `how` is what `wanted_hall` said (bind its parameters)."""
+    if how == BY_CODE:
+        on = _HALLS.c.code == bindparam("hall_code")
+    elif how == BY_ID:
+        on = _HALLS.c.id == bindparam("hall_id")
+    else:
+        on = _HALLS.c.id == select(func.min(_HALLS.c.id)).scalar_subquery()
     columns = tuple(
         column.label(label) for column, label in zip(_HALLS.c, _HALL_LABELS, strict=True)
     )
-    return columns, _HALLS.c.id == wanted
+    return columns, on
 
 
-def hall_id_param() -> int | None:
-    """The configured hall's id (None: the server runs the first hall)."""
-    return config.hall_id(current_app.config)
+def wanted_hall() -> tuple[str, dict[str, Any]]:
+    """How this request names its hall and the statement parameters that say it: the code in
+    its path (`/h/<code>/`), else the configured hall, else the first."""
+    code = request.environ.get(HALL_CODE_KEY)
+    if code:
+        return BY_CODE, {"hall_code": code}
+    hall_id = config.hall_id(current_app.config)
+    if hall_id is not None:
+        return BY_ID, {"hall_id": hall_id}
+    return FIRST, {}
 
 
 def take_joined_hall(row: Row[Any]) -> None:
     """Keep the hall a statement built with `hall_to_join` read (when there is one)."""
     values = row._mapping
     if "hall" not in g and values[_HALL_LABELS[0]] is not None:
-        g.hall = rows.adopt_values(
-            Hall,
-            {
-                column.key: values[label]
-                for column, label in zip(_HALLS.c, _HALL_LABELS, strict=True)
-            },
+        _keep(
+            rows.adopt_values(
+                Hall,
+                {
+                    column.key: values[label]
+                    for column, label in zip(_HALLS.c, _HALL_LABELS, strict=True)
+                },
+            )
         )
 
 
+def _keep(hall: Hall) -> None:
+    g.hall = hall
+    # what this request writes to the audit trail is written in this hall
+    db.session.info["hall_id"] = hall.id
+
+
 def current_hall() -> Hall:
-    """The hall this server runs (the configured one, else the first)."""
+    """The hall this request is for (see `wanted_hall`); 404 for a code no hall has."""
     if "hall" not in g:
-        hall_id = hall_id_param()
+        how, params = wanted_hall()
         connection = db.session.connection()
-        if hall_id:
-            row = connection.execute(_THE_HALL, {"hall_id": hall_id}).first()
+        if how == BY_CODE:
+            row = connection.execute(_HALL_BY_CODE, params).first()
+            if row is None:
+                abort(404)
+        elif how == BY_ID:
+            row = connection.execute(_THE_HALL, params).first()
         else:
             row = connection.execute(_FIRST_HALL).first()
         if row is None:
             abort(503, description=gettext("This centre is not set up yet: please ask the staff."))
-        g.hall = rows.adopt(Hall, row)
+        _keep(rows.adopt(Hall, row))
     return g.hall
+
+
+def several_halls() -> bool:
+    """Whether this deployment serves more than one hall (the city's pages show then)."""
+    if "several_halls" not in g:
+        g.several_halls = (db.session.scalar(select(func.count(_HALLS.c.id))) or 0) > 1
+    return bool(g.several_halls)
+
+
+def halls_of(user: User) -> list[Hall]:
+    """The halls this person works in, in the order they were set up (every hall for a city
+    account)."""
+    query = select(Hall).order_by(Hall.id)
+    ids = user.hall_ids()
+    if ids is not None:
+        query = query.where(Hall.id.in_(sorted(ids)))
+    return list(db.session.scalars(query))
+
+
+def hall_path(hall: Hall, path: str) -> str:
+    """`path`, an address of this request's hall (as `url_for` builds it), in `hall` instead."""
+    root = request.script_root
+    if root and path.startswith(root):
+        path = path[len(root) :]
+    return hall_prefix(hall.code) + path
+
+
+def ticket_by_token(token: str) -> Ticket | None:
+    """The ticket this token opens, if it is this hall's: a ticket is followed at its own
+    hall's addresses only (its QR code, its page, its live room)."""
+    if len(token) > 64:
+        return None
+    ticket = db.session.scalars(select(Ticket).where(Ticket.token == token)).first()
+    return ticket if ticket is not None and ticket.hall_id == current_hall().id else None
 
 
 _Row = TypeVar("_Row")

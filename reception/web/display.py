@@ -28,7 +28,7 @@ from reception.live.publish import spoken_floor
 from reception.models import Desk, Hall
 from reception.models.types import utcnow
 from reception.oversight import ratings
-from reception.web.common import current_hall, error_text, in_hall
+from reception.web.common import current_hall, error_text, hall_path, in_hall
 from reception.web.edge.guard import parse_id
 from reception.web.edge.running import settings
 from reception.web.forms import PostForm, RatingForm
@@ -58,10 +58,16 @@ def _enrol(token: str):
     session.permanent = True
     session[DEVICE_KEY] = device.id
     if device.rater and device.desk_id:
-        return redirect(url_for("display.rater"))
-    if device.desk_id:
-        return redirect(url_for("display.desk_screen", desk_id=device.desk_id))
-    return redirect(url_for("display.lobby"))
+        page = url_for("display.rater")
+    elif device.desk_id:
+        page = url_for("display.desk_screen", desk_id=device.desk_id)
+    else:
+        page = url_for("display.lobby")
+    hall = current_hall()
+    if device.hall_id != hall.id:  # a screen sees only the hall it was enrolled to
+        own = db.session.get(Hall, device.hall_id)
+        page = hall_path(own, page) if own is not None else page
+    return redirect(page)
 
 
 def _rater_device():

@@ -61,10 +61,13 @@ def enrol_display(code: str):
 
 @bp.get("/lang/<code>")
 def set_language(code: str):
-    """Remember the chosen language in a cookie (no server-side state changes)."""
-    target = request.args.get("next") or url_for("home.index")
+    """Remember the chosen language in a cookie (no server-side state changes). `next` is a
+    path of this hall's pages (as `request.path` reads it, under the hall's `/h/<code>`)."""
+    target = request.args.get("next") or ""
     if not target.startswith("/") or target.startswith("//"):
         target = url_for("home.index")
+    elif request.script_root and not target.startswith(request.script_root + "/"):
+        target = request.script_root + target
     response = make_response(redirect(target))
     if code in SUPPORTED:
         response.set_cookie(COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax")

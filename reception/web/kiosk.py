@@ -24,7 +24,7 @@ from reception.queue import estimate, hours
 from reception.queue.issuing import issue_ticket
 from reception.queue.journey import pending_stops
 from reception.video import sessions as video
-from reception.web.common import current_hall, error_text, in_hall
+from reception.web.common import current_hall, error_text, in_hall, ticket_by_token
 from reception.web.edge.i18n import COOKIE, default_locale
 from reception.web.edge.running import settings
 from reception.web.forms import CardCheckInForm, CheckInForm, KioskIssueForm, KioskUnitForm
@@ -176,7 +176,7 @@ def _checked_in(result: CheckIn):
 @bp.get("/ticket/<token>")
 def printed(token: str):
     """The ticket on screen, laid out for an 80 mm thermal printer when printed."""
-    ticket = db.session.scalars(select(Ticket).where(Ticket.token == token)).first()
+    ticket = ticket_by_token(token)
     if ticket is None:
         abort(404)
     hall = current_hall()

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from reception.db.extensions import db
 from reception.models import DisplayDevice, Role, User
 from reception.models.device import hash_device_token
+from reception.web.common import current_hall
 
 DEVICE_KEY = "display_device_id"
 
@@ -23,7 +24,7 @@ class Viewer:
     @property
     def hall_staff(self) -> bool:
         """Staff working in the hall (a remote unit sees only its own video line)."""
-        return self.staff is not None and self.staff.role != Role.REMOTE.value
+        return self.staff is not None and not self.staff.is_a(Role.REMOTE)
 
     @property
     def may_watch_hall(self) -> bool:
@@ -61,4 +62,6 @@ def current_viewer() -> Viewer:
         if device is None or device.revoked:
             session.pop(DEVICE_KEY, None)
             device = None
+        elif device.hall_id != current_hall().id:
+            device = None  # enrolled to another hall: a visitor here (and still enrolled there)
     return Viewer(staff=staff, device=device)

@@ -18,6 +18,7 @@ class Page:
     endpoint: str
     label: object  # a lazy translation
     roles: tuple[str, ...]
+    city: bool = False  # for the city's own accounts only (those working in every hall)
 
 
 STAFF_PAGES = (
@@ -26,6 +27,7 @@ STAFF_PAGES = (
     Page("cases.index", _l("Cases"), (Role.REGISTRAR, Role.DESK, Role.SUPERVISOR, Role.LEADER)),
     Page("appointments.day", _l("Bookings"), (Role.REGISTRAR, Role.DESK, Role.SUPERVISOR)),
     Page("supervisor.board", _l("Hall board"), (Role.SUPERVISOR, Role.LEADER)),
+    Page("city.board", _l("City board"), (Role.SUPERVISOR, Role.LEADER), city=True),
     Page("supervisor.follow_ups", _l("Follow-ups"), (Role.SUPERVISOR, Role.LEADER)),
     Page("reports.index", _l("Reports"), (Role.SUPERVISOR, Role.LEADER, Role.ADMIN)),
     Page("video.remote", _l("Video reception"), (Role.REMOTE,)),
@@ -42,13 +44,19 @@ LANDING = {
 }
 
 
-def pages_for(user: User) -> list[Page]:
-    pages = [page for page in STAFF_PAGES if user.can(*page.roles)]
-    if user.role == Role.ADMIN:  # the audit trail is inside administration; admins hold no unit
+def pages_for(user: User, *, city: bool = False) -> list[Page]:
+    """The pages in `user`'s navigation bar; the city's pages only on a deployment of several
+    halls (`city`) and for its city accounts."""
+    pages = [
+        page
+        for page in STAFF_PAGES
+        if user.can(*page.roles) and (not page.city or (city and user.all_halls))
+    ]
+    if user.is_a(Role.ADMIN):  # the audit trail is inside administration; admins hold no unit
         pages = [page for page in pages if page.endpoint not in ("admin.audit", "video.remote")]
     return pages
 
 
 def landing_url(user: User) -> str:
     """The page a role starts its day on (every role has one it may open)."""
-    return url_for(LANDING.get(Role(user.role), "home.index"))
+    return url_for(LANDING.get(Role(user.hall_role or user.role), "home.index"))

@@ -15,16 +15,15 @@ from typing import Any
 
 from flask import request, session
 from flask_socketio import emit, join_room, leave_room
-from sqlalchemy import select
 
 from reception.db.extensions import db, socketio
-from reception.live import events, hall_board, snapshots
-from reception.models import Desk, Role, Service, Ticket, User, VideoSession
+from reception.live import city_board, events, hall_board, snapshots
+from reception.models import Desk, Hall, Role, Service, User, VideoSession
 from reception.models.types import utcnow
 from reception.models.video import OPEN_SESSION_STATES
 from reception.oversight import supervision
 from reception.video import sessions as video
-from reception.web.common import current_hall
+from reception.web.common import current_hall, ticket_by_token
 from reception.web.edge.guard import parse_id
 from reception.web.edge.running import settings
 from reception.web.live_access import DEVICE_KEY, current_viewer, device_by_token
@@ -83,7 +82,7 @@ def _resolve(room: Any) -> tuple[list[str], Snapshot]:
     kind, _, key = room.partition(":")
     viewer, hall, now = current_viewer(), current_hall(), utcnow()
     if kind == "ticket":
-        ticket = db.session.scalars(select(Ticket).where(Ticket.token == key)).first()
+        ticket = ticket_by_token(key)
         if ticket is None:
             raise Refused("unknown ticket")
         minutes = settings().default_service_minutes
@@ -106,6 +105,16 @@ def _resolve(room: Any) -> tuple[list[str], Snapshot]:
         return [room, f"hall:{hall.id}", alerts], lambda: hall_board.snapshot(
             hall, utcnow(), minutes, departments
         )
+    if kind == "city" and supervises and viewer.staff is not None and viewer.staff.all_halls:
+        # the city board: one hall's card, redrawn on that hall's queue, desk, board and alert
+        # events (a city account, whatever hall's address its page was opened at)
+        target = db.session.get(Hall, number)
+        if target is None:
+            raise Refused("unknown hall")
+        minutes = settings().default_service_minutes
+        rooms = [room, f"hall:{target.id}", f"board:{target.id}"]
+        rooms.append(supervision.alerts_room(target.id, departments))
+        return rooms, lambda: city_board.hall_summary(target, utcnow(), minutes, departments)
     if kind == "remote" and viewer.staff is not None:
         return _remote_room(room, number, viewer.staff)
     if kind == "video" and viewer.staff is not None:
@@ -140,7 +149,7 @@ def _resolve(room: Any) -> tuple[list[str], Snapshot]:
 
 def _remote_room(room: str, unit_id: int, staff: User) -> tuple[list[str], Snapshot]:
     """A unit's staff follow their calls and the hall's video line (its queues and desks)."""
-    if staff.role != Role.REMOTE.value or staff.remote_unit_id != unit_id:
+    if not staff.is_a(Role.REMOTE) or staff.remote_unit_id != unit_id:
         raise Refused("not allowed")
     hall = current_hall()
     desks = video.video_desks(hall)

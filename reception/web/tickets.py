@@ -20,12 +20,11 @@ from flask import (
     url_for,
 )
 from flask_babel import get_locale, gettext
-from sqlalchemy import select
 
 from reception.core.clock import local_time
 from reception.core.errors import QueueError
 from reception.db.extensions import db
-from reception.models import Case, Ticket
+from reception.models import Case, Hall, Ticket
 from reception.models.rating import BAD
 from reception.models.types import utcnow
 from reception.oversight import ratings
@@ -33,7 +32,7 @@ from reception.queue import estimate
 from reception.queue.timeline import leg_times
 from reception.sms import outbox
 from reception.triage import clocks
-from reception.web.common import current_hall, error_text
+from reception.web.common import current_hall, error_text, hall_path, ticket_by_token
 from reception.web.display import desk_places
 from reception.web.edge.running import settings
 from reception.web.forms import RatingForm
@@ -86,9 +85,7 @@ def qr_svg(data: str) -> str:
 
 
 def _find(token: str) -> Ticket:
-    if len(token) > 64:
-        abort(404)
-    ticket = db.session.scalars(select(Ticket).where(Ticket.token == token)).first()
+    ticket = ticket_by_token(token)
     if ticket is None:
         abort(404)
     return ticket
@@ -99,9 +96,13 @@ def short_link(link: str):
     """The short link a "your turn is near" text carries: to its ticket's live page."""
     message = outbox.by_link(link)
     ticket = db.session.get(Ticket, message.ticket_id) if message and message.ticket_id else None
-    if ticket is None or ticket.hall_id != current_hall().id:
+    if ticket is None:
         abort(404)
-    return redirect(url_for("tickets.status", token=ticket.token), 303)
+    page = url_for("tickets.status", token=ticket.token)
+    if ticket.hall_id != current_hall().id:  # a text's link is on the deployment's address
+        hall = db.session.get(Hall, ticket.hall_id)
+        page = hall_path(hall, page) if hall is not None else page
+    return redirect(page, 303)
 
 
 @bp.get("/t/<token>")

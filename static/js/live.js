@@ -5,6 +5,10 @@
 
 /* global io */
 
+// The hall's root, read off this module's own address: "" for a deployment's default hall,
+// "/h/<code>" for one of its halls. The socket connects there, so the server knows the hall.
+const HALL_ROOT = new URL(import.meta.url).pathname.replace(/\/static\/js\/live\.js$/, "");
+
 export function connectLive({
   rooms,
   onSnapshot,
@@ -16,6 +20,7 @@ export function connectLive({
   auth,
 }) {
   const socket = io({
+    path: `${HALL_ROOT}/socket.io`,
     transports: ["websocket", "polling"],
     reconnectionDelay: 500,
     reconnectionDelayMax: 4000,

@@ -23,6 +23,7 @@ from reception.models import (
     Hall,
     RemoteUnit,
     Role,
+    StaffHall,
     User,
 )
 
@@ -36,13 +37,16 @@ def save_user(
     data: Mapping[str, Any],
     desks: list[Desk],
     staff: User,
+    hall_id: int,
 ) -> tuple[User, str | None]:
-    """Create or change a staff account; a new one gets a password shown once (returned)."""
+    """Create or change a staff account, as hall `hall_id`'s administration sees it: the role
+    is the one held in this hall (a city account's everywhere); a new account works in this
+    hall only. A new one gets a password shown once (returned)."""
     clash = db.session.scalars(select(User).where(User.username == data["username"])).first()
     if clash is not None and clash is not user:
         raise InvalidInput(N_("The username %(name)s is taken."), name=data["username"])
     if user is not None and user.id == staff.id:
-        if user.role == Role.ADMIN and data["role"] != Role.ADMIN:
+        if user.role_in(hall_id) == Role.ADMIN and data["role"] != Role.ADMIN:
             raise IllegalMove(N_("You cannot remove your own administrator role."))
         if not data["active"]:
             raise IllegalMove(N_("You cannot deactivate your own account."))
@@ -50,11 +54,18 @@ def save_user(
     password = None
     if user is None:
         password = new_password()
-        user = User(username=data["username"], must_change_password=True)
+        user = User(username=data["username"], must_change_password=True, all_halls=False)
         user.set_password(password)
         db.session.add(user)
     apply_fields(user, data, USER_FIELDS)
-    user.desks = desks
+    if not user.all_halls:
+        held = next((m for m in user.memberships if m.hall_id == hall_id), None)
+        if held is None:
+            user.memberships.append(StaffHall(hall_id=hall_id, role=data["role"]))
+        else:
+            held.role = data["role"]
+    # the desks are this hall's: those in other halls stay as they were
+    user.desks = [d for d in user.desks if d.hall_id != hall_id] + desks
     db.session.flush()
     record_change(staff.id, "staff", before, _user_state(user))
     return user, password

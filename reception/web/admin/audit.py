@@ -54,7 +54,7 @@ def audit():
     of a visitor's record (entries hold ids and actions, changes hold set-up fields only)."""
     hall = current_hall()
     form = AuditFilterForm(request.args)
-    query = select(AuditEntry)
+    query = select(AuditEntry).where(AuditEntry.hall_id == hall.id)
     if form.validate():
         tz = zone(hall.timezone)
         if form.staff_id.data:

@@ -23,6 +23,7 @@ from reception.models import (
     ServiceKind,
     User,
 )
+from reception.models.staff import works_in
 from reception.video import sessions as video
 from reception.web.admin.common import bp, posted, refused, status_of
 from reception.web.common import (
@@ -37,8 +38,14 @@ from reception.web.forms import (
 
 
 def _user(user_id: int) -> User:
+    """An account working in this hall that this administrator may manage: a city account
+    (one working in every hall) only by the city's administrators."""
     user = db.session.get(User, user_id)
-    if user is None:
+    if (
+        user is None
+        or user.role_in(current_hall().id) is None
+        or (user.all_halls and not current_user.all_halls)
+    ):
         abort(404)
     return user
 
@@ -46,10 +53,14 @@ def _user(user_id: int) -> User:
 @bp.get("/staff")
 @roles_required(Role.ADMIN)
 def staff():
+    hall = current_hall()
     users = db.session.scalars(
-        select(User).options(selectinload(User.desks)).order_by(User.username)
+        select(User)
+        .where(works_in(hall.id))
+        .options(selectinload(User.desks), selectinload(User.memberships))
+        .order_by(User.username)
     ).all()
-    return render_template("admin/staff.html", hall=current_hall(), users=users)
+    return render_template("admin/staff.html", hall=hall, users=users)
 
 
 @bp.route("/staff/new", methods=["GET", "POST"], defaults={"user_id": None})
@@ -61,6 +72,7 @@ def person(user_id: int | None):
     form = StaffForm(obj=item)
     if request.method == "GET" and item is not None:
         form.desks.data = [d.id for d in item.desks]
+        form.role.data = item.role_in(hall.id)
     by_id = {d.id: d for d in hall.desks}
     departments = {s.id for s in hall.services if s.kind == ServiceKind.DEPARTMENT}
     units = {unit.id: unit for unit in video.units(hall.id)}
@@ -76,7 +88,9 @@ def person(user_id: int | None):
         else:
             chosen = [by_id[i] for i in form.desks.data or []]
             try:
-                saved, password = administration.save_user(item, form.data, chosen, current_user)
+                saved, password = administration.save_user(
+                    item, form.data, chosen, current_user, hall.id
+                )
             except QueueError as error:
                 refused(form, error)
             else:

@@ -10,18 +10,23 @@ from flask import Response, abort, g, request
 from flask_babel import gettext
 from flask_smorest import Blueprint
 from flask_smorest.utils import unpack_tuple_response
-from sqlalchemy import Select, Table, bindparam, select
+from sqlalchemy import Select, Table, and_, bindparam, select
 
 from reception.core.errors import InvalidInput, NotFound
 from reception.core.messages import N_
 from reception.db import rows
 from reception.db.extensions import csrf, db
 from reception.live.publish import ticket_fields
-from reception.models import Desk, Hall, Ticket, User
+from reception.models import Desk, Hall, StaffHall, Ticket, User
 from reception.models.staff import hash_api_token
 from reception.queue import consoles
 from reception.queue.rules import DESK_LABEL, desk_setup_columns, read_desk, take_desk
-from reception.web.common import current_hall, hall_id_param, hall_to_join, take_joined_hall
+from reception.web.common import (
+    current_hall,
+    hall_to_join,
+    take_joined_hall,
+    wanted_hall,
+)
 from reception.web.edge.boundary import commit_answered
 from reception.web.tickets import ticket_url
 
@@ -64,21 +69,30 @@ csrf.exempt(bp)
 _USERS = cast(Table, User.__table__)
 _HALLS = cast(Table, Hall.__table__)
 _DESKS = cast(Table, Desk.__table__)
+_MEMBERS = cast(Table, StaffHall.__table__)
 _USER_COLUMNS = tuple(_USERS.c.keys())
+_MEMBER_ROLE = "member_role"
 
 
 @cache
-def _caller_statement(hall: bool, configured: bool, desk: bool) -> Select[Any]:
+def _caller_statement(hall: str | None, desk: bool) -> Select[Any]:
     """The caller by token hash, in one statement with what the request needs next: the hall
-    (`hall`: the configured one when `configured`, bind `hall_id`, else the first) and the
-    desk its path names (`desk`: bind `desk_id`) with that desk's set-up. Core, attached as
-    stored: the ORM's result machinery would cost more than the query itself."""
+    (`hall`: how `wanted_hall` names it; None: the request already knows it, bind
+    `known_hall_id`), the role the caller holds there, and the desk its path names (`desk`:
+    bind `desk_id`) with that desk's set-up. Core, attached as stored: the ORM's result
+    machinery would cost more than the query itself."""
     columns: list[Any] = list(_USERS.c)
     joined: Any = _USERS
-    if hall:
-        hall_columns, on = hall_to_join(configured)
+    hall_id: Any = bindparam("known_hall_id")
+    if hall is not None:
+        hall_columns, on = hall_to_join(hall)
         columns += hall_columns
         joined = joined.outerjoin(_HALLS, on)
+        hall_id = _HALLS.c.id
+    columns.append(_MEMBERS.c.role.label(_MEMBER_ROLE))
+    joined = joined.outerjoin(
+        _MEMBERS, and_(_MEMBERS.c.user_id == _USERS.c.id, _MEMBERS.c.hall_id == hall_id)
+    )
     if desk:
         columns += desk_setup_columns(_USERS.c.id, label=DESK_LABEL)
         joined = joined.outerjoin(_DESKS, _DESKS.c.id == bindparam("desk_id"))
@@ -90,30 +104,37 @@ def _caller_statement(hall: bool, configured: bool, desk: bool) -> Select[Any]:
 
 
 def staff(*roles: str, desk_id: int | None = None) -> User:
-    """The staff member whose API token came with the request (401/403 otherwise); the hall,
-    and the desk `desk_id` names (the path's), are read by the same statement."""
+    """The staff member whose API token came with the request (401/403 otherwise), with the
+    role they hold in the request's hall; the hall, and the desk `desk_id` names (the
+    path's), are read by the same statement."""
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         abort(401, description=gettext("Send an API token: Authorization: Bearer <token>."))
     params: dict[str, Any] = {"token_hash": hash_api_token(token.strip())}
-    hall_id = hall_id_param() if "hall" not in g else None
-    if hall_id is not None:
-        params["hall_id"] = hall_id
+    how: str | None = None
+    if "hall" in g:
+        params["known_hall_id"] = g.hall.id
+    else:
+        how, named = wanted_hall()
+        params.update(named)
     if desk_id is not None:
         params["desk_id"] = desk_id
-    statement = _caller_statement("hall" not in g, hall_id is not None, desk_id is not None)
+    statement = _caller_statement(how, desk_id is not None)
     row = rows.execute(db.session.connection(), statement, params).first()
     user = None
     if row is not None:
         values = row._mapping
         user = rows.adopt_values(User, {name: values[name] for name in _USER_COLUMNS})
         take_joined_hall(row)
+        if "hall" not in g:
+            current_hall()  # a code no hall has: 404; no hall at all yet: 503
+        user.hall_role = values[_MEMBER_ROLE] or (user.role if user.all_halls else None)
         if desk_id is not None:
             take_desk(values, user.id, label=DESK_LABEL)
     if user is None or not user.active:
         abort(401, description=gettext("Unknown or disabled API token."))
-    if roles and not user.can(*roles):
+    if user.hall_role is None or (roles and not user.can(*roles)):
         abort(403, description=gettext("Your account may not do this."))
     return user
 

@@ -5,21 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import gettext
-from sqlalchemy import select
 
 from reception.core.clock import hall_day
 from reception.core.errors import NotFound
 from reception.core.messages import N_
 from reception.db.extensions import db
 from reception.live.publish import waiting_counts
-from reception.models import Priority, Role, Ticket
+from reception.models import Priority, Role
 from reception.models.types import utcnow
 from reception.queue import calling, estimate, moves
 from reception.queue.issuing import issue_ticket
 from reception.web.actions import perform
 from reception.web.api import schemas as s
 from reception.web.api.common import acting_desk, api_user, bp, hall_desk, requires, ticket_json
-from reception.web.common import current_hall
+from reception.web.common import current_hall, ticket_by_token
 from reception.web.edge.running import settings
 
 
@@ -72,7 +71,7 @@ def issue(body: dict[str, Any]) -> dict[str, Any]:
 @bp.response(200, s.TicketEnvelope)
 def status(token: str) -> dict[str, Any]:
     """Public: the ticket's state, as its own page shows it."""
-    ticket = db.session.scalars(select(Ticket).where(Ticket.token == token)).first()
+    ticket = ticket_by_token(token)
     if ticket is None:
         raise NotFound(N_("No such ticket."))
     standing = estimate.standing(
