@@ -10,10 +10,18 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from reception.db.extensions import db as _db
-from reception.models import Appointment, Case, Ticket, TicketEvent, Visitor
+from reception.models import (
+    Appointment,
+    Case,
+    CaseHandover,
+    CaseSupervision,
+    Ticket,
+    TicketEvent,
+    Visitor,
+)
 from tests.helpers import login, user_by_name
 
-TABLES = (Ticket, TicketEvent, Case, Visitor, Appointment)
+TABLES = (Ticket, TicketEvent, Case, Visitor, Appointment, CaseHandover, CaseSupervision)
 NASTY = [
     "",
     " ",
@@ -78,6 +86,9 @@ FORMS = {
     "/appointments/closures": ["day", "reason", "action"],
     "/cases/1/extend": ["days", "approver", "reason"],
     "/cases/1/leader": ["leader_id"],
+    "/cases/1/hand-down": ["to_department_id", "handover_kind", "due_on", "note"],
+    "/cases/1/supervise": ["due_on", "note"],
+    "/cases/1/supervision/end": ["note"],
     "/login": ["username", "password"],
 }
 PATHS = [
@@ -92,6 +103,8 @@ PATHS = [
     "/book/done/{}",
     "/api/v1/tickets/{}",
     "/api/v1/services/{}/slots?day=2026-12-01",
+    "/h/{}/kiosk/",
+    "/h/{}/api/v1/services",
 ]
 
 

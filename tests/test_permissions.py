@@ -115,6 +115,10 @@ ALLOWED: dict[str, frozenset[str]] = {
     "appointments.closures": roles(),
     "supervisor.board": roles("supervisor", "leader"),
     "city.board": roles("supervisor", "leader"),  # the city's own accounts (test_halls)
+    "city.supervised": roles("supervisor", "leader"),
+    "cases.hand_down": roles("registrar", "supervisor", "leader"),
+    "cases.supervise": roles("supervisor", "leader"),  # the city's accounts (test_halls)
+    "cases.end_supervision": roles("supervisor", "leader"),
     "supervisor.acknowledge": roles("supervisor", "leader"),
     "reports.index": roles("supervisor", "leader"),
     "reports.export_csv": roles("supervisor", "leader"),

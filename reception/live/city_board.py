@@ -9,9 +9,11 @@ from typing import Any
 
 from sqlalchemy import select
 
+from reception.core.clock import hall_day
 from reception.db.extensions import db
 from reception.live import events, hall_board
 from reception.models import Hall
+from reception.triage import handover
 
 
 def halls() -> list[Hall]:
@@ -48,4 +50,5 @@ def hall_summary(
         totals=events.BoardTotals(**board["totals"]),
         alerts=dict(open_alerts),
         alerts_total=sum(open_alerts.values()),
+        overdue_matters=len(handover.overdue(hall_day(hall.timezone, now), hall.id)),
     ).json_dict()

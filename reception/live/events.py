@@ -100,7 +100,7 @@ class AlertEvent(Payload):
     a bad rating, to the supervisors' room only; sent again when someone acknowledges it."""
 
     id: int
-    kind: Literal["urgent", "group", "wait", "pause", "rating"]
+    kind: Literal["urgent", "group", "wait", "pause", "rating", "overdue"]
     ticket_number: str | None
     text: str = Field(max_length=200)
     at: str
@@ -346,6 +346,7 @@ class CityHall(Payload):
     totals: BoardTotals
     alerts: dict[str, int]  # today's alerts nobody acknowledged yet, by kind
     alerts_total: int = Count
+    overdue_matters: int = Count  # matters under the city's supervision past their date
 
 
 class AlertsSnapshot(Payload):

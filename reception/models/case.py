@@ -82,6 +82,10 @@ class Case(Model):
     leader_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
     # the visitor agreed to be texted about the matter (accepted or not, the opinion given)
     sms_consent: Mapped[bool] = mapped_column(default=False)
+    # the hall that handed the matter down (交办/转送) to `hall_id`: it keeps a read view
+    origin_hall_id: Mapped[int | None] = mapped_column(
+        ForeignKey("halls.id"), index=True, default=None
+    )
 
     visitor: Mapped[Visitor] = relationship(back_populates="cases")
     department = relationship("Service", foreign_keys=[department_id])
@@ -93,6 +97,48 @@ class Case(Model):
 
     representatives: Mapped[list[Representative]] = relationship(order_by="Representative.id")
     notes: Mapped[list[CaseNote]] = relationship(order_by="CaseNote.id")
+
+
+class HandoverKind(StrEnum):
+    ASSIGNED = "assigned"  # 交办: to be handled there and reported back
+    FORWARDED = "forwarded"  # 转送: passed on to the competent unit
+
+
+class CaseHandover(Model):
+    """A matter handed from one hall to a department of another (交办 or 转送): with the reason
+    and the date the handling hall must report by. The matter's statutory clocks are not
+    touched: they run from its registration and decisions."""
+
+    __tablename__ = "case_handovers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(String(10), default=HandoverKind.ASSIGNED.value)
+    from_hall_id: Mapped[int] = mapped_column(ForeignKey("halls.id"))
+    to_hall_id: Mapped[int] = mapped_column(ForeignKey("halls.id"), index=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("services.id"))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    due_on: Mapped[date | None] = mapped_column(Date, default=None)
+
+
+class CaseSupervision(Model):
+    """The city following a matter until it is done (督办): a due date and a note; past the
+    date while still open, an alert on the city's and the matter's hall's boards."""
+
+    __tablename__ = "case_supervisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    due_on: Mapped[date] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text, default="")
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    closed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+    # the day its overdue alert was raised (one a supervision)
+    alerted_on: Mapped[date | None] = mapped_column(Date, default=None)
 
 
 class Representative(Model):

@@ -30,9 +30,10 @@ from reception.models import (
     Ticket,
     TicketState,
 )
+from reception.triage import handover
 from reception.triage.registration import MatterInput
 
-KINDS = ("urgent", "group", "wait", "pause", "rating")
+KINDS = ("urgent", "group", "wait", "pause", "rating", "overdue")
 # a call nobody has come to answer for this long is marked on the board (the visitor may not
 # have heard it: recall, or mark a no-show)
 UNANSWERED_CALL_SECONDS = 180
@@ -103,8 +104,24 @@ def day_start(hall: Hall, now: datetime) -> datetime:
 def watch(hall: Hall, now: datetime) -> int:
     """Raise the timed alerts: the longest waiter of a service beyond its wait target (once per
     ticket, and not while the service's last wait alert is unacknowledged), and a desk paused
-    longer than the hall's limit (once per pause). Returns how many were raised."""
-    return _watch_waits(hall, now) + _watch_pauses(hall, now)
+    longer than the hall's limit (once per pause), a matter under the city's supervision past
+    its date and not done (once per supervision). Returns how many were raised."""
+    return _watch_waits(hall, now) + _watch_pauses(hall, now) + _watch_supervised(hall, now)
+
+
+def _watch_supervised(hall: Hall, now: datetime) -> int:
+    """The overdue alerts: a supervised matter of this hall past its date, once each; on the
+    hall's board and, through the hall's card, on the city board."""
+    today = hall_day(hall.timezone, now)
+    raised = 0
+    for supervision, case in handover.overdue(today, hall.id):
+        if supervision.alerted_on is not None:
+            continue
+        supervision.alerted_on = today
+        text = f"{case.number} {supervision.due_on.isoformat()}"
+        raise_alert(hall.id, "overdue", now, text=text, case_id=case.id)
+        raised += 1
+    return raised
 
 
 def _watch_waits(hall: Hall, now: datetime) -> int:

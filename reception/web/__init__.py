@@ -42,6 +42,7 @@ from reception.web import (
 from reception.web.common import (
     audit_action_text,
     case_status_text,
+    case_step_kind_text,
     case_step_text,
     change_field_text,
     change_value_text,
@@ -105,6 +106,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(change_field_text, "change_field")
     app.add_template_filter(change_value_text, "change_value")
     app.add_template_filter(case_step_text, "case_step")
+    app.add_template_filter(case_step_kind_text, "case_step_kind")
     app.add_template_filter(_longdate, "longdate")
     app.add_template_filter(_weekday, "weekday")
     app.add_template_filter(service_kind_text, "service_kind")
@@ -134,7 +136,11 @@ def _load_user(user_id: str) -> User | None:
     user = db.session.get(User, int(user_id))
     if user is None:
         return None
-    user.hall_role = user.role_in(current_hall().id)
+    try:
+        hall = current_hall()
+    except HTTPException:  # no such hall (its 404 page asks who is logged in): nobody
+        return None
+    user.hall_role = user.role_in(hall.id)
     return user if user.hall_role is not None else None
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -23,14 +24,17 @@ from sqlalchemy.orm import selectinload
 
 from reception.core import identity
 from reception.core.clock import hall_day
-from reception.core.errors import InvalidInput, NotFound, QueueError
+from reception.core.errors import IllegalMove, InvalidInput, NotFound, QueueError
 from reception.core.messages import N_
 from reception.db.extensions import db
 from reception.models import (
     AuditEntry,
     Case,
     CaseStatus,
+    Hall,
+    HandoverKind,
     Role,
+    Service,
     ServiceKind,
     Ticket,
     User,
@@ -38,12 +42,17 @@ from reception.models import (
 )
 from reception.models.staff import holding
 from reception.models.types import utcnow
-from reception.triage import casework, clocks
+from reception.triage import casework, clocks, handover
 from reception.triage.registration import audit, find_by_id_number, visible_to
 from reception.video import recordings
 from reception.web import case_view
 from reception.web.actions import optional_id
-from reception.web.common import current_hall, error_text, in_hall, roles_required
+from reception.web.common import (
+    city_staff_only,
+    current_hall,
+    error_text,
+    roles_required,
+)
 from reception.web.forms import CaseActionForm, CaseFilterForm, LookupForm
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
@@ -93,7 +102,9 @@ def index():
     hall = current_hall()
     if not form.validate():
         return _list_page(form, [], 0, status=422)
-    query = select(Case).where(Case.hall_id == hall.id, _visible_clause())
+    # the hall's own matters, and those it handed down to another hall (read only here)
+    here = or_(Case.hall_id == hall.id, Case.origin_hall_id == hall.id)
+    query = select(Case).where(here, _visible_clause())
     if form.state.data:
         query = query.where(Case.status == form.state.data)
     if form.department.data:
@@ -205,8 +216,20 @@ def due():
 
 
 def _case(case_id: int) -> Case:
-    """The case, or the same 404 whether it does not exist or is hidden from this user."""
-    return in_hall(Case, case_id, also=_may_see)
+    """The case, or the same 404 whether it does not exist or is hidden from this user: one of
+    this hall's, or one it handed down to another hall (a read view here)."""
+    case = db.session.get(Case, case_id)
+    hall = current_hall()
+    if case is None or hall.id not in (case.hall_id, case.origin_hall_id) or not _may_see(case):
+        abort(404)
+    return case
+
+
+def _handled_here(case: Case) -> Case:
+    """A matter this hall decides on: not one it handed down (refused, nothing changes)."""
+    if case.hall_id != current_hall().id:
+        raise IllegalMove(N_("This matter was handed to another hall: its steps are taken there."))
+    return case
 
 
 @bp.get("/<int:case_id>")
@@ -218,15 +241,24 @@ def detail(case_id: int):
 def _detail_page(case: Case, form: CaseActionForm, *, error: str = "", status: int = 200):
     """The case; after a refused step, with what was typed and why it was refused."""
     audit(current_user.id, "view_case", case_id=case.id, visitor_id=case.visitor_id)
+    hall = current_hall()
+    handled_here = case.hall_id == hall.id
     page = render_template(
         "cases/detail.html",
-        hall=current_hall(),
+        hall=hall,
         case=case,
+        handled_here=handled_here,
+        handling_hall=db.session.get(Hall, case.hall_id),
+        handovers=handover.handovers(case.id),
+        hall_names={h.id: h.name for h in db.session.scalars(select(Hall))},
+        receiving=handover.receiving_departments(case) if handled_here else [],
+        supervision=handover.open_supervision(case.id),
+        may_supervise=current_user.all_halls and current_user.can(Role.SUPERVISOR, Role.LEADER),
         person=case_view.masked(case),
         clocks=clocks,
         today=_today(),
         deadline=clocks.next_deadline(case),
-        may_decide=current_user.can(*DECIDERS),
+        may_decide=handled_here and current_user.can(*DECIDERS),
         leaders=db.session.scalars(
             select(User).where(holding(Role.LEADER, current_hall().id)).order_by(User.id)
         ).all(),
@@ -326,6 +358,68 @@ def notice(case_id: int, kind: str):
 @bp.post("/<int:case_id>/<action>")
 @roles_required(*DECIDERS)
 def act(case_id: int, action: str):
+    return _step(
+        case_id,
+        lambda case, form: casework.apply(
+            _handled_here(case), action, _today(), form.data, current_user.id
+        ),
+    )
+
+
+@bp.post("/<int:case_id>/hand-down")
+@roles_required(*DECIDERS)
+def hand_down(case_id: int):
+    """Hand the matter to a department of another hall (交办 / 转送), with the reason and the
+    date to report by; this hall keeps a read view."""
+
+    def step(case: Case, form: CaseActionForm) -> None:
+        chosen = form.to_department_id.data
+        department = db.session.get(Service, chosen) if chosen is not None else None
+        handover.hand_down(
+            _handled_here(case),
+            department,
+            kind=form.handover_kind.data or HandoverKind.ASSIGNED.value,
+            reason=form.note.data or "",
+            due_on=form.due_on.data,
+            staff_id=current_user.id,
+            today=_today(),
+        )
+
+    return _step(case_id, step)
+
+
+@bp.post("/<int:case_id>/supervise")
+@roles_required(Role.SUPERVISOR, Role.LEADER)
+def supervise(case_id: int):
+    """The city puts the matter under supervision (督办): its accounts only."""
+    city_staff_only()
+    return _step(
+        case_id,
+        lambda case, form: handover.supervise(
+            case,
+            due_on=form.due_on.data,
+            note=form.note.data or "",
+            staff_id=current_user.id,
+            today=_today(),
+        ),
+    )
+
+
+@bp.post("/<int:case_id>/supervision/end")
+@roles_required(Role.SUPERVISOR, Role.LEADER)
+def end_supervision(case_id: int):
+    city_staff_only()
+    return _step(
+        case_id,
+        lambda case, form: handover.end_supervision(
+            case, note=form.note.data or "", staff_id=current_user.id, now=utcnow()
+        ),
+    )
+
+
+def _step(case_id: int, do: Callable[[Case, CaseActionForm], object]):
+    """One step on the case from its page's form: saved and back to the case, or refused with
+    nothing changed and the page drawn again with what was typed and why."""
     case, form = _case(case_id), CaseActionForm()
     try:
         if not form.validate_on_submit():
@@ -333,7 +427,7 @@ def act(case_id: int, action: str):
             raise InvalidInput(
                 N_("%(field)s: %(problem)s"), field=form[name].label.text, problem=problems[0]
             )
-        casework.apply(case, action, _today(), form.data, current_user.id)
+        do(case, form)
     except QueueError as error:
         if isinstance(error, NotFound):
             abort(404)

@@ -188,6 +188,10 @@ CASE_STATES = {
     "transferred": _l("transferred to the competent authority"),
     "concluded": _l("concluded"),
 }
+HANDOVER_KINDS = {
+    "assigned": _l("assigned (交办)"),
+    "forwarded": _l("forwarded (转送)"),
+}
 CASE_STEPS = {
     "accepted": _l("accepted"),
     "not_accepted": _l("not accepted"),
@@ -202,6 +206,10 @@ CASE_STEPS = {
     "outcome": _l("served at a desk"),
     "transfer": _l("passed to another desk"),
     "remote_outcome": _l("outcome from the unit over video"),
+    "handed_assigned": _l("assigned to another hall (交办)"),
+    "handed_forwarded": _l("forwarded to another hall (转送)"),
+    "supervised": _l("put under supervision (督办)"),
+    "supervision_ended": _l("supervision ended"),
 }
 SERVICE_KINDS = {
     "department": _l("stationed department"),
@@ -270,10 +278,18 @@ def change_value_text(value: Any, names: dict[int, str] | None = None) -> str:
 
 case_status_text = named(CASE_STATES)
 case_step_text = named(CASE_STEPS)
+case_step_kind_text = named(HANDOVER_KINDS)
 service_kind_text = named(SERVICE_KINDS)
 role_text = named(ROLES)
 rating_text = named(RATING_LEVELS)
 ticket_state_text = named(TICKET_STATES)
+
+
+def city_staff_only() -> None:
+    """The city's pages and acts are for city accounts (those working in every hall): a
+    county's supervisor works in their own hall."""
+    if not current_user.all_halls:
+        abort(403)
 
 
 def roles_required(*roles: str) -> Callable[[F], F]:

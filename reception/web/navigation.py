@@ -28,6 +28,7 @@ STAFF_PAGES = (
     Page("appointments.day", _l("Bookings"), (Role.REGISTRAR, Role.DESK, Role.SUPERVISOR)),
     Page("supervisor.board", _l("Hall board"), (Role.SUPERVISOR, Role.LEADER)),
     Page("city.board", _l("City board"), (Role.SUPERVISOR, Role.LEADER), city=True),
+    Page("city.supervised", _l("Supervision"), (Role.SUPERVISOR, Role.LEADER), city=True),
     Page("supervisor.follow_ups", _l("Follow-ups"), (Role.SUPERVISOR, Role.LEADER)),
     Page("reports.index", _l("Reports"), (Role.SUPERVISOR, Role.LEADER, Role.ADMIN)),
     Page("video.remote", _l("Video reception"), (Role.REMOTE,)),

@@ -74,6 +74,10 @@ function alertText(alert) {
         service,
         level: labels.levels[alert.text] ?? alert.text,
       });
+    case "overdue": {
+      const [number, due] = alert.text.split(" ");
+      return fill(labels.overdue, { number, due });
+    }
     default:
       return alert.text;
   }

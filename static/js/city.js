@@ -56,13 +56,20 @@ function draw(card) {
     badge.textContent = `${labels.kinds[kind] ?? kind} ${count}`;
     alerts.append(badge);
   }
-  if (!card.alerts_total) {
+  if (card.overdue_matters) {
+    const badge = document.createElement("li");
+    badge.className = "alert-badge alert-overdue-matters";
+    badge.dataset.kind = "overdue-matters";
+    badge.textContent = fill(labels.overdue_matters, { n: card.overdue_matters });
+    alerts.append(badge);
+  }
+  if (!card.alerts_total && !card.overdue_matters) {
     const quiet = document.createElement("li");
     quiet.className = "muted";
     quiet.textContent = labels.quiet;
     alerts.append(quiet);
   }
-  item.classList.toggle("has-alerts", card.alerts_total > 0);
+  item.classList.toggle("has-alerts", card.alerts_total > 0 || card.overdue_matters > 0);
 }
 
 // one fresh summary per hall and second, however many events arrive

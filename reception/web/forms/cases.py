@@ -21,7 +21,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from reception.models import CaseStatus
+from reception.models import CaseStatus, HandoverKind
 from reception.triage.registration import PURPOSES, VULNERABLE_REASONS
 from reception.web.forms.fields import (
     ACCOUNT_MAX,
@@ -102,6 +102,9 @@ class RegistrationForm(FlaskForm):
     action = HiddenField(default="suggest")
 
 
+HANDOVER_KINDS = tuple(kind.value for kind in HandoverKind)
+
+
 class CaseActionForm(FlaskForm):
     """A decision or step on a case; which fields a step needs is the case rules'."""
 
@@ -123,6 +126,15 @@ class CaseActionForm(FlaskForm):
     late_reason = StringField(
         _l("Why it is recorded late"), filters=[strip_text], validators=[Length(max=200)]
     )
+    # handing the matter down to another hall's department (交办/转送), and the city's
+    # supervision (督办): the reason or note is `note`
+    to_department_id = IdField(_l("Department to handle it"))
+    handover_kind = StringField(
+        _l("Assigned or forwarded"),
+        filters=[strip_text],
+        validators=[Optional(), AnyOf(HANDOVER_KINDS)],
+    )
+    due_on = IsoDateField(_l("Report by"))
 
 
 CASE_STATES = tuple(state.value for state in CaseStatus)
