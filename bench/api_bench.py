@@ -151,8 +151,16 @@ def start_hall(
     subprocess.run([*python, "db", "upgrade"], env=env, check=True, capture_output=True)
     subprocess.run([*python, "load-hall", str(hall_file)], env=env, check=True, capture_output=True)
     token = api_token(python, env, "bench")
+    process, base = serve(python, env, workdir / "server.log")
+    services = requests.get(base + "/api/v1/services", timeout=5).json()["services"]
+    service_id = services[0]["id"]
+    desk_ids = list(range(1, desks + 1))  # a fresh database numbers the loaded desks 1, 2, …
+    return process, base, token, [service_id, *desk_ids]
+
+
+def serve(python: list[str], env: dict[str, str], log: Path) -> tuple[subprocess.Popen, str]:
+    """A `reception run` server process on a free port, once it answers: (process, address)."""
     port = free_port()
-    log = workdir / "server.log"
     with open(log, "ab") as out:
         process = subprocess.Popen(
             [*python, "run", "--no-demo", "--port", str(port)],
@@ -162,10 +170,7 @@ def start_hall(
         )
     base = f"http://127.0.0.1:{port}"
     wait_up(base + "/api/v1/services", process, log)
-    services = requests.get(base + "/api/v1/services", timeout=5).json()["services"]
-    service_id = services[0]["id"]
-    desk_ids = list(range(1, desks + 1))  # a fresh database numbers the loaded desks 1, 2, …
-    return process, base, token, [service_id, *desk_ids]
+    return process, base
 
 
 def start_bare(database_url: str, workdir: Path) -> tuple[subprocess.Popen, str]:

@@ -35,6 +35,7 @@ import tempfile
 import time
 import uuid
 from collections import defaultdict
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import aiohttp
@@ -42,8 +43,7 @@ import socketio
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.api_bench import PG_ADMIN, api_token, percentile, wait_up  # noqa: E402
-from tests.browser import free_port  # noqa: E402
+from bench.api_bench import PG_ADMIN, api_token, percentile, serve  # noqa: E402
 
 SERVICES = [
     ("A", "市住建局"),
@@ -149,26 +149,185 @@ class Screens:
 
     def __init__(self) -> None:
         self.clients: list[socketio.AsyncClient] = []
-        self.displays = 0
+        self.displays: dict[int, int] = defaultdict(int)  # hall id -> its lobby displays
         self.calls: dict[int, list[float]] = defaultdict(list)
 
-    async def connect(self, url: str, room: str, auth: dict | None, display: bool) -> None:
+    async def connect(
+        self, root: str, room: str, auth: dict | None, display_of: int | None = None
+    ) -> None:
+        """A socket at the hall's address `root` (its `/h/<code>` too), joined to `room`;
+        `display_of`: a lobby display of that hall, timing the calls it receives."""
         client = socketio.AsyncClient(reconnection=True)
-        if display:
+        if display_of is not None:
 
             def on_queue(event: dict) -> None:
                 if event.get("action") == "call":
                     self.calls[event["ticket"]["id"]].append(time.perf_counter())
 
             client.on("queue", on_queue)
-            self.displays += 1
-        await client.connect(url, auth=auth, transports=["websocket"], wait_timeout=30)
+            self.displays[display_of] += 1
+        base, _, prefix = root.partition("/h/")
+        path = f"/h/{prefix}/socket.io" if prefix else "socket.io"
+        await client.connect(
+            base, auth=auth, transports=["websocket"], wait_timeout=30, socketio_path=path
+        )
         reply = await client.call("join", {"room": room}, timeout=30)
         assert reply and reply.get("ok"), reply
         self.clients.append(client)
 
     async def close(self) -> None:
         await asyncio.gather(*(c.disconnect() for c in self.clients), return_exceptions=True)
+
+
+@dataclass
+class HallPlan:
+    """One hall's day: its address on each server process, its desks and their lines, how
+    many visitors come, how many registrar counters and screens it has."""
+
+    roots: list[str]  # the hall's address on each server ("http://…:port" or "…/h/<code>")
+    hall_id: int
+    desks: dict[int, str]  # desk id -> the prefix of the line it serves
+    visitors: int
+    device: str  # an enrolled display's token
+    screens: int = 1
+    phones: int = 0
+    registrars: list[str] = field(default_factory=list)  # usernames, signed in at counters
+
+
+async def play_hall(
+    plan: HallPlan,
+    http: aiohttp.ClientSession,
+    rec: Recorder,
+    screens: Screens,
+    rng: random.Random,
+    speed: float,
+    clock,
+) -> None:
+    """The hall's visitors arriving on the day's curve (a share registered at a counter, the
+    rest through the API), its desks calling, serving, passing on, its screens watching."""
+    async with http.get(plan.roots[0] + "/api/v1/services") as reply:
+        services = {s["prefix"]: s["id"] for s in (await reply.json())["services"]}
+    service_ids = list(services.values())
+    for n in range(plan.screens):
+        root = plan.roots[n % len(plan.roots)]
+        await screens.connect(root, f"hall:{plan.hall_id}", {"device": plan.device}, plan.hall_id)
+    counters: asyncio.Queue = asyncio.Queue()
+    for n, username in enumerate(plan.registrars):
+        root = plan.roots[n % len(plan.roots)]
+        counters.put_nowait((root, await registrar_session(root, username)))
+
+    async def register() -> str | None:
+        """At a registrar's counter: the form filled and sent; the ticket's token back."""
+        root, web = await counters.get()
+        try:
+            await asyncio.sleep(rng.uniform(*REGISTER_MINUTES) * 60 / speed)
+            route = rng.sample(service_ids, 2 if rng.random() < JOURNEY else 1)
+            form = [
+                ("csrf_token", await csrf_token(web, root + "/registration/")),
+                ("name", rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN)),
+                ("id_number", id_number(rng)),
+                ("phone", f"138{rng.randint(0, 99999999):08d}"),
+                ("address", "人民路1号"),
+                ("account", "反映问题，请求答复。"),
+                ("category", rng.choice(CATEGORIES)),
+                ("department_id", str(route[0])),
+                ("group_size", "1"),
+                ("action", "register"),
+            ] + [("route", str(service_id)) for service_id in route]
+            started = time.perf_counter()
+            async with web.post(root + "/registration/", data=form, allow_redirects=False) as reply:
+                rec.times["register"].append(time.perf_counter() - started)
+                location = reply.headers.get("Location", "")
+                if reply.status != 302 or "/ticket/" not in location:
+                    rec.errors["register"] += 1
+                    return None
+            return location.split("?")[0].rstrip("/").rsplit("/", 1)[1]
+        finally:
+            counters.put_nowait((root, web))
+
+    async def visitor(at: float, index: int) -> None:
+        await asyncio.sleep(max(0.0, (at - clock()) * 3600 / speed))
+        root = plan.roots[index % len(plan.roots)]
+        if plan.registrars and rng.random() < REGISTERED:
+            token = await register()
+        else:
+            issued = await rec.post(
+                http, "issue", root + "/api/v1/tickets", {"service_id": rng.choice(service_ids)}
+            )
+            token = issued["ticket"]["token"] if issued else None
+        if token and index < plan.phones:
+            await screens.connect(root, f"ticket:{token}", None)
+
+    async def desk(number: int, desk_id: int, own: str) -> None:
+        root = plan.roots[number % len(plan.roots)]
+        while clock() < DAY_END + 0.5:
+            started = time.perf_counter()
+            data = await rec.post(http, "call-next", f"{root}/api/v1/desks/{desk_id}/call-next")
+            ticket = data and data.get("ticket")
+            if not ticket:
+                await asyncio.sleep(rng.uniform(0.5, 1.5) * 60 / speed)
+                continue
+            tid, body = ticket["id"], {"desk_id": desk_id}
+            watching = screens.displays[plan.hall_id]
+            asyncio.get_running_loop().call_later(
+                5,
+                lambda t=tid, s=started, w=watching: rec.times["call→screen"].extend(
+                    [max(screens.calls[t]) - s] if w and len(screens.calls[t]) >= w else []
+                ),
+            )
+            await asyncio.sleep(rng.uniform(0.2, 0.6) * 60 / speed)  # walking over
+            roll = rng.random()
+            url = f"{root}/api/v1/tickets/{tid}/"
+            if roll < NO_SHOW:
+                await rec.post(http, "no-show", url + "no-show", body)
+                if rng.random() < COME_BACK:
+                    await rec.post(http, "return", url + "return", body)
+                continue
+            if roll < NO_SHOW + GIVE_UP:
+                await rec.post(http, "cancel", url + "cancel", body)
+                continue
+            await rec.post(http, "start", url + "start", body)
+            await asyncio.sleep(rng.uniform(*SERVICE_MINUTES) * 60 / speed)
+            if roll < NO_SHOW + GIVE_UP + TRANSFER:
+                others = [sid for prefix, sid in services.items() if prefix != own]
+                await rec.post(
+                    http,
+                    "transfer",
+                    url + "transfer",
+                    {**body, "service_id": rng.choice(others), "note": "下一站"},
+                )
+            else:
+                await rec.post(http, "finish", url + "finish", {**body, "outcome": "已答复"})
+
+    try:
+        await asyncio.gather(
+            *(visitor(at, i) for i, at in enumerate(arrivals(plan.visitors, rng))),
+            *(desk(n, desk_id, own) for n, (desk_id, own) in enumerate(plan.desks.items())),
+        )
+    finally:
+        while not counters.empty():
+            await counters.get_nowait()[1].close()
+
+
+def report(label: str, rec: Recorder, memory: dict, wall: float) -> None:
+    """Every operation's p50/p95/p99 and errors, and each server's memory."""
+    print(f"\n{label}: {wall:.0f} s played")
+    for name, values in rec.times.items():
+        if not values:
+            continue
+        print(
+            f"  {name:13} n={len(values):<5} p50={statistics.median(values) * 1000:7.1f}ms "
+            f"p95={percentile(values, 0.95) * 1000:7.1f}ms "
+            f"p99={percentile(values, 0.99) * 1000:7.1f}ms  errors={rec.errors.get(name, 0)}"
+        )
+    for n, (start, warm, end) in enumerate(
+        zip(memory["start"], memory.get("warm", memory["start"]), memory["end"], strict=True)
+    ):
+        growth = (end - warm) / warm * 100
+        print(
+            f"  server {n} memory: start {start:.0f} MiB, after warm-up {warm:.0f} MiB, "
+            f"end {end:.0f} MiB ({growth:+.1f} % since warm-up)"
+        )
 
 
 def start_servers(database_url: str, workdir: Path, processes: int, redis: str | None):
@@ -207,167 +366,46 @@ def start_servers(database_url: str, workdir: Path, processes: int, redis: str |
         .stdout.strip()
         .rsplit("/", 1)[1]
     )
-    servers = []
-    for n in range(processes):
-        port = free_port()
-        log = workdir / f"server{n}.log"
-        with open(log, "ab") as out:
-            process = subprocess.Popen(
-                [*python, "run", "--no-demo", "--port", str(port)],
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-        base = f"http://127.0.0.1:{port}"
-        wait_up(base + "/api/v1/services", process, log)
-        servers.append((process, base))
+    servers = [serve(python, env, workdir / f"server{n}.log") for n in range(processes)]
     return servers, token, device
 
 
 async def play(servers, token: str, device: str, args: argparse.Namespace, label: str) -> None:
     rng = random.Random(20261124)
-    bases = [base for _process, base in servers]
-    headers = {"Authorization": f"Bearer {token}"}
     rec = Recorder()
     screens = Screens()
     seconds_per_hour = 3600 / args.speed
+    desks = {n: SERVICES[(n - 1) // DESKS_PER_SERVICE][0] for n in range(1, 16)}
+    plan = HallPlan(
+        roots=[base for _process, base in servers],
+        hall_id=1,
+        desks=desks,
+        visitors=args.visitors,
+        device=device,
+        screens=args.screens,
+        phones=args.phones,
+        registrars=[f"registrar{n}" for n in range(REGISTRARS)],
+    )
+    headers = {"Authorization": f"Bearer {token}"}
     connector = aiohttp.TCPConnector(limit=0)
     async with aiohttp.ClientSession(headers=headers, connector=connector) as http:
-        async with http.get(bases[0] + "/api/v1/services") as reply:
-            services = {s["prefix"]: s["id"] for s in (await reply.json())["services"]}
-        service_ids = list(services.values())
-        for n in range(args.screens):
-            await screens.connect(bases[n % len(bases)], "hall:1", {"device": device}, True)
         memory = {"start": [rss_mib(p.pid) for p, _ in servers]}
         began = time.perf_counter()
 
         def clock() -> float:  # the hall's hour of the day
             return DAY_START + (time.perf_counter() - began) / seconds_per_hour
 
-        counters = asyncio.Queue()
-        for n in range(REGISTRARS):  # the registrars' counters, each signed in on one server
-            base = bases[n % len(bases)]
-            counters.put_nowait((base, await registrar_session(base, f"registrar{n}")))
-
-        async def register() -> str | None:
-            """At a registrar's counter: the form filled and sent; the ticket's token back."""
-            base, web = await counters.get()
-            try:
-                await asyncio.sleep(rng.uniform(*REGISTER_MINUTES) * 60 / args.speed)
-                route = rng.sample(service_ids, 2 if rng.random() < JOURNEY else 1)
-                form = [
-                    ("csrf_token", await csrf_token(web, base + "/registration/")),
-                    ("name", rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN)),
-                    ("id_number", id_number(rng)),
-                    ("phone", f"138{rng.randint(0, 99999999):08d}"),
-                    ("address", "人民路1号"),
-                    ("account", "反映问题，请求答复。"),
-                    ("category", rng.choice(CATEGORIES)),
-                    ("department_id", str(route[0])),
-                    ("group_size", "1"),
-                    ("action", "register"),
-                ] + [("route", str(service_id)) for service_id in route]
-                started = time.perf_counter()
-                async with web.post(
-                    base + "/registration/", data=form, allow_redirects=False
-                ) as reply:
-                    rec.times["register"].append(time.perf_counter() - started)
-                    location = reply.headers.get("Location", "")
-                    if reply.status != 302 or "/ticket/" not in location:
-                        rec.errors["register"] += 1
-                        return None
-                return location.split("?")[0].rstrip("/").rsplit("/", 1)[1]
-            finally:
-                counters.put_nowait((base, web))
-
-        async def visitor(at: float, index: int) -> None:
-            await asyncio.sleep(max(0.0, (at - clock()) * seconds_per_hour))
-            base = bases[index % len(bases)]
-            if rng.random() < REGISTERED:
-                token = await register()
-            else:
-                issued = await rec.post(
-                    http, "issue", base + "/api/v1/tickets", {"service_id": rng.choice(service_ids)}
-                )
-                token = issued["ticket"]["token"] if issued else None
-            if token and index < args.phones:
-                await screens.connect(base, f"ticket:{token}", None, False)
-
-        async def desk(number: int) -> None:
-            base = bases[number % len(bases)]
-            own = SERVICES[(number - 1) // DESKS_PER_SERVICE][0]
-            while clock() < DAY_END + 0.5:
-                started = time.perf_counter()
-                data = await rec.post(http, "call-next", f"{base}/api/v1/desks/{number}/call-next")
-                ticket = data and data.get("ticket")
-                if not ticket:
-                    await asyncio.sleep(rng.uniform(0.5, 1.5) * 60 / args.speed)
-                    continue
-                tid, body = ticket["id"], {"desk_id": number}
-                asyncio.get_running_loop().call_later(
-                    5,
-                    lambda t=tid, s=started: rec.times["call→screen"].extend(
-                        [max(screens.calls[t]) - s]
-                        if len(screens.calls[t]) >= screens.displays
-                        else []
-                    ),
-                )
-                await asyncio.sleep(rng.uniform(0.2, 0.6) * 60 / args.speed)  # walking over
-                roll = rng.random()
-                url = f"{base}/api/v1/tickets/{tid}/"
-                if roll < NO_SHOW:
-                    await rec.post(http, "no-show", url + "no-show", body)
-                    if rng.random() < COME_BACK:
-                        await rec.post(http, "return", url + "return", body)
-                    continue
-                if roll < NO_SHOW + GIVE_UP:
-                    await rec.post(http, "cancel", url + "cancel", body)
-                    continue
-                await rec.post(http, "start", url + "start", body)
-                await asyncio.sleep(rng.uniform(*SERVICE_MINUTES) * 60 / args.speed)
-                if roll < NO_SHOW + GIVE_UP + TRANSFER:
-                    others = [sid for prefix, sid in services.items() if prefix != own]
-                    await rec.post(
-                        http,
-                        "transfer",
-                        url + "transfer",
-                        {**body, "service_id": rng.choice(others), "note": "下一站"},
-                    )
-                else:
-                    await rec.post(http, "finish", url + "finish", {**body, "outcome": "已答复"})
-
         async def warm_up_memory() -> None:
             await asyncio.sleep((DAY_END - DAY_START) / 10 * seconds_per_hour)
             memory["warm"] = [rss_mib(p.pid) for p, _ in servers]
 
-        desks = len(SERVICES) * DESKS_PER_SERVICE
         await asyncio.gather(
-            warm_up_memory(),
-            *(visitor(at, i) for i, at in enumerate(arrivals(args.visitors, rng))),
-            *(desk(n) for n in range(1, desks + 1)),
+            warm_up_memory(), play_hall(plan, http, rec, screens, rng, args.speed, clock)
         )
         memory["end"] = [rss_mib(p.pid) for p, _ in servers]
         wall = time.perf_counter() - began
         await screens.close()
-        while not counters.empty():
-            await counters.get_nowait()[1].close()
-    print(f"\n{label}: {args.visitors} visitors, {len(servers)} process(es), {wall:.0f} s played")
-    for name, values in rec.times.items():
-        if not values:
-            continue
-        print(
-            f"  {name:13} n={len(values):<5} p50={statistics.median(values) * 1000:7.1f}ms "
-            f"p95={percentile(values, 0.95) * 1000:7.1f}ms "
-            f"p99={percentile(values, 0.99) * 1000:7.1f}ms  errors={rec.errors.get(name, 0)}"
-        )
-    for n, (start, warm, end) in enumerate(
-        zip(memory["start"], memory.get("warm", memory["start"]), memory["end"], strict=True)
-    ):
-        growth = (end - warm) / warm * 100
-        print(
-            f"  server {n} memory: start {start:.0f} MiB, after warm-up {warm:.0f} MiB, "
-            f"end {end:.0f} MiB ({growth:+.1f} % since warm-up)"
-        )
+    report(f"{label}: {args.visitors} visitors, {len(servers)} process(es)", rec, memory, wall)
 
 
 def run(database_url: str, label: str, processes: int, redis: str | None, args) -> None:

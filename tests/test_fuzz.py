@@ -235,7 +235,7 @@ SECOND_WAVE_FORMS = {
 }  # fmt: skip
 REPORT_ARGS = [
     *("period", "day", "until", "group", "service", "table", "year"),
-    *("fmt", "reversed_codes", "identity"),
+    *("fmt", "reversed_codes", "identity", "hall", "city"),
 ]
 REPORT_PATHS = [
     *("/reports/", "/reports/export.csv", "/reports/export.xlsx", "/reports/annual.xlsx"),

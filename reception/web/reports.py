@@ -19,12 +19,19 @@ from sqlalchemy import select
 
 from reception.core.clock import hall_day
 from reception.core.errors import InvalidInput
+from reception.core.messages import N_
 from reception.db.extensions import db
 from reception.models import Case, Hall, Role, User
 from reception.models.types import utcnow
 from reception.oversight import reports
 from reception.triage.clocks import handle_due, notice_due
-from reception.web.common import case_status_text, current_hall, error_text, roles_required
+from reception.web.common import (
+    case_status_text,
+    current_hall,
+    error_text,
+    roles_required,
+    several_halls,
+)
 from reception.web.edge.gate import long_running
 from reception.web.forms import AnnualForm, ReportForm
 from reception.web.spreadsheets import append, csv_response, inert, workbook_response
@@ -47,6 +54,7 @@ GROUP_LABELS = {
     "hour": _l("Hour of day"),
     "weekday": _l("Weekday"),
     "day": _l("Day"),
+    "hall": _l("Hall"),
 }
 PERIOD_LABELS = {
     "day": _l("Day"),
@@ -178,10 +186,18 @@ def _cell(column: Column, value: Any) -> Any:
 class Namer:
     """Names for the keys a report is grouped by (loaded once per report, not per row)."""
 
-    def __init__(self, hall: Hall) -> None:
+    def __init__(self, halls: list[Hall]) -> None:
         locale = str(get_locale() or "zh")
-        self.services = {s.id: s.label(locale) for s in hall.services}
-        self.desks = {d.id: f"{d.number} {d.name}".strip() for d in hall.desks}
+        several = len(halls) > 1  # a line or desk of one of several halls says which
+        self.halls = {h.id: h.name for h in halls}
+
+        def where(hall: Hall, label: str) -> str:
+            return f"{hall.name} · {label}" if several else label
+
+        self.services = {s.id: where(h, s.label(locale)) for h in halls for s in h.services}
+        self.desks = {
+            d.id: where(h, f"{d.number} {d.name}".strip()) for h in halls for d in h.desks
+        }
         self.staff = {
             u.id: u.display_name or u.username
             for u in db.session.scalars(select(User).order_by(User.id))
@@ -192,6 +208,8 @@ class Namer:
             return "—"
         if group == "service":
             return self.services.get(key, str(key))
+        if group == "hall":
+            return self.halls.get(key, str(key))
         if group == "desk":
             return self.desks.get(key, str(key))
         if group == "staff":
@@ -217,7 +235,7 @@ class Report:
 
 
 def build(hall: Hall, scope: reports.Scope, group: str, today: date) -> Report:
-    namer = Namer(hall)
+    namer = Namer(halls_of_scope(scope, hall))
     rows = reports.visits(scope, group)
     by_group = Table(
         "visits",
@@ -310,7 +328,30 @@ def form_scope(form: ReportForm, hall: Hall, today: date) -> reports.Scope:
         form.until.data,
         form.service.data,
         current_user.departments,
+        chosen_halls(form, hall),
     )
+
+
+def chosen_halls(form: ReportForm, hall: Hall) -> list[Hall] | None:
+    """The halls a report is over: this hall (None), several of the city's, or all of them;
+    only the city's own accounts report beyond their hall."""
+    if not form.city.data and not form.hall.data:
+        return None
+    if not current_user.all_halls:
+        raise InvalidInput(N_("Only the city's accounts report on other halls."))
+    query = select(Hall).order_by(Hall.id)
+    if not form.city.data:
+        query = query.where(Hall.id.in_(form.hall.data))
+    halls = list(db.session.scalars(query))
+    if not form.city.data and len(halls) != len(form.hall.data):
+        raise InvalidInput(N_("Unknown hall."))
+    return halls
+
+
+def halls_of_scope(scope: reports.Scope, hall: Hall) -> list[Hall]:
+    if len(scope.halls) == 1:
+        return [hall]
+    return list(db.session.scalars(select(Hall).where(Hall.id.in_(scope.halls)).order_by(Hall.id)))
 
 
 def _read(hall: Hall) -> tuple[ReportForm, Report | None]:
@@ -342,6 +383,11 @@ def index():
         periods=PERIOD_LABELS,
         groups=GROUP_LABELS,
         services=[s for s in hall.services],
+        city_halls=(
+            list(db.session.scalars(select(Hall).order_by(Hall.id)))
+            if current_user.all_halls and several_halls()
+            else []
+        ),
         annual=AnnualForm(formdata=None, year=hall_day(hall.timezone, utcnow()).year),
         query=request.query_string.decode(),
     )
@@ -422,8 +468,17 @@ def annual_xlsx():
     if not form.validate():
         return {"message": gettext("Give the year."), "errors": form.errors}, 422
     year = int(form.year.data)
-    figures = reports.annual(hall, year, current_user.departments)
-    departments = {s.id: s.name for s in hall.services}
+    try:
+        halls = chosen_halls(form, hall)
+        figures = reports.annual(hall, year, current_user.departments, halls)
+    except InvalidInput as error:
+        return {"message": error_text(error), "errors": {"hall": [error_text(error)]}}, 422
+    several = halls is not None and len(halls) > 1
+    departments = {
+        s.id: f"{h.name} · {s.name}" if several else s.name
+        for h in (halls or [hall])
+        for s in h.services
+    }
     forms = {
         "visit": gettext("Visits in person (走访)"),
         "letter": gettext("Letters (来信)"),
@@ -434,7 +489,8 @@ def annual_xlsx():
     sheet = book.active
     assert sheet is not None
     sheet.title = gettext("Art. 41 %(year)s", year=year)[:31]
-    append(sheet, [gettext("%(hall)s: petition statistics %(year)s", hall=hall.name, year=year)])
+    title = gettext("%(n)s halls", n=len(halls)) if several and halls else hall.name
+    append(sheet, [gettext("%(hall)s: petition statistics %(year)s", hall=title, year=year)])
     sheet["A1"].font = Font(bold=True, size=14)
 
     def heading(*cells: str) -> None:

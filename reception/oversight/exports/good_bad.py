@@ -92,7 +92,7 @@ def records(hall: Hall, scope: Scope, *, reversed_codes: bool = False) -> list[d
         select(Rating, Ticket, matter)
         .join(Ticket, Ticket.id == Rating.ticket_id)
         .outerjoin(matter, matter.id == func.coalesce(Rating.case_id, Ticket.case_id))
-        .where(Rating.hall_id == scope.hall_id, given >= scope.start, given < scope.end)
+        .where(scope.in_halls(Rating.hall_id), given >= scope.start, given < scope.end)
         .options(selectinload(matter.visitor))  # the raters' names: one query, not one a row
         .order_by(Rating.ticket_id, Rating.leg, Rating.id)
     )

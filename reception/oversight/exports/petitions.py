@@ -83,8 +83,10 @@ def records(hall: Hall, scope: Scope, *, identity: bool = False) -> list[dict[st
         .where(cases_in(scope))
         .order_by(Case.registered_on, Case.id)
     ).all()
+    halls = {h.id: h for h in db.session.scalars(select(Hall).where(scope.in_halls(Hall.id)))}
     out = []
     for case in cases:
+        where = halls.get(case.hall_id, hall)  # the hall that handles it, in a city's export
         visitor = case.visitor
         id_number = visitor.id_number or ""
         due = handle_due(case) if case.decided_on else notice_due(case)
@@ -95,8 +97,8 @@ def records(hall: Hall, scope: Scope, *, identity: bool = False) -> list[dict[st
                 "xfxs": FORM_VISIT,
                 "xfmd": case.purpose or ("揭发控告" if case.accusation else "求决"),
                 "nrfl": case.category,
-                "wtsd": hall.region_code,
-                "djdw": hall.name,
+                "wtsd": where.region_code,
+                "djdw": where.name,
                 "xfr": visitor.name if identity else mask_name(visitor.name),
                 "zjhm": id_number if identity else (mask_id(id_number) if id_number else ""),
                 "sjrs": case.group_size,

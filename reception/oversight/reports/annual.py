@@ -29,11 +29,16 @@ PETITION_FORMS = ("visit", "letter", "online", "phone")  # 走访, 来信, 网�
 
 
 def annual(
-    hall: Hall, year: int, hidden_from: frozenset[int] = frozenset()
+    hall: Hall,
+    year: int,
+    hidden_from: frozenset[int] = frozenset(),
+    halls: list[Hall] | None = None,
 ) -> dict[str, list[tuple[Any, ...]]]:
     """信访工作条例 Art. 41: the year's matters by category, channel, department and outcome;
-    visits and headcount; group visits."""
-    scope = scope_for(hall, date(year, 1, 1), date(year, 12, 31), hidden_from=hidden_from)
+    visits and headcount; group visits (of the hall, or summed over the city's `halls`)."""
+    scope = scope_for(
+        hall, date(year, 1, 1), date(year, 12, 31), hidden_from=hidden_from, halls=halls
+    )
     where = cases_in(scope)
 
     def by(column: Any) -> list[tuple[Any, ...]]:
@@ -47,7 +52,7 @@ def annual(
 
     first_ticket = (
         select(Ticket.case_id, func.min(Ticket.id).label("ticket_id"))
-        .where(Ticket.case_id.is_not(None), Ticket.hall_id == hall.id)
+        .where(Ticket.case_id.is_not(None), scope.in_halls(Ticket.hall_id))
         .group_by(Ticket.case_id)
         .subquery("first_ticket")
     )

@@ -34,7 +34,7 @@ ACCEPTED = (CaseStatus.ACCEPTED.value, CaseStatus.CONCLUDED.value)
 
 def cases_in(scope: Scope) -> Any:
     where = [
-        Case.hall_id == scope.hall_id,
+        scope.in_halls(Case.hall_id),
         Case.registered_on >= scope.first,
         Case.registered_on <= scope.last,
     ]

@@ -61,7 +61,7 @@ def visits(scope: Scope, dimension: str) -> list[dict[str, Any]]:
     if dimension not in (*DIMENSIONS, "all"):
         raise InvalidInput(N_("Unknown grouping."))
     legs = period_legs(scope)
-    key = group_key(legs, dimension)
+    key = group_key(legs, dimension, scope.hall_id)
     # finished days' percentiles were ranked at the roll-up, for every reader but those an
     # accusation is hidden from (theirs are ranked now, without it)
     by_day = dimension == "day" and not scope.hidden_from
@@ -174,7 +174,7 @@ def summary(scope: Scope, today: date) -> dict[str, Any]:
         select(
             func.count(Rating.id), func.sum(case((Rating.level >= SATISFIED, 1), else_=0))
         ).where(
-            Rating.hall_id == scope.hall_id,
+            scope.in_halls(Rating.hall_id),
             Rating.leg == 0,
             Rating.rated_at >= scope.start,
             Rating.rated_at < scope.end,
@@ -195,7 +195,7 @@ def ticket_figures(scope: Scope) -> dict[str, int]:
     visit* one of a matter brought by 2 or more, whose members all count in the *headcount*
     (and in *group_people*); a *repeat visit* one by someone who had registered before."""
     tickets = select(Ticket.id, Ticket.case_id, Ticket.leg).where(
-        Ticket.hall_id == scope.hall_id,
+        scope.in_halls(Ticket.hall_id),
         Ticket.service_day >= scope.first,
         Ticket.service_day <= scope.last,
         *_not_accusing(Ticket.case_id, scope),
@@ -249,7 +249,7 @@ def follow_ups(scope: Scope, today: date) -> dict[str, int]:
         )
         .join(Rating, Rating.id == FollowUp.rating_id)
         .where(
-            FollowUp.hall_id == scope.hall_id,
+            scope.in_halls(FollowUp.hall_id),
             Rating.rated_at >= scope.start,
             Rating.rated_at < scope.end,
             *_not_accusing(Rating.case_id, scope),

@@ -21,6 +21,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
+    Select,
     and_,
     case,
     func,
@@ -176,11 +177,40 @@ def rated(live: Any) -> Any:
 
 def period_legs(scope: Scope, with_ratings: bool = True) -> Any:
     """The period's legs (with their ratings): rolled-up days from `leg_facts`, the days not
-    rolled up yet (today, yesterday) straight from the event log."""
-    until = rolled_until(scope.hall_id)
+    rolled up yet (today, yesterday) straight from the event log; over several halls, each
+    hall's so (each has its own roll-up), with a `hall_id` column."""
     names = (*FACT_COLUMNS, "level") if with_ratings else FACT_COLUMNS
     f = LegFact.__table__.c
-    parts = []
+    several = len(scope.halls) > 1
+    parts: list[Select[Any]] = []
+    for hall_id in scope.halls:
+        for one in _hall_legs(scope.alone(hall_id), names, with_ratings):
+            parts.append(_tagged(one, hall_id) if several else one)
+    if not parts:  # an empty period: no rows, the right columns
+        empty = select(*(f[name] for name in names)).where(literal(False))
+        parts.append(_tagged(empty, scope.hall_id) if several else empty)
+    legs = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("period_legs")
+    keep = []
+    if scope.service_id is not None:
+        keep.append(legs.c.service_id == scope.service_id)
+    if scope.hidden_from:
+        keep.append(legs.c.ticket_id.not_in(accusing_tickets(scope)))
+    if not keep:
+        return legs
+    return select(*legs.c).where(*keep).subquery("legs")
+
+
+def _tagged(part: Select[Any], hall_id: int) -> Select[Any]:
+    """A hall's legs with a `hall_id` column (for a report over several halls)."""
+    rows = part.subquery()
+    return select(*rows.c, literal(hall_id).label("hall_id"))
+
+
+def _hall_legs(scope: Scope, names: tuple[str, ...], with_ratings: bool) -> list[Select[Any]]:
+    """One hall's legs of the period: its rolled-up days, then the rest from the event log."""
+    until = rolled_until(scope.hall_id)
+    f = LegFact.__table__.c
+    parts: list[Select[Any]] = []
     if until is not None and until >= scope.first:
         parts.append(
             select(*(f[name] for name in names)).where(
@@ -193,24 +223,14 @@ def period_legs(scope: Scope, with_ratings: bool = True) -> Any:
     if live_from <= scope.last:
         live = live_legs(Scope(scope.hall_id, scope.timezone, live_from, scope.last))
         parts.append(rated(live) if with_ratings else live)
-    if not parts:  # an empty period: no rows, the right columns
-        parts.append(select(*(f[name] for name in names)).where(literal(False)))
-    legs = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("period_legs")
-    keep = []
-    if scope.service_id is not None:
-        keep.append(legs.c.service_id == scope.service_id)
-    if scope.hidden_from:
-        keep.append(legs.c.ticket_id.not_in(accusing_tickets(scope)))
-    if not keep:
-        return legs
-    return select(*legs.c).where(*keep).subquery("legs")
+    return parts
 
 
 def accusing_tickets(scope: Scope) -> Any:
     """The hall's tickets of matters accusing one of the reader's departments (Art. 30): their
     legs, ratings and tickets count for nobody of those departments."""
     return select(Ticket.id).where(
-        Ticket.hall_id == scope.hall_id,
+        scope.in_halls(Ticket.hall_id),
         Ticket.case_id.is_not(None),
         accuses(Ticket.case_id, scope.hidden_from),
     )
@@ -289,6 +309,10 @@ def roll_up_percentiles(chunk: Scope) -> None:
 def day_percentiles(scope: Scope) -> dict[str, dict[Any, tuple[Any, Any]]]:
     """Percentiles by day: the rolled-up days' as written at the roll-up, the rest ranked now."""
     found: dict[str, dict[Any, tuple[Any, Any]]] = {"wait": {}, "service": {}}
+    if len(scope.halls) > 1:  # the halls' days ranked together: no roll-up holds that
+        for metric in ("wait", "service"):
+            found[metric].update(percentiles(scope, "day", metric))
+        return found
     until = rolled_until(scope.hall_id)
     if until is not None and until >= scope.first:
         d = DayPercentiles
@@ -310,9 +334,11 @@ def day_percentiles(scope: Scope) -> dict[str, dict[Any, tuple[Any, Any]]]:
     return found
 
 
-def group_key(legs: Any, dimension: str) -> Any:
+def group_key(legs: Any, dimension: str, hall_id: int = 0) -> Any:
     if dimension == "all":
         return literal(0)
+    if dimension == "hall":  # one hall's legs carry no hall column: they are all `hall_id`'s
+        return legs.c.hall_id if "hall_id" in legs.c else literal(hall_id)
     return {
         "day": legs.c.service_day,
         "service": legs.c.service_id,
@@ -328,7 +354,7 @@ def percentiles(scope: Scope, dimension: str, value: str) -> dict[Any, tuple[Any
     the legs per (group, whole second), add the counts up in order, and take the first value
     whose running count reaches the rank. One sort of the distinct values, not of every leg."""
     legs = period_legs(scope, with_ratings=False)
-    key = group_key(legs, dimension)
+    key = group_key(legs, dimension, scope.hall_id)
     v = legs.c[value]
     histogram = (
         select(key.label("grp"), v.label("v"), func.count().label("legs"))

@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from reception.core.clock import zone
 from reception.core.errors import InvalidInput
@@ -14,7 +15,7 @@ from reception.models import (
 )
 
 PERIODS = ("day", "week", "month", "year", "range")
-DIMENSIONS = ("service", "desk", "staff", "hour", "weekday", "day")
+DIMENSIONS = ("service", "desk", "staff", "hour", "weekday", "day", "hall")
 MAX_RANGE_DAYS = 3 * 366
 
 
@@ -31,6 +32,22 @@ class Scope:
     # the departments of the reader: a matter accusing one of them is not counted for them
     # (信访工作条例 Art. 30 holds in every figure, list and export)
     hidden_from: frozenset[int] = frozenset()
+    # a report over several halls of the city (the first is `hall_id`); empty: that hall alone
+    hall_ids: tuple[int, ...] = ()
+
+    @property
+    def halls(self) -> tuple[int, ...]:
+        return self.hall_ids or (self.hall_id,)
+
+    def in_halls(self, column: Any) -> Any:
+        """SQL: `column` (a row's hall) is one of the report's halls."""
+        if len(self.halls) == 1:
+            return column == self.hall_id
+        return column.in_(self.halls)
+
+    def alone(self, hall_id: int) -> Scope:
+        """The same report for one of its halls."""
+        return replace(self, hall_id=hall_id, hall_ids=())
 
     @property
     def start(self) -> datetime:
@@ -75,13 +92,15 @@ def scope_of(
     until: date | None = None,
     service_id: int | None = None,
     hidden_from: frozenset[int] = frozenset(),
+    halls: list[Hall] | None = None,
 ) -> Scope:
-    """The scope a reader asks for: the period (`period`) of one of the hall's services, or of
-    all of them."""
+    """The scope a reader asks for: the period (`period`) of one of the services of the hall
+    (or of the `halls` reported on together), or of all of them."""
     first, last = period(kind, anchor, until)
-    if service_id is not None and service_id not in {s.id for s in hall.services}:
+    services = {s.id for h in (halls or [hall]) for s in h.services}
+    if service_id is not None and service_id not in services:
         raise InvalidInput(N_("Unknown service."))
-    return scope_for(hall, first, last, service_id, hidden_from)
+    return scope_for(hall, first, last, service_id, hidden_from, halls)
 
 
 def scope_for(
@@ -90,5 +109,14 @@ def scope_for(
     last: date,
     service_id: int | None = None,
     hidden_from: frozenset[int] = frozenset(),
+    halls: list[Hall] | None = None,
 ) -> Scope:
-    return Scope(hall.id, hall.timezone, first, last, service_id, hidden_from)
+    """The scope of a report on `hall`, or on `halls` (several of the city's: one time zone,
+    whose hall-local days are the report's)."""
+    if halls and all(h.id != hall.id for h in halls):
+        hall = halls[0]  # the report is over those halls only, not the reader's own
+    others = [h for h in halls or [] if h.id != hall.id]
+    if any(h.timezone != hall.timezone for h in others):
+        raise InvalidInput(N_("Halls in different time zones cannot be summed in one report."))
+    ids = tuple(sorted({hall.id, *(h.id for h in others)})) if others else ()
+    return Scope(hall.id, hall.timezone, first, last, service_id, hidden_from, ids)

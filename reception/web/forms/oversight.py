@@ -19,7 +19,13 @@ from wtforms.validators import (
 )
 
 from reception.oversight import reports
-from reception.web.forms.fields import IdField, IsoDateField, WholeNumberField, strip_text
+from reception.web.forms.fields import (
+    IdField,
+    IdListField,
+    IsoDateField,
+    WholeNumberField,
+    strip_text,
+)
 
 
 class FollowUpForm(FlaskForm):
@@ -55,6 +61,9 @@ class ReportForm(FlaskForm):
         validators=[AnyOf(REPORT_GROUPS, message=_l("Choose from the list."))],
     )
     service = IdField(_l("Service"))
+    # the city's accounts: a report over several halls (`hall`, repeated) or the whole city
+    hall = IdListField(_l("Halls"))
+    city = BooleanField(_l("The whole city"), false_values=("", "0", "false"))
 
     def validate_until(self, field: Field) -> None:
         if self.period.data != "range":
@@ -74,6 +83,8 @@ class AnnualForm(FlaskForm):
         csrf = False
 
     year = WholeNumberField(_l("Year"), validators=[DataRequired(), NumberRange(2000, 2100)])
+    hall = IdListField(_l("Halls"))
+    city = BooleanField(_l("The whole city"), false_values=("", "0", "false"))
 
 
 class ExportForm(ReportForm):
