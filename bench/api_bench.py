@@ -1,6 +1,7 @@
 """Tickets issued per second and call-next latency through the HTTP API, against the floor.
 
     python bench/api_bench.py [--db sqlite|postgres|both] [--requests 800] [--rounds 8]
+    python bench/api_bench.py --city 11 [--clients 32] [--requests 800] [--rounds 8]
 
 For each database and for 1 and 16 concurrent clients it prints median, p95, p99 latency,
 throughput and the server process's CPU per request for POST /api/v1/tickets and POST
@@ -274,6 +275,121 @@ def bench_database(
                 server.wait(timeout=10)
 
 
+def bench_city(
+    database_url: str, halls: int, clients: int, total: int, rounds: int, redis: str
+) -> None:
+    """A city of `halls` halls on one PostgreSQL, the clients spread over the halls (client i
+    works in hall i mod `halls`, at its address `/h/<code>/…`): issue and call-next through one
+    server process, then through two sharing events through Redis (client i on process i mod
+    2), in alternating rounds with both processes up. Different halls never wait for each
+    other's hall lock, so what a second process adds is what the machine's cores allow."""
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        env = {
+            **os.environ,
+            "RECEPTION_INSTANCE_PATH": str(workdir),
+            "RECEPTION_DATABASE_URL": database_url,
+            "RECEPTION_LOG_LEVEL": "WARNING",
+            "RECEPTION_REDIS_URL": redis,
+            "RECEPTION_SOCKETIO_CHANNEL": f"bench-{uuid.uuid4().hex[:8]}",
+        }
+        python = [sys.executable, "-m", "reception"]
+        subprocess.run([*python, "db", "upgrade"], env=env, check=True, capture_output=True)
+        per_hall = 2 * total // halls + clients  # a free desk for every call of both setups
+        for n in range(halls):
+            hall = {**bench_hall(per_hall), "name": f"基准测试大厅 {n}", "code": f"h{n}"}
+            path = workdir / f"h{n}.json"
+            path.write_text(json.dumps(hall, ensure_ascii=False), "utf-8")
+            subprocess.run(
+                [*python, "load-hall", str(path)], env=env, check=True, capture_output=True
+            )
+        # a city account (a supervisor covers any desk of any hall) with an API token
+        made = subprocess.run(
+            [*python, "create-user", "citybench", "--role", "supervisor"]
+            + ["--password", "bench-password", "--api-token"],
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        headers = {"Authorization": f"Bearer {made.stdout.strip().rsplit(' ', 1)[1]}"}
+        engine = create_engine(database_url)
+        with engine.connect() as connection:
+            desks: dict[int, list[int]] = {n: [] for n in range(halls)}
+            services: dict[int, int] = {}
+            for code, desk_id in connection.execute(
+                text(
+                    "SELECT halls.code, desks.id FROM desks JOIN halls ON halls.id = desks.hall_id"
+                    " ORDER BY desks.id"
+                )
+            ):
+                desks[int(code[1:])].append(desk_id)
+            for code, service_id in connection.execute(
+                text(
+                    "SELECT halls.code, services.id FROM services JOIN halls ON halls.id = hall_id"
+                )
+            ):
+                services[int(code[1:])] = service_id
+        engine.dispose()
+        servers = [serve(python, env, workdir / f"server{n}.log") for n in range(2)]
+        try:
+            figures: dict[tuple[int, str], list[dict]] = {}
+            # each client's own free desks in its hall, used once each over every round
+            mine = {
+                i: iter(desks[i % halls][i // halls :: -(-clients // halls)])
+                for i in range(clients)
+            }
+            for share in rounds_of(total, rounds):
+                for processes in (1, 2):
+
+                    def root(index: int, processes=processes) -> str:
+                        return f"{servers[index % processes][1]}/h/h{index % halls}"
+
+                    figures.setdefault((processes, "issue"), []).append(
+                        run_clients(
+                            clients,
+                            share,
+                            lambda s, i, root=root: s.post(
+                                root(i) + "/api/v1/tickets",
+                                json={"service_id": services[i % halls]},
+                                headers=headers,
+                            ),
+                        )
+                    )
+                    called: list[tuple[str, int, int]] = []
+
+                    def call_next(session, index, root=root, called=called):
+                        desk_id = next(mine[index])
+                        response = session.post(
+                            f"{root(index)}/api/v1/desks/{desk_id}/call-next", headers=headers
+                        )
+                        ticket = response.json().get("ticket") if response.ok else None
+                        if ticket:
+                            called.append((root(index), ticket["id"], desk_id))
+                        return response
+
+                    figures.setdefault((processes, "call-next"), []).append(
+                        run_clients(clients, share, call_next)
+                    )
+                    for where, ticket_id, desk_id in called:  # untimed: the desks free again
+                        requests.post(
+                            f"{where}/api/v1/tickets/{ticket_id}/cancel",
+                            json={"desk_id": desk_id},
+                            headers=headers,
+                            timeout=10,
+                        ).raise_for_status()
+            label = f"city of {halls}"
+            for what in ("issue", "call-next"):
+                one, two = merge(figures[(1, what)]), merge(figures[(2, what)])
+                report(label, f"{what}, 1 process", clients, one)
+                report(label, f"{what}, 2 processes", clients, two)
+                print(f"{label:9} {what}: 2 processes give {two['per_s'] / one['per_s']:.2f}× one")
+        finally:
+            for process, _base in servers:
+                process.terminate()
+                process.wait(timeout=10)
+
+
 def rounds_of(total: int, rounds: int) -> list[int]:
     return [total // rounds + (1 if i < total % rounds else 0) for i in range(rounds)]
 
@@ -344,7 +460,25 @@ def main() -> None:
     parser.add_argument(
         "--rounds", type=int, default=8, help="alternating rounds they are split in"
     )
+    parser.add_argument(
+        "--city",
+        type=int,
+        default=0,
+        help="instead: a city of this many halls on PostgreSQL, the clients spread over them, "
+        "one server process against two (--clients, 32 by default)",
+    )
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument(
+        "--redis", default=os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/0")
+    )
     args = parser.parse_args()
+    if args.city:
+        url, drop = postgres_database()
+        try:
+            bench_city(url, args.city, args.clients, args.requests, args.rounds, args.redis)
+        finally:
+            drop()
+        return
     results: dict = {}
     if args.db in ("sqlite", "both"):
         with tempfile.TemporaryDirectory() as tmp:

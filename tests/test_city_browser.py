@@ -6,7 +6,9 @@ their hall only."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
@@ -170,4 +172,86 @@ def test_a_county_registrar_works_in_their_hall_only(browser, city):
         page.goto(f"{city.url}{path}")
         page.wait_for_url("**/login?next=*")
         assert page.get_by_label("用户名").is_visible()
+    context.close()
+
+
+def _registered_at_the_centre(city: Hall) -> int:
+    """The centre's registrar registers a housing matter through the form (CSRF, login);
+    its case's id back."""
+    web = requests.Session()
+
+    def token(path: str) -> str:
+        page = web.get(f"{city.url}{path}", timeout=10).text
+        return re.search(r'name="csrf_token"[^>]*?value="([^"]+)"', page).group(1)
+
+    web.post(
+        f"{city.url}/login",
+        data={"username": "registrar", "password": "demo1234", "csrf_token": token("/login")},
+        timeout=10,
+    )
+    services = requests.get(f"{city.url}/api/v1/services", timeout=10).json()["services"]
+    housing = str(next(s["id"] for s in services if s["prefix"] == "B"))
+    form = {
+        "csrf_token": token("/registration/"),
+        "name": "王小明",
+        "id_number": "11010519491231002X",
+        "address": "人民路1号",
+        "account": "小区楼顶漏水三年无人处理。",
+        "category": "住房",
+        "department_id": housing,
+        "group_size": "1",
+        "action": "register",
+        "route": [housing],
+    }
+    answer = web.post(f"{city.url}/registration/", data=form, timeout=10, allow_redirects=False)
+    assert answer.status_code == 302, answer.text[:300]
+    import sqlite3
+
+    with sqlite3.connect(city.instance / "reception.sqlite3") as database:
+        return database.execute("SELECT max(id) FROM cases").fetchone()[0]
+
+
+def test_the_city_hands_a_matter_down_and_sees_it_go_overdue(browser, city):
+    import sqlite3
+
+    case_id = _registered_at_the_centre(city)
+    context, page = staff_page(browser, city.url, "supervisor")
+    page.goto(f"{city.url}/cases/{case_id}")
+    form = page.get_by_test_id("hand-down")
+    form.locator("select[name='to_department_id']").select_option(label="县住建局")
+    form.locator("textarea[name='note']").fill("请县住建局核查并于期限内报告")
+    form.get_by_role("button", name="交办").click()
+    page.get_by_test_id("handed-away").wait_for()
+    assert "清河县人民来访接待中心" in page.get_by_test_id("handed-away").inner_text()
+    assert page.get_by_test_id("hand-down").count() == 0  # read only here now
+    assert "交办至其他接待中心" in page.get_by_test_id("case-history").inner_text()
+    # under the city's supervision, from the same page
+    supervise = page.get_by_test_id("supervise")
+    supervise.locator("input[name='due_on']").fill(
+        (datetime.now(UTC) + timedelta(hours=8)).date().isoformat()
+    )
+    supervise.locator("input[name='note']").fill("三日内办结并报告")
+    supervise.get_by_role("button", name="列入督办").click()
+    page.get_by_test_id("supervised").wait_for()
+    # the county's registrar finds it in their own list
+    county_context, county = staff_page(browser, city.url, "qh_registrar")
+    county.wait_for_url("**/h/qinghe/registration/")
+    county.goto(f"{city.url}/h/qinghe/cases/")
+    assert county.get_by_role("link", name=re.compile(rf"XF\d{{4}}-0*{case_id}\b")).count() >= 1
+    county_context.close()
+    # days pass and nothing is done: the timed duties raise the overdue alert
+    with sqlite3.connect(city.instance / "reception.sqlite3") as database:
+        database.execute("UPDATE case_supervisions SET due_on = date('now', '-3 day')")
+    assert "1 alert(s) raised" in cli(city.instance, "watch-hall")
+    page.goto(f"{city.url}/city/")
+    card = page.locator(".city-card").filter(has_text="清河县人民来访接待中心")
+    card.locator("[data-kind='overdue-matters']").wait_for()
+    assert "1 件督办事项超期" in card.inner_text() and "督办超期 1" in card.inner_text()
+    page.goto(f"{city.url}/city/supervised")
+    assert page.get_by_test_id("overdue").count() == 1
+    page.goto(f"{city.url}/h/qinghe/supervisor/")
+    row = page.locator("#alerts tr[data-kind='overdue']")
+    row.wait_for()
+    assert "已超过期限" in row.inner_text()
+    screenshot(page, "county-board-overdue")
     context.close()

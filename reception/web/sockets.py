@@ -18,7 +18,7 @@ from flask_socketio import emit, join_room, leave_room
 
 from reception.db.extensions import db, socketio
 from reception.live import city_board, events, hall_board, snapshots
-from reception.models import Desk, Hall, Role, Service, User, VideoSession
+from reception.models import Desk, Hall, RemoteUnit, Role, Service, User, VideoSession
 from reception.models.types import utcnow
 from reception.models.video import OPEN_SESSION_STATES
 from reception.oversight import supervision
@@ -152,6 +152,9 @@ def _remote_room(room: str, unit_id: int, staff: User) -> tuple[list[str], Snaps
     if not staff.is_a(Role.REMOTE) or staff.remote_unit_id != unit_id:
         raise Refused("not allowed")
     hall = current_hall()
+    unit = db.session.get(RemoteUnit, unit_id)
+    if unit is None or unit.hall_id != hall.id:  # a unit follows its own hall's video line
+        raise Refused("not allowed")
     desks = video.video_desks(hall)
     services = {s.id for d in desks for s in d.desk.services if video.is_video(s)}
     rooms = [room, *(f"service:{s}" for s in sorted(services))]
