@@ -49,6 +49,21 @@ def bench_hall(desks: int) -> dict:
     }
 
 
+def bench_env(workdir: Path, database_url: str, redis: str | None = None) -> dict[str, str]:
+    """The environment of the `reception` commands and servers a bench starts: its instance
+    folder, its database, quiet logs; with `redis`, a Socket.IO channel of its own there."""
+    env = {
+        **os.environ,
+        "RECEPTION_INSTANCE_PATH": str(workdir),
+        "RECEPTION_DATABASE_URL": database_url,
+        "RECEPTION_LOG_LEVEL": "WARNING",
+    }
+    if redis:
+        env["RECEPTION_REDIS_URL"] = redis
+        env["RECEPTION_SOCKETIO_CHANNEL"] = f"bench-{uuid.uuid4().hex[:8]}"
+    return env
+
+
 def api_token(python: list[str], env: dict[str, str], username: str) -> str:
     """A desk account with an API token, made through the `reception` command."""
     made = subprocess.run(
@@ -140,12 +155,7 @@ def run_clients(clients: int, total: int, make_request, server: int | None = Non
 def start_hall(
     database_url: str, workdir: Path, desks: int
 ) -> tuple[subprocess.Popen, str, str, list[int]]:
-    env = {
-        **os.environ,
-        "RECEPTION_INSTANCE_PATH": str(workdir),
-        "RECEPTION_DATABASE_URL": database_url,
-        "RECEPTION_LOG_LEVEL": "WARNING",
-    }
+    env = bench_env(workdir, database_url)
     hall_file = workdir / "hall.json"
     hall_file.write_text(json.dumps(bench_hall(desks), ensure_ascii=False), "utf-8")
     python = [sys.executable, "-m", "reception"]
@@ -285,14 +295,7 @@ def bench_city(
     other's hall lock, so what a second process adds is what the machine's cores allow."""
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        env = {
-            **os.environ,
-            "RECEPTION_INSTANCE_PATH": str(workdir),
-            "RECEPTION_DATABASE_URL": database_url,
-            "RECEPTION_LOG_LEVEL": "WARNING",
-            "RECEPTION_REDIS_URL": redis,
-            "RECEPTION_SOCKETIO_CHANNEL": f"bench-{uuid.uuid4().hex[:8]}",
-        }
+        env = bench_env(workdir, database_url, redis)
         python = [sys.executable, "-m", "reception"]
         subprocess.run([*python, "db", "upgrade"], env=env, check=True, capture_output=True)
         per_hall = 2 * total // halls + clients  # a free desk for every call of both setups

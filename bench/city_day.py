@@ -33,7 +33,7 @@ from sqlalchemy import create_engine, text
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.api_bench import PG_ADMIN, serve  # noqa: E402
+from bench.api_bench import PG_ADMIN, bench_env, serve  # noqa: E402
 from bench.day import (  # noqa: E402
     DAY_END,
     DAY_START,
@@ -73,14 +73,7 @@ def cli(python: list[str], env: dict, *args: str) -> str:
 
 
 def set_up(database_url: str, workdir: Path, counties: int, redis: str):
-    env = {
-        **os.environ,
-        "RECEPTION_INSTANCE_PATH": str(workdir),
-        "RECEPTION_DATABASE_URL": database_url,
-        "RECEPTION_LOG_LEVEL": "WARNING",
-        "RECEPTION_REDIS_URL": redis,
-        "RECEPTION_SOCKETIO_CHANNEL": f"bench-{uuid.uuid4().hex[:8]}",
-    }
+    env = bench_env(workdir, database_url, redis)
     python = [sys.executable, "-m", "reception"]
     cli(python, env, "db", "upgrade")
     halls = [{**day_hall(), "code": CENTRE}] + [county_hall(n) for n in range(1, counties + 1)]

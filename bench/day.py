@@ -43,7 +43,7 @@ import socketio
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.api_bench import PG_ADMIN, api_token, percentile, serve  # noqa: E402
+from bench.api_bench import PG_ADMIN, api_token, bench_env, percentile, serve  # noqa: E402
 
 SERVICES = [
     ("A", "市住建局"),
@@ -331,15 +331,7 @@ def report(label: str, rec: Recorder, memory: dict, wall: float) -> None:
 
 
 def start_servers(database_url: str, workdir: Path, processes: int, redis: str | None):
-    env = {
-        **os.environ,
-        "RECEPTION_INSTANCE_PATH": str(workdir),
-        "RECEPTION_DATABASE_URL": database_url,
-        "RECEPTION_LOG_LEVEL": "WARNING",
-    }
-    if redis:
-        env["RECEPTION_REDIS_URL"] = redis
-        env["RECEPTION_SOCKETIO_CHANNEL"] = f"bench-{uuid.uuid4().hex[:8]}"
+    env = bench_env(workdir, database_url, redis)
     python = [sys.executable, "-m", "reception"]
     (workdir / "hall.json").write_text(json.dumps(day_hall(), ensure_ascii=False), "utf-8")
     subprocess.run([*python, "db", "upgrade"], env=env, check=True, capture_output=True)

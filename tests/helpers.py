@@ -145,5 +145,20 @@ def user_by_name(name: str) -> User:
     return db.session.scalars(select(User).where(User.username == name)).one()
 
 
+def matter_form(service_id: int) -> dict:
+    """The registration form for a housing matter sent to the service `service_id`."""
+    return {
+        "name": "王小明",
+        "id_number": "11010519491231002X",
+        "address": "人民路1号",
+        "account": "小区楼顶漏水三年无人处理。",
+        "category": "住房",
+        "department_id": str(service_id),
+        "group_size": "1",
+        "action": "register",
+        "route": [str(service_id)],
+    }
+
+
 def login(client, username: str = "desk", password: str = DEMO_PASSWORD):
     return client.post("/login", data={"username": username, "password": password})

@@ -15,6 +15,7 @@ import requests
 
 from reception.hall.description import DEMO_CITY
 from tests.browser import screenshot, staff_page
+from tests.helpers import matter_form
 from tests.live_server import Hall, cli
 
 pytestmark = pytest.mark.browser
@@ -191,18 +192,7 @@ def _registered_at_the_centre(city: Hall) -> int:
     )
     services = requests.get(f"{city.url}/api/v1/services", timeout=10).json()["services"]
     housing = str(next(s["id"] for s in services if s["prefix"] == "B"))
-    form = {
-        "csrf_token": token("/registration/"),
-        "name": "王小明",
-        "id_number": "11010519491231002X",
-        "address": "人民路1号",
-        "account": "小区楼顶漏水三年无人处理。",
-        "category": "住房",
-        "department_id": housing,
-        "group_size": "1",
-        "action": "register",
-        "route": [housing],
-    }
+    form = {"csrf_token": token("/registration/"), **matter_form(int(housing))}
     answer = web.post(f"{city.url}/registration/", data=form, timeout=10, allow_redirects=False)
     assert answer.status_code == 302, answer.text[:300]
     import sqlite3

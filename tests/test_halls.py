@@ -15,7 +15,7 @@ from sqlalchemy import select
 from reception.db.extensions import db as _db
 from reception.hall.description import DEMO_CITY, DEMO_PASSWORD, load_hall, read_description
 from reception.models import AuditEntry, Case, Desk, Hall, Service, StaffHall, Ticket, User
-from tests.helpers import login, user_by_name
+from tests.helpers import login, matter_form, user_by_name
 from tests.test_permissions import ALLOWED, _refused, _url
 from tests.test_qr import _decode_png, _rasterise
 
@@ -37,18 +37,7 @@ def _service(hall: Hall, prefix: str) -> Service:
 
 def _matter(hall: Hall) -> dict:
     """The registration form for a housing matter sent to the hall's housing bureau (B)."""
-    housing = str(_service(hall, "B").id)
-    return {
-        "name": "王小明",
-        "id_number": "11010519491231002X",
-        "address": "人民路1号",
-        "account": "小区楼顶漏水三年无人处理。",
-        "category": "住房",
-        "department_id": housing,
-        "group_size": "1",
-        "action": "register",
-        "route": [housing],
-    }
+    return matter_form(_service(hall, "B").id)
 
 
 def _issue(client, root: str, service: Service) -> str:
@@ -207,8 +196,8 @@ def test_a_new_account_made_in_a_county_works_only_there(client, city):
     assert admin.all_halls
 
 
-COUNTY_STAFF = ("qh_registrar", "qh_desk", "qh_supervisor")
-CENTRE_STAFF = ("registrar", "desk", "zhujian")
+COUNTY_STAFF = ("qh_registrar", "qh_desk", "qh_lawyer", "qh_supervisor")
+CENTRE_STAFF = ("registrar", "desk", "zhujian", "jiaoyu")
 
 
 def _walk(client, world: dict, root: str, headers: dict) -> dict[tuple[str, str], bool]:
@@ -367,3 +356,18 @@ def test_the_city_rooms_open_to_city_accounts_only(app, city):
     assert card["totals"]["issued"] == 1
     assert answers["leader"]["ok"]
     assert not answers["qh_supervisor"]["ok"] and not answers["desk"]["ok"]
+
+
+def test_the_centres_screen_is_a_visitor_in_a_county(app, world):
+    """A display enrolled to the centre reaches on a county's pages exactly what a visitor
+    reaches there."""
+    for path in DEMO_CITY[1:]:
+        load_hall(read_description(path), default_password=DEMO_PASSWORD)
+    _db.session.commit()
+    screen = app.test_client()
+    assert screen.get(f"/display/enrol/{world['display_token']}").status_code == 302
+    assert screen.get("/display/").status_code == 200  # enrolled in the centre
+    assert screen.get("/h/qinghe/display/").status_code == 403  # not in 清河县
+    as_screen = _walk(screen, world, "/h/qinghe", {})
+    as_nobody = _walk(app.test_client(), world, "/h/qinghe", {})
+    assert [key for key, allowed in as_screen.items() if allowed != as_nobody[key]] == []
