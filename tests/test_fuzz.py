@@ -227,6 +227,7 @@ SECOND_WAVE_FORMS = {
                                        "start", "end", "slot_minutes", "capacity", "weeks"],
     "/admin/routing": ["rules"],
     "/admin/remote-units/new": ["name", "name_en", "sort_order", "active"],
+    "/admin/halls": ["name", "code", "timezone"],
     "/t/{token}/rate/1": ["level", "comment", "reasons", "asked", "skip"],
     "/t/{token}/rate-case": ["level", "comment", "reasons", "asked", "skip"],
     "/supervisor/follow-ups/{follow_up}": ["outcome"],

@@ -371,3 +371,39 @@ def test_the_centres_screen_is_a_visitor_in_a_county(app, world):
     as_screen = _walk(screen, world, "/h/qinghe", {})
     as_nobody = _walk(app.test_client(), world, "/h/qinghe", {})
     assert [key for key, allowed in as_screen.items() if allowed != as_nobody[key]] == []
+
+
+def test_the_citys_administrator_creates_a_hall(app, client, city):
+    login(client, "admin")
+    assert "清河县人民来访接待中心" in client.get("/admin/halls").get_data(as_text=True)
+    made = client.post(
+        "/admin/halls",
+        data={"name": "南宫市人民来访接待中心", "code": "nangong", "timezone": "Asia/Shanghai"},
+    )
+    assert made.status_code == 303 and made.headers["Location"] == "/h/nangong/admin/hall"
+    hall = _db.session.scalars(select(Hall).where(Hall.code == "nangong")).one()
+    assert hall.name == "南宫市人民来访接待中心"
+    assert client.get("/h/nangong/admin/hall").status_code == 200
+    entry = _db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "setup_new_hall")
+    ).one()
+    assert entry.detail == "南宫市人民来访接待中心" and "nangong" in str(entry.change)
+    for data in (
+        {"name": "另一个", "code": "nangong", "timezone": "Asia/Shanghai"},  # the code is taken
+        {"name": "另一个", "code": "Bad Code", "timezone": "Asia/Shanghai"},
+        {"name": "另一个", "code": "ok", "timezone": "Mars/Olympus"},
+        {"name": "南宫市人民来访接待中心", "code": "other", "timezone": "Asia/Shanghai"},
+    ):
+        refused = client.post("/admin/halls", data=data)
+        assert refused.status_code == 422, data
+    assert len(_db.session.scalars(select(Hall)).all()) == 4
+    # a county's administrator administers their hall, not the city's list of halls
+    admin = User(username="qh_admin", role="admin", display_name="县管理员", all_halls=False)
+    admin.set_password(DEMO_PASSWORD)
+    admin.memberships.append(StaffHall(hall_id=city["qinghe"].id, role="admin"))
+    _db.session.add(admin)
+    _db.session.commit()
+    county = app.test_client()
+    login(county, "qh_admin")
+    assert county.get("/h/qinghe/admin/").status_code == 200
+    assert county.get("/h/qinghe/admin/halls").status_code == 403

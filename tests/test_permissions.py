@@ -116,6 +116,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "supervisor.board": roles("supervisor", "leader"),
     "city.board": roles("supervisor", "leader"),  # the city's own accounts (test_halls)
     "city.supervised": roles("supervisor", "leader"),
+    "admin.halls": roles(),  # the city's administrators (test_halls)
     "cases.hand_down": roles("registrar", "supervisor", "leader"),
     "cases.supervise": roles("supervisor", "leader"),  # the city's accounts (test_halls)
     "cases.end_supervision": roles("supervisor", "leader"),

@@ -40,6 +40,7 @@ AUDIT_ACTIONS: dict[str, str] = {
     "resend_message": N_("Sent a text again"),
     # who changed the set-up
     "setup_hall": N_("Changed the hall"),
+    "setup_new_hall": N_("Created a hall"),
     "setup_service": N_("Changed a service"),
     "setup_desk": N_("Changed a desk"),
     "setup_staff": N_("Changed a staff account"),

@@ -27,7 +27,13 @@ from reception.hall.administration.people import (
     save_unit,
     save_user,
 )
-from reception.hall.administration.places import has_tickets, save_desk, save_hall, save_service
+from reception.hall.administration.places import (
+    create_hall,
+    has_tickets,
+    save_desk,
+    save_hall,
+    save_service,
+)
 from reception.hall.administration.times import (
     add_leader_day,
     add_template,
@@ -42,6 +48,7 @@ from reception.hall.administration.transfer import (
 )
 
 __all__ = [
+    "create_hall",
     "FIRST_RUN_FILE",
     "PASSWORD_ALPHABET",
     "PASSWORD_LENGTH",

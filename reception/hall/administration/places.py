@@ -23,6 +23,7 @@ from reception.models import (
     Service,
     Ticket,
 )
+from reception.models.hall import HALL_CODE
 
 
 def save_hall(hall: Hall, data: Mapping[str, Any], staff_id: int) -> None:
@@ -92,3 +93,20 @@ def save_desk(
 
 def _desk_state(desk: Desk) -> dict[str, Any]:
     return {**state_of(desk, DESK_FIELDS), "services": [s.prefix for s in desk.services]}
+
+
+def create_hall(name: str, code: str, timezone: str, staff_id: int) -> Hall:
+    """A new hall of the city (its name and its code in the addresses, `/h/<code>/`): set up
+    afterwards on its own administration pages, or by importing a description over it."""
+    zone(timezone)  # an unknown time zone is refused (InvalidInput)
+    if not HALL_CODE.match(code):
+        raise InvalidInput(N_("A hall's code is lowercase letters, digits and hyphens."))
+    if db.session.scalars(select(Hall.id).where(Hall.code == code)).first() is not None:
+        raise InvalidInput(N_("The code %(code)s is another hall's."), code=code)
+    if db.session.scalars(select(Hall.id).where(Hall.name == name)).first() is not None:
+        raise InvalidInput(N_("%(name)s is already a hall."), name=name)
+    hall = Hall(name=name, code=code, timezone=timezone, version=0)
+    db.session.add(hall)
+    db.session.flush()
+    record_change(staff_id, "new_hall", None, {"name": name, "code": code, "timezone": timezone})
+    return hall

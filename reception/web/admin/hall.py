@@ -13,20 +13,28 @@ from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from reception.core.errors import QueueError
 from reception.db.extensions import db
 from reception.hall import administration
 from reception.models import (
     DisplayDevice,
+    Hall,
     Role,
+    StaffHall,
     User,
 )
-from reception.web.admin.common import bp
+from reception.models.staff import works_in
+from reception.web.admin.common import bp, refused, status_of
 from reception.web.common import (
+    city_staff_only,
     current_hall,
+    hall_path,
     roles_required,
+    several_halls,
 )
 from reception.web.forms import (
     HallForm,
+    NewHallForm,
 )
 
 
@@ -40,12 +48,49 @@ def index():
         counts={
             "services": len(hall.services),
             "desks": len(hall.desks),
-            "staff": db.session.scalar(select(func.count(User.id))),
+            "staff": db.session.scalar(select(func.count(User.id)).where(works_in(hall.id))),
             "displays": db.session.scalar(
-                select(func.count(DisplayDevice.id)).where(DisplayDevice.revoked.is_(False))
+                select(func.count(DisplayDevice.id)).where(
+                    DisplayDevice.hall_id == hall.id, DisplayDevice.revoked.is_(False)
+                )
             ),
         },
+        several_halls=several_halls() and current_user.all_halls,
     )
+
+
+@bp.route("/halls", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def halls():
+    """The city's halls, their addresses and staff; a new hall (the city's administrators)."""
+    city_staff_only()
+    form = NewHallForm()
+    if form.validate_on_submit():
+        try:
+            made = administration.create_hall(
+                form.name.data or "",
+                form.code.data or "",
+                form.timezone.data or "",
+                current_user.id,
+            )
+        except QueueError as error:
+            refused(form, error)
+        else:
+            flash(
+                gettext("Created %(name)s: set it up on its own pages.", name=made.name), "success"
+            )
+            return redirect(hall_path(made, url_for("admin.hall_settings")), 303)
+    status = status_of(form)
+    listed = db.session.scalars(select(Hall).order_by(Hall.id)).all()
+    staff = dict(
+        db.session.execute(
+            select(StaffHall.hall_id, func.count(StaffHall.user_id)).group_by(StaffHall.hall_id)
+        ).all()
+    )
+    page = render_template(
+        "admin/halls.html", hall=current_hall(), halls=listed, staff=staff, form=form
+    )
+    return page, status
 
 
 @bp.route("/hall", methods=["GET", "POST"])

@@ -59,6 +59,25 @@ class ClosureForm(FlaskForm):
     viewing = IsoDateField(_l("Date"))
 
 
+class NewHallForm(FlaskForm):
+    """A new hall of the city: its name, its code in the addresses, its time zone."""
+
+    name = StringField(
+        _l("Name of the hall"), filters=[strip_text], validators=[DataRequired(), Length(max=120)]
+    )
+    code = StringField(
+        _l("Code in the addresses (/h/code/)"),
+        filters=[strip_text],
+        validators=[DataRequired(), Length(max=32)],
+    )
+    timezone = StringField(
+        _l("Time zone"),
+        default="Asia/Shanghai",
+        filters=[strip_text],
+        validators=[DataRequired(), Length(max=64)],
+    )
+
+
 class HallForm(FlaskForm):
     name = StringField(
         _l("Name of the hall"), filters=[strip_text], validators=[DataRequired(), Length(max=120)]
