@@ -129,3 +129,37 @@ def test_the_art_41_sheet_for_the_city_sums_its_halls(app, client, city):  # noq
     assert matters("&city=1") == 2
     assert matters(f"&hall={city['qinghe'].id}") == 1
     assert (date.today() - timedelta(days=1)).year in (year, year - 1)
+
+
+def test_the_figures_api_over_the_city(app, client, city):  # noqa: F811
+    _a_day(city)
+    from tests.helpers import user_by_name
+
+    boss = user_by_name("supervisor").new_api_token()
+    county = user_by_name("qh_supervisor").new_api_token()
+    _db.session.commit()
+    query = f"period=range&day={MON}&until={TUE}"
+
+    def figures(root: str, token: str, extra: str = ""):
+        return client.get(
+            f"{root}/api/v1/reports/figures?{query}{extra}",
+            headers={"Authorization": f"Bearer {token}"},
+        )
+
+    whole = figures("", boss, "&city=true")
+    assert whole.status_code == 200, whole.get_json()
+    assert whole.get_json()["hall_ids"] == sorted(h.id for h in city.values())
+    assert whole.get_json()["figures"]["tickets"] == 12
+    two = figures("", boss, f"&hall_id={city['qinghe'].id}&hall_id={city['dongcheng'].id}")
+    assert two.status_code == 200, two.get_json()
+    assert two.get_json()["figures"]["tickets"] == 6
+    own = figures("/h/qinghe", county)
+    assert own.status_code == 200 and own.get_json()["hall_ids"] == [city["qinghe"].id]
+    assert own.get_json()["figures"]["tickets"] == 6
+    assert figures("/h/qinghe", county, "&city=true").status_code == 422
+    assert figures("", boss, "&hall_id=987654").status_code == 422
+    # a service in the query string (text there) is read as a number: was always refused
+    one_line = figures("", boss, f"&service_id={_service(city['shi'], 'A').id}")
+    assert one_line.status_code == 200, one_line.get_json()
+    assert one_line.get_json()["figures"]["tickets"] == 4
+    assert figures("", boss, "&service_id=1.5").status_code == 422

@@ -332,18 +332,23 @@ def form_scope(form: ReportForm, hall: Hall, today: date) -> reports.Scope:
     )
 
 
-def chosen_halls(form: ReportForm, hall: Hall) -> list[Hall] | None:
-    """The halls a report is over: this hall (None), several of the city's, or all of them;
-    only the city's own accounts report beyond their hall."""
-    if not form.city.data and not form.hall.data:
+def chosen_halls(form: ReportForm | AnnualForm, hall: Hall) -> list[Hall] | None:
+    return report_halls(current_user, bool(form.city.data), form.hall.data or [])
+
+
+def report_halls(reader: User, city: bool, hall_ids: list[int]) -> list[Hall] | None:
+    """The halls a report is over: the request's hall (None), several of the city's
+    (`hall_ids`), or all of them (`city`); only the city's own accounts report beyond their
+    hall."""
+    if not city and not hall_ids:
         return None
-    if not current_user.all_halls:
+    if not reader.all_halls:
         raise InvalidInput(N_("Only the city's accounts report on other halls."))
     query = select(Hall).order_by(Hall.id)
-    if not form.city.data:
-        query = query.where(Hall.id.in_(form.hall.data))
+    if not city:
+        query = query.where(Hall.id.in_(hall_ids))
     halls = list(db.session.scalars(query))
-    if not form.city.data and len(halls) != len(form.hall.data):
+    if not city and len(halls) != len(set(hall_ids)):
         raise InvalidInput(N_("Unknown hall."))
     return halls
 

@@ -12,17 +12,20 @@ from reception.oversight.exports.taking import take
 from reception.web.api import schemas as s
 from reception.web.api.common import api_user, bp, requires
 from reception.web.common import current_hall
+from reception.web.reports import report_halls
 
 
 def _scope(hall: Hall, query: dict[str, Any]) -> reports.Scope:
     """The period and service asked for, for the caller (Art. 30: their departments)."""
+    reader = api_user()
     return reports.scope_of(
         hall,
         query["period"],
         query["day"],
         query.get("until"),
         query.get("service_id"),
-        api_user().departments,
+        reader.departments,
+        report_halls(reader, query["city"], query.get("hall_id") or []),
     )
 
 
@@ -40,6 +43,7 @@ def figures(query: dict[str, Any]) -> dict[str, Any]:
         "first": scope.first,
         "last": scope.last,
         "service_id": scope.service_id,
+        "hall_ids": list(scope.halls),
         "figures": reports.summary(scope, hall_day(hall.timezone, utcnow())),
     }
 

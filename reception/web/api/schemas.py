@@ -33,6 +33,11 @@ def Id(**kwargs: object) -> fields.Integer:  # noqa: N802 - a field factory read
     return fields.Integer(strict=True, validate=validate.Range(1, MAX_ID), **kwargs)  # type: ignore[arg-type]
 
 
+def QueryId(**kwargs: object) -> fields.Integer:  # noqa: N802
+    """A database id in a query string (text there, so read as a number: `12`, not `1.5`)."""
+    return fields.Integer(validate=validate.Range(1, MAX_ID), **kwargs)  # type: ignore[arg-type]
+
+
 NO_NUL = r"^[^\x00]*$"  # a NUL cannot be stored (lone surrogates are refused by the guard)
 NOT_BLANK = r"^[^\x00]*[^\s\x00][^\x00]*$"  # some text besides spaces, and no NUL
 MOBILE = r"^(\+86)?1[3-9][0-9]{9}$"
@@ -245,7 +250,17 @@ class ReportQuery(Strict):
         required=True, metadata={"description": "The day, or the first day of the period."}
     )
     until = HallDate(metadata={"description": "The last day of a `range`."})
-    service_id = Id(metadata={"description": "Only the visits that joined this service first."})
+    service_id = QueryId(
+        metadata={"description": "Only the visits that joined this service first."}
+    )
+    hall_id = fields.List(
+        QueryId(),
+        validate=validate.Length(max=100),
+        metadata={"description": "The city's accounts: these halls together (repeat the name)."},
+    )
+    city = fields.Boolean(
+        load_default=False, metadata={"description": "The city's accounts: every hall."}
+    )
 
 
 def _count() -> fields.Integer:
@@ -298,6 +313,7 @@ class ReportSchema(Strict):
     first = fields.Date(required=True)
     last = fields.Date(required=True)
     service_id = fields.Integer(required=True, allow_none=True)
+    hall_ids = fields.List(fields.Integer(), required=True)
     figures = fields.Nested(FiguresSchema, required=True)
 
 
