@@ -14,7 +14,17 @@ from sqlalchemy import select
 
 from reception.db.extensions import db as _db
 from reception.hall.description import DEMO_CITY, DEMO_PASSWORD, load_hall, read_description
-from reception.models import AuditEntry, Case, Desk, Hall, Service, StaffHall, Ticket, User
+from reception.models import (
+    AuditEntry,
+    Case,
+    CaseNote,
+    Desk,
+    Hall,
+    Service,
+    StaffHall,
+    Ticket,
+    User,
+)
 from tests.helpers import login, matter_form, user_by_name
 from tests.test_permissions import ALLOWED, _refused, _url
 from tests.test_qr import _decode_png, _rasterise
@@ -407,3 +417,25 @@ def test_the_citys_administrator_creates_a_hall(app, client, city):
     login(county, "qh_admin")
     assert county.get("/h/qinghe/admin/").status_code == 200
     assert county.get("/h/qinghe/admin/halls").status_code == 403
+
+
+def test_a_county_sees_that_a_person_has_matters_elsewhere_but_not_what_they_are(app, city):
+    centre = app.test_client()
+    login(centre, "registrar")
+    assert centre.post("/registration/", data=_matter(city["shi"])).status_code == 302
+    case = _db.session.scalars(select(Case)).one()
+    _db.session.add(CaseNote(case_id=case.id, kind="outcome", text="已告知向市住建局反映"))
+    _db.session.commit()
+    county = app.test_client()
+    login(county, "qh_registrar")
+    page = county.post("/h/qinghe/registration/lookup", data={"id_number": "11010519491231002X"})
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'data-testid="repeat-visitor"' in text
+    assert "其中 1 件在本市其他接待中心" in text  # that there is one
+    assert 'data-testid="open-case"' in text  # Art. 19 holds across the city
+    assert "已告知向市住建局反映" not in text  # not what it is
+    listed = county.post("/h/qinghe/cases/lookup", data={"id_number": "11010519491231002X"})
+    assert case.number not in listed.get_data(as_text=True)
+    # the centre itself sees its matter in full
+    own = centre.post("/registration/lookup", data={"id_number": "11010519491231002X"})
+    assert "已告知向市住建局反映" in own.get_data(as_text=True)

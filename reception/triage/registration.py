@@ -88,6 +88,13 @@ def find_by_id_number(id_number: str, staff_id: int | None, today: date) -> Visi
     return visitor
 
 
+def matters_in(visitor: Visitor, hall_id: int) -> list[Case]:
+    """The visitor's matters a hall may show: those it handles and those it handed down. A
+    person is one person across the city, but a county's staff never read another hall's
+    matters (that there are some is all `open_cases` and the count tell them)."""
+    return [c for c in visitor.cases if hall_id in (c.hall_id, c.origin_hall_id)]
+
+
 def open_cases(visitor: Visitor) -> list[Case]:
     """Matters already accepted or in progress (Art. 19: not accepted twice)."""
     return [c for c in visitor.cases if c.status in (CaseStatus.REGISTERED, CaseStatus.ACCEPTED)]

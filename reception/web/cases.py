@@ -43,7 +43,7 @@ from reception.models import (
 from reception.models.staff import holding
 from reception.models.types import utcnow
 from reception.triage import casework, clocks, handover
-from reception.triage.registration import audit, find_by_id_number, visible_to
+from reception.triage.registration import audit, find_by_id_number, matters_in, visible_to
 from reception.video import recordings
 from reception.web import case_view
 from reception.web.actions import optional_id
@@ -175,11 +175,7 @@ def lookup():
     except InvalidInput as error:
         lookup_form.id_number.errors = [error_text(error)]
         return _list_page(form, [], 0, lookup=lookup_form, looked_up=True, status=422)
-    cases = (
-        [c for c in visitor.cases if c.hall_id == current_hall().id and _may_see(c)]
-        if visitor
-        else []
-    )
+    cases = [c for c in matters_in(visitor, current_hall().id) if _may_see(c)] if visitor else []
     lookup_form.id_number.data = ""  # the number is not drawn back into the page
     return _list_page(form, cases, len(cases), lookup=lookup_form, looked_up=True)
 

@@ -87,6 +87,7 @@ def _page(
             "registration/form.html",
             hall=hall,
             visitor=visitor,
+            matters=registration.matters_in(visitor, hall.id) if visitor else [],
             form=form,
             error=error,
             categories=routing.categories(hall),
