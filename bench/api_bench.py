@@ -298,7 +298,9 @@ def bench_city(
         env = bench_env(workdir, database_url, redis)
         python = [sys.executable, "-m", "reception"]
         subprocess.run([*python, "db", "upgrade"], env=env, check=True, capture_output=True)
-        per_hall = 2 * total // halls + clients  # a free desk for every call of both setups
+        # a free desk for every call of both setups: a client calls at most total/clients + 1
+        # times a round, and shares its hall's desks with ⌈clients/halls⌉ - 1 others
+        per_hall = -(-clients // halls) * 2 * (total // clients + rounds + 1)
         for n in range(halls):
             hall = {**bench_hall(per_hall), "name": f"基准测试大厅 {n}", "code": f"h{n}"}
             path = workdir / f"h{n}.json"
