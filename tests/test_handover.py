@@ -159,3 +159,38 @@ def test_supervision_goes_overdue_on_the_halls_board_and_the_city_board(app, cli
     ended = boss.post(f"/h/qinghe/cases/{case.id}/supervision/end", data={"note": "已办结"})
     assert ended.status_code == 303
     assert case.number not in boss.get("/city/supervised").get_data(as_text=True)
+
+
+def test_the_accused_departments_city_staff_see_nothing_of_its_supervised_matter(app, city):  # noqa: F811
+    """Art. 30 across halls: a city leader who works for the accused county department is told
+    nothing of a supervised accusation — not on the supervised list, not in the city card's
+    overdue count, not in the alerts it raised."""
+    from reception.models import User
+
+    case = _registered_at_the_centre(app, city)
+    accused = _service(city["qinghe"], "B")
+    case.accusation, case.accused_id = True, accused.id
+    _db.session.commit()
+    registrar = app.test_client()
+    login(registrar, "registrar")
+    assert _hand_down(registrar, case, _service(city["qinghe"], "C").id).status_code == 303
+    boss = app.test_client()
+    login(boss, "supervisor")
+    today = hall_day("Asia/Shanghai", utcnow())
+    data = {"due_on": (today + timedelta(days=1)).isoformat(), "note": "限期办结"}
+    assert boss.post(f"/h/qinghe/cases/{case.id}/supervise", data=data).status_code == 303
+    later = utcnow() + timedelta(days=3)
+    run_duties(app, later)
+    insider = User(username="accused_leader", role="leader", department_id=accused.id)
+    insider.set_password("demo1234")
+    _db.session.add(insider)
+    _db.session.commit()
+    reader = app.test_client()
+    login(reader, "accused_leader")
+    assert case.number not in reader.get("/city/supervised").get_data(as_text=True)
+    assert case.number in boss.get("/city/supervised").get_data(as_text=True)
+    accused_only = frozenset({accused.id})
+    card = city_board.hall_summary(city["qinghe"], later, 10, accused_only)
+    assert card["overdue_matters"] == 0 and "overdue" not in card["alerts"]
+    assert city_board.hall_summary(city["qinghe"], later, 10)["overdue_matters"] == 1
+    assert reader.get(f"/h/qinghe/cases/{case.id}").status_code == 404

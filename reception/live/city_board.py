@@ -50,5 +50,5 @@ def hall_summary(
         totals=events.BoardTotals(**board["totals"]),
         alerts=dict(open_alerts),
         alerts_total=sum(open_alerts.values()),
-        overdue_matters=len(handover.overdue(hall_day(hall.timezone, now), hall.id)),
+        overdue_matters=len(handover.overdue(hall_day(hall.timezone, now), hall.id, departments)),
     ).json_dict()

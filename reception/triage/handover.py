@@ -182,10 +182,14 @@ def is_done(case: Case) -> bool:
     return case.status not in OPEN_MATTER or case.replied_on is not None
 
 
-def overdue(today: date, hall_id: int | None = None) -> list[tuple[CaseSupervision, Case]]:
-    """The supervised matters past their date and not done (in one hall, or every hall)."""
+def overdue(
+    today: date, hall_id: int | None = None, departments: frozenset[int] = frozenset()
+) -> list[tuple[CaseSupervision, Case]]:
+    """The supervised matters past their date and not done (in one hall, or every hall), never
+    an accusation against the reader's `departments` (Art. 30)."""
+    halls = {hall_id} if hall_id is not None else None
     return [
         (supervision, case)
-        for supervision, case in supervised({hall_id} if hall_id is not None else None)
+        for supervision, case in supervised(halls, departments)
         if supervision.due_on < today and not is_done(case)
     ]
