@@ -253,6 +253,32 @@ def test_the_desk_side_rating_device_lights_up_asks_and_thanks(browser, hall):
     phone.context.close()
 
 
+def test_the_rating_device_asks_about_a_visitor_finished_while_it_was_away(browser, hall):
+    """A tablet restarted (or reconnecting) within the minute after its desk finished a visitor
+    asks about that visitor: the device catches up on every (re)join, not only on live events."""
+    out = cli(
+        hall.instance,
+        "enroll-display",
+        "评价器8b",
+        "--desk",
+        "8",
+        "--rater",
+        "--base-url",
+        hall.url,
+    )
+    address = out.strip().splitlines()[-1].strip()
+    ticket = hall.issue("H")
+    hall.api("POST", "/desks/8/call-next")
+    hall.api("POST", f"/tickets/{ticket['id']}/start", {"desk_id": 8})
+    hall.api("POST", f"/tickets/{ticket['id']}/finish", {"desk_id": 8, "outcome": "已答复"})
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    tablet = context.new_page()
+    tablet.goto(address)
+    tablet.get_by_test_id("rater-ask").filter(has_text=ticket["number"]).wait_for(timeout=5000)
+    assert tablet.evaluate("document.body.dataset.connection") == "online"
+    context.close()
+
+
 def test_a_tablet_held_upright_asks_why_after_a_bad_rating(browser, hall):
     """Portrait: five levels one under the other, each word whole, told apart by colour; a
     不满意 asks why (skippable) before it is sent, and the device keeps the reason."""

@@ -50,11 +50,22 @@ export function connectLive({
     socket.emit("snapshot", { room }, (reply) => apply(room, reply));
   }
 
+  // "online" means live: every room joined and its snapshot applied. Reported at the socket's
+  // connect, a page (or a test) could act on events the server was not yet sending it.
   socket.on("connect", () => {
     clearTimeout(offlineTimer);
     offlineTimer = null;
-    onStatus?.("online");
-    for (const room of joined) socket.emit("join", { room }, (reply) => apply(room, reply));
+    let waiting = joined.size;
+    let refused = false;
+    if (!waiting) onStatus?.("online");
+    for (const room of joined) {
+      socket.emit("join", { room }, (reply) => {
+        apply(room, reply);
+        refused ||= !reply || !reply.ok;
+        waiting -= 1;
+        if (waiting === 0 && !refused && socket.connected) onStatus?.("online");
+      });
+    }
   });
 
   socket.on("disconnect", () => {

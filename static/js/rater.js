@@ -76,7 +76,8 @@ document.querySelector("[data-skip]").addEventListener("click", () => send(chose
 
 connectLive({
   rooms: [deskRoom],
-  onSnapshot: () => {},
+  // Every (re)join: a visitor finished while the device was offline or still joining is asked.
+  onSnapshot: () => ask(),
   onEvent: (event) => {
     if (event.action === "finish" || event.action === "transfer") ask();
   },
