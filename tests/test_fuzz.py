@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
@@ -352,3 +352,163 @@ def test_the_texts_page_and_the_short_link_never_answer_500(client, db, data):
     assert short.status_code in (303, 404, 422), link  # 422: a NUL, refused by the guard
     number = data.draw(st.integers(1, 2**31))
     assert client.post(f"/admin/texts/{number}/again").status_code in (303, 404)
+
+
+ONLINE_TABLES = ("online_petitions", "online_files", "material_requests", "reply_ratings", "cases")
+ONLINE_FORMS = {
+    "/online/": [
+        *("name", "id_number", "phone", "code", "request", "facts", "category", "purpose"),
+        *("department_id", "accusation", "place", "group_size", "representatives"),
+    ],
+    "/online/code": ["phone"],
+    "/online/lookup": ["query_code", "phone"],
+    "/online/matter/rate": ["unit", "office"],
+    "/online/matter/ask/review": ["reason"],
+    "/online/matter/ask/recheck": ["reason"],
+    "/online/matter/material/{request}": ["answer"],
+    "/cases/online/{petition}/register": [
+        *("category", "purpose", "department_id", "urgent", "accusation", "accused_id"),
+    ],
+    "/cases/online/{petition}/material": ["text"],
+}
+# likely values beside the nasty ones, so that examples get past the first check
+ONLINE_GOOD = {
+    "name": "王小明",
+    "id_number": "11010519491231002X",
+    "phone": "13800138000",
+    "code": "123456",
+    "request": "维修",
+    "facts": "漏水",
+    "category": "住房",
+    "purpose": "求决",
+    "group_size": "1",
+    "unit": "bad",
+    "office": "fair",
+    "query_code": "ABCD-EFGH-JKMN",
+}
+
+
+def _png(size: int = 8) -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (size, size), "red").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+attachment = st.tuples(
+    st.one_of(st.text(max_size=30), st.sampled_from(["a.png", "b.pdf", "", "../../x.jpg"])),
+    st.one_of(
+        st.binary(max_size=3000),
+        st.sampled_from([b"", b"%PDF-1.7\n%%EOF", b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff\xe0"]),
+        st.just(_png()),
+        st.binary(max_size=200).map(lambda tail: _png()[:60] + tail),
+    ),
+)
+
+
+def _online_world(client) -> dict[str, object]:
+    """A matter sent online and still in the inbox, a phone code `123456` waiting for it, and
+    this browser holding its page open (as after the look-up)."""
+    from datetime import timedelta
+
+    from reception.models import Case, MaterialRequest, OnlinePetition, PhoneCode
+    from reception.models.types import utcnow
+    from reception.online import codes
+    from tests.test_permissions import online_matter
+
+    petition = _db.session.scalars(select(OnlinePetition)).first()
+    if petition is None:
+        registrar = client.application.test_client()
+        login(registrar, "registrar")
+        from tests.test_registration_pages import _form
+
+        registrar.post("/registration/", data=_form())
+        petition, _file, _asked = online_matter(
+            _db.session.scalars(select(Case)).first(), registered=False
+        )
+    for code in _db.session.scalars(select(PhoneCode)):
+        _db.session.delete(code)
+    _db.session.add(
+        PhoneCode(
+            hall_id=petition.hall_id,
+            phone_hash=petition.phone_hash,
+            remote_hash="-",
+            code_hash=codes._hash("13800138000", "123456"),
+            sent_at=utcnow() - timedelta(minutes=5),
+            expires_at=utcnow() + timedelta(minutes=5),
+        )
+    )
+    _db.session.commit()
+    with client.session_transaction() as session:
+        session["online_access"] = {"p": petition.id, "c": None, "until": 2**40}
+    asked = _db.session.scalars(select(MaterialRequest.id)).first()
+    return {"petition": petition.id, "request": asked}
+
+
+def _online_counts() -> tuple[int, ...]:
+    from sqlalchemy import text
+
+    _db.session.rollback()
+    return tuple(
+        _db.session.scalar(text(f"SELECT count(*) FROM {table}")) for table in ONLINE_TABLES
+    )
+
+
+@settings(FUZZ, max_examples=200)
+@given(
+    path=st.sampled_from(sorted(ONLINE_FORMS)),
+    data=st.data(),
+    files=st.lists(attachment, max_size=7),
+)
+def test_the_online_door_never_answers_500_and_a_refusal_stores_nothing(
+    client, db, path, data, files
+):
+    """Every form of the online door and of its inbox, with or without attachments, the page's
+    script or none: never a 500; refused, nothing of the matter is stored."""
+    import io
+
+    _as_admin(client)
+    world = _online_world(client)
+    fields = ONLINE_FORMS[path]
+    # a few fields spoiled, the others as a person fills them in: examples reach the code, the
+    # files and the storing, not only the first field's check
+    spoiled = data.draw(st.sets(st.sampled_from(fields), max_size=2), label="spoiled")
+    form: dict[str, object] = {
+        name: (
+            ONLINE_GOOD[name]
+            if name in ONLINE_GOOD and name not in spoiled
+            else data.draw(value, label=name)
+        )
+        for name in fields
+    }
+    url = path.format(**world)
+    if "files" not in url and url in ("/online/", f"/online/matter/material/{world['request']}"):
+        form["files"] = [(io.BytesIO(content), name) for name, content in files]
+    headers = {"X-Requested-With": "fetch"} if data.draw(st.booleans(), label="script") else {}
+    before = _online_counts()
+    response = client.post(url, data=form, headers=headers, content_type="multipart/form-data")
+    event(f"{path} {response.status_code}")
+    assert response.status_code < 500, (url, form, response.get_data(as_text=True)[:300])
+    if response.status_code >= 400:
+        assert _online_counts() == before, (url, form)
+
+
+@FUZZ
+@given(raw=st.one_of(value, st.text(max_size=80)))
+def test_the_online_pages_paths_never_answer_500(client, db, raw):
+    _as_admin(client)
+    _online_world(client)
+    for pattern in (
+        "/cases/online/{}",
+        "/cases/online/files/{}",
+        "/online/matter/notice/{}",
+        "/online/matter/ask/{}",
+        "/s/{}",
+        "/t/{}/matter",
+    ):
+        url = pattern.format(quote(raw, safe=""))
+        response = client.get(url) if "ask" not in url else client.post(url)
+        assert response.status_code < 500, (url, response.get_data(as_text=True)[:300])

@@ -19,14 +19,23 @@ from reception.models import (
     DisplayDevice,
     Hall,
     LeaderDay,
+    MaterialRequest,
+    OnlineFile,
+    OnlinePetition,
     RemoteUnit,
     SlotTemplate,
     Ticket,
 )
+from reception.models.types import utcnow
 from reception.queue.actions import MOVES
 from tests.helpers import desk_by_number, login, service_by_prefix, user_by_name
 from tests.test_appointments import _book
 from tests.test_registration_pages import _form
+
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de"
+    "0000000c4944415408d763f8cfc000000301010018dd8db00000000049454e44ae426082"
+)
 
 ROLES = (
     "anonymous",
@@ -83,6 +92,25 @@ ALLOWED: dict[str, frozenset[str]] = {
     "booking.book": EVERYONE,
     "booking.done": EVERYONE,
     "booking.manage": EVERYONE,
+    # the online door and the petitioner's own page (opened by a 查询码, a text's link, a ticket)
+    "online.index": EVERYONE,
+    "online.send_code": EVERYONE,
+    "online.submit": EVERYONE,
+    "online.done": EVERYONE,
+    "online.lookup": EVERYONE,
+    "online.leave": EVERYONE,
+    "online.matter": EVERYONE,
+    "online.rate": EVERYONE,
+    "online.ask": EVERYONE,
+    "online.answer": EVERYONE,
+    "online.notice": EVERYONE,
+    "tickets.matter": EVERYONE,
+    # what came online, in the registrar's work; its files for whoever may see the matter
+    "online_inbox.inbox": roles("registrar", "supervisor", "leader"),
+    "online_inbox.detail": roles("registrar", "supervisor", "leader"),
+    "online_inbox.register": roles("registrar", "supervisor", "leader"),
+    "online_inbox.ask_material": roles("registrar", "supervisor", "leader"),
+    "online_inbox.attachment": roles("registrar", "desk", "department", "supervisor", "leader"),
     "display.enrol": EVERYONE,  # with a valid enrolment address
     "home.enrol_display": EVERYONE,  # the short form of it
     # staff
@@ -225,6 +253,9 @@ def _values(role: str, world: dict) -> dict[str, object]:
         "unit_id": world["unit_id"],
         "message_id": 1,
         "link": "abcdef",
+        "petition_id": world["petition_id"],
+        "file_id": world["file_id"],
+        "request_id": world["request_id"],
     }
 
 
@@ -239,6 +270,8 @@ def _url(rule, role: str, world: dict) -> str:
             value = "resume"
         elif argument == "action":
             value = "review" if rule.endpoint == "cases.act" else "recall"
+        elif argument == "what":
+            value = "review"
         elif argument == "token" and rule.endpoint == "display.enrol":
             value = world["display_token"]
         elif argument == "code" and rule.endpoint == "home.set_language":
@@ -274,6 +307,7 @@ def build_world(app, db):
     spare.new_token()
     alert = Alert(hall_id=case.hall_id, kind="urgent", ticket_number=ticket.number)
     _db.session.add_all([device, spare, alert])
+    petition, file, asked = online_matter(case)
     _db.session.commit()
     return {
         "alert_id": alert.id,
@@ -291,7 +325,45 @@ def build_world(app, db):
         "template_id": _db.session.scalars(select(SlotTemplate.id)).first(),
         "day_id": _db.session.scalars(select(LeaderDay.id)).first(),
         "unit_id": _db.session.scalars(select(RemoteUnit.id)).first(),
+        "petition_id": petition.id,
+        "file_id": file.id,
+        "request_id": asked.id,
     }
+
+
+def online_matter(case: Case, *, registered: bool = True):
+    """A matter sent online (with a photo and a request for material), registered as `case`
+    or still waiting in the inbox."""
+    from reception.core import crypto
+    from reception.online import files, petitions
+
+    petition = OnlinePetition(
+        hall_id=case.hall_id,
+        received_on=case.registered_on,
+        name="王小明",
+        id_number="11010519491231002X",
+        id_hash=crypto.lookup_hash("id", "11010519491231002X"),
+        phone="13800138000",
+        phone_hash=crypto.lookup_hash("phone", "13800138000"),
+        request="维修",
+        facts="漏水",
+        category=case.category,
+        purpose="求决",
+        department_id=case.department_id,
+        query_hash=crypto.lookup_hash("query", petitions.new_query_code()),
+        link=petitions.outbox.new_link(),
+        case_id=case.id if registered else None,
+    )
+    _db.session.add(petition)
+    _db.session.flush()
+    files.store(petition.id, [(files.Upload("门.png", PNG), "image/png")], utcnow(), None)
+    asked = MaterialRequest(petition_id=petition.id, text="请补充照片")
+    _db.session.add(asked)
+    _db.session.flush()
+    file = _db.session.scalars(
+        select(OnlineFile).where(OnlineFile.petition_id == petition.id)
+    ).one()
+    return petition, file, asked
 
 
 def test_every_route_has_a_row(app):

@@ -62,6 +62,8 @@ def _pages(hall: Hall) -> dict[str, tuple[str, dict]]:
         "book-slots": (f"{base}/book/{lawyer['id']}", PHONE),
         "book-leaders": (f"{base}/book/leaders", PHONE),
         "book-manage": (f"{base}/book/manage", PHONE),
+        "online": (f"{base}/online/", PHONE),
+        "online-lookup": (f"{base}/online/lookup", PHONE),
     }
 
 

@@ -41,3 +41,9 @@ class Forbidden(QueueError):
     """The caller's role may not do this (a leader asking for the petitioners' identity)."""
 
     status = 403
+
+
+class Limited(QueueError):
+    """Too many tries from one phone number or address: wait, then try again."""
+
+    status = 429

@@ -33,6 +33,14 @@ from reception.models.hall import (
     desk_services,
     staff_desks,
 )
+from reception.models.online import (
+    MaterialRequest,
+    OnlineAttempt,
+    OnlineFile,
+    OnlinePetition,
+    PhoneCode,
+    ReplyRating,
+)
 from reception.models.rating import FollowUp, Rating
 from reception.models.report import DayPercentiles, LegFact, LegRollup
 from reception.models.staff import LoginAttempt, Role, StaffHall, User
@@ -49,6 +57,12 @@ from reception.models.ticket import (
 from reception.models.video import RecordingChunk, RemoteUnit, SessionState, VideoSession
 
 __all__ = [
+    "MaterialRequest",
+    "OnlineAttempt",
+    "OnlineFile",
+    "OnlinePetition",
+    "PhoneCode",
+    "ReplyRating",
     "Appointment",
     "BookingState",
     "Closure",

@@ -13,6 +13,8 @@ AUDIT_ACTIONS: dict[str, str] = {
     "view_visitor": N_("Opened a visitor's record"),
     "view_case": N_("Opened a case"),
     "play_recording": N_("Played a video reception recording"),
+    "view_online": N_("Opened a matter sent online or one of its files"),
+    "online_material": N_("Asked an online petitioner for material"),
     "print_acceptance": N_("Printed the notice of acceptance"),
     "print_non-acceptance": N_("Printed the notice of non-acceptance"),
     "print_opinion": N_("Printed the handling opinion"),

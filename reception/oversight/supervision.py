@@ -72,13 +72,21 @@ def raise_alert(
 
 @signals.matter_registered.connect
 def _alert_on_registration(
-    hall_id: int, *, case: Case, ticket: Ticket, matter: MatterInput, now: datetime, **_: Any
+    hall_id: int,
+    *,
+    case: Case,
+    ticket: Ticket | None,
+    matter: MatterInput,
+    now: datetime,
+    **_: Any,
 ) -> None:
-    """An urgent matter or a group visit reaches the supervisor's and leader's screens."""
+    """An urgent matter or a group visit reaches the supervisor's and leader's screens (a
+    matter sent online has no number)."""
     flags = [("urgent", matter.category)] if matter.urgent else []
     flags += [("group", str(matter.group_size))] if matter.group_size > 1 else []
+    number = ticket.number if ticket is not None else ""
     for kind, text in flags:
-        raise_alert(hall_id, kind, now, text=text, case_id=case.id, ticket_number=ticket.number)
+        raise_alert(hall_id, kind, now, text=text, case_id=case.id, ticket_number=number)
 
 
 def withdraw_rating_alerts(rating_id: int) -> None:

@@ -60,6 +60,48 @@ KINDS = {
             "不服的可在30日内申请复查。",
             ("day", "serial"),
         ),
+        # the online door: the code that confirms a phone, and each step with the matter's link
+        Kind(
+            "online_code",
+            "验证码{code}，用于网上信访确认手机号，10分钟内有效，请勿告诉他人。",
+            ("code",),
+        ),
+        Kind(
+            "online_received",
+            "您的网上信访事项已收到，可凭查询码和本手机号查询办理情况，或打开：{site}/s/{link}",
+            ("link",),
+        ),
+        Kind(
+            "online_accepted",
+            "您的信访事项（编号尾号{serial}）已受理，受理告知书可在此查看：{site}/s/{link}",
+            ("serial", "link"),
+        ),
+        Kind(
+            "online_not_accepted",
+            "您的信访事项（编号尾号{serial}）不予受理，告知书载明理由，可在此查看：{site}/s/{link}",
+            ("serial", "link"),
+        ),
+        Kind(
+            "online_transferred",
+            "您的信访事项（编号尾号{serial}）已转送有权处理的机关，详情：{site}/s/{link}",
+            ("serial", "link"),
+        ),
+        Kind(
+            "online_opinion",
+            "您的信访事项（编号尾号{serial}）已出具处理意见，可在此查看和评价，"
+            "不服的可在30日内申请复查：{site}/s/{link}",
+            ("serial", "link"),
+        ),
+        Kind(
+            "online_review",
+            "您申请复查的信访事项（编号尾号{serial}）已出具复查意见，可在此查看：{site}/s/{link}",
+            ("serial", "link"),
+        ),
+        Kind(
+            "online_material",
+            "您的信访事项需要补充材料，请打开查看并提交：{site}/s/{link}",
+            ("link",),
+        ),
     )
 }
 

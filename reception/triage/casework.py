@@ -98,7 +98,7 @@ STEPS = {
 }
 
 
-def _decision_day(case: Case, today: date, form: Mapping[str, Any], staff_id: int) -> date:
+def _decision_day(case: Case, today: date, form: Mapping[str, Any], staff_id: int | None) -> date:
     """The day the decision was taken: today, or an earlier day recorded late with a reason
     (audited); never before the registration nor after today. The clocks run from it."""
     day = form.get("decided_on")
@@ -120,7 +120,9 @@ def _decision_day(case: Case, today: date, form: Mapping[str, Any], staff_id: in
     return day
 
 
-def apply(case: Case, action: str, today: date, form: Mapping[str, Any], staff_id: int) -> None:
+def apply(
+    case: Case, action: str, today: date, form: Mapping[str, Any], staff_id: int | None
+) -> None:
     """Record one step on the case; refused steps raise before anything changes.
 
     `form` holds typed values: `note`, `approver`, `reason` (text), `days`, `leader_id` (ints)."""
@@ -141,6 +143,7 @@ def apply(case: Case, action: str, today: date, form: Mapping[str, Any], staff_i
     audit(staff_id, f"case_{action}", case_id=case.id)
     db.session.add(CaseNote(case_id=case.id, staff_id=staff_id, kind=action, text=text))
     _tell(case, action)
+    signals.case_step.send(case, action=action, now=utcnow())  # e.g. the online door's texts
 
 
 # the steps the visitor is texted about (when they agreed), and the text's kind

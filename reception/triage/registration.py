@@ -100,11 +100,15 @@ def open_cases(visitor: Visitor) -> list[Case]:
     return [c for c in visitor.cases if c.status in (CaseStatus.REGISTERED, CaseStatus.ACCEPTED)]
 
 
-def _visitor(data: VisitorInput, today: date) -> Visitor:
+def _visitor(data: VisitorInput, today: date, *, seen: bool = True) -> Visitor:
+    """The visitor's record, found by ID number or made. `seen`: staff checked the ID card, so
+    a known record takes the name and phone given; a matter sent online (nobody saw the card)
+    only fills what the record lacks."""
     name = data.name.strip()
     if not name or len(name) > 40:
         raise InvalidInput(N_("Write the visitor's name (40 characters at most)."))
     phone = identity.normalise_mobile(data.phone) if data.phone.strip() else None
+    known = None
     if data.no_id_card:
         visitor = Visitor(name=name, no_id_card=True)
     else:
@@ -112,17 +116,20 @@ def _visitor(data: VisitorInput, today: date) -> Visitor:
         key = crypto.lookup_hash("id", card.number)
         known = db.session.scalars(select(Visitor).where(Visitor.id_hash == key)).first()
         visitor = known or Visitor(id_hash=key, id_number=card.number)
-        visitor.name, visitor.birth_date, visitor.sex = name, card.birth_date, card.sex
-    if phone:
+        if seen or known is None:
+            visitor.name, visitor.birth_date, visitor.sex = name, card.birth_date, card.sex
+    if phone and (seen or known is None or not visitor.phone):
         visitor.phone, visitor.phone_hash = phone, crypto.lookup_hash("phone", phone)
-    if data.address.strip():
+    if data.address.strip() and (seen or known is None):
         visitor.address = bounded(data.address, 200)
     db.session.add(visitor)
     db.session.flush()
     return visitor
 
 
-def _check_matter(hall: Hall, matter: MatterInput, categories: list[str]) -> list[Service]:
+def _check_matter(
+    hall: Hall, matter: MatterInput, categories: list[str], *, visit: bool = True
+) -> list[Service]:
     if not matter.account.strip():
         raise InvalidInput(N_("Type the visitor's account of the matter."))
     if matter.category not in categories:
@@ -145,7 +152,7 @@ def _check_matter(hall: Hall, matter: MatterInput, categories: list[str]) -> lis
         if department is not None and department not in services:
             raise InvalidInput(N_("Choose the department from the list."))
     route = [services.get(service_id) for service_id in matter.route]
-    if not route or None in route:
+    if None in route or (not route and visit):
         raise InvalidInput(N_("Choose at least one desk for the visit."))
     if matter.accusation and matter.accused_id in matter.route:
         raise InvalidInput(N_("An accusation never goes to the department it accuses."))
@@ -177,13 +184,55 @@ def register(
     today = hall_day(hall.timezone, now)
     route = _check_matter(hall, matter, categories)
     visitor = _visitor(person, today)
+    case = _record(hall, visitor, matter, staff_id, today, elderly_age)
+    ticket = _ticket_for(hall, case, route, matter.ticket_number, staff_id, today, now)
+    if case.sms_consent and visitor.phone:
+        ticket.notify = True
+    audit(staff_id, "register_case", visitor_id=visitor.id, case_id=case.id, ticket_id=ticket.id)
+    # the video unit asked for, the supervisors' alerts: their domains' receivers
+    signals.matter_registered.send(hall.id, case=case, ticket=ticket, matter=matter, now=now)
+    return case, ticket
+
+
+def register_received(
+    hall: Hall,
+    person: VisitorInput,
+    matter: MatterInput,
+    *,
+    received_on: date,
+    staff_id: int | None,
+    categories: list[str],
+    elderly_age: int,
+    now: datetime,
+) -> Case:
+    """Register a matter that arrived without a visit (online, by letter): no ticket; its
+    clocks start on the day it was received, not the day staff got to it. The person's record
+    is filled, never overwritten (nobody saw their ID card)."""
+    _check_matter(hall, matter, categories, visit=False)
+    visitor = _visitor(person, hall_day(hall.timezone, now), seen=False)
+    case = _record(hall, visitor, matter, staff_id, received_on, elderly_age)
+    audit(staff_id, "register_case", visitor_id=visitor.id, case_id=case.id)
+    signals.matter_registered.send(hall.id, case=case, ticket=None, matter=matter, now=now)
+    return case
+
+
+def _record(
+    hall: Hall,
+    visitor: Visitor,
+    matter: MatterInput,
+    staff_id: int | None,
+    registered_on: date,
+    elderly_age: int,
+) -> Case:
     repeat = bool(visitor.cases)
-    vulnerable = vulnerable_reason(matter.vulnerable, visitor.birth_date, today, elderly_age)
+    vulnerable = vulnerable_reason(
+        matter.vulnerable, visitor.birth_date, registered_on, elderly_age
+    )
     case = Case(
         hall_id=hall.id,
         visitor_id=visitor.id,
         registered_by=staff_id,
-        registered_on=today,
+        registered_on=registered_on,
         account=matter.account.strip(),
         facts=matter.facts.strip(),
         request=matter.request.strip(),
@@ -203,13 +252,7 @@ def register(
     db.session.flush()
     for name in [n.strip() for n in matter.representatives if n.strip()]:
         db.session.add(Representative(case_id=case.id, name=bounded(name, 40)))
-    ticket = _ticket_for(hall, case, route, matter.ticket_number, staff_id, today, now)
-    if case.sms_consent and visitor.phone:
-        ticket.notify = True
-    audit(staff_id, "register_case", visitor_id=visitor.id, case_id=case.id, ticket_id=ticket.id)
-    # the video unit asked for, the supervisors' alerts: their domains' receivers
-    signals.matter_registered.send(hall.id, case=case, ticket=ticket, matter=matter, now=now)
-    return case, ticket
+    return case
 
 
 def _ticket_for(

@@ -119,10 +119,10 @@ def choose_unit(ticket: Ticket, unit_id: int | None) -> None:
 
 @signals.matter_registered.connect
 def _unit_of_registered_matter(
-    hall_id: int, *, ticket: Ticket, matter: MatterInput, **_: Any
+    hall_id: int, *, ticket: Ticket | None, matter: MatterInput, **_: Any
 ) -> None:
     """A matter registered for a video reception: its ticket carries the unit asked for."""
-    if matter.remote_unit_id is not None:
+    if ticket is not None and matter.remote_unit_id is not None:
         choose_unit(ticket, matter.remote_unit_id)
 
 

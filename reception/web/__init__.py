@@ -31,6 +31,8 @@ from reception.web import (
     home,
     kiosk,
     navigation,
+    online,
+    online_inbox,
     registration,
     reports,
     sockets,  # noqa: F401 - registers the Socket.IO handlers
@@ -91,6 +93,8 @@ def register(app: Flask) -> None:
         admin.bp,
         video.bp,
         units.bp,
+        online.bp,
+        online_inbox.bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

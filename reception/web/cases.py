@@ -42,6 +42,7 @@ from reception.models import (
 )
 from reception.models.staff import holding
 from reception.models.types import utcnow
+from reception.online import follow, petitions, receiving
 from reception.triage import casework, clocks, handover
 from reception.triage.registration import audit, find_by_id_number, matters_in, visible_to
 from reception.video import recordings
@@ -54,6 +55,7 @@ from reception.web.common import (
     roles_required,
 )
 from reception.web.forms import CaseActionForm, CaseFilterForm, LookupForm
+from reception.web.forms.online import MaterialRequestForm
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 STAFF = (Role.REGISTRAR, Role.DESK, Role.SUPERVISOR, Role.LEADER)
@@ -156,6 +158,11 @@ def _list_page(
         masked={case.id: identity.mask_name(case.visitor.name) for case in cases},
         clocks=clocks,
         today=_today(),
+        online_waiting=(
+            receiving.waiting_count(hall.id, _departments_of(current_user))
+            if current_user.can(*DECIDERS)
+            else None
+        ),
     )
     return html, status
 
@@ -265,8 +272,26 @@ def _detail_page(case: Case, form: CaseActionForm, *, error: str = "", status: i
         notices=notices_for(case),
         notice_titles={kind: gettext(title) for kind, title in NOTICES.items()},
         recorded=recordings.recorded_for_case(case.id),
+        online=_online_part(case),
     )
     return page, status
+
+
+def _online_part(case: Case) -> dict[str, Any] | None:
+    """What came online with the matter (its files, requests for material, the petitioner's
+    ratings of the reply); looking at it is audited."""
+    petition = petitions.of_case(case.id)
+    if petition is None:
+        return None
+    petitions.viewed(petition, current_user.id, "case page")
+    return {
+        "petition": petition,
+        "files": receiving.files_of(petition),
+        "requests": receiving.requests_of(petition),
+        "ratings": list(follow.ratings_of(case).values()),
+        "levels": follow.LEVELS,
+        "material_form": MaterialRequestForm(formdata=None),
+    }
 
 
 @bp.get("/<int:case_id>/recordings/<int:session_id>.webm")

@@ -32,6 +32,7 @@ from reception.queue import estimate
 from reception.queue.timeline import leg_times
 from reception.sms import outbox
 from reception.triage import clocks
+from reception.web import online
 from reception.web.common import current_hall, error_text, hall_path, ticket_by_token
 from reception.web.display import desk_places
 from reception.web.edge.running import settings
@@ -97,7 +98,10 @@ def short_link(link: str):
     message = outbox.by_link(link)
     ticket = db.session.get(Ticket, message.ticket_id) if message and message.ticket_id else None
     if ticket is None:
-        abort(404)
+        matter = online.open_link(link)  # a text about a matter sent online
+        if matter is None:
+            abort(404)
+        return matter
     page = url_for("tickets.status", token=ticket.token)
     if ticket.hall_id != current_hall().id:  # a text's link is on the deployment's address
         hall = db.session.get(Hall, ticket.hall_id)
@@ -108,6 +112,17 @@ def short_link(link: str):
 @bp.get("/t/<token>")
 def status(token: str):
     return _status_page(_find(token))
+
+
+@bp.get("/t/<token>/matter")
+def matter(token: str):
+    """The visitor's own page of the matter registered with this ticket (as an online
+    petitioner follows theirs): steps, notices, rating the reply, asking for review."""
+    ticket = _find(token)
+    case = db.session.get(Case, ticket.case_id) if ticket.case_id else None
+    if case is None:
+        abort(404)
+    return online.open_case(case)
 
 
 def _status_page(ticket: Ticket, asking: tuple[int, int] | None = None, comment: str = ""):

@@ -53,6 +53,16 @@ class LookupForm(FlaskForm):
     card_address = StringField(filters=[strip_text], validators=[Length(max=ADDRESS_MAX)])
 
 
+def purpose_field() -> StringField:
+    """信访目的, one of the petition system's (求决 when left empty)."""
+    return StringField(
+        _l("Purpose (信访目的)"),
+        default="求决",
+        filters=[lambda v: v or "求决"],
+        validators=[AnyOf(PURPOSES, message=_l("Choose from the list."))],
+    )
+
+
 class RegistrationForm(FlaskForm):
     name = StringField(
         _l("Name"), filters=[strip_text], validators=[DataRequired(), Length(max=NAME_MAX)]
@@ -75,12 +85,7 @@ class RegistrationForm(FlaskForm):
     request = TextAreaField(_l("What the visitor asks for"), validators=[Length(max=TEXT_MAX)])
     category = StringField(_l("Category"), validators=[Length(max=40)])
     department_id = IdField(_l("Department in charge"))
-    purpose = StringField(
-        _l("Purpose (信访目的)"),
-        default="求决",
-        filters=[lambda v: v or "求决"],
-        validators=[AnyOf(PURPOSES, message=_l("Choose from the list."))],
-    )
+    purpose = purpose_field()
     vulnerable = StringField(
         _l("Vulnerable"),
         filters=[_or_empty],
