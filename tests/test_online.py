@@ -7,6 +7,7 @@ import io
 import re
 from datetime import timedelta
 
+import pytest
 from PIL import Image
 from sqlalchemy import func, select, text
 
@@ -378,3 +379,48 @@ def test_the_accused_departments_staff_neither_list_nor_fetch_it(client, app, ha
         assert browser.get(f"/cases/{case_id}").status_code in (403, 404), name
         assert "王*明" not in browser.get("/cases/").get_data(as_text=True), name
     assert registrar.get(f"/cases/online/files/{file.id}").status_code == 200
+
+
+def test_a_matter_sent_online_counts_as_网上_in_the_statistics_and_the_records(client, app, hall):
+    """Art. 41's sheet and the 信访件 records tell the online door's matters (网上) from the
+    hall's (走访)."""
+    from reception.oversight.exports.petitions import records
+    from reception.oversight.reports.annual import annual
+    from reception.oversight.reports.scope import scope_for
+    from tests.helpers import matter_form
+
+    petition, _query = sent(client)
+    staff = app.test_client()
+    login(staff, "registrar")
+    _register(staff, petition)
+    staff.post("/registration/", data=matter_form(department("市住建局").id))
+    today = hall_day(hall.timezone, utcnow())
+    forms = {form: count for form, count, _people in annual(hall, today.year)["form"]}
+    assert forms == {"visit": 1, "letter": 0, "online": 1, "phone": 0}
+    rows = records(hall, scope_for(hall, today, today))
+    assert sorted(row["xfxs"] for row in rows) == sorted(["网上", "走访"])
+
+
+@pytest.mark.services
+def test_the_online_door_on_postgresql(postgres_app):
+    """Sent, encrypted, registered and followed on PostgreSQL (a code's row locked while it is
+    checked; the attachment in a bytea)."""
+    app, _ = postgres_app
+    phone, staff = app.test_client(), app.test_client()
+    with app.app_context():
+        petition, query = sent(phone)
+        petition_id = petition.id
+        raw = db.session.execute(text("SELECT data FROM online_files")).scalars().all()
+        assert len(raw) == 2 and all(b"PNG" not in bytes(blob)[:64] for blob in raw)
+        login(staff, "registrar")
+        assert _register(staff, petition).status_code == 303
+        case_id = db.session.get(OnlinePetition, petition_id).case_id
+        db.session.remove()
+    assert staff.post(f"/cases/{case_id}/accepted", data={}).status_code == 303
+    other = app.test_client()
+    assert (
+        other.post("/online/lookup", data={"query_code": query, "phone": PHONE}).status_code == 303
+    )
+    assert 'data-testid="step-accepted"' in other.get("/online/matter").get_data(as_text=True)
+    with app.app_context():
+        db.session.remove()

@@ -150,6 +150,7 @@ def test_every_kind_of_text_keeps_its_variables_within_six_characters():
         "time": "17:30",
         **kinds.split_code("ABCDEFGH"),
         "serial": "123456",
+        "code": "012345",
     }
     for kind in kinds.KINDS.values():
         params = {name: samples[name] for name in kind.variables}
@@ -157,6 +158,14 @@ def test_every_kind_of_text_keeps_its_variables_within_six_characters():
         assert all(len(value) <= kinds.MAX_VARIABLE for value in params.values())
     with pytest.raises(ValueError):
         kinds.check("turn_near", {"ticket": "A1234567", "ahead": "3", "link": "abcdef"})
+
+
+def test_every_kind_of_text_has_its_template_setting():
+    """`RECEPTION_SMS_TEMPLATE_<KIND>` is read for every kind `kinds` knows (the configuration
+    cannot import the texts: the two lists are held equal here)."""
+    from reception.core.config import SMS_KINDS
+
+    assert set(SMS_KINDS) == {code.upper() for code in kinds.KINDS}
 
 
 def test_the_tencent_sdk_sends_a_signed_request_with_the_template_and_its_variables(stub):

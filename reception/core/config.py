@@ -119,6 +119,14 @@ SMS_KINDS = (  # a template id per kind of text (`reception.sms.kinds`)
     "CASE_ACCEPTED",
     "CASE_NOT_ACCEPTED",
     "CASE_OPINION",
+    "ONLINE_CODE",
+    "ONLINE_RECEIVED",
+    "ONLINE_ACCEPTED",
+    "ONLINE_NOT_ACCEPTED",
+    "ONLINE_TRANSFERRED",
+    "ONLINE_OPINION",
+    "ONLINE_REVIEW",
+    "ONLINE_MATERIAL",
 )
 
 

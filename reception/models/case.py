@@ -80,6 +80,8 @@ class Case(Model):
     review_replied_on: Mapped[date | None] = mapped_column(Date, default=None)
     recheck_requested_on: Mapped[date | None] = mapped_column(Date, default=None)
     leader_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+    # 信访形式: how the matter came ("visit": 走访, at the hall or by video; "online": 网上)
+    form: Mapped[str] = mapped_column(String(10), default="visit", server_default="visit")
     # the visitor agreed to be texted about the matter (accepted or not, the opinion given)
     sms_consent: Mapped[bool] = mapped_column(default=False)
     # the hall that handed the matter down (交办/转送) to `hall_id`: it keeps a read view

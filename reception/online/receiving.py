@@ -99,6 +99,7 @@ def register(
         person,
         matter,
         received_on=petition.received_on,
+        form="online",
         staff_id=staff_id,
         categories=categories,
         elderly_age=elderly_age,

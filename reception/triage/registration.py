@@ -200,6 +200,7 @@ def register_received(
     matter: MatterInput,
     *,
     received_on: date,
+    form: str,
     staff_id: int | None,
     categories: list[str],
     elderly_age: int,
@@ -211,6 +212,7 @@ def register_received(
     _check_matter(hall, matter, categories, visit=False)
     visitor = _visitor(person, hall_day(hall.timezone, now), seen=False)
     case = _record(hall, visitor, matter, staff_id, received_on, elderly_age)
+    case.form = form
     audit(staff_id, "register_case", visitor_id=visitor.id, case_id=case.id)
     signals.matter_registered.send(hall.id, case=case, ticket=None, matter=matter, now=now)
     return case

@@ -387,7 +387,7 @@ def notice(kind: str):
     signed = case.replied_on if kind == "opinion" else case.decided_on
     html = render_template(
         "cases/notice.html",
-        hall=current_hall(),
+        hall=db.session.get(Hall, case.hall_id),  # the authority handling it (handed down too)
         case=case,
         kind=kind,
         title=gettext(NOTICES[kind]),

@@ -22,7 +22,8 @@ from reception.oversight.reports.scope import Scope
 from reception.triage.casework import reason_for
 from reception.triage.clocks import handle_due, notice_due
 
-FORM_VISIT = "走访"  # every matter registered at the hall (a video reception included)
+# 信访形式 by how the matter came: at the hall (a video reception included), or online
+FORMS = {"visit": "走访", "online": "网上"}
 COLLECTIVE = 5  # 集体访: five people or more
 HANDLING = {
     CaseStatus.REGISTERED.value: "待受理",
@@ -37,7 +38,7 @@ FIELDS = (
     # the matter
     Field("xfjbh", "信访件编号", "the matter's number (XF2026-000123)"),
     Field("djrq", "登记日期", "the day it was registered (YYYY-MM-DD)"),
-    Field("xfxs", "信访形式", "走访 (the hall; a video reception too)"),
+    Field("xfxs", "信访形式", "走访 (the hall; a video reception too) or 网上 (online)"),
     Field(
         "xfmd",
         "信访目的",
@@ -94,7 +95,7 @@ def records(hall: Hall, scope: Scope, *, identity: bool = False) -> list[dict[st
             {
                 "xfjbh": case.number,
                 "djrq": case.registered_on.isoformat(),
-                "xfxs": FORM_VISIT,
+                "xfxs": FORMS.get(case.form, "走访"),
                 "xfmd": case.purpose or ("揭发控告" if case.accusation else "求决"),
                 "nrfl": case.category,
                 "wtsd": where.region_code,
