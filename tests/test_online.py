@@ -27,8 +27,9 @@ from reception.models import (
     Service,
 )
 from reception.models.types import utcnow
-from reception.online import limits
+from reception.online import files, limits
 from tests.helpers import login, user_by_name
+from tests.test_halls import city  # noqa: F401 - the demo city's fixture
 
 PHONE = "13800138000"
 ID_NUMBER = "11010519491231002X"
@@ -139,12 +140,12 @@ def test_attachments_are_stored_encrypted_and_typed_by_content(client, hall):
     assert "照片".encode() not in raw[0][1]
     # a text file named .jpg, an empty file, too many files: refused, nothing stored
     code = send_code(client, "13900139000")
-    for files, reason in (
+    for chosen, reason in (
         ([("x.jpg", b"<script>alert(1)</script>")], "x.jpg"),
         ([("y.png", picture()[:40])], "y.png"),
         ([(f"{n}.png", picture()) for n in range(6)], "5"),
     ):
-        answer = submit(client, code, files, phone="13900139000")
+        answer = submit(client, code, chosen, phone="13900139000")
         assert answer.status_code == 422 and reason in answer.get_json()["message"]
     assert count(OnlinePetition) == 1
 
@@ -260,6 +261,7 @@ def test_the_petitioner_follows_it_to_review(client, app, hall):
     assert staff.post(f"/cases/{case_id}/accepted", data={}).status_code == 303
     page = client.get("/online/matter").get_data(as_text=True)
     assert 'data-testid="step-accepted"' in page and 'data-testid="notice-acceptance"' in page
+    assert re.search(r'data-testid="matter-now">\s*办理中', page)
     notice = client.get("/online/matter/notice/acceptance")
     assert notice.status_code == 200 and "受理告知书" in notice.get_data(as_text=True)
     assert "王小明" not in notice.get_data(as_text=True)
@@ -304,6 +306,7 @@ def test_the_petitioner_follows_it_to_review(client, app, hall):
     case = db.session.get(Case, case_id)
     today = hall_day(hall.timezone, utcnow())
     assert case.review_requested_on == today
+    assert "复查中" in client.get("/online/matter").get_data(as_text=True)
     staff_page = staff.get(f"/cases/{case_id}").get_data(as_text=True)
     assert str(today + timedelta(days=30)) in staff_page and "维修不彻底" in staff_page
     assert 'data-testid="reply-ratings"' in staff_page
@@ -397,6 +400,8 @@ def test_a_matter_sent_online_counts_as_网上_in_the_statistics_and_the_records
     today = hall_day(hall.timezone, utcnow())
     forms = {form: count for form, count, _people in annual(hall, today.year)["form"]}
     assert forms == {"visit": 1, "letter": 0, "online": 1, "phone": 0}
+    channels = {key: count for key, count, _people in annual(hall, today.year)["channel"]}
+    assert channels == {"registration": 1, "online": 1}
     rows = records(hall, scope_for(hall, today, today))
     assert sorted(row["xfxs"] for row in rows) == sorted(["网上", "走访"])
 
@@ -424,3 +429,71 @@ def test_the_online_door_on_postgresql(postgres_app):
     assert 'data-testid="step-accepted"' in other.get("/online/matter").get_data(as_text=True)
     with app.app_context():
         db.session.remove()
+
+
+def test_the_code_expires_and_a_file_over_10_mb_is_refused(client, monkeypatch):
+    code = send_code(client)
+    db.session.execute(
+        text("UPDATE phone_codes SET expires_at = :t"), {"t": utcnow() - timedelta(seconds=1)}
+    )
+    db.session.commit()
+    expired = submit(client, code)
+    assert expired.status_code == 422 and "失效" in expired.get_json()["message"]
+    # the limit made small here: a body of 10 MB would be spooled by the test client to a
+    # temporary file that werkzeug's test client never closes (a ResourceWarning)
+    monkeypatch.setattr(files, "MAX_BYTES", 4096)
+    big = picture() + b"\0" * (files.MAX_BYTES + 1 - len(picture()))
+    answer = submit(client, send_code(client), [("大.png", big)])
+    assert answer.status_code == 422 and "10 MB" in answer.get_json()["message"]
+    assert count(OnlinePetition) == 0 and count(OnlineFile) == 0
+
+
+def test_a_matter_sent_at_a_countys_address_is_that_countys_alone(client, app, city):  # noqa: F811
+    """Sent at /h/qinghe/online/: received by 清河县's registrar, not listed at the centre."""
+    code = send_code_at(client, "/h/qinghe")
+    answer = client.post(
+        "/h/qinghe/online/",
+        data=form(code=code, department_id=""),
+        headers={"X-Requested-With": "fetch"},
+    )
+    assert answer.status_code == 200, answer.get_json()
+    assert answer.get_json()["redirect"].startswith("/h/qinghe/online/")
+    petition = db.session.scalars(select(OnlinePetition)).one()
+    assert petition.hall_id == city["qinghe"].id
+    centre, county = app.test_client(), app.test_client()
+    login(centre, "registrar")
+    login(county, "qh_registrar")
+    assert "王*明" not in centre.get("/cases/online/").get_data(as_text=True)
+    assert centre.get(f"/cases/online/{petition.id}").status_code == 404
+    assert "王*明" in county.get("/h/qinghe/cases/online/").get_data(as_text=True)
+    assert county.get(f"/h/qinghe/cases/online/{petition.id}").status_code == 200
+
+
+def send_code_at(client, root: str) -> str:
+    age_codes()
+    answer = client.post(
+        f"{root}/online/code", data={"phone": PHONE}, headers={"X-Requested-With": "fetch"}
+    )
+    assert answer.status_code == 200, answer.get_json()
+    return _last_code()
+
+
+def _last_code() -> str:
+    message = db.session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.kind == "online_code")
+        .order_by(OutboxMessage.id.desc())
+    ).first()
+    return re.search(r"验证码(\d{6})", message.body).group(1)
+
+
+def test_having_sent_a_matter_the_person_books_a_visit_without_typing_again(client, app):
+    petition, _query = sent(client)
+    lawyer = db.session.scalars(select(Service).where(Service.prefix == "L")).one()
+    page = client.get(f"/book/{lawyer.id}").get_data(as_text=True)
+    assert 'value="王小明"' in page and PHONE in page and ID_NUMBER in page
+    assert "请求维修楼顶漏水" in page
+    # opened later by the 查询码 (or a text's link), the page never fills the identity in
+    other = app.test_client()
+    other.post("/online/lookup", data={"query_code": _query, "phone": PHONE})
+    assert "王小明" not in other.get(f"/book/{lawyer.id}").get_data(as_text=True)

@@ -121,6 +121,7 @@ def test_a_matter_from_a_phone_to_a_review(browser, hall, tmp_path):
     phone.get_by_test_id("lookup-submit").click()
     phone.get_by_test_id("step-accepted").wait_for()
     assert "已受理" in phone.get_by_test_id("steps").inner_text()
+    assert phone.get_by_test_id("matter-now").inner_text() == "办理中"
     assert "办结" in phone.get_by_test_id("next-date").inner_text()
     assert "?" not in phone.url and query not in phone.url
     phone.get_by_test_id("notice-acceptance").get_by_role("link").first.click()

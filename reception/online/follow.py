@@ -41,6 +41,40 @@ STEP_TEXT = {
     "recheck": N_("You asked for re-examination (已申请复核)."),
 }
 
+# where the matter stands now, in one word the petitioner knows
+NOW_TEXT = {
+    "received": N_("Received (已收到)"),
+    "registered": N_("Registered, waiting for the decision to accept (已登记)"),
+    "handling": N_("Being handled (办理中)"),
+    "not_accepted": N_("Not accepted (不予受理)"),
+    "not_reaccepted": N_("Not accepted again (不再受理)"),
+    "transferred": N_("Transferred (已转送)"),
+    "replied": N_("Replied (已答复)"),
+    "reviewing": N_("Under review (复查中)"),
+    "reviewed": N_("Review answered (已复查)"),
+    "rechecking": N_("Under re-examination (复核中)"),
+}
+
+
+def now(case: Case | None) -> str:
+    """The matter's state as the petitioner's page heads it (`NOW_TEXT`)."""
+    if case is None:
+        return "received"
+    if case.recheck_requested_on is not None:
+        return "rechecking"
+    if case.review_replied_on is not None:
+        return "reviewed"
+    if case.review_requested_on is not None:
+        return "reviewing"
+    if case.replied_on is not None:
+        return "replied"
+    if case.status in (CaseStatus.ACCEPTED, CaseStatus.CONCLUDED):
+        return "handling"
+    if case.status in ("not_accepted", "not_reaccepted", "transferred"):
+        return str(case.status)
+    return "registered"
+
+
 NEXT_TEXT = {
     "notice": N_("By %(day)s you are told whether it is accepted (Art. 22)."),
     "handle": N_("By %(day)s it is handled and you get the written opinion (Art. 32)."),

@@ -17,6 +17,7 @@ from reception.db.extensions import db
 from reception.models import Appointment, Closure, LeaderDay, Service, ServiceKind
 from reception.models.types import utcnow
 from reception.video import sessions as video
+from reception.web import online
 from reception.web.common import current_hall, error_text, in_hall
 from reception.web.edge.guard import parse_id
 from reception.web.edge.running import settings
@@ -111,7 +112,9 @@ def _slots_page(service: Service, form: BookingForm, *, error: str = "", status:
 
 @bp.get("/<int:service_id>")
 def slots(service_id: int):
-    return _slots_page(_service(service_id), BookingForm(formdata=None))
+    form = BookingForm(formdata=None)
+    online.fill_booking(form)  # just sent a matter online: come in to talk about it
+    return _slots_page(_service(service_id), form)
 
 
 @bp.post("/<int:service_id>")

@@ -36,6 +36,7 @@ from reception.online import (
     codes,
     files,
     follow,
+    limits,
     petitions,
     receiving,
     texts,  # noqa: F401 - connects the texts at each step
@@ -113,7 +114,7 @@ def send_code():
         return _form_page(OnlinePetitionForm(), status=error.status, error=error_text(error))
     message = gettext("A code was sent to your phone. It is valid for 10 minutes.")
     if _by_script():
-        return jsonify(ok=True, message=message, wait=int(codes.limits.CODE_GAP.total_seconds()))
+        return jsonify(ok=True, message=message, wait=int(limits.CODE_GAP.total_seconds()))
     return _form_page(OnlinePetitionForm(), message=message)
 
 
@@ -193,7 +194,7 @@ def _grant(*, petition: OnlinePetition | None = None, case: Case | None = None) 
     }
 
 
-def _granted() -> tuple[OnlinePetition | None, Case]:
+def _granted() -> tuple[OnlinePetition | None, Case | None]:
     """The matter this browser opened (petition, case), or None for either; 404-free: an
     expired or missing grant sends the person to the look-up."""
     grant = session.get(_ACCESS)
@@ -207,7 +208,7 @@ def _granted() -> tuple[OnlinePetition | None, Case]:
         raise _LookUpFirst()
     grant["until"] = int(time.time()) + ACCESS_SECONDS
     session[_ACCESS] = grant
-    return petition, case  # type: ignore[return-value]
+    return petition, case
 
 
 class _LookUpFirst(Exception):
@@ -270,6 +271,28 @@ def open_link(link: str) -> BaseResponse | None:
     return redirect(page, 303)
 
 
+def fill_booking(form: Any) -> None:
+    """A person who has just sent a matter from this browser books a visit to talk about it
+    without typing themselves again (only then: a page opened later by a link or the 查询码
+    shows the person masked, and so never fills their identity into a form)."""
+    grant = session.get(_ACCESS)
+    if not session.get(_SHOWN) or not isinstance(grant, dict) or not grant.get("p"):
+        return
+    if int(grant.get("until") or 0) < time.time():
+        return
+    petition = db.session.get(OnlinePetition, grant["p"])
+    if petition is None:
+        return
+    form.name.data, form.phone.data, form.id_number.data = (
+        petition.name,
+        petition.phone,
+        petition.id_number,
+    )
+    form.description.data = f"网上信访事项（{petition.received_on:%Y-%m-%d}）：{petition.request}"[
+        :500
+    ]
+
+
 def _today(hall: Hall) -> Any:
     return hall_day(hall.timezone, utcnow())
 
@@ -298,6 +321,7 @@ def _matter_page(
         petition=petition,
         case=case,
         name=identity.mask_name(name),
+        now=gettext(follow.NOW_TEXT[follow.now(case)]),
         steps=follow.steps(hall, petition, case),
         step_text=follow.STEP_TEXT,
         next_date=follow.next_date(case, petition),

@@ -8,7 +8,6 @@ from typing import Any
 
 from sqlalchemy import (
     func,
-    literal_column,
     select,
 )
 
@@ -56,7 +55,9 @@ def annual(
         .group_by(Ticket.case_id)
         .subquery("first_ticket")
     )
-    channel = func.coalesce(Ticket.channel, literal_column("'registration'"))
+    # the first ticket's channel (kiosk, registration, booking …); a matter with no visit: its
+    # form (online)
+    channel = func.coalesce(Ticket.channel, Case.form)
     channels = db.session.execute(
         select(channel, func.count(Case.id), func.sum(Case.group_size))
         .select_from(Case)
