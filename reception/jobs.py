@@ -1,6 +1,7 @@
 """Timed duties of the hall: the appointments' no-show sweep, tomorrow's reminders, and the
-supervisor's timed alerts (a wait beyond target, a desk paused too long), and the roll-up of
-finished days' legs for the reports.
+supervisor's timed alerts (a wait beyond target, a desk paused too long), the roll-up of
+finished days' legs for the reports, and forgetting the online door's codes and failed look-ups
+once no limit looks at them.
 
 `reception run` starts `Scheduler` (one daemon thread, never at import); in scale-out the same
 duties run from cron as `reception sweep-appointments` and `reception send-reminders`. Each
@@ -25,6 +26,7 @@ from reception.core.settings import of as settings_of
 from reception.db.extensions import db
 from reception.models import Hall
 from reception.models.types import utcnow
+from reception.online import limits
 from reception.oversight import reports, supervision
 from reception.queue import nearing
 from reception.sms import outbox
@@ -62,19 +64,29 @@ def run_duties(app: Flask, now: datetime | None = None) -> tuple[int, int]:
                 else 0
             ),
         )
+    _in_transaction("'online codes and look-ups past use'", lambda: limits.forget(now))
     deliver_texts(app, now, every_line=True)
     return swept, reminded
 
 
 def _duty(name: str, hall_id: int, duty: Callable[[Hall], int | None]) -> int:
     """Run one duty for one hall in a transaction of its own; what it counted (0 on failure)."""
-    try:
+
+    def work() -> int | None:
         hall = db.session.get(Hall, hall_id)
-        done = duty(hall) if hall is not None else 0
+        return duty(hall) if hall is not None else 0
+
+    return _in_transaction(f"{name!r} for hall {hall_id}", work)
+
+
+def _in_transaction(what: str, work: Callable[[], int | None]) -> int:
+    """One duty in a transaction of its own: committed, or rolled back and logged."""
+    try:
+        done = work()
         db.session.commit()
     except Exception:  # noqa: BLE001 - one duty's failure must not stop the others
         db.session.rollback()
-        log.exception("timed duty %r failed for hall %s; the other duties go on", name, hall_id)
+        log.exception("timed duty %s failed; the other duties go on", what)
         return 0
     return int(done or 0)
 

@@ -480,3 +480,16 @@ def test_having_sent_a_matter_the_person_books_a_visit_without_typing_again(clie
     other = app.test_client()
     other.post("/online/lookup", data={"query_code": query, "phone": PHONE})
     assert "王小明" not in other.get(f"/book/{lawyer.id}").get_data(as_text=True)
+
+
+def test_codes_and_failed_look_ups_are_forgotten_once_no_limit_needs_them(client, app):
+    """A number's and an address's hashes are kept only while they stop abuse (two days)."""
+    from reception import jobs
+
+    send_code(client)
+    client.post("/online/lookup", data={"query_code": "AAAA-BBBB-CCCC", "phone": PHONE})
+    assert count(PhoneCode) == 1 and count(OnlineAttempt) == 1
+    jobs.run_duties(app, utcnow() + timedelta(days=1))
+    assert count(PhoneCode) == 1 and count(OnlineAttempt) == 1
+    jobs.run_duties(app, utcnow() + limits.KEEP + timedelta(minutes=1))
+    assert count(PhoneCode) == 0 and count(OnlineAttempt) == 0

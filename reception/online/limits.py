@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from reception.core import crypto
 from reception.core.errors import Limited
@@ -87,3 +87,16 @@ def check_lookup(remote_hash: str, phone_hash: str, now: datetime) -> None:
 
 def failed_lookup(remote_hash: str, phone_hash: str, now: datetime) -> None:
     db.session.add(OnlineAttempt(at=now, remote_hash=remote_hash, phone_hash=phone_hash))
+
+
+KEEP = timedelta(days=2)  # the longest any limit looks back, and a day more
+
+
+def forget(now: datetime) -> int:
+    """Delete the codes and failed look-ups no limit looks at any more: a number's and an
+    address's hashes are kept only as long as they stop abuse. Returns how many went."""
+    gone = 0
+    for model, column in ((PhoneCode, PhoneCode.sent_at), (OnlineAttempt, OnlineAttempt.at)):
+        result = db.session.execute(delete(model).where(column < now - KEEP))
+        gone += int(getattr(result, "rowcount", 0) or 0)
+    return gone
