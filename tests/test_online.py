@@ -307,7 +307,12 @@ def test_the_petitioner_follows_it_to_review(client, app, hall):
     case = db.session.get(Case, case_id)
     today = hall_day(hall.timezone, utcnow())
     assert case.review_requested_on == today
-    assert "复查中" in client.get("/online/matter").get_data(as_text=True)
+    page = client.get("/online/matter").get_data(as_text=True)
+    assert "复查中" in page
+    assert re.findall(r'data-testid="step-([a-z_-]+)"', page) == [
+        *("received", "registered", "accepted", "material", "material_answered", "reply"),
+        "review",
+    ]  # in the order it happened
     staff_page = staff.get(f"/cases/{case_id}").get_data(as_text=True)
     assert str(today + timedelta(days=30)) in staff_page and "维修不彻底" in staff_page
     assert 'data-testid="reply-ratings"' in staff_page

@@ -99,29 +99,36 @@ def _local_day(hall: Hall, moment: datetime) -> date:
 
 
 def steps(hall: Hall, petition: OnlinePetition | None, case: Case | None) -> list[Step]:
-    """What happened to the matter, in order, as the petitioner is told it."""
-    found: list[Step] = []
+    """What happened to the matter, in the order it happened, as the petitioner is told it."""
+    found: list[tuple[date, float, Step]] = []
+
+    def add(kind: str, moment: datetime | None, day: date | None = None, **params: object):
+        on = day if day is not None else _local_day(hall, moment)  # type: ignore[arg-type]
+        found.append((on, moment.timestamp() if moment else 0.0, Step(on, kind, params)))
+
     if petition is not None:
-        found.append(Step(petition.received_on, "received", {}))
+        add("received", petition.received_at, petition.received_on)
         for asked in receiving.requests_of(petition):
-            found.append(Step(_local_day(hall, asked.at), "material", {"reason": asked.text}))
+            add("material", asked.at, reason=asked.text)
             if asked.answered_at is not None:
-                found.append(Step(_local_day(hall, asked.answered_at), "material_answered", {}))
+                add("material_answered", asked.answered_at)
     if case is None:
-        return found
-    found.append(Step(case.registered_on, "registered", {}))
+        return [step for _day, _moment, step in sorted(found, key=lambda row: row[:2])]
+    registered = petition.registered_at if petition is not None else None
+    if registered is not None:
+        add("registered", registered)
+    else:
+        add("registered", None, case.registered_on)
     for moved in handover.handovers(case.id):
         unit = db.session.get(Service, moved.department_id)
-        found.append(
-            Step(_local_day(hall, moved.at), "handed", {"unit": unit.name if unit else "—"})
-        )
+        add("handed", moved.at, unit=unit.name if unit else "—")
     for note in case.notes:
         if note.kind in STEP_TEXT and note.kind not in ("material", "received", "registered"):
-            params: dict[str, object] = {"reason": note.text}
             if note.kind == "extend":
-                params = {"days": case.extension_days, "reason": case.extension_reason}
-            found.append(Step(_local_day(hall, note.at), note.kind, params))
-    return sorted(found, key=lambda step: step.day)
+                add(note.kind, note.at, days=case.extension_days, reason=case.extension_reason)
+            else:
+                add(note.kind, note.at, reason=note.text)
+    return [step for _day, _moment, step in sorted(found, key=lambda row: row[:2])]
 
 
 def next_date(case: Case | None, petition: OnlinePetition | None) -> tuple[str, date] | None:
