@@ -12,6 +12,7 @@ from PIL import Image
 from sqlalchemy import func, select, text
 
 from reception.core.clock import hall_day
+from reception.core.errors import IllegalMove
 from reception.db.extensions import db
 from reception.models import (
     AuditEntry,
@@ -498,3 +499,53 @@ def test_codes_and_failed_look_ups_are_forgotten_once_no_limit_needs_them(client
     assert count(PhoneCode) == 1 and count(OnlineAttempt) == 1
     jobs.run_duties(app, utcnow() + limits.KEEP + timedelta(minutes=1))
     assert count(PhoneCode) == 0 and count(OnlineAttempt) == 0
+
+
+def test_two_registrars_never_register_one_matter_twice(client, app, hall):
+    """The second registrar's page was drawn before the first pressed 登记: refused, and the
+    case it began is rolled back (one matter, one case)."""
+    from sqlalchemy.orm.attributes import set_committed_value
+
+    from reception.online import receiving
+    from reception.triage.registration import MatterInput
+
+    petition, _query = sent(client)
+    staff = app.test_client()
+    login(staff, "registrar")
+    assert _register(staff, petition).status_code == 303
+    # what the second registrar's transaction read before the first one committed
+    stale = db.session.get(OnlinePetition, petition.id)
+    set_committed_value(stale, "case_id", None)
+    with pytest.raises(IllegalMove):
+        receiving.register(
+            stale,
+            hall,
+            MatterInput(account="", category="住房"),
+            staff_id=user_by_name("registrar").id,
+            categories=["住房"],
+            elderly_age=70,
+            now=utcnow(),
+        )
+    db.session.rollback()
+    assert count(Case) == 1
+
+
+def test_a_reply_rated_twice_at_the_same_instant_is_rated_once(client, app, monkeypatch):
+    """Two taps that both found the reply unrated: the database keeps one rating a stage."""
+    from reception.online import follow
+
+    petition, _query = sent(client)
+    staff = app.test_client()
+    login(staff, "registrar")
+    _register(staff, petition)
+    case_id = db.session.get(OnlinePetition, petition.id).case_id
+    staff.post(f"/cases/{case_id}/accepted", data={})
+    staff.post(f"/cases/{case_id}/reply", data={"note": "已处理。"})
+    assert (
+        client.post("/online/matter/rate", data={"unit": "good", "office": "good"}).status_code
+        == 303
+    )
+    monkeypatch.setattr(follow, "ratings_of", lambda case: {})  # as the second tap saw it
+    again = client.post("/online/matter/rate", data={"unit": "bad", "office": "bad"})
+    assert again.status_code == 409
+    assert [r.unit_level for r in db.session.scalars(select(ReplyRating))] == ["good"]

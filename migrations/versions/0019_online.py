@@ -126,6 +126,7 @@ def upgrade():
             ["cases.id"],
         ),
         sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("case_id", "stage", name="uq_reply_rating_stage"),
     )
     with op.batch_alter_table("reply_ratings", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_reply_ratings_case_id"), ["case_id"], unique=False)

@@ -5,7 +5,16 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import (
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
 from reception.db.extensions import Model
@@ -101,6 +110,7 @@ class ReplyRating(Model):
     for the petition office, once a stage: the opinion, the review's answer."""
 
     __tablename__ = "reply_ratings"
+    __table_args__ = (UniqueConstraint("case_id", "stage", name="uq_reply_rating_stage"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from reception.core.clock import hall_day
 from reception.core.errors import IllegalMove, InvalidInput, bounded
@@ -175,6 +176,10 @@ def rate(case: Case, unit_level: str, office_level: str, now: datetime) -> Reply
         case_id=case.id, stage=stage, unit_level=unit_level, office_level=office_level, at=now
     )
     db.session.add(rating)
+    try:
+        db.session.flush()
+    except IntegrityError as exc:  # the same reply rated twice at the same instant
+        raise IllegalMove(N_("You have already rated this reply.")) from exc
     return rating
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from reception.core.errors import IllegalMove, InvalidInput, bounded
 from reception.core.messages import N_
@@ -105,7 +105,17 @@ def register(
         elderly_age=elderly_age,
         now=now,
     )
-    petition.case_id, petition.registered_at = case.id, now
+    # two registrars pressing 登记 at once: only one UPDATE finds it unregistered (the other
+    # waits for that commit on its row, then finds nothing), and the other's case is rolled back
+    taken = db.session.execute(
+        update(OnlinePetition)
+        .where(OnlinePetition.id == petition.id, OnlinePetition.case_id.is_(None))
+        .values(case_id=case.id, registered_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if not getattr(taken, "rowcount", 0):
+        raise IllegalMove(N_("This matter is already registered."))
+    db.session.refresh(petition)
     return case
 
 
