@@ -196,10 +196,9 @@ def may_ask(case: Case, today: date) -> str | None:
 
 def ask(case: Case, what: str, reason: str, today: date) -> None:
     """The petitioner asks for review (复查) or re-examination (复核): the stage opens with its
-    30-day clock, in the case's history and audit trail like a step staff record."""
+    30-day clock (`clocks` refuses one asked too early or too late), in the case's history and
+    audit trail like a step staff record."""
     if what not in ("review", "recheck"):
         raise InvalidInput(N_("No such request."))
-    if case.status not in (CaseStatus.ACCEPTED, CaseStatus.CONCLUDED):
-        raise IllegalMove(N_("A review can be requested only after the reply."))
     reason = bounded(reason, 1000)
     casework.apply(case, what, today, {"note": reason or "（网上申请）"}, None)

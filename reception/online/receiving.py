@@ -3,9 +3,9 @@ counter (the 15 days from the day it arrived), and requests for missing material
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, and_, func, or_, select, true, update
 
 from reception.core.errors import IllegalMove, InvalidInput, bounded
 from reception.core.messages import N_
@@ -29,23 +29,48 @@ def hidden_from(petition: OnlinePetition, departments: set[int]) -> bool:
     return petition.accusation and petition.department_id in departments
 
 
+def _shown_to(departments: set[int]) -> ColumnElement[bool]:
+    """`hidden_from`'s rule as SQL: the matters the inbox may list for these departments."""
+    if not departments:
+        return true()
+    return or_(
+        OnlinePetition.accusation.is_(False),
+        OnlinePetition.department_id.is_(None),
+        OnlinePetition.department_id.not_in(departments),
+    )
+
+
 def notice_due(petition: OnlinePetition) -> date:
-    """Art. 22: told within 15 days of the day it was received, registered or not yet."""
-    return petition.received_on + timedelta(days=clocks.NOTICE_DAYS)
+    return clocks.notice_due_from(petition.received_on)
+
+
+def _waiting(hall_id: int, departments: set[int]) -> ColumnElement[bool]:
+    return and_(
+        OnlinePetition.hall_id == hall_id,
+        OnlinePetition.case_id.is_(None),
+        _shown_to(departments),
+    )
 
 
 def inbox(hall_id: int, departments: set[int]) -> list[OnlinePetition]:
     """The hall's matters received online and not yet registered, oldest first."""
-    rows = db.session.scalars(
-        select(OnlinePetition)
-        .where(OnlinePetition.hall_id == hall_id, OnlinePetition.case_id.is_(None))
-        .order_by(OnlinePetition.received_at, OnlinePetition.id)
+    return list(
+        db.session.scalars(
+            select(OnlinePetition)
+            .where(_waiting(hall_id, departments))
+            .order_by(OnlinePetition.received_at, OnlinePetition.id)
+        )
     )
-    return [p for p in rows if not hidden_from(p, departments)]
 
 
 def waiting_count(hall_id: int, departments: set[int]) -> int:
-    return len(inbox(hall_id, departments))
+    """How many wait in the inbox (one COUNT: nothing decrypted for the cases list's link)."""
+    return (
+        db.session.scalar(
+            select(func.count(OnlinePetition.id)).where(_waiting(hall_id, departments))
+        )
+        or 0
+    )
 
 
 def person_of(petition: OnlinePetition) -> Visitor | None:

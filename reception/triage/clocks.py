@@ -26,7 +26,12 @@ DUE_SOON_DAYS = 7
 
 
 def notice_due(case: Case) -> date:
-    return case.registered_on + timedelta(days=NOTICE_DAYS)
+    return notice_due_from(case.registered_on)
+
+
+def notice_due_from(received_on: date) -> date:
+    """Art. 22: told within 15 days of the day the matter was received (registered or not)."""
+    return received_on + timedelta(days=NOTICE_DAYS)
 
 
 def handle_due(case: Case) -> date | None:

@@ -12,7 +12,7 @@ from reception.core import identity
 from reception.core.errors import InvalidInput, QueueError
 from reception.core.messages import N_
 from reception.db.extensions import db
-from reception.models import OnlineFile, OnlinePetition, ServiceKind
+from reception.models import OnlineFile, OnlinePetition
 from reception.models.types import utcnow
 from reception.online import (
     files,
@@ -97,7 +97,7 @@ def _detail_page(petition: OnlinePetition, form: OnlineRoutingForm, *, error: st
         phone_masked=identity.mask_phone(petition.phone),
         categories=routing.categories(hall),
         purposes=PURPOSES,
-        departments=[s for s in hall.services if s.active and s.kind == ServiceKind.DEPARTMENT],
+        departments=petitions.departments(hall),
         department_names={s.id: s.name for s in hall.services},
         notice_due=receiving.notice_due,
     )
