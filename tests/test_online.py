@@ -252,12 +252,18 @@ def test_the_registrar_routes_it_and_the_fifteen_days_run_from_its_arrival(clien
     assert 'data-testid="art19"' in page and case.number in page
 
 
-def test_the_petitioner_follows_it_to_review(client, app, hall):
+def registered(client, app):
+    """A matter sent from `client` and registered by the registrar: (petition, 查询码, the
+    registrar's browser, the case's id)."""
     petition, query = sent(client)
     staff = app.test_client()
     login(staff, "registrar")
-    _register(staff, petition)
-    case_id = db.session.get(OnlinePetition, petition.id).case_id
+    assert _register(staff, petition).status_code == 303
+    return petition, query, staff, db.session.get(OnlinePetition, petition.id).case_id
+
+
+def test_the_petitioner_follows_it_to_review(client, app, hall):
+    petition, query, staff, case_id = registered(client, app)
     page = client.get("/online/matter").get_data(as_text=True)
     assert 'data-testid="step-registered"' in page
     assert staff.post(f"/cases/{case_id}/accepted", data={}).status_code == 303
@@ -349,17 +355,17 @@ def test_a_hall_visitors_ticket_opens_the_same_page(client, app, hall):
 
 
 def test_the_accused_departments_staff_neither_list_nor_fetch_it(client, app, hall):
-    """Art. 30: an accusation sent online against 市住建局 — its staff (a desk of the department,
-    a supervisor belonging to it) never list it, open it, or fetch its files, before or after
-    it is registered."""
+    """Art. 30: an accusation sent online against 市住建局 — its staff in every role (a registrar,
+    a desk, a supervisor and a leader of that department) never list it, open it, fetch its
+    files, register it or ask for its material, before or after it is registered."""
     housing = department("市住建局")
     petition, _query = sent(client, accusation="1", department_id=str(housing.id))
     assert petition.accusation and petition.purpose == "揭发控告"
     file = db.session.scalars(select(OnlineFile)).first()
-    supervisor = user_by_name("supervisor")
-    supervisor.department_id = housing.id
+    for name in ("registrar", "supervisor", "leader"):
+        user_by_name(name).department_id = housing.id
     db.session.commit()
-    accused = {name: app.test_client() for name in ("zhujian", "supervisor")}
+    accused = {name: app.test_client() for name in ("registrar", "zhujian", "supervisor", "leader")}
     for name, browser in accused.items():
         login(browser, name)
 
@@ -369,10 +375,17 @@ def test_the_accused_departments_staff_neither_list_nor_fetch_it(client, app, ha
             assert listing.status_code == 403 or "王*明" not in listing.get_data(as_text=True), name
             assert browser.get(f"/cases/online/{petition.id}").status_code in (403, 404), name
             assert browser.get(f"/cases/online/files/{file.id}").status_code in (403, 404), name
+            cases = browser.get("/cases/").get_data(as_text=True)
+            assert "网上信访件 (0)" in cases or "网上信访件" not in cases, name
+            moved = browser.post(f"/cases/online/{petition.id}/material", data={"text": "x"})
+            assert moved.status_code in (403, 404), name
+            routed = _register(browser, petition, department_id="")
+            assert routed.status_code in (403, 404), name
+        assert count(MaterialRequest) == 0
 
     sees_nothing()
     registrar = app.test_client()
-    login(registrar, "registrar")
+    login(registrar, "admin")  # a registrar of no department: they may
     assert "王*明" in registrar.get("/cases/online/").get_data(as_text=True)
     planning = department("市规划和自然资源局")
     answer = _register(
@@ -388,7 +401,9 @@ def test_the_accused_departments_staff_neither_list_nor_fetch_it(client, app, ha
     for name, browser in accused.items():
         assert browser.get(f"/cases/{case_id}").status_code in (403, 404), name
         assert "王*明" not in browser.get("/cases/").get_data(as_text=True), name
+        assert "揭发控告" not in browser.get("/cases/").get_data(as_text=True), name
     assert registrar.get(f"/cases/online/files/{file.id}").status_code == 200
+    assert count(Case) == 1
 
 
 def test_a_matter_sent_online_counts_as_网上_in_the_statistics_and_the_records(client, app, hall):
@@ -534,11 +549,7 @@ def test_a_reply_rated_twice_at_the_same_instant_is_rated_once(client, app, monk
     """Two taps that both found the reply unrated: the database keeps one rating a stage."""
     from reception.online import follow
 
-    petition, _query = sent(client)
-    staff = app.test_client()
-    login(staff, "registrar")
-    _register(staff, petition)
-    case_id = db.session.get(OnlinePetition, petition.id).case_id
+    _petition, _query, staff, case_id = registered(client, app)
     staff.post(f"/cases/{case_id}/accepted", data={})
     staff.post(f"/cases/{case_id}/reply", data={"note": "已处理。"})
     assert (

@@ -227,21 +227,32 @@ def test_the_visitor_rates_the_visit_on_the_phone(browser, hall):
     context.close()
 
 
-def test_the_desk_side_rating_device_lights_up_asks_and_thanks(browser, hall):
+def _rater_at_desk_8(hall, name: str) -> str:
+    """Enrol a rating device for desk 8; its enrolment address."""
     out = cli(
-        hall.instance, "enroll-display", "评价器8", "--desk", "8", "--rater", "--base-url", hall.url
+        hall.instance, "enroll-display", name, "--desk", "8", "--rater", "--base-url", hall.url
     )
-    address = out.strip().splitlines()[-1].strip()
+    return out.strip().splitlines()[-1].strip()
+
+
+def _served_at_desk_8(hall) -> dict:
+    """A visitor called, served and finished at desk 8 (what its rating device asks about)."""
+    ticket = hall.issue("H")
+    hall.api("POST", "/desks/8/call-next")
+    hall.api("POST", f"/tickets/{ticket['id']}/start", {"desk_id": 8})
+    hall.api("POST", f"/tickets/{ticket['id']}/finish", {"desk_id": 8, "outcome": "已答复"})
+    return ticket
+
+
+def test_the_desk_side_rating_device_lights_up_asks_and_thanks(browser, hall):
+    address = _rater_at_desk_8(hall, "评价器8")
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     tablet = context.new_page()
     tablet.goto(address)
     tablet.wait_for_url("**/display/rate")
     tablet.wait_for_function("document.body.dataset.connection === 'online'")
     assert tablet.get_by_test_id("rater-ask").is_hidden()
-    ticket = hall.issue("H")
-    hall.api("POST", "/desks/8/call-next")
-    hall.api("POST", f"/tickets/{ticket['id']}/start", {"desk_id": 8})
-    hall.api("POST", f"/tickets/{ticket['id']}/finish", {"desk_id": 8, "outcome": "已答复"})
+    ticket = _served_at_desk_8(hall)
     tablet.get_by_test_id("rater-ask").filter(has_text=ticket["number"]).wait_for(timeout=3000)
     screenshot(tablet, "rater-asks")
     tablet.get_by_test_id("rater-4").click()
@@ -256,21 +267,8 @@ def test_the_desk_side_rating_device_lights_up_asks_and_thanks(browser, hall):
 def test_the_rating_device_asks_about_a_visitor_finished_while_it_was_away(browser, hall):
     """A tablet restarted (or reconnecting) within the minute after its desk finished a visitor
     asks about that visitor: the device catches up on every (re)join, not only on live events."""
-    out = cli(
-        hall.instance,
-        "enroll-display",
-        "评价器8b",
-        "--desk",
-        "8",
-        "--rater",
-        "--base-url",
-        hall.url,
-    )
-    address = out.strip().splitlines()[-1].strip()
-    ticket = hall.issue("H")
-    hall.api("POST", "/desks/8/call-next")
-    hall.api("POST", f"/tickets/{ticket['id']}/start", {"desk_id": 8})
-    hall.api("POST", f"/tickets/{ticket['id']}/finish", {"desk_id": 8, "outcome": "已答复"})
+    address = _rater_at_desk_8(hall, "评价器8b")
+    ticket = _served_at_desk_8(hall)
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     tablet = context.new_page()
     tablet.goto(address)
@@ -282,25 +280,12 @@ def test_the_rating_device_asks_about_a_visitor_finished_while_it_was_away(brows
 def test_a_tablet_held_upright_asks_why_after_a_bad_rating(browser, hall):
     """Portrait: five levels one under the other, each word whole, told apart by colour; a
     不满意 asks why (skippable) before it is sent, and the device keeps the reason."""
-    out = cli(
-        hall.instance,
-        "enroll-display",
-        "竖屏评价器",
-        "--desk",
-        "8",
-        "--rater",
-        "--base-url",
-        hall.url,
-    )
-    address = out.strip().splitlines()[-1].strip()
+    address = _rater_at_desk_8(hall, "竖屏评价器")
     context = browser.new_context(viewport={"width": 800, "height": 1280})
     tablet = context.new_page()
     tablet.goto(address)
     tablet.wait_for_function("document.body.dataset.connection === 'online'")
-    ticket = hall.issue("H")
-    hall.api("POST", "/desks/8/call-next")
-    hall.api("POST", f"/tickets/{ticket['id']}/start", {"desk_id": 8})
-    hall.api("POST", f"/tickets/{ticket['id']}/finish", {"desk_id": 8, "outcome": "已答复"})
+    ticket = _served_at_desk_8(hall)
     tablet.get_by_test_id("rater-ask").filter(has_text=ticket["number"]).wait_for(timeout=3000)
     boxes = [tablet.get_by_test_id(f"rater-{level}").bounding_box() for level in (5, 4, 3, 2, 1)]
     assert all(a["y"] < b["y"] for a, b in zip(boxes, boxes[1:], strict=False))  # one column
