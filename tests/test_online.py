@@ -246,6 +246,11 @@ def test_the_registrar_routes_it_and_the_fifteen_days_run_from_its_arrival(clien
         select(AuditEntry.action).where(AuditEntry.action == "view_online")
     ).all()
     assert len(audited) >= 2  # the matter and its file
+    admin = app.test_client()
+    login(admin, "admin")
+    trail = admin.get("/admin/audit").get_data(as_text=True)
+    assert f"online matter {petition.id}: file {file.id}" in trail  # which matter, which file
+    assert "王小明" not in trail and ID_NUMBER not in trail
     # the same person sends again: the registrar is warned of the open matter (Art. 19)
     second, _q = sent(client)
     page = staff.get(f"/cases/online/{second.id}").get_data(as_text=True)
