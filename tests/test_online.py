@@ -237,6 +237,10 @@ def test_the_registrar_routes_it_and_the_fifteen_days_run_from_its_arrival(clien
     assert answer.status_code == 303
     case = db.session.get(Case, db.session.get(OnlinePetition, petition.id).case_id)
     assert case.registered_on == arrived and case.urgent and case.status == CaseStatus.REGISTERED
+    # urgent reaches the supervisor's board as at the counter (an online matter has no number)
+    from reception.models import Alert
+
+    assert [(a.kind, a.case_id) for a in db.session.scalars(select(Alert))] == [("urgent", case.id)]
     assert case.visitor.name == "王小明" and case.request == "请求维修楼顶漏水。"
     assert petition.id not in [
         p.id
@@ -289,6 +293,11 @@ def test_the_petitioner_follows_it_to_review(client, app, hall):
         == 303
     )
     asked = db.session.scalars(select(MaterialRequest)).one()
+    # asking for material pauses no clock: the 60 days still run from the acceptance
+    from reception.triage import clocks
+
+    accepted = db.session.get(Case, case_id)
+    assert clocks.next_deadline(accepted).due == accepted.decided_on + timedelta(days=60)
     assert "请补充维修记录照片" in client.get("/online/matter").get_data(as_text=True)
     answered = client.post(
         f"/online/matter/material/{asked.id}",
@@ -336,6 +345,44 @@ def test_the_petitioner_follows_it_to_review(client, app, hall):
     assert phone.get(f"/s/{link}").status_code == 303
     assert 'data-testid="step-review"' in phone.get("/online/matter").get_data(as_text=True)
     assert app.test_client().get("/s/zzzzzz").status_code == 404
+    # the review answered: that answer is rated in its turn, and re-examination may be asked
+    assert staff.post(f"/cases/{case_id}/review-answer", data={}).status_code == 303
+    page = client.get("/online/matter").get_data(as_text=True)
+    assert "已复查" in page and 'data-testid="ask-recheck"' in page
+    assert 'data-testid="unit-bad"' in page  # the review's answer is not rated yet
+    assert (
+        client.post("/online/matter/rate", data={"unit": "fair", "office": "fair"}).status_code
+        == 303
+    )
+    assert client.post("/online/matter/ask/recheck", data={"reason": "仍不服"}).status_code == 303
+    case = db.session.get(Case, case_id)
+    assert case.recheck_requested_on == today
+    assert "online_review" in [m.kind for m in db.session.scalars(select(OutboxMessage))]
+    assert sorted(r.stage for r in db.session.scalars(select(ReplyRating))) == ["opinion", "review"]
+    staff_page = staff.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert str(today + timedelta(days=30)) in staff_page and "仍不服" in staff_page
+    assert "复核中" in client.get("/online/matter").get_data(as_text=True)
+
+
+def test_a_group_asking_together_names_at_most_five_representatives(client, app):
+    """Art. 20: several people asking together name their representatives (at most five); the
+    registered matter keeps the group size and the names."""
+    from reception.models import Representative
+
+    code = send_code(client)
+    alone = submit(client, code, group_size="3")
+    assert alone.status_code == 422 and "代表" in alone.get_json()["message"]
+    six = "\n".join(f"代表{n}" for n in range(6))
+    too_many = submit(client, code, group_size="8", representatives=six)
+    assert too_many.status_code == 422 and "5" in too_many.get_json()["message"]
+    assert count(OnlinePetition) == 0
+    petition, _query = sent(client, group_size="3", representatives="张三\n李四")
+    staff = app.test_client()
+    login(staff, "registrar")
+    assert _register(staff, petition).status_code == 303
+    case = db.session.scalars(select(Case)).one()
+    assert case.group_size == 3
+    assert [r.name for r in db.session.scalars(select(Representative))] == ["张三", "李四"]
 
 
 def test_a_hall_visitors_ticket_opens_the_same_page(client, app, hall):
